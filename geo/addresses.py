@@ -1,0 +1,133 @@
+"""Parse Dutch postcodes, street addresses and place names as offices type them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Four digits (first not 0), optional space or hyphen, optional two letters.
+_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
+# Letter pairs PostNL never issues.
+_FORBIDDEN_LETTERS = {"SA", "SD", "SS"}
+_STREET_RE = re.compile(
+    r"^(?P<straat>.*?[^\d\s,])[\s,]+(?:nr\.?\s*)?(?P<nummer>\d{1,5})"
+    r"(?:\s*[-/]?\s*(?P<toevoeging>[A-Za-z0-9]{1,6}))?\s*$",
+    re.IGNORECASE,
+)
+_PO_BOX_RE = re.compile(r"^\s*(postbus|antwoordnummer|p\.?\s?o\.?\s?box)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Postcode:
+    """A Dutch postcode: always the four digits, the two letters when known."""
+
+    pc4: str
+    letters: str | None = None
+
+    @property
+    def pc6(self) -> str | None:
+        """``"1703AB"`` (no space, as PDOK writes it) or None for a PC4-only code."""
+        return f"{self.pc4}{self.letters}" if self.letters else None
+
+    def __str__(self) -> str:
+        return f"{self.pc4} {self.letters}" if self.letters else self.pc4
+
+
+@dataclass(frozen=True)
+class StreetAddress:
+    """A street line split into street name, house number and addition."""
+
+    straat: str
+    huisnummer: int | None = None
+    toevoeging: str = ""
+
+
+def parse_postcode(text: object) -> Postcode | None:
+    """Parse a Dutch postcode in any spacing or case.
+
+    Parameters
+    ----------
+    text : object
+        ``"1703ab"``, ``" 1703 AB "``, ``"1703-AB"`` or ``"1703"``; numbers such as
+        ``1703`` (from a spreadsheet cell) are accepted too.
+
+    Returns
+    -------
+    Postcode or None
+        None when ``text`` is not a valid Dutch postcode.
+
+    Examples
+    --------
+    >>> str(parse_postcode(" 1703 ab "))
+    '1703 AB'
+    >>> parse_postcode("0123 AB") is None
+    True
+    """
+    if text is None:
+        return None
+    if isinstance(text, float):
+        if text != text or not text.is_integer():  # NaN or 1703.5
+            return None
+        text = int(text)
+    match = _POSTCODE_RE.match(str(text).strip())
+    if not match:
+        return None
+    digits, letters = match.group(1), match.group(2)
+    if letters:
+        letters = letters.upper()
+        if letters in _FORBIDDEN_LETTERS:
+            return None
+    return Postcode(pc4=digits, letters=letters)
+
+
+def looks_like_postcode(text: object) -> bool:
+    """True when ``text`` starts like a postcode (four digits), valid or not."""
+    return bool(re.match(r"^\s*\d{4}", str(text or "")))
+
+
+def split_street(text: object) -> StreetAddress:
+    """Split ``"Dorpsstraat 12a"`` into street, number and addition.
+
+    Parameters
+    ----------
+    text : object
+        A street line; ``"Kade 3-bis"``, ``"Laan van 1940-1945 12 B"`` and
+        ``"Markt, nr. 5"`` are understood.
+
+    Returns
+    -------
+    StreetAddress
+        Without a house number when none can be found.
+    """
+    line = " ".join(str(text or "").split())
+    match = _STREET_RE.match(line)
+    if not match:
+        return StreetAddress(straat=line)
+    return StreetAddress(
+        straat=match.group("straat").strip(" ,"),
+        huisnummer=int(match.group("nummer")),
+        toevoeging=(match.group("toevoeging") or "").upper(),
+    )
+
+
+def is_po_box(text: object) -> bool:
+    """True for ``"Postbus 123"``, ``"Antwoordnummer 5"`` and ``"PO Box 7"``."""
+    return bool(_PO_BOX_RE.match(str(text or "")))
+
+
+def place_key(text: object) -> str:
+    """Normalise a place or municipality name for case-insensitive matching.
+
+    Accents are kept apart from case (``"Wervershoof"`` = ``"WERVERSHOOF"``), the CBS
+    suffixes ``(NH.)`` and DUO's ``NH`` are dropped, hyphens and dots become spaces.
+
+    Examples
+    --------
+    >>> place_key("Bergen (NH.)") == place_key("BERGEN NH") == "bergen"
+    True
+    """
+    name = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    name = re.sub(r"\(\s*(nh|n\.h)\.?\s*\)|\s+nh\.?$", " ", name)
+    name = re.sub(r"[.\-()]", " ", name)
+    return " ".join(name.split())

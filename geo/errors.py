@@ -1,0 +1,59 @@
+"""Domain errors. Messages are Dutch: they are shown to users as they are.
+
+Every error derives from :class:`InfrakaartError`; each subclass also derives from the
+matching built-in (``ValueError``, ``TimeoutError``, ...) so generic handlers still work.
+"""
+
+from __future__ import annotations
+
+
+class InfrakaartError(Exception):
+    """Root of all Infrakaart errors; ``str(err)`` is a Dutch message for the user."""
+
+
+class ReferenceDataError(InfrakaartError, ValueError):
+    """A bundled reference file is missing, unreadable or fails validation."""
+
+
+class DivisionError(InfrakaartError, ValueError):
+    """A subregion division file is not a valid division of the 46 municipalities."""
+
+
+class AddressError(InfrakaartError, ValueError):
+    """A postcode, address or place name cannot be understood or located."""
+
+
+class GeocoderError(InfrakaartError):
+    """The geocoder answered with something unusable."""
+
+
+class GeocoderUnavailable(GeocoderError, ConnectionError):
+    """The geocoder cannot be reached (network down, 5xx after retries)."""
+
+
+class GeocoderTimeout(GeocoderUnavailable, TimeoutError):
+    """The geocoder did not answer in time."""
+
+
+class GeocoderRateLimited(GeocoderUnavailable):
+    """The geocoder kept answering 429 Too Many Requests."""
+
+
+class ImportFileError(InfrakaartError, ValueError):
+    """An import file cannot be read at all (wrong type, no header, too large)."""
+
+
+class StoreError(InfrakaartError):
+    """The database refused an operation."""
+
+
+class ConflictError(StoreError):
+    """Someone else saved a newer version of the record in the meantime."""
+
+    def __init__(self, message: str, *, current: dict | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class AuthError(InfrakaartError, PermissionError):
+    """Login failed or the user lacks the role for an action."""

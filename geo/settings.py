@@ -1,0 +1,116 @@
+"""Immutable application settings, built once from the environment.
+
+Every field can be set through an environment variable named ``INFRAKAART_<FIELD>``
+(upper case). The settings object is frozen: one server process serves every user,
+so nothing may change it at runtime. Build a variant with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PDOK_LOCATIESERVER_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of Infrakaart.
+
+    Attributes
+    ----------
+    data_dir : Path
+        Folder with the bundled reference data (``data/``).
+    var_dir : Path
+        Folder for runtime files: database, geocoder cache, accounts. Git-ignored.
+    database_path : Path
+        The SQLite database holding the register (organisations, schools, history).
+    geocode_cache_path : Path
+        SQLite file caching good geocoder answers, keyed by the prepared request.
+        It holds addresses of organisations only, never contact persons.
+    users_path : Path
+        TOML file with local accounts (name, role, argon2 hash). Git-ignored.
+    pdok_url : str
+        Base URL of PDOK Locatieserver v3_1 (ends with a slash).
+    pdok_timeout_s : float
+        Timeout of one request to PDOK, in seconds.
+    pdok_rate_per_s : float
+        Maximum number of requests per second sent to PDOK.
+    pdok_retries : int
+        Number of retries on 429/5xx/time-out before giving up.
+    offline : bool
+        Never contact PDOK; geocode with the bundled postcode and place data only.
+    user_agent : str
+        User-Agent sent with every request.
+    referer : str
+        Referer sent with every request (PDOK asks clients to send one).
+    asset_mode : str
+        Where maps load Leaflet from: ``"local"`` (files in ``static/``, served by
+        Streamlit; works offline) or ``"cdn"`` (the public CDNs folium uses).
+    static_dir : Path
+        Folder with the local front-end assets (made by ``make setup``).
+    max_upload_mb : int
+        Largest file accepted for import, in megabytes.
+    max_import_rows : int
+        Largest number of data rows accepted in one import.
+    """
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_path: Path = PROJECT_ROOT / "var" / "infrakaart.sqlite"
+    geocode_cache_path: Path = PROJECT_ROOT / "var" / "geocode-cache.sqlite"
+    users_path: Path = PROJECT_ROOT / "var" / "gebruikers.toml"
+    pdok_url: str = PDOK_LOCATIESERVER_URL
+    pdok_timeout_s: float = 10.0
+    pdok_rate_per_s: float = 4.0
+    pdok_retries: int = 3
+    offline: bool = False
+    user_agent: str = "Infrakaart/0.1 (+https://infrabindt.nl; Infra Bindt Noord-Holland)"
+    referer: str = "https://infrabindt.nl/infrakaart"
+    asset_mode: str = "local"
+    static_dir: Path = PROJECT_ROOT / "static"
+    max_upload_mb: int = 10
+    max_import_rows: int = 5000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``INFRAKAART_*`` environment variables.
+
+        Parameters
+        ----------
+        environ : dict, optional
+            The environment to read; defaults to :data:`os.environ`.
+
+        Returns
+        -------
+        Settings
+            Defaults overridden by whatever the environment sets.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"INFRAKAART_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            default = f.default
+            if isinstance(default, bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "ja", "yes", "on"}
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            elif isinstance(default, Path):
+                values[f.name] = Path(raw)
+            else:
+                values[f.name] = raw
+        if "var_dir" in values:
+            var = Path(values["var_dir"])  # type: ignore[arg-type]
+            values.setdefault("database_path", var / "infrakaart.sqlite")
+            values.setdefault("geocode_cache_path", var / "geocode-cache.sqlite")
+            values.setdefault("users_path", var / "gebruikers.toml")
+        if values.get("asset_mode", "local") not in {"local", "cdn"}:
+            raise ValueError("INFRAKAART_ASSET_MODE moet 'local' of 'cdn' zijn.")
+        return cls(**values)  # type: ignore[arg-type]
