@@ -11,8 +11,8 @@ _POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
 # Letter pairs PostNL never issues.
 _FORBIDDEN_LETTERS = {"SA", "SD", "SS"}
 _STREET_RE = re.compile(
-    r"^(?P<straat>.*?[^\d\s,])[\s,]+(?:nr\.?\s*)?(?P<nummer>\d{1,5})"
-    r"(?:\s*[-/]?\s*(?P<toevoeging>[A-Za-z0-9]{1,6}))?\s*$",
+    r"^(?P<straat>.*?\S)[\s,]+(?:nr\.?\s*)?(?P<nummer>\d{1,5})"
+    r"(?:\s*-\s*(?P<na_streep>[A-Za-z0-9]{1,6})|\s*(?P<letters>[A-Za-z]{1,4}))?\s*$",
     re.IGNORECASE,
 )
 _PO_BOX_RE = re.compile(r"^\s*(postbus|antwoordnummer|p\.?\s?o\.?\s?box)\b", re.IGNORECASE)
@@ -107,7 +107,7 @@ def split_street(text: object) -> StreetAddress:
     return StreetAddress(
         straat=match.group("straat").strip(" ,"),
         huisnummer=int(match.group("nummer")),
-        toevoeging=(match.group("toevoeging") or "").upper(),
+        toevoeging=(match.group("na_streep") or match.group("letters") or "").upper(),
     )
 
 

@@ -1,0 +1,448 @@
+"""folium map builders: data in, ``folium.Map`` out. Pure; tested by rendering.
+
+Every user-supplied text that reaches HTML goes through :func:`html.escape`: popups,
+tooltips and legends. Reference names (CBS, DUO) are escaped too; it costs nothing.
+Polygons are simplified in RD New (:data:`SIMPLIFY_TOLERANCE_M`) so pages stay light.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+from folium.plugins import MarkerCluster
+
+from geo.gazetteer import PRECISION_LABELS
+from geo.reference import RD_NEW, WGS84, Division, Reference
+from geo.regions import unit_polygons
+
+PDOK_BRT_URL = (
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+)
+PDOK_ATTRIBUTION = 'Kaartgegevens © <a href="https://www.kadaster.nl">Kadaster</a> (PDOK)'
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+DATA_ATTRIBUTION = (
+    "Bron: CBS (gebiedsindelingen, postcodecijfers), PDOK; © CBS, © ESRI Nederland "
+    "(postcodegebieden); DUO open onderwijsdata (CC0)"
+)
+
+#: Centre and zoom showing the five regions.
+NH_CENTER = (52.58, 4.85)
+NH_ZOOM = 9
+
+#: Douglas-Peucker tolerance for boundaries, in metres (RD New).
+SIMPLIFY_TOLERANCE_M = 40.0
+
+REGION_COLORS = {
+    "AM15": "#4e79a7",  # Noord-Holland Noord
+    "AM17": "#59a14f",  # Zaanstreek/Waterland
+    "AM37": "#edc948",  # Zuid-Kennemerland en IJmond
+    "AM18": "#e15759",  # Groot Amsterdam
+    "AM12": "#b07aa1",  # Gooi en Vechtstreek
+}
+
+#: Colour per organisation kind (geo.store.SOORTEN), with a Dutch legend label.
+SOORT_STYLE = {
+    "aannemer": ("#e36c0a", "Aannemer"),
+    "ingenieursbureau": ("#1f5fa8", "Ingenieursbureau"),
+    "netbeheerder": ("#7b3294", "Netbeheerder"),
+    "overheid": ("#1a9850", "Overheid"),
+    "onderwijs": ("#00a0b0", "Onderwijs"),
+    "overig": ("#6b6b6b", "Overig"),
+}
+SCHOOL_COLOR = "#333333"
+VMBO_COLOR = "#d7301f"
+MBO_COLOR = "#000000"
+
+#: Sequential colour scale (light → dark) for choropleths: higher value = darker.
+CHOROPLETH_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
+
+PUBLIC_PARTNER_FIELDS = ("naam", "soort", "donateur", "plaats", "gemeentenaam", "website")
+PERSONAL_FIELDS = ("contactpersoon", "email", "telefoon")
+
+
+def _esc(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def base_map(
+    *, center: Sequence[float] | None = None, zoom: int = NH_ZOOM, height: str = "100%"
+) -> folium.Map:
+    """An empty map with PDOK BRT-Achtergrondkaart and OpenStreetMap as basemaps.
+
+    Parameters
+    ----------
+    center : (lat, lon), optional
+        Defaults to the middle of the five regions.
+    zoom : int
+        Initial zoom level.
+    height : str
+        CSS height of the map.
+
+    Returns
+    -------
+    folium.Map
+        Call :func:`finish_map` after adding layers.
+    """
+    fmap = folium.Map(
+        location=list(center or NH_CENTER),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        height=height,
+        prefer_canvas=False,
+    )
+    folium.TileLayer(
+        PDOK_BRT_URL, name="BRT-Achtergrondkaart (PDOK)", attr=PDOK_ATTRIBUTION, max_zoom=19
+    ).add_to(fmap)
+    folium.TileLayer(
+        OSM_URL, name="OpenStreetMap", attr=OSM_ATTRIBUTION, max_zoom=19, show=False
+    ).add_to(fmap)
+    return fmap
+
+
+def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
+               title: str = "") -> folium.Map:
+    """Add the layer switcher and a legend (with the data attribution) to ``fmap``.
+
+    Parameters
+    ----------
+    legend : iterable of (kind, colour, label)
+        ``kind`` is ``"punt"``, ``"vlak"`` or ``"lijn"``.
+    title : str
+        Legend heading.
+    """
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    add_legend(fmap, legend, title=title)
+    return fmap
+
+
+def _legend_html(items: Iterable[tuple[str, str, str]], title: str) -> str:
+    rows = []
+    for kind, color, label in items:
+        if kind == "vlak":
+            swatch = f"background:{_esc(color)};opacity:.7;border:1px solid #555;"
+            shape = "width:14px;height:10px;"
+        elif kind == "lijn":
+            swatch = f"border-top:3px {_esc(color)};"
+            shape = "width:14px;height:0;margin-top:6px;"
+        else:
+            swatch = f"background:{_esc(color)};border-radius:50%;border:1px solid #222;"
+            shape = "width:10px;height:10px;"
+        rows.append(
+            f'<div class="ik-legend-row"><span style="display:inline-block;{shape}{swatch}'
+            f'margin-right:6px"></span>{_esc(label)}</div>'
+        )
+    heading = f"<b>{_esc(title)}</b>" if title else ""
+    return (
+        '<div class="ik-legend" style="position:absolute;bottom:24px;left:10px;z-index:9999;'
+        "background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px/1.4 "
+        'sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px">'
+        f"{heading}{''.join(rows)}"
+        f'<div style="margin-top:4px;color:#555;font-size:10px">{_esc(DATA_ATTRIBUTION)}</div>'
+        "</div>"
+    )
+
+
+def add_legend(fmap: folium.Map, items: Iterable[tuple[str, str, str]], *,
+               title: str = "") -> None:
+    """Add a static HTML legend (no external scripts) to ``fmap``."""
+    legend = MacroElement()
+    legend._template = Template(
+        "{% macro html(this, kwargs) %}" + _legend_html(items, title) + "{% endmacro %}"
+    )
+    fmap.get_root().add_child(legend)
+
+
+def simplified(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
+               ) -> gpd.GeoDataFrame:
+    """``frame`` with geometries simplified in RD New and returned in WGS84."""
+    if frame.crs is None:
+        raise ValueError("frame has no CRS")
+    rd = frame.to_crs(RD_NEW)
+    rd["geometry"] = rd.geometry.simplify(tolerance_m, preserve_topology=True)
+    return rd.to_crs(WGS84)
+
+
+def _geojson(frame: gpd.GeoDataFrame, columns: Sequence[str]) -> dict:
+    data = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
+    for feature in data["features"]:
+        feature["properties"] = {k: _esc(v) if isinstance(v, str) else v
+                                 for k, v in feature["properties"].items()}
+    return data
+
+
+def boundary_layers(
+    reference: Reference, division: Division | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Simplified polygons of the three levels, ready for :func:`add_boundaries`.
+
+    Returns
+    -------
+    dict
+        ``"arbeidsmarktregio"``, ``"subregio"`` and ``"gemeente"`` →
+        GeoDataFrame (WGS84) with ``code``, ``naam``, ``arbeidsmarktregio``; municipalities
+        also carry ``subregio``.
+    """
+    layers = {
+        level: simplified(unit_polygons(level, reference, division), tolerance)
+        for level, tolerance in (("arbeidsmarktregio", 80.0), ("subregio", 40.0),
+                                 ("gemeente", SIMPLIFY_TOLERANCE_M))
+    }
+    sub_of = (division or reference.default_division).subregion_of()
+    layers["gemeente"]["subregio"] = layers["gemeente"]["code"].map(sub_of)
+    return layers
+
+
+def add_boundaries(
+    fmap: folium.Map, layers: dict[str, gpd.GeoDataFrame], *, fill_regions: bool = True
+) -> None:
+    """Add regions, subregions and municipalities as three toggleable layers.
+
+    ``layers`` comes from :func:`boundary_layers`.
+    """
+    regions, subregions, municipalities = (
+        layers["arbeidsmarktregio"], layers["subregio"], layers["gemeente"]
+    )
+    folium.GeoJson(
+        _geojson(regions, ["code", "naam"]),
+        name="Arbeidsmarktregio's",
+        style_function=lambda f: {
+            "color": REGION_COLORS.get(f["properties"]["code"], "#555"),
+            "weight": 3,
+            "fillColor": REGION_COLORS.get(f["properties"]["code"], "#999"),
+            "fillOpacity": 0.12 if fill_regions else 0,
+        },
+        tooltip=folium.GeoJsonTooltip(["naam", "code"], aliases=["Arbeidsmarktregio", "Code"]),
+    ).add_to(fmap)
+    folium.GeoJson(
+        _geojson(subregions, ["naam", "arbeidsmarktregio"]),
+        name="Subregio's",
+        style_function=lambda f: {"color": "#222", "weight": 2, "dashArray": "6 4",
+                                  "fillOpacity": 0},
+        tooltip=folium.GeoJsonTooltip(["naam", "arbeidsmarktregio"],
+                                      aliases=["Subregio", "Arbeidsmarktregio"]),
+    ).add_to(fmap)
+    folium.GeoJson(
+        _geojson(municipalities, ["naam", "code", "subregio", "arbeidsmarktregio"]),
+        name="Gemeenten",
+        style_function=lambda f: {"color": "#555", "weight": 0.8, "fillOpacity": 0},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(
+            ["naam", "code", "subregio", "arbeidsmarktregio"],
+            aliases=["Gemeente", "CBS-code", "Subregio", "Arbeidsmarktregio"],
+        ),
+    ).add_to(fmap)
+
+
+def region_legend() -> list[tuple[str, str, str]]:
+    """Legend entries for the five labour-market regions."""
+    from geo.reference import REGIONS
+
+    return [("vlak", REGION_COLORS[code], f"{name} ({code})") for code, name in REGIONS.items()]
+
+
+def _precision_text(code: object) -> str:
+    return PRECISION_LABELS.get(str(code), str(code or "onbekend"))
+
+
+def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = False,
+                show: bool = True) -> int:
+    """Add secondary schools as a toggleable layer; returns the number drawn.
+
+    ``schools`` needs ``naam`` (or ``vestigingsnaam``), ``lat``, ``lon``, ``heeft_vmbo``
+    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``.
+    """
+    frame = schools.copy()
+    if "naam" not in frame and "vestigingsnaam" in frame:
+        frame["naam"] = frame["vestigingsnaam"]
+    if "plaats" not in frame and "plaatsnaam" in frame:
+        frame["plaats"] = frame["plaatsnaam"]
+    if vmbo_only:
+        frame = frame[frame["heeft_vmbo"].astype(bool)]
+    frame = frame.dropna(subset=["lat", "lon"])
+    layer = folium.FeatureGroup(
+        name="Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen", show=show
+    )
+    for row in frame.itertuples(index=False):
+        vmbo = bool(getattr(row, "heeft_vmbo", False))
+        precision = getattr(row, "nauwkeurigheid", "postcode4")
+        popup = (
+            f"<b>{_esc(row.naam)}</b><br>{_esc(getattr(row, 'plaats', ''))}<br>"
+            f"{_esc(getattr(row, 'onderwijsstructuur', ''))}"
+            f"<br><i>Locatie: {_esc(_precision_text(precision))}</i>"
+        )
+        folium.CircleMarker(
+            location=[row.lat, row.lon],
+            radius=5,
+            color="#ffffff",
+            weight=1,
+            fill=True,
+            fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR,
+            fill_opacity=0.9,
+            tooltip=_esc(row.naam),
+            popup=folium.Popup(popup, max_width=260),
+            class_name="ik-school",
+        ).add_to(layer)
+    layer.add_to(fmap)
+    return len(frame)
+
+
+def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
+    """Add the mbo infra places as large labelled markers; returns the number drawn."""
+    layer = folium.FeatureGroup(name="Mbo-infra-opleidingen", show=True)
+    frame = mbo.dropna(subset=["lat", "lon"])
+    for row in frame.itertuples(index=False):
+        precision = getattr(row, "nauwkeurigheid", "plaats")
+        popup = (
+            f"<b>{_esc(row.naam)}</b><br>{_esc(getattr(row, 'instelling', ''))}<br>"
+            f"{_esc(getattr(row, 'plaats', ''))}<br><i>Locatie: "
+            f"{_esc(_precision_text(precision))}</i>"
+        )
+        folium.Marker(
+            location=[row.lat, row.lon],
+            icon=folium.DivIcon(
+                html=(
+                    '<div class="ik-mbo" style="width:26px;height:26px;border-radius:50%;'
+                    f"background:{MBO_COLOR};color:#fff;font:bold 11px/26px sans-serif;"
+                    'text-align:center;border:2px solid #fff;box-shadow:0 0 4px #000">mbo</div>'
+                ),
+                icon_size=(26, 26),
+                icon_anchor=(13, 13),
+            ),
+            tooltip=_esc(row.naam),
+            popup=folium.Popup(popup, max_width=280),
+        ).add_to(layer)
+    layer.add_to(fmap)
+    return len(frame)
+
+
+def partner_popup(row: pd.Series | dict, *, show_personal: bool) -> str:
+    """Escaped popup HTML for one organisation; personal fields only when allowed."""
+    get = row.get
+    lines = [f"<b>{_esc(get('naam'))}</b>"]
+    soort = SOORT_STYLE.get(str(get("soort")), (None, str(get("soort") or "")))[1]
+    lines.append(_esc(soort) + (" · <b>donateur</b>" if bool(get("donateur")) else ""))
+    place = get("plaats") or get("gemeentenaam")
+    if place:
+        lines.append(_esc(place))
+    if get("website"):
+        lines.append(_esc(get("website")))
+    if get("ambassadeur_voor"):
+        lines.append(f"Ambassadeur voor {_esc(get('ambassadeur_voor'))}")
+    if show_personal:
+        for field, label in (("contactpersoon", "Contact"), ("email", "E-mail"),
+                             ("telefoon", "Telefoon")):
+            if get(field):
+                lines.append(f"{label}: {_esc(get(field))}")
+    lines.append(f"<i>Locatie: {_esc(_precision_text(get('nauwkeurigheid')))}</i>")
+    return "<br>".join(lines)
+
+
+def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: bool = False,
+                 cluster: bool = True) -> int:
+    """Add organisations coloured by kind; donors get a thick dark ring.
+
+    Personal fields are shown only when ``show_personal`` is true AND present in the
+    frame; public pages pass a frame that does not contain them at all.
+    Returns the number of organisations drawn.
+    """
+    frame = partners.dropna(subset=["lat", "lon"])
+    if cluster:
+        layer = MarkerCluster(
+            name="Partners", options={"disableClusteringAtZoom": 12, "maxClusterRadius": 40}
+        )
+    else:
+        layer = folium.FeatureGroup(name="Partners")
+    for _, row in frame.iterrows():
+        color = SOORT_STYLE.get(str(row.get("soort")), SOORT_STYLE["overig"])[0]
+        donor = bool(row.get("donateur"))
+        folium.CircleMarker(
+            location=[row["lat"], row["lon"]],
+            radius=8 if donor else 6,
+            color="#111111" if donor else "#ffffff",
+            weight=3 if donor else 1.5,
+            fill=True,
+            fill_color=color,
+            fill_opacity=0.95,
+            tooltip=_esc(row.get("naam")),
+            popup=folium.Popup(partner_popup(row, show_personal=show_personal), max_width=300),
+            class_name="ik-partner",
+        ).add_to(layer)
+    layer.add_to(fmap)
+    return len(frame)
+
+
+def partner_legend(kinds: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """Legend entries for organisation kinds and the donor ring."""
+    kinds = list(kinds) if kinds is not None else list(SOORT_STYLE)
+    items = [("punt", SOORT_STYLE[k][0], SOORT_STYLE[k][1]) for k in kinds if k in SOORT_STYLE]
+    items.append(("punt", "#ffffff", "Donateur: dikke donkere rand"))
+    return items
+
+
+def choropleth_bins(values: pd.Series, n: int = len(CHOROPLETH_COLORS)) -> list[float]:
+    """Class breaks (quantiles, unique, ascending) for ``values``; NaN ignored."""
+    clean = values.dropna().astype(float)
+    if clean.empty:
+        return [0.0, 1.0]
+    edges = np.unique(np.quantile(clean, np.linspace(0, 1, n + 1)))
+    if len(edges) == 1:
+        edges = np.array([edges[0], edges[0] + 1])
+    return [float(e) for e in edges]
+
+
+def color_for(value: float, edges: Sequence[float]) -> str:
+    """Colour of ``value`` for class breaks ``edges``; grey for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "#cccccc"
+    idx = int(np.searchsorted(edges, value, side="right")) - 1
+    idx = min(max(idx, 0), len(edges) - 2)
+    scale = CHOROPLETH_COLORS
+    # Spread the classes over the whole colour scale when there are fewer of them.
+    pos = round(idx * (len(scale) - 1) / max(len(edges) - 2, 1))
+    return scale[pos]
+
+
+def add_choropleth(
+    fmap: folium.Map,
+    units: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    column: str,
+    label: str,
+    fmt: str = "{:.1f}",
+) -> list[tuple[str, str, str]]:
+    """Colour ``units`` by ``table[column]`` (joined on ``code``); returns legend entries.
+
+    ``units`` comes from :func:`geo.regions.unit_polygons`; ``table`` has one row per
+    unit with a ``code`` column (as :mod:`geo.analysis` produces).
+    """
+    merged = simplified(units).merge(table[["code", column]], on="code", how="left")
+    edges = choropleth_bins(merged[column])
+    merged["_kleur"] = [color_for(v, edges) for v in merged[column]]
+    merged["_waarde"] = [
+        "—" if pd.isna(v) else fmt.format(v) for v in merged[column]
+    ]
+    folium.GeoJson(
+        _geojson(merged, ["code", "naam", "_kleur", "_waarde"]),
+        name=f"Kleurkaart: {label}",
+        style_function=lambda f: {"fillColor": f["properties"]["_kleur"], "color": "#444",
+                                  "weight": 1, "fillOpacity": 0.7},
+        highlight_function=lambda f: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(["naam", "_waarde"], aliases=["", label]),
+    ).add_to(fmap)
+    legend = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+        legend.append(("vlak", color_for(lo, edges), f"{fmt.format(lo)} – {fmt.format(hi)}"))
+    return legend

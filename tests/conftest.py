@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled reference data and an isolated settings object."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from geo.reference import load_reference
+from geo.settings import Settings
+
+SHARED_DATA = Settings().data_dir.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The bundled, validated reference layers (loaded once)."""
+    return load_reference(Settings().data_dir)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings whose runtime files (database, cache, accounts) live in ``tmp_path``."""
+    return dataclasses.replace(
+        Settings(),
+        var_dir=tmp_path,
+        database_path=tmp_path / "infrakaart.sqlite",
+        geocode_cache_path=tmp_path / "geocode-cache.sqlite",
+        users_path=tmp_path / "gebruikers.toml",
+        offline=True,
+    )

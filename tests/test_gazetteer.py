@@ -1,0 +1,70 @@
+"""Offline location by postcode or place name, and the offline geocoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.errors import AddressError
+from geo.gazetteer import Gazetteer
+from geo.geocoding import AddressQuery, OfflineGeocoder
+
+
+@pytest.fixture(scope="module")
+def gazetteer(reference):
+    return Gazetteer(reference)
+
+
+def test_pc4_point_is_the_bundled_point_on_surface(gazetteer, reference):
+    loc = gazetteer.postcode("1911 AB")
+    row = reference.pc4.set_index("pc4").loc["1911"]
+    assert (loc.lat, loc.lon) == (row["lat_pos"], row["lon_pos"])
+    assert loc.precision == "postcode4"
+    assert "vier cijfers" in loc.note
+
+
+def test_place_is_case_insensitive_and_exact(gazetteer):
+    hoorn = gazetteer.locate("HOORN")
+    den_hoorn = gazetteer.locate("den hoorn")
+    assert hoorn.precision == den_hoorn.precision == "plaats"
+    assert "Den Hoorn" not in hoorn.label
+    assert den_hoorn.label.startswith("Den Hoorn")
+    # Hoorn (NH) and Den Hoorn (Texel) are tens of kilometres apart.
+    assert abs(hoorn.lat - den_hoorn.lat) > 0.2
+
+
+def test_ambiguous_place_prefers_work_area_and_says_so(gazetteer):
+    loc = gazetteer.locate("Den Hoorn")
+    assert "Texel" in loc.label
+    assert "Midden-Delfland" in loc.note
+    other = gazetteer.locate("Den Hoorn (Midden-Delfland)")
+    assert "Midden-Delfland" in other.label
+    assert other.lat < 52.1
+
+
+def test_municipality_name_is_a_place(gazetteer):
+    loc = gazetteer.locate("Dijk en Waard")
+    assert loc.precision == "plaats"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "Geef"), ("0123", "geen geldige"), ("9999 ZZ Nergens", "geen geldige"),
+    ("Atlantis", "onbekend"), ("1000", "bestaat niet"),
+])
+def test_unplaceable_input_gives_dutch_message(gazetteer, text, message):
+    with pytest.raises(AddressError, match=message):
+        gazetteer.locate(text)
+
+
+def test_offline_geocoder_prefers_postcode_then_place(gazetteer):
+    geocoder = OfflineGeocoder(gazetteer)
+    by_postcode = geocoder.geocode(AddressQuery(straat="Dorpsstraat 1", postcode="1911AB",
+                                                plaats="Amsterdam"))
+    assert by_postcode.precision == "postcode4"
+    assert by_postcode.location.label.endswith("Uitgeest")
+    by_place = geocoder.geocode(AddressQuery(postcode="12345", plaats="Castricum"))
+    assert by_place.precision == "plaats"
+    assert "geen geldige" in by_place.message
+    foreign = geocoder.geocode(AddressQuery(postcode="1000", plaats="Brussel", land="België"))
+    assert foreign.location is None and "Buitenlands" in foreign.message
+    nothing = geocoder.geocode(AddressQuery())
+    assert nothing.precision == "geen"

@@ -1,0 +1,90 @@
+"""Point → gemeente / subregio / arbeidsmarktregio, including the tricky cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geo.gazetteer import Gazetteer
+from geo.reference import OUTSIDE, read_division
+from geo.regions import assign_areas, unit_polygons
+
+
+@pytest.fixture(scope="module")
+def gazetteer(reference):
+    return Gazetteer(reference)
+
+
+def _areas_of(gazetteer, reference, text):
+    loc = gazetteer.locate(text)
+    return assign_areas([loc.lon], [loc.lat], reference).iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "region"),
+    [
+        ("Heerhugowaard", "GM1980", "AM15"),  # merged into Dijk en Waard (2022)
+        ("1703", "GM1980", "AM15"),
+        ("Weesp", "GM0363", "AM18"),  # merged into Amsterdam (2022)
+        ("1382", "GM0363", "AM18"),
+        ("Middenbeemster", "GM0439", "AM17"),  # Beemster merged into Purmerend
+        ("1462", "GM0439", "AM17"),
+        ("Vinkeveen", "GM0736", "AM18"),  # De Ronde Venen, province Utrecht
+        ("Eemnes", "GM0317", "AM12"),  # province Utrecht
+        ("1911", "GM0450", "AM15"),  # Uitgeest: COROP IJmond, region NHN
+        ("Castricum", "GM0383", "AM15"),
+    ],
+)
+def test_known_places(gazetteer, reference, text, code, region):
+    areas = _areas_of(gazetteer, reference, text)
+    assert areas["gemeentecode"] == code
+    assert areas["arbeidsmarktregio_code"] == region
+    assert areas["in_werkgebied"]
+
+
+def test_almere_is_outside_the_work_area(gazetteer, reference):
+    areas = _areas_of(gazetteer, reference, "Almere")
+    assert areas["gemeentenaam"] == "Almere"
+    assert areas["subregio"] == OUTSIDE
+    assert areas["arbeidsmarktregio"] == OUTSIDE
+    assert areas["arbeidsmarktregio_code"] is None
+    assert not areas["in_werkgebied"]
+
+
+def test_point_in_the_north_sea_has_no_municipality(reference):
+    areas = assign_areas([4.2], [52.7], reference).iloc[0]
+    assert areas["gemeentecode"] is None
+    assert areas["subregio"] == OUTSIDE
+
+
+def test_missing_coordinates_and_order_are_kept(reference):
+    lon = [4.9, np.nan, 5.17]
+    lat = [52.37, np.nan, 52.22]  # Amsterdam, nothing, Hilversum
+    out = assign_areas(lon, lat, reference)
+    assert list(out["gemeentecode"]) == ["GM0363", None, "GM0402"]
+
+
+def test_every_school_falls_in_its_duo_municipality(reference):
+    schools = reference.scholen
+    out = assign_areas(schools["lon"], schools["lat"], reference)
+    assert (out["gemeentecode"].to_numpy() == schools["gemeentecode_duo"].to_numpy()).all()
+
+
+def test_user_division_changes_subregion(reference):
+    table = reference.default_division.table.copy()
+    table.loc[table["gemeentecode"] == "GM0384", "subregio"] = "Amsterdam"
+    division = read_division(table.to_csv(index=False).encode(), reference.gemeentecodes)
+    diemen = (4.96, 52.34)
+    assert assign_areas([diemen[0]], [diemen[1]], reference).iloc[0]["subregio"] != "Amsterdam"
+    assert assign_areas([diemen[0]], [diemen[1]], reference, division).iloc[0][
+        "subregio"] == "Amsterdam"
+
+
+@pytest.mark.parametrize(("level", "count"),
+                         [("gemeente", 46), ("subregio", 10), ("arbeidsmarktregio", 5)])
+def test_unit_polygons(reference, level, count):
+    units = unit_polygons(level, reference)
+    assert len(units) == count
+    assert units["code"].is_unique
+    assert units.crs.to_epsg() == 4326
+    assert units.is_valid.all()
