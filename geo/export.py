@@ -1,0 +1,310 @@
+"""Export the register as CSV, Excel, GeoJSON or GeoPackage, with Dutch column names.
+
+A public export (``public=True``) is built from :meth:`geo.store.Store.organisations`
+without personal data, i.e. from the SQL view ``organisaties_publiek``, which has no
+personal columns: nothing is dropped afterwards, so nothing can be forgotten. It also
+leaves out the internal columns (notes, import verdicts), because free-text notes written
+by staff may mention people.
+
+Format choices
+    * CSV: UTF-8 with BOM, ``;`` as separator, decimal comma and CRLF line ends, so a
+      double click opens it correctly in Dutch Excel. Cells that Excel would run as a
+      formula (starting with ``=``, ``@``, or ``+``/``-`` followed by more than a
+      number) get a leading apostrophe.
+    * Excel (``.xlsx``): every text is written as text, never as formula or link.
+    * GeoJSON / GeoPackage: points in WGS84 (EPSG:4326); organisations without a
+      location are left out and counted in :attr:`ExportSummary.niet_geplaatst`. Yes/no
+      columns are real booleans there, ``ja``/``nee`` in CSV and Excel.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import StoreError
+from geo.reference import WGS84
+from geo.store import Store
+
+#: Supported export formats.
+EXPORT_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
+
+#: MIME type per format (for download buttons).
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+#: Dutch column name of every exported field.
+COLUMN_LABELS = {
+    "id": "Nummer",
+    "naam": "Organisatie",
+    "soort": "Soort",
+    "soort_origineel": "Soort (zoals opgegeven)",
+    "donateur": "Donateur",
+    "actief": "Actief",
+    "straat": "Adres",
+    "postcode": "Postcode",
+    "plaats": "Plaats",
+    "land": "Land",
+    "website": "Website",
+    "contactpersoon": "Contactpersoon",
+    "email": "E-mail",
+    "telefoon": "Telefoon",
+    "notities": "Notities",
+    "ambassadeur_voor": "Ambassadeur voor",
+    "gemeentecode": "Gemeentecode",
+    "gemeentenaam": "Gemeente",
+    "subregio": "Subregio",
+    "arbeidsmarktregio_code": "Arbeidsmarktregio (code)",
+    "arbeidsmarktregio": "Arbeidsmarktregio",
+    "lat": "Breedtegraad",
+    "lon": "Lengtegraad",
+    "nauwkeurigheid": "Nauwkeurigheid locatie",
+    "status": "Status import",
+    "melding": "Melding",
+    "voorbeeld": "Voorbeeldgegevens",
+    "versie": "Versie",
+    "gewijzigd": "Laatst gewijzigd",
+}
+
+#: Fields in a public export, in order. No personal, no internal fields.
+PUBLIC_FIELDS = (
+    "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode", "plaats",
+    "land", "website", "ambassadeur_voor", "gemeentecode", "gemeentenaam", "subregio",
+    "arbeidsmarktregio_code", "arbeidsmarktregio", "lat", "lon", "nauwkeurigheid",
+    "voorbeeld",
+)
+
+#: Fields in a staff export, in order.
+STAFF_FIELDS = (
+    "id", "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode",
+    "plaats", "land", "website", "contactpersoon", "email", "telefoon", "notities",
+    "ambassadeur_voor", "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code",
+    "arbeidsmarktregio", "lat", "lon", "nauwkeurigheid", "status", "melding", "voorbeeld",
+    "versie", "gewijzigd",
+)
+
+_BOOL_FIELDS = ("donateur", "actief", "voorbeeld")
+# Excel runs these as formulas; "+31 20 ..." and "-5" are harmless numbers or phones.
+_FORMULA_RE = re.compile(r"^[=@\t\r]|^[+-](?![\d\s().,/-]*$)")
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote.
+
+    Attributes
+    ----------
+    formaat : str
+        One of :data:`EXPORT_FORMATS`.
+    publiek : bool
+        True when personal and internal fields were left out.
+    rijen : int
+        Organisations written.
+    niet_geplaatst : int
+        Organisations left out of a geo format because they have no location
+        (always 0 for CSV and Excel, which include them).
+    """
+
+    formaat: str
+    publiek: bool
+    rijen: int
+    niet_geplaatst: int
+
+    def message(self) -> str:
+        """A Dutch one-line summary for people."""
+        soort = "openbaar, zonder persoonsgegevens" if self.publiek else "met contactgegevens"
+        text = f"{self.rijen} organisatie(s) geëxporteerd als {self.formaat} ({soort})."
+        if self.niet_geplaatst:
+            text += (f" {self.niet_geplaatst} organisatie(s) zonder locatie staan niet in dit "
+                     "kaartbestand.")
+        return text
+
+
+def _check_format(fmt: str) -> str:
+    fmt = str(fmt).strip().lower().lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        raise StoreError(f"Onbekend exportformaat '{fmt}'; kies uit {', '.join(EXPORT_FORMATS)}.")
+    return fmt
+
+
+def register_table(store: Store, *, public: bool) -> pd.DataFrame:
+    """The organisations as exported, with internal field names (not yet Dutch labels).
+
+    Parameters
+    ----------
+    store : Store
+        The register.
+    public : bool
+        Read from the public view (no personal columns) and keep only
+        :data:`PUBLIC_FIELDS`; otherwise :data:`STAFF_FIELDS` with contact data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per organisation, sorted by name.
+    """
+    frame = store.organisations(include_personal=not public)
+    fields = PUBLIC_FIELDS if public else STAFF_FIELDS
+    return frame.loc[:, list(fields)].reset_index(drop=True)
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and _FORMULA_RE.match(value):
+        return "'" + value
+    return value
+
+
+def _tabular(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in _BOOL_FIELDS:
+        if column in out:
+            out[column] = out[column].map({True: "ja", False: "nee"}).astype(object)
+    return out.rename(columns=COLUMN_LABELS)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    table = _tabular(frame)
+    for column in table.columns:
+        if table[column].dtype == object:
+            table[column] = table[column].map(_defuse)
+    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",",
+                 float_format="%.6f", lineterminator="\r\n")
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, public: bool) -> None:
+    table = _tabular(frame)
+    options = {"strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+    with pd.ExcelWriter(path, engine="xlsxwriter",
+                        engine_kwargs={"options": options}) as writer:
+        table.to_excel(writer, sheet_name="Organisaties", index=False)
+        sheet = writer.sheets["Organisaties"]
+        sheet.freeze_panes(1, 1)
+        sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
+        for pos, column in enumerate(table.columns):
+            longest = max([len(str(column)), *(len(str(v)) for v in table[column].head(500))])
+            sheet.set_column(pos, pos, min(max(longest + 2, 8), 60))
+        about = pd.DataFrame({
+            "Over deze export": [
+                f"Infrakaart — register van Infra Bindt, geëxporteerd op {date.today():%d-%m-%Y}.",
+                "Openbare versie: zonder contactpersonen, e-mailadressen, telefoonnummers "
+                "en interne notities." if public else
+                "Interne versie MET persoonsgegevens (contactpersonen): alleen voor het "
+                "team van Infra Bindt; niet delen.",
+                "Locaties in WGS84 (breedtegraad/lengtegraad); 'Nauwkeurigheid locatie' zegt "
+                "hoe precies de plek is (adres, postcode6, postcode4, plaats, handmatig, geen).",
+            ]
+        })
+        about.to_excel(writer, sheet_name="Toelichting", index=False)
+        writer.sheets["Toelichting"].set_column(0, 0, 110)
+
+
+def _geo_frame(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    placed = frame["lat"].notna() & frame["lon"].notna()
+    kept = frame.loc[placed].rename(columns=COLUMN_LABELS).reset_index(drop=True)
+    geo = gpd.GeoDataFrame(
+        kept,
+        geometry=gpd.points_from_xy(kept[COLUMN_LABELS["lon"]], kept[COLUMN_LABELS["lat"]]),
+        crs=WGS84,
+    )
+    return geo, int((~placed).sum())
+
+
+def export_register(
+    store: Store, path: str | Path, *, fmt: str, public: bool
+) -> ExportSummary:
+    """Write the organisations of the register to a file.
+
+    Parameters
+    ----------
+    store : Store
+        The register.
+    path : str or Path
+        The file to write (folders are created; an existing file is replaced only
+        when the export succeeded).
+    fmt : {"csv", "xlsx", "geojson", "gpkg"}
+        The format.
+    public : bool
+        Leave out every personal field (and internal notes): for partners and the
+        public. False gives the staff export with contact data.
+
+    Returns
+    -------
+    ExportSummary
+
+    Raises
+    ------
+    StoreError
+        For an unknown format or when the file cannot be written (Dutch message).
+    """
+    fmt = _check_format(fmt)
+    target = Path(path)
+    frame = register_table(store, public=public)
+    niet_geplaatst = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=f".{fmt}", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        if fmt == "csv":
+            _write_csv(frame, tmp)
+            rows = len(frame)
+        elif fmt == "xlsx":
+            _write_xlsx(frame, tmp, public=public)
+            rows = len(frame)
+        else:
+            geo, niet_geplaatst = _geo_frame(frame)
+            tmp.unlink()  # the GDAL drivers want to create the file themselves
+            driver = "GeoJSON" if fmt == "geojson" else "GPKG"
+            geo.to_file(tmp, driver=driver, engine="pyogrio", layer="organisaties",
+                        geometry_type="Point")
+            rows = len(geo)
+        os.replace(tmp, target)
+    except OSError as err:
+        raise StoreError(f"Kan het exportbestand {target} niet schrijven: {err}") from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ExportSummary(formaat=fmt, publiek=public, rijen=rows,
+                         niet_geplaatst=niet_geplaatst)
+
+
+def export_bytes(store: Store, *, fmt: str, public: bool) -> bytes:
+    """The export as bytes, e.g. for ``st.download_button`` (see :data:`MIME_TYPES`).
+
+    Parameters
+    ----------
+    store : Store
+        The register.
+    fmt : {"csv", "xlsx", "geojson", "gpkg"}
+        The format.
+    public : bool
+        As in :func:`export_register`.
+
+    Returns
+    -------
+    bytes
+        The file content.
+    """
+    fmt = _check_format(fmt)
+    with tempfile.TemporaryDirectory(prefix="infrakaart-export-") as folder:
+        path = Path(folder) / f"export.{fmt}"
+        export_register(store, path, fmt=fmt, public=public)
+        return path.read_bytes()
+
+
+def export_filename(fmt: str, *, public: bool, day: date | None = None) -> str:
+    """A file name for a download: ``infrakaart-register-openbaar-2025-03-01.csv``."""
+    fmt = _check_format(fmt)
+    kind = "openbaar" if public else "intern"
+    return f"infrakaart-register-{kind}-{(day or date.today()).isoformat()}.{fmt}"

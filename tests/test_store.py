@@ -1,0 +1,588 @@
+"""The register: schema, seeding, migrations, transactions, locking, history, examples."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.cli import main
+from geo.errors import ConflictError, StoreError
+from geo.reference import REGIONS
+from geo.store import (
+    MIGRATIONS,
+    ORGANISATION_COLUMNS,
+    PERSONAL_FIELDS,
+    PERSONAL_PLACEHOLDER,
+    SCHEMA_VERSION,
+    SOORTEN,
+    Store,
+    apply_migrations,
+    example_data_path,
+    load_example_data,
+    name_key,
+    normalise_soort,
+)
+
+# Hoorn, PC4 1628 (inside GM0405).
+HOORN = {"lat": 52.6476, "lon": 5.0681}
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "sub" / "map" / "register.sqlite"
+
+
+@pytest.fixture
+def store(db_path, reference):
+    with Store(db_path, reference) as s:
+        yield s
+
+
+def dump(path) -> list[str]:
+    """The full logical content of a database file, read over a fresh connection."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def beta(**extra):
+    record = {
+        "naam": "Beta Infra B.V.", "soort": "GWW-aannemer", "postcode": "1628ab",
+        "plaats": "Hoorn", "contactpersoon": "Piet Proef", "email": "piet@beta.invalid",
+        "telefoon": "0229-0000099", **HOORN,
+    }
+    record.update(extra)
+    return record
+
+
+# -- schema and seeding -------------------------------------------------------------------
+
+
+def test_new_database_is_created_with_schema_and_seeded_places(db_path, store, reference):
+    assert db_path.is_file()
+    assert store.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
+    schools = store.schools()
+    assert len(schools) == len(reference.scholen) == 270
+    assert set(schools["bron"]) == {"duo"}
+    assert set(schools["vestigingscode"]) == set(reference.scholen["vestigingscode"])
+    assert schools["gemeentecode"].isin(reference.gemeentecodes).all()
+    assert schools["subregio"].notna().all()
+    assert schools[["lat", "lon"]].notna().all().all()
+    mbo = store.mbo_locations()
+    assert len(mbo) == 2
+    assert set(mbo["nauwkeurigheid"]) == {"plaats"}
+    assert set(mbo["gemeentecode"]) == {"GM1980", "GM0363"}
+    assert store.organisations().empty
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with store._lock:
+        assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_does_not_seed_twice(db_path, reference):
+    Store(db_path, reference).close()
+    with Store(db_path, reference) as again:
+        assert len(again.schools()) == 270
+        assert len(again.mbo_locations()) == 2
+
+
+def test_upgrade_from_v1_keeps_rows(db_path, reference):
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("BEGIN")
+    apply_migrations(conn, target=1)
+    conn.execute(
+        "INSERT INTO organisaties (naam, soort, donateur, email, postcode, lat, lon, "
+        "nauwkeurigheid, gemeentecode, aangemaakt, gewijzigd) VALUES "
+        "('Oude Grondwerken B.V.', 'aannemer', 1, 'oud@voorbeeld.invalid', '1628 AB', "
+        "52.6476, 5.0681, 'postcode4', 'GM0405', '2024-01-01', '2024-01-01')"
+    )
+    conn.execute(
+        "INSERT INTO scholen (naam, plaats, bron, aangemaakt, gewijzigd) VALUES "
+        "('Basisschool De Proef', 'Hoorn', 'gebruiker', '2024-01-01', '2024-01-01')"
+    )
+    conn.execute(
+        "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw) "
+        "VALUES ('2024-01-01', 'anna', 'organisaties', 1, 'naam', 'x', 'y')"
+    )
+    conn.execute("COMMIT")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+
+    with Store(db_path, reference) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        org = store.get_organisation(1, include_personal=True)
+        assert org["naam"] == "Oude Grondwerken B.V."
+        assert org["email"] == "oud@voorbeeld.invalid"
+        assert org["donateur"] is True
+        assert org["versie"] == 1
+        assert org["voorbeeld"] is False
+        assert org["importsleutel"] == name_key("Oude Grondwerken B.V.")
+        assert "email" not in store.get_organisation(1)
+        history = store.history(1)
+        assert list(history["gebruiker"]) == ["anna"]
+        schools = store.schools()
+        assert (schools["bron"] == "gebruiker").sum() == 1
+        assert (schools["bron"] == "duo").sum() == 270
+        # The upgraded database can be written to as usual.
+        store.save_organisation({"id": 1, "notities": "bijgewerkt"}, user="kees",
+                                expected_version=1)
+        assert store.get_organisation(1)["versie"] == 2
+
+
+def test_newer_schema_is_refused(db_path, reference):
+    Store(db_path, reference).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="nieuwer"):
+        Store(db_path, reference)
+
+
+def test_a_file_that_is_no_database_gives_a_dutch_error(tmp_path, reference):
+    path = tmp_path / "kapot.sqlite"
+    path.write_bytes(b"dit is geen database" * 200)
+    with pytest.raises(StoreError, match="database"):
+        Store(path, reference)
+
+
+# -- saving, derived areas, history ------------------------------------------------------
+
+
+def test_insert_normalises_and_derives_areas(store, reference):
+    org_id = store.save_organisation(beta(), user="anna")
+    org = store.get_organisation(org_id, include_personal=True)
+    assert org["soort"] == "aannemer"
+    assert org["soort_origineel"] == "GWW-aannemer"
+    assert org["postcode"] == "1628 AB"
+    assert org["nauwkeurigheid"] == "handmatig"
+    assert org["gemeentecode"] == "GM0405"
+    assert org["subregio"] == reference.default_division.subregion_of()["GM0405"]
+    assert org["arbeidsmarktregio_code"] == "AM15"
+    assert org["arbeidsmarktregio"] == REGIONS["AM15"]
+    assert org["versie"] == 1
+    assert org["importsleutel"] == "beta infra"
+
+    # Moving the point re-derives the areas; removing it clears them.
+    store.save_organisation({"id": org_id, "lat": 52.3676, "lon": 4.9041,
+                             "nauwkeurigheid": "adres"}, user="anna")
+    moved = store.get_organisation(org_id)
+    assert moved["gemeentecode"] == "GM0363"
+    assert moved["nauwkeurigheid"] == "adres"
+    store.save_organisation({"id": org_id, "lat": None, "lon": None}, user="anna")
+    cleared = store.get_organisation(org_id)
+    assert cleared["gemeentecode"] is None
+    assert cleared["nauwkeurigheid"] == "geen"
+
+
+def test_html_in_a_name_is_stored_verbatim(store):
+    name = '<script>alert("x")</script> & <b>Infra</b>'
+    org_id = store.save_organisation({"naam": name}, user="anna")
+    assert store.get_organisation(org_id)["naam"] == name
+    assert store.organisations()["naam"].tolist() == [name]
+
+
+def test_history_records_user_old_and_new_but_no_personal_values(store, db_path):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.save_organisation(
+        {"id": org_id, "naam": "Beta Infra Noord", "donateur": "ja",
+         "email": "nieuw@beta.invalid", "telefoon": ""},
+        user="kees", expected_version=1,
+    )
+    history = store.history(org_id)
+    assert list(history.columns) == ["wanneer", "gebruiker", "tabel", "record_id", "veld",
+                                     "oud", "nieuw"]
+    changes = history[history["gebruiker"] == "kees"].set_index("veld")
+    assert changes.loc["naam", "oud"] == "Beta Infra B.V."
+    assert changes.loc["naam", "nieuw"] == "Beta Infra Noord"
+    assert changes.loc["donateur", "oud"] == "nee"
+    assert changes.loc["donateur", "nieuw"] == "ja"
+    assert changes.loc["email", "oud"] == PERSONAL_PLACEHOLDER
+    assert changes.loc["email", "nieuw"] == PERSONAL_PLACEHOLDER
+    assert changes.loc["telefoon", "oud"] == PERSONAL_PLACEHOLDER
+    assert changes.loc["telefoon", "nieuw"] == ""
+    assert (history["gebruiker"] == "anna").sum() == 1  # the creation
+    text = "\n".join(line for line in dump(db_path) if "historie" in line)
+    assert "kees" in text and PERSONAL_PLACEHOLDER in text
+    for secret in ("piet@beta.invalid", "nieuw@beta.invalid", "0229-0000099", "Piet Proef"):
+        assert secret not in text
+
+
+def test_unchanged_save_keeps_version_and_history(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.save_organisation({"id": org_id, "naam": "Beta Infra B.V.", "donateur": False},
+                            user="kees", expected_version=1)
+    assert store.get_organisation(org_id)["versie"] == 1
+    assert len(store.history(org_id)) == 1
+
+
+def test_invalid_records_are_refused_in_dutch(store):
+    with pytest.raises(StoreError, match="naam"):
+        store.save_organisation({"naam": "  "}, user="anna")
+    with pytest.raises(StoreError, match="Onbekend"):
+        store.save_organisation({"naam": "X", "e-mail": "a@b.invalid"}, user="anna")
+    with pytest.raises(StoreError, match="lengtegraad"):
+        store.save_organisation({"naam": "X", "lat": 52.0}, user="anna")
+    with pytest.raises(StoreError, match="bestaat niet"):
+        store.save_organisation({"id": 999, "naam": "X"}, user="anna")
+    with pytest.raises(StoreError, match="gebruiker"):
+        store.save_organisation({"naam": "X"}, user="")
+    assert store.organisations().empty
+
+
+def test_delete_keeps_history(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.delete_organisation(org_id, user="kees")
+    assert store.organisations().empty
+    history = store.history(org_id)
+    assert history.iloc[0]["veld"] == "(verwijderd)"
+    assert history.iloc[0]["gebruiker"] == "kees"
+    assert history.iloc[0]["oud"] == "Beta Infra B.V."
+    with pytest.raises(StoreError):
+        store.get_organisation(org_id)
+
+
+def test_set_ambassador(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.set_ambassador(org_id, "West-Friesland", user="bestuur")
+    assert store.get_organisation(org_id)["ambassadeur_voor"] == "West-Friesland"
+    store.set_ambassador(org_id, None, user="bestuur")
+    assert store.get_organisation(org_id)["ambassadeur_voor"] is None
+    fields = store.history(org_id)["veld"].tolist()
+    assert fields.count("ambassadeur_voor") == 2
+
+
+def test_user_school_is_added_with_areas(store):
+    school_id = store.save_school({"naam": "Basisschool De Proef", "plaats": "Hoorn",
+                                   "postcode": "1628 AB", **HOORN}, user="anna")
+    school = store.get_school(school_id)
+    assert school["bron"] == "gebruiker"
+    assert school["gemeentecode"] == "GM0405"
+    assert len(store.schools()) == 271
+    assert store.history(school_id, table="scholen").iloc[0]["veld"] == "(aangemaakt)"
+
+
+def test_find_by_key_spots_likely_duplicates(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.save_organisation({"naam": "Beta Infra", "postcode": "1012 AB"}, user="anna")
+    found = store.find_by_key(name_key("beta infra bv"), "1628AB")
+    assert [f["id"] for f in found] == [org_id]
+    assert "email" not in found[0]
+    assert len(store.find_by_key("Beta Infra BV")) == 2
+    assert store.find_by_key("Beta Infra", "1628 XY") == []
+    assert store.find_by_key("Gamma Infra") == []
+
+
+# -- transactions and concurrency --------------------------------------------------------
+
+
+def test_error_inside_a_transaction_leaves_the_database_unchanged(store, db_path):
+    keep = store.save_organisation(beta(), user="anna")
+    before = dump(db_path)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save_organisation({"naam": "Nieuw B.V."}, user="anna")
+            store.save_organisation({"id": keep, "naam": "Hernoemd"}, user="anna")
+            store.delete_organisation(keep, user="anna")
+            raise RuntimeError("crash halverwege")
+    assert dump(db_path) == before
+
+
+def test_failing_import_writes_nothing(store, db_path):
+    keep = store.save_organisation(beta(), user="anna")
+    before = dump(db_path)
+    records = [
+        {"naam": "Eerste Grondwerken", **HOORN},
+        {"id": keep, "naam": "Beta Infra Hernoemd"},
+        {"naam": ""},  # invalid: no name
+        {"naam": "Vierde Grondwerken"},
+    ]
+    with pytest.raises(StoreError, match="Record 3"):
+        store.apply_import(records, user="import")
+    assert dump(db_path) == before
+
+
+def test_crash_injected_mid_import_rolls_back(store, db_path, monkeypatch):
+    before = dump(db_path)
+    calls = {"n": 0}
+    original = Store._history
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("schijf vol")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "_history", flaky)
+    with pytest.raises(OSError):
+        store.apply_import([{"naam": f"Org {i}"} for i in range(5)], user="import")
+    assert dump(db_path) == before
+
+
+def test_apply_import_counts_and_updates(store):
+    first = store.apply_import(
+        [{"naam": "Alfa Wegenbouw", "soort": "wegenbouwer", **HOORN},
+         {"naam": "Gamma Advies", "soort": "adviesbureau"}],
+        user="import",
+    )
+    assert (first["nieuw"], first["bijgewerkt"], first["ongewijzigd"]) == (2, 0, 0)
+    alfa, gamma = first["ids"]
+    second = store.apply_import(
+        [{"id": alfa, "naam": "Alfa Wegenbouw", "soort": "wegenbouwer"},
+         {"id": gamma, "naam": "Gamma Advies", "donateur": "ja"}],
+        user="import",
+    )
+    assert (second["nieuw"], second["bijgewerkt"], second["ongewijzigd"]) == (0, 1, 1)
+    assert second["ids"] == [alfa, gamma]
+    assert len(store.organisations()) == 2
+    assert store.get_organisation(gamma)["donateur"] is True
+    assert store.get_organisation(alfa)["gemeentecode"] == "GM0405"
+
+
+def test_second_save_of_the_same_version_is_refused(db_path, reference):
+    with Store(db_path, reference) as anna, Store(db_path, reference) as kees:
+        org_id = anna.save_organisation(beta(), user="anna")
+        seen_by_anna = anna.get_organisation(org_id)
+        seen_by_kees = kees.get_organisation(org_id)
+        assert seen_by_anna["versie"] == seen_by_kees["versie"] == 1
+
+        kees.save_organisation({"id": org_id, "notities": "Kees belde"}, user="kees",
+                               expected_version=seen_by_kees["versie"])
+        with pytest.raises(ConflictError) as caught:
+            anna.save_organisation({"id": org_id, "notities": "Anna mailde"}, user="anna",
+                                   expected_version=seen_by_anna["versie"])
+        err = caught.value
+        assert err.current["versie"] == 2
+        assert err.current["notities"] == "Kees belde"
+        assert "versie 2" in str(err)
+        assert anna.get_organisation(org_id)["notities"] == "Kees belde"
+        # With the newer version in hand Anna can save.
+        anna.save_organisation({"id": org_id, "notities": "Anna mailde"}, user="anna",
+                               expected_version=err.current["versie"])
+        assert kees.get_organisation(org_id)["versie"] == 3
+
+
+def test_two_transactions_on_two_connections_are_serialised(db_path, reference):
+    Store(db_path, reference).close()
+    first_in = threading.Event()
+    second_waiting = threading.Event()
+    events: list[str] = []
+    errors: list[BaseException] = []
+
+    def importer_a():
+        try:
+            with Store(db_path, reference) as a, a.transaction():
+                a.save_organisation({"naam": "Import A"}, user="a")
+                first_in.set()
+                second_waiting.wait(10)
+                # Give B the chance to run if it were not blocked.
+                threading.Event().wait(0.3)
+                events.append("A klaar")
+        except BaseException as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    def importer_b():
+        try:
+            first_in.wait(10)
+            with Store(db_path, reference) as b:
+                second_waiting.set()
+                with b.transaction():
+                    events.append("B begint")
+                    names = set(b.organisations()["naam"])
+                    events.append("B ziet A" if "Import A" in names else "B ziet A niet")
+                    b.save_organisation({"naam": "Import B"}, user="b")
+        except BaseException as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=importer_a), threading.Thread(target=importer_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert events == ["A klaar", "B begint", "B ziet A"]
+    with Store(db_path, reference) as check:
+        assert set(check.organisations()["naam"]) == {"Import A", "Import B"}
+
+
+def test_waiting_too_long_gives_a_dutch_error(db_path, reference):
+    with Store(db_path, reference) as a, Store(db_path, reference,
+                                               busy_timeout_s=0.05) as b:
+        with a.transaction():
+            a.save_organisation({"naam": "Lange import"}, user="a")
+            with pytest.raises(StoreError, match="bezet"):
+                with b.transaction():
+                    pass  # pragma: no cover
+        assert len(b.organisations()) == 1
+
+
+# -- privacy -----------------------------------------------------------------------------
+
+
+def test_public_view_has_no_personal_columns(store, db_path):
+    conn = sqlite3.connect(db_path)
+    view_columns = [r[1] for r in conn.execute("PRAGMA table_info(organisaties_publiek)")]
+    table_columns = [r[1] for r in conn.execute("PRAGMA table_info(organisaties)")]
+    conn.close()
+    assert set(PERSONAL_FIELDS) <= set(table_columns)
+    assert not set(PERSONAL_FIELDS) & set(view_columns)
+    assert set(ORGANISATION_COLUMNS) <= set(view_columns)
+
+    store.save_organisation(beta(), user="anna")
+    public = store.organisations()
+    assert list(public.columns[: len(ORGANISATION_COLUMNS)]) == list(ORGANISATION_COLUMNS)
+    assert not set(PERSONAL_FIELDS) & set(public.columns)
+    assert "piet@beta.invalid" not in public.to_csv()
+    staff = store.organisations(include_personal=True)
+    assert staff.loc[0, "email"] == "piet@beta.invalid"
+    assert "email" not in store.get_organisation(int(staff.loc[0, "id"]))
+
+
+def test_frame_types(store):
+    store.save_organisation(beta(donateur="ja"), user="anna")
+    store.save_organisation({"naam": "Zonder plek"}, user="anna")
+    frame = store.organisations()
+    assert frame["donateur"].dtype == bool and frame["actief"].dtype == bool
+    assert frame["voorbeeld"].dtype == bool
+    assert frame["versie"].dtype == "int64"
+    assert frame["lat"].dtype == float
+    unplaced = frame[frame["naam"] == "Zonder plek"].iloc[0]
+    assert pd.isna(unplaced["lat"]) and unplaced["ambassadeur_voor"] is None
+
+
+# -- names and kinds ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", [
+    "Beta Infra B.V.", "Beta Infra BV", "beta infra", "BETA INFRA b.v.", "Bèta-Infra",
+    "Beta Infra B. V.", "  Beta   Infra  ", "Beta Infra Holding B.V.", "Beta Infra N.V.",
+    "Beta Infra V.O.F.",
+])
+def test_name_key_ignores_legal_form_case_and_punctuation(variant):
+    assert name_key(variant) == "beta infra"
+
+
+def test_name_key_keeps_different_names_apart():
+    assert name_key("Beta Infra") != name_key("Beta Groen")
+    assert name_key("Jansen & Zn") == name_key("Jansen en Zn")
+    assert name_key("B.V.") == "bv"
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8).filter(
+    lambda w: w not in {"bv", "nv", "vof", "cv", "holding", "ltd", "gmbh", "bvba", "sarl",
+                        "inc", "llc", "eenmanszaak", "stichting", "vereniging"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORD, min_size=1, max_size=4), st.sampled_from(
+    ["", " B.V.", " BV", " bv", " b.v", " N.V.", " V.O.F.", " Holding BV", ", B.V."]))
+def test_name_key_property(words, suffix):
+    name = " ".join(words)
+    key = name_key(name)
+    assert key == name
+    assert name_key(name.upper() + suffix) == key
+    assert name_key(name.title().replace(" ", "-") + suffix) == key
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("GWW-aannemer", "aannemer"), ("wegenbouwer", "aannemer"), ("Grondverzet", "aannemer"),
+    ("Aannemingsbedrijf", "aannemer"), ("adviesbureau", "ingenieursbureau"),
+    ("Ingenieurs", "ingenieursbureau"), ("Gemeente", "overheid"), ("provincie", "overheid"),
+    ("Waterschap", "overheid"), ("Rijkswaterstaat", "overheid"),
+    ("Gemeentelijk ingenieursbureau", "overheid"), ("school", "onderwijs"),
+    ("ROC", "onderwijs"), ("mbo", "onderwijs"), ("Liander", "netbeheerder"),
+    ("PWN", "netbeheerder"), ("netbeheer", "netbeheerder"), ("drinkwater", "netbeheerder"),
+    ("Landmeetbureau", "overig"), ("", "overig"), (None, "overig"), ("rock band", "overig"),
+])
+def test_normalise_soort(text, expected):
+    assert normalise_soort(text) == expected
+
+
+@given(st.text(max_size=40))
+def test_normalise_soort_always_gives_a_known_kind(text):
+    assert normalise_soort(text) in SOORTEN
+
+
+@pytest.mark.parametrize("soort", SOORTEN)
+def test_normalise_soort_keeps_canonical_kinds(soort):
+    assert normalise_soort(soort) == soort
+    assert normalise_soort(soort.upper()) == soort
+
+
+# -- example data ------------------------------------------------------------------------
+
+
+def test_example_file_is_fictional_and_spread_over_the_regions(reference):
+    frame = pd.read_csv(example_data_path(reference), sep=";", dtype=str,
+                        keep_default_na=False, encoding="utf-8")
+    assert 25 <= len(frame) <= 40
+    assert frame["Organisatie"].str.match(r"^(Voorbeeld|Fictie[fv]|Proefbedrijf)").all()
+    assert frame["E-mail"].str.endswith("@voorbeeld.invalid").all()
+    assert frame["Telefoon"].str.match(r"^0\d{1,3}-0{5}\d{2}$").all()
+    pc4 = frame["Postcode"].str[:4]
+    regions = reference.pc4.set_index("pc4").loc[pc4, "arbeidsmarktregio_code"]
+    assert set(regions) == set(REGIONS)
+    assert (frame["Donateur"] == "ja").any() and (frame["Actief"] == "nee").any()
+
+
+def test_example_data_loads_marked_and_can_be_removed(store, reference):
+    real = store.save_organisation({"naam": "Echte Partner", **HOORN}, user="anna")
+    outcome = load_example_data(store, user="voorbeeld")
+    expected = len(pd.read_csv(example_data_path(reference), sep=";"))
+    assert outcome["nieuw"] == expected
+    frame = store.organisations(include_personal=True)
+    examples = frame[frame["voorbeeld"]]
+    assert len(examples) == expected
+    assert set(examples["nauwkeurigheid"]) == {"postcode4"}
+    assert examples["gemeentecode"].isin(reference.gemeentecodes).all()
+    assert set(examples["arbeidsmarktregio_code"]) == set(REGIONS)
+    assert examples["donateur"].any() and not examples["actief"].all()
+    assert {"overheid", "aannemer", "ingenieursbureau"} <= set(examples["soort"])
+    assert store.has_example_data()
+
+    again = load_example_data(store, user="voorbeeld")
+    assert again["nieuw"] == 0 and again["ongewijzigd"] == expected
+    assert store.organisation_count() == expected + 1
+
+    assert store.delete_example_data(user="anna") == expected
+    remaining = store.organisations()
+    assert remaining["id"].tolist() == [real]
+    assert store.has_real_data() and not store.has_example_data()
+
+
+def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys):
+    db = tmp_path / "nieuw" / "register.sqlite"
+    assert main(["voorbeeld", "--alleen-als-leeg", "--database", str(db)],
+                settings=settings) == 0
+    first = capsys.readouterr().out
+    assert "nieuw" in first and "verzonnen" in first
+    from geo.reference import load_reference
+
+    reference = load_reference(settings.data_dir)
+    with Store(db, reference) as store:
+        count = store.organisation_count()
+        assert count == store.organisation_count(voorbeeld=True) > 0
+    assert main(["voorbeeld", "--alleen-als-leeg", "--database", str(db)],
+                settings=settings) == 0
+    assert "al organisaties" in capsys.readouterr().out
+    with Store(db, reference) as store:
+        assert store.organisation_count() == count
+    assert main(["voorbeeld", "--verwijderen", "--database", str(db)], settings=settings) == 0
+    assert f"{count} voorbeeldorganisatie(s) verwijderd" in capsys.readouterr().out
+    with Store(db, reference) as store:
+        assert store.organisation_count() == 0
+        store.save_organisation({"naam": "Echte Partner"}, user="anna")
+    # A register with real data never gets examples from --alleen-als-leeg.
+    assert main(["voorbeeld", "--alleen-als-leeg", "--database", str(db)],
+                settings=settings) == 0
+    with Store(db, reference) as store:
+        assert store.organisation_count() == 1
