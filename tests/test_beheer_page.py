@@ -1,0 +1,229 @@
+"""AppTest of pages/beheer.py: refusal for the public, tabs, upload → preview → import,
+review, edit with optimistic locking, example data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.reference import load_reference
+from geo.settings import Settings
+from geo.store import Store
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "beheer.py")
+TIMEOUT = 60
+
+CSV = (
+    "Partnerlijst\r\n\r\nBedrijfsnaam;Adres;PC;Plaats;Donor;Contactpersoon;Kleur\r\n"
+    "Wegenbouw Ærø & Zn;Dorpsstraat 1;1703 AB;Heerhugowaard;ja;Jan Geheim;rood\r\n"
+    "<b>Vet</b> Infra;Kade 3;12345;Hoorn;nee;;\r\n"
+    "Alleen Plaats BV;;;Purmerend;;;\r\n"
+).encode("cp1252")
+
+
+@pytest.fixture()
+def register(tmp_path, monkeypatch):
+    """A fresh register in tmp_path, offline, with the page caches cleared."""
+    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path / "infrakaart.sqlite"
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference(Settings().data_dir)
+
+
+def page(role: str = "team") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["rol"] = role
+    at.session_state["gebruiker"] = "tester"
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success",
+                                  "error") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_public_role_is_refused(register):
+    at = page("publiek")
+    assert not at.exception
+    assert len(at.tabs) == 0
+    assert any("alleen voor het operationele team" in w.value for w in at.warning)
+    assert not register.exists()  # the register is not even opened
+
+
+def test_team_sees_the_tabs(register):
+    at = page("team")
+    assert not at.exception
+    assert [t.label for t in at.tabs] == [
+        "Importeren", "Controleren", "Bewerken", "Historie", "Exporteren",
+    ]
+    assert len(at.file_uploader) == 1
+
+
+def test_upload_preview_then_import(register, reference):
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("partners.csv", CSV, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "Kleur" in texts(at)  # unknown column reported
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ok"] == "1" and metrics["fout"] == "1" and metrics["waarschuwing"] == "1"
+    preview = at.dataframe[0].value
+    if hasattr(preview, "data"):  # a Styler
+        preview = preview.data
+    assert list(preview["rij"]) == [4, 5, 6]
+    assert "contactpersoon" not in preview.columns
+    assert "<b>Vet</b> Infra" in list(preview["naam"])
+    with Store(register, reference) as store:
+        assert store.organisations().empty  # nothing written before "Importeren"
+
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    assert any("3 nieuw" in s.value for s in at.success)
+    with Store(register, reference) as store:
+        orgs = store.organisations(include_personal=True).set_index("naam")
+    assert set(orgs.index) == {"Wegenbouw Ærø & Zn", "<b>Vet</b> Infra", "Alleen Plaats BV"}
+    assert orgs.loc["Wegenbouw Ærø & Zn", "contactpersoon"] == "Jan Geheim"
+    assert orgs.loc["<b>Vet</b> Infra", "status"] == "fout"
+
+
+def test_user_text_is_escaped_in_markdown(register):
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(
+        ("<img src=x onerror=alert(1)>.csv", CSV, "text/csv"))
+    at.run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "rijen met gegevens" in m.value]
+    assert shown and "\\<img" in shown[0]
+    assert re.search(r"(?<!\\)[<>]", shown[0]) is None  # every angle bracket escaped
+
+
+def test_unreadable_upload_shows_dutch_error(register):
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("oud.xls", b"\xd0\xcf\x11\xe0" + b"0" * 50,
+                                                     "application/vnd.ms-excel"))
+    at.run()
+    assert not at.exception
+    assert any("xlsx" in e.value and "xls" in e.value for e in at.error)
+
+
+def test_review_typed_coordinates_place_by_hand(register, reference):
+    with Store(register, reference) as store:
+        org_id = store.save_organisation(
+            {"naam": "Ruw Geplaatst", "plaats": "Purmerend", "lat": 52.5, "lon": 4.95,
+             "nauwkeurigheid": "plaats", "status": "waarschuwing",
+             "melding": "Alleen op plaatsnaam."}, user="test")
+    at = page()
+    assert not at.exception
+    review = at.dataframe[0].value
+    if hasattr(review, "data"):
+        review = review.data
+    assert list(review["naam"]) == ["Ruw Geplaatst"]
+    at.text_input(key=f"beheer_coord_{org_id}").input("52,5021 4,9601").run()
+    at.button(key="beheer_coord_ok").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        org = store.get_organisation(org_id)
+    assert org["nauwkeurigheid"] == "handmatig"
+    assert org["status"] == "ok"
+    assert (round(org["lat"], 4), round(org["lon"], 4)) == (52.5021, 4.9601)
+
+    # Placed by hand: the organisation left the review list.
+    assert any("Niets te controleren" in s.value for s in at.success)
+
+
+def test_review_rejects_coordinates_outside_the_netherlands(register, reference):
+    with Store(register, reference) as store:
+        org_id = store.save_organisation(
+            {"naam": "Niet Geplaatst", "plaats": "Nergens", "status": "fout",
+             "melding": "Plaats 'Nergens' is onbekend."}, user="test")
+    at = page()
+    at.text_input(key=f"beheer_coord_{org_id}").input("48.85, 2.35").run()
+    at.button(key="beheer_coord_ok").click().run()
+    assert not at.exception
+    assert any("niet in Nederland" in e.value for e in at.error)
+    with Store(register, reference) as store:
+        org = store.get_organisation(org_id)
+    assert org["lat"] is None and org["nauwkeurigheid"] == "geen"
+
+
+def test_edit_new_organisation_and_conflict(register, reference):
+    at = page()
+    form = "beheer_formulier_0_0"
+    at.text_input(key=f"{form}_naam").input("Nieuw & Co")
+    at.text_input(key=f"{form}_postcode").input("1811 AB")
+    at.text_input(key=f"{form}_email").input("info@nieuw.example")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    assert any("opgeslagen" in s.value for s in at.success)
+    with Store(register, reference) as store:
+        org = store.organisations(include_personal=True).iloc[0]
+    assert org["naam"] == "Nieuw & Co" and org["email"] == "info@nieuw.example"
+    assert org["gemeentenaam"] == "Alkmaar"
+    org_id = int(org["id"])
+
+    # After saving, the new organisation is selected for further editing.
+    assert at.selectbox(key="beheer_bewerk_keuze").value == org_id
+    form = f"beheer_formulier_{org_id}_0"
+    assert at.text_input(key=f"{form}_naam").value == "Nieuw & Co"
+    # Someone else saves first.
+    with Store(register, reference) as store:
+        store.save_organisation({"id": org_id, "notities": "door collega"}, user="collega")
+    at.text_input(key=f"{form}_telefoon").input("0721234567")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    assert any("intussen door iemand anders gewijzigd" in e.value for e in at.error)
+    with Store(register, reference) as store:
+        after = store.get_organisation(org_id, include_personal=True)
+    assert after["telefoon"] == "" and after["notities"] == "door collega"
+    # Load the newest version and save again: now it works.
+    at.button(key="beheer_herladen").click().run()
+    form = f"beheer_formulier_{org_id}_1"
+    assert at.text_area(key=f"{form}_notities").value == "door collega"
+    at.text_input(key=f"{form}_telefoon").input("0721234567")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        assert store.get_organisation(org_id, include_personal=True)["telefoon"] == "0721234567"
+        history = store.history(org_id)
+    assert "telefoon" in set(history["veld"])
+
+
+def test_example_data_box_and_removal(register, reference):
+    from geo.store import load_example_data
+
+    with Store(register, reference) as store:
+        load_example_data(store)
+        assert store.has_example_data()
+    at = page()
+    assert any("voorbeeldorganisaties" in i.value for i in at.info)
+    at.button(key="beheer_voorbeeld_weg").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        assert not store.has_example_data()
+    assert not any("voorbeeldorganisaties" in i.value for i in at.info)
+
+
+def test_history_and_export_tabs(register, reference):
+    with Store(register, reference) as store:
+        store.save_organisation({"naam": "Historisch BV", "plaats": "Hoorn"}, user="tester")
+    at = page()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    frames = [f.data if hasattr(f, "data") else f for f in frames]
+    history = next(f for f in frames if "veld" in f.columns)
+    assert isinstance(history, pd.DataFrame) and "tester" in set(history["gebruiker"])
+    at.button(key="beheer_export_maken").click().run()
+    assert not at.exception
