@@ -1,0 +1,148 @@
+"""The login page (pages/inloggen.py) through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from argon2 import PasswordHasher, Type
+from streamlit.testing.v1 import AppTest
+
+from geo import auth
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "inloggen.py")
+PASSWORD = "correct paard batterij"
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "een-lang-willekeurig-geheim-voor-tests",
+        "client_id": "infrakaart",
+        "client_secret": "geheim",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+        "rollen": {"voorzitter@infrabindt.nl": "bestuur"},
+    }
+}
+
+
+@pytest.fixture
+def users_path(tmp_path, monkeypatch):
+    """An accounts file in tmp_path, seen by the page's cached get_settings()."""
+    path = tmp_path / "gebruikers.toml"
+    monkeypatch.setenv("INFRAKAART_USERS_PATH", str(path))
+    st.cache_resource.clear()  # get_settings() and the login throttle are cached per process
+    yield path
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_team_user(users_path):
+    auth.add_user(users_path, "jan", "team", PASSWORD, hasher=CHEAP)
+    return users_path
+
+
+def _run(at: AppTest | None = None) -> AppTest:
+    if at is None:  # not `at or ...`: an AppTest that has not run yet is falsy
+        at = AppTest.from_file(PAGE, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _login(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return _run(at)
+
+
+def _role(at: AppTest) -> str:
+    return at.session_state["rol"] if "rol" in at.session_state else "publiek"
+
+
+def _texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_no_accounts_explains_the_cli_command(users_path):
+    at = _run()
+    assert "infrakaart gebruiker toevoegen NAAM --rol team" in _texts(at.info)
+    assert len(at.text_input) == 0
+
+
+def test_wrong_password_shows_error_and_role_stays_publiek(with_team_user):
+    at = _login(_run(), "jan", "helemaal fout")
+    assert auth.LOGIN_FAILED_MESSAGE in _texts(at.error)
+    assert _role(at) == "publiek"
+    assert "gebruiker" not in at.session_state
+
+
+def test_unknown_user_gets_the_same_message(with_team_user):
+    at = _login(_run(), "klaas", PASSWORD)
+    assert auth.LOGIN_FAILED_MESSAGE in _texts(at.error)
+    assert _role(at) == "publiek"
+
+
+def test_right_password_signs_in_as_team(with_team_user):
+    at = _login(_run(), "Jan", PASSWORD)
+    assert _role(at) == "team"
+    assert at.session_state["gebruiker"] == "jan"
+    assert "jan" in _texts(at.success)
+    assert [b.label for b in at.button] == ["Uitloggen"]
+    assert len(at.text_input) == 0
+
+
+def test_logout_clears_role_user_and_session_data(with_team_user):
+    at = _login(_run(), "jan", PASSWORD)
+    at.session_state["bewerk_concept"] = {"email": "piet@example.nl"}  # staff page leftovers
+    at.button[0].click()
+    at = _run(at)
+    assert _role(at) == "publiek"
+    assert "gebruiker" not in at.session_state
+    assert "bewerk_concept" not in at.session_state
+    assert len(at.text_input) == 2  # the login form is back
+
+
+def test_repeated_failures_lock_the_name_across_sessions(with_team_user):
+    at = _run()
+    for _ in range(5):
+        at = _login(at, "jan", "helemaal fout")
+    # a new session (another browser tab) with the right password is still refused
+    other = _login(_run(), "jan", PASSWORD)
+    assert "Te veel mislukte inlogpogingen" in _texts(other.error)
+    assert _role(other) == "publiek"
+
+
+def test_oidc_user_gets_role_from_mapping(with_team_user):
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.secrets.update(OIDC_SECRETS)
+    at.user = {"is_logged_in": True, "email": "Voorzitter@InfraBindt.nl", "name": "V"}
+    at = _run(at)
+    assert _role(at) == "bestuur"
+    assert at.session_state["gebruiker"] == "voorzitter@infrabindt.nl"
+
+
+def test_oidc_user_without_role_stays_publiek(with_team_user):
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.secrets.update(OIDC_SECRETS)
+    at.user = {"is_logged_in": True, "email": "onbekend@example.nl"}
+    at = _run(at)
+    assert _role(at) == "publiek"
+    assert "geen rol" in _texts(at.warning)
+
+
+def test_oidc_configured_offers_provider_login_and_local_form(with_team_user):
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.secrets.update(OIDC_SECRETS)
+    at.user = {"is_logged_in": False}
+    at = _run(at)
+    labels = [b.label for b in at.button]
+    if importlib.util.find_spec("authlib") is None:
+        assert "Authlib" in _texts(at.warning)
+    else:
+        assert "Inloggen met organisatie-account" in labels
+    assert len(at.text_input) == 2  # local accounts keep working
+    assert _role(at) == "publiek"
