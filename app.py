@@ -1,19 +1,53 @@
-"""Infrakaart — Streamlit entry point: page config, login state and the page router."""
+"""Infrakaart — Streamlit entry point: page config, login state and the page router.
+
+No logic here: which pages a session sees follows from its role (geo.auth), and each
+staff page checks the role again itself.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared import ROLE_LABELS, current_role
+from geo import auth
+from pages._shared import ROLE_LABELS, Keys, current_role, current_user, get_settings
 
 st.set_page_config(page_title="Infrakaart · Infra Bindt", page_icon="🗺️", layout="wide")
 
-PUBLIC_PAGES = [
-    st.Page("pages/kaart.py", title="Kaart", icon="🗺️", default=True),
-    st.Page("pages/over.py", title="Over", icon="ℹ️"),
-]
+try:
+    secrets = st.secrets.to_dict()
+except Exception:  # no secrets.toml: local accounts only
+    secrets = {}
+
+# A session returning from the OIDC provider has st.user but no role yet.
+if auth.oidc_configured(secrets) and current_role() == "publiek" and st.user.is_logged_in:
+    user = auth.oidc_role(st.user.to_dict(), secrets, users_path=get_settings().users_path)
+    if user is not None:
+        st.session_state[Keys.ROLE] = user.role
+        st.session_state[Keys.USER] = user.name
+        st.session_state[Keys.OIDC] = True
 
 role = current_role()
-navigation = {"Infrakaart": PUBLIC_PAGES}
-st.sidebar.caption(f"Rol: {ROLE_LABELS[role]}")
+navigation = {
+    "Infrakaart": [
+        st.Page("pages/kaart.py", title="Kaart", icon="🗺️", default=True),
+        st.Page("pages/school_koppelen.py", title="School koppelen", icon="🏫"),
+        st.Page("pages/wat_als.py", title="Wat als", icon="🧭"),
+        st.Page("pages/over.py", title="Over", icon="ℹ️"),
+    ],
+}
+if auth.can(role, "beheren"):
+    navigation["Team"] = [st.Page("pages/beheer.py", title="Beheer", icon="🛠️")]
+if auth.can(role, "ambassadeurs_bekijken"):
+    navigation["Bestuur"] = [st.Page("pages/ambassadeurs.py", title="Ambassadeurs", icon="🤝")]
+navigation["Account"] = [
+    st.Page("pages/inloggen.py", title="Inloggen" if role == "publiek" else "Account",
+            icon="🔑", url_path="inloggen"),
+]
+
+with st.sidebar:
+    if role == "publiek":
+        st.caption("Je bekijkt de publieke kaart, zonder contactgegevens.")
+    else:
+        st.caption(f"Ingelogd als **{current_user()}** · {ROLE_LABELS[role]}")
+
 st.navigation(navigation).run()

@@ -12,7 +12,7 @@ _POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
 _FORBIDDEN_LETTERS = {"SA", "SD", "SS"}
 _STREET_RE = re.compile(
     r"^(?P<straat>.*?\S)[\s,]+(?:nr\.?\s*)?(?P<nummer>\d{1,5})"
-    r"(?:\s*-\s*(?P<na_streep>[A-Za-z0-9]{1,6})|\s*(?P<letters>[A-Za-z]{1,4}))?\s*$",
+    r"(?:\s*[-/]\s*(?P<na_streep>[A-Za-z0-9]{1,6})|\s*(?P<letters>[A-Za-z]{1,4}))?\s*$",
     re.IGNORECASE,
 )
 _PO_BOX_RE = re.compile(r"^\s*(postbus|antwoordnummer|p\.?\s?o\.?\s?box)\b", re.IGNORECASE)

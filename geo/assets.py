@@ -6,8 +6,9 @@ blank. :func:`install_assets` fetches the same releases from the npm registry in
 Streamlit under ``/app/static/``), and :func:`standalone_html` inlines them so an exported
 map opens anywhere, also offline.
 
-Only Leaflet and leaflet.markercluster are used: the maps draw circle markers and
-HTML legends, so folium's jQuery, Bootstrap and Font Awesome are left out.
+Only Leaflet, leaflet.markercluster and jQuery (folium builds popups with ``$(...)``) are
+used: the maps draw circle markers and HTML legends, so folium's Bootstrap and Font Awesome
+are left out.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ NPM_PACKAGES: dict[str, dict[str, str]] = {
         "package/dist/images/marker-icon-2x.png": "leaflet/images/marker-icon-2x.png",
         "package/dist/images/marker-shadow.png": "leaflet/images/marker-shadow.png",
     },
+    "jquery@3.7.1": {
+        "package/dist/jquery.min.js": "jquery/jquery.min.js",
+    },
     "leaflet.markercluster@1.1.0": {
         "package/dist/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
         "package/dist/MarkerCluster.css": "markercluster/MarkerCluster.css",
@@ -55,7 +59,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "markerclusterjs": "markercluster/leaflet.markercluster.js",
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
-    "jquery": None,
+    "jquery": "jquery/jquery.min.js",  # folium's popups call $(...)
     "bootstrap": None,
     "bootstrap_css": None,
     "glyphicons_css": None,
@@ -73,7 +77,7 @@ def missing_assets(static_dir: Path) -> list[str]:
 
 
 def install_assets(static_dir: Path) -> list[str]:
-    """Fetch Leaflet and leaflet.markercluster from the npm registry into ``static_dir``.
+    """Fetch Leaflet, leaflet.markercluster and jQuery from the npm registry into ``static_dir``.
 
     Quick and silent when everything is present already.
 
@@ -126,8 +130,8 @@ def _walk(element):
 def use_assets(fmap: folium.Map, mode: str = "local") -> folium.Map:
     """Point every element of ``fmap`` at local assets (``mode="local"``) or the CDNs.
 
-    In local mode the unused folium resources (jQuery, Bootstrap, Font Awesome,
-    awesome-markers) are dropped. Returns the same map for chaining.
+    In local mode the unused folium resources (Bootstrap, Font Awesome, awesome-markers)
+    are dropped. Returns the same map for chaining.
     """
     if mode == "cdn":
         return fmap

@@ -69,10 +69,24 @@ PUBLIC_PARTNER_FIELDS = ("naam", "soort", "donateur", "plaats", "gemeentenaam", 
 PERSONAL_FIELDS = ("contactpersoon", "email", "telefoon")
 
 
-def _esc(value: object) -> str:
+#: Characters that html.escape leaves alone but that matter inside the JavaScript template
+#: literals folium renders popups and tooltips into (``${…}`` would run as code).
+_JS_TEMPLATE_ESCAPES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_html(value: object) -> str:
+    """Escape a user-supplied value for a popup, tooltip or legend.
+
+    Besides ``<>&"'`` it escapes the backtick, ``$`` and backslash: folium places popup
+    and tooltip HTML inside JavaScript template literals, where ``${…}`` is evaluated.
+    None and NaN become an empty string.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value))
+    return html.escape(str(value)).translate(_JS_TEMPLATE_ESCAPES)
+
+
+_esc = escape_html
 
 
 def base_map(
@@ -446,3 +460,58 @@ def add_choropleth(
     for lo, hi in zip(edges[:-1], edges[1:], strict=False):
         legend.append(("vlak", color_for(lo, edges), f"{fmt.format(lo)} – {fmt.format(hi)}"))
     return legend
+
+
+def build_partner_map(
+    *,
+    layers: dict[str, gpd.GeoDataFrame],
+    partners: pd.DataFrame,
+    schools: pd.DataFrame,
+    mbo: pd.DataFrame,
+    show_personal: bool = False,
+    show_schools: bool = True,
+    vmbo_only: bool = False,
+    choropleth: tuple[gpd.GeoDataFrame, pd.DataFrame, str, str, str] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> folium.Map:
+    """The full partner map: boundaries, optional choropleth, schools, mbo, partners.
+
+    Parameters
+    ----------
+    layers : dict
+        From :func:`boundary_layers`.
+    partners, schools, mbo : DataFrame
+        What to draw (already filtered). Public callers pass a ``partners`` frame
+        without personal columns.
+    show_personal : bool
+        Show contact fields in popups (staff only).
+    choropleth : (units, table, column, label, fmt), optional
+        Colour ``units`` by ``table[column]``; see :func:`add_choropleth`.
+    kinds : iterable of str, optional
+        Organisation kinds for the legend; all by default.
+
+    Returns
+    -------
+    folium.Map
+        Finished (layer switcher and legend added); call :func:`geo.assets.use_assets`
+        or :func:`geo.assets.standalone_html` before showing it.
+    """
+    fmap = base_map()
+    add_boundaries(fmap, layers, fill_regions=choropleth is None)
+    if choropleth is not None:
+        units, table, column, label, fmt = choropleth
+        legend = add_choropleth(fmap, units, table, column=column, label=label, fmt=fmt)
+        title = label
+    else:
+        legend = region_legend()
+        title = "Arbeidsmarktregio's"
+    if show_schools:
+        add_schools(fmap, schools, vmbo_only=vmbo_only)
+        legend.append(("punt", VMBO_COLOR, "School met vmbo"))
+        if not vmbo_only:
+            legend.append(("punt", SCHOOL_COLOR, "School zonder vmbo"))
+    add_mbo(fmap, mbo)
+    legend.append(("punt", MBO_COLOR, "Mbo-infra-opleiding"))
+    add_partners(fmap, partners, show_personal=show_personal)
+    legend += partner_legend(kinds)
+    return finish_map(fmap, legend=legend, title=title)

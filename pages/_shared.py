@@ -25,6 +25,8 @@ class Keys:
     ROLE = "rol"  # "publiek" | "team" | "bestuur"
     USER = "gebruiker"  # login name of the signed-in staff member, or absent
     DIVISION = "indeling"  # the active Division (uploaded or default)
+    OIDC = "inloggen_oidc"  # True when signed in through OIDC (logout also calls st.logout)
+    WHAT_IF_POINT = "wat_als_punt"  # (lat, lon) clicked on the "Wat als" map
 
 
 ROLES = ("publiek", "team", "bestuur")

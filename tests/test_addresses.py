@@ -64,6 +64,7 @@ def test_parser_never_crashes_and_round_trips(text):
         ("Dorpsstraat 12a", "Dorpsstraat", 12, "A"),
         ("Dorpsstraat 12 A", "Dorpsstraat", 12, "A"),
         ("Kade 3-bis", "Kade", 3, "BIS"),
+        ("Bouwkade 12/2", "Bouwkade", 12, "2"),
         ("Laan 1940-1945 12", "Laan 1940-1945", 12, ""),
         ("Markt, nr. 5", "Markt", 5, ""),
         ("Plein 1945 7", "Plein 1945", 7, ""),

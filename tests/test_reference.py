@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import DivisionError, ReferenceDataError
-from geo.reference import FILES, REGIONS, RD_NEW, _load, read_division
+from geo.reference import FILES, RD_NEW, REGIONS, _load, read_division
 from tests.conftest import SHARED_DATA
 
 

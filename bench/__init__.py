@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench_<topic>.py`` has ``run() -> dict``; they print JSON."""

@@ -1,0 +1,154 @@
+"""Map builders, checked by rendering them to HTML (as geopandas tests explore())."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from geo import maps
+from geo.assets import STATIC_URL, missing_assets, standalone_html, use_assets
+from geo.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def layers(reference):
+    return maps.boundary_layers(reference)
+
+
+def _schools(reference):
+    return reference.scholen.rename(columns={"vestigingsnaam": "naam", "plaatsnaam": "plaats"})
+
+
+def _render(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def test_region_map_has_all_layers_and_attribution(reference, layers):
+    fmap = maps.base_map()
+    maps.add_boundaries(fmap, layers)
+    drawn = maps.add_schools(fmap, _schools(reference))
+    maps.finish_map(fmap, legend=maps.region_legend(), title="Arbeidsmarktregio's")
+    html = _render(fmap)
+    assert drawn == 270
+    assert html.count("L.circleMarker(") == 270
+    assert "service.pdok.nl/brt/achtergrondkaart" in html
+    assert "tile.openstreetmap.org" in html
+    assert "Kadaster" in html and "OpenStreetMap" in html
+    for name in ("Arbeidsmarktregio\\u0027s", "Subregio\\u0027s", "Gemeenten",
+                 "Middelbare scholen"):
+        assert f'"{name}" :' in html  # an entry in the layer switcher
+    for region in ("Noord-Holland Noord", "Zaanstreek/Waterland", "Zuid-Kennemerland en IJmond",
+                   "Groot Amsterdam", "Gooi en Vechtstreek"):
+        assert region in html
+    assert "© ESRI Nederland" in html and "DUO" in html
+
+
+def test_boundary_layers_are_simplified_but_complete(reference, layers):
+    assert len(layers["gemeente"]) == 46
+    assert len(layers["subregio"]) == 10
+    assert len(layers["arbeidsmarktregio"]) == 5
+    assert layers["gemeente"]["subregio"].notna().all()
+    full = sum(len(g.exterior.coords) for geom in reference.gemeenten.geometry for g in geom.geoms)
+    simple = sum(len(g.exterior.coords) for geom in layers["gemeente"].geometry
+                 for g in getattr(geom, "geoms", [geom]))
+    assert simple < full
+
+
+def test_vmbo_filter(reference):
+    fmap = maps.base_map()
+    drawn = maps.add_schools(fmap, _schools(reference), vmbo_only=True)
+    assert drawn == int(reference.scholen["heeft_vmbo"].sum())
+    assert _render(fmap).count("L.circleMarker(") == drawn
+
+
+def test_mbo_places_with_precision(reference):
+    mbo = pd.DataFrame({"naam": ["Campus <Heerhugowaard>"], "instelling": ["X"],
+                        "plaats": ["Heerhugowaard"], "lat": [52.66], "lon": [4.83],
+                        "nauwkeurigheid": ["plaats"]})
+    fmap = maps.base_map()
+    assert maps.add_mbo(fmap, mbo) == 1
+    html = _render(fmap)
+    assert "midden van de woonkern" in html
+    assert "Campus &lt;Heerhugowaard&gt;" in html
+    assert "<Heerhugowaard>" not in html
+
+
+def _partners():
+    return pd.DataFrame({
+        "naam": ['<img src=x onerror="alert(1)">Bouw', "Polder & Zn"],
+        "soort": ["aannemer", "ingenieursbureau"], "donateur": [True, False],
+        "plaats": ["Hoorn", "Edam"], "gemeentenaam": ["Hoorn", "Edam-Volendam"],
+        "website": ["", ""], "ambassadeur_voor": [None, None],
+        "lat": [52.64, 52.51], "lon": [5.06, 5.05], "nauwkeurigheid": ["adres", "postcode4"],
+        "contactpersoon": ["Jan Jansen", "Piet Pieters"],
+        "email": ["jan@voorbeeld.invalid", "piet@voorbeeld.invalid"],
+        "telefoon": ["020-0000001", "020-0000002"],
+    })
+
+
+def test_partner_html_is_escaped():
+    fmap = maps.base_map()
+    maps.add_partners(fmap, _partners())
+    html = _render(fmap)
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Bouw" in html
+    assert "Polder &amp; Zn" in html
+
+
+def test_personal_fields_only_when_allowed():
+    public = _render(maps.add_partners(fmap := maps.base_map(), _partners()) and fmap)
+    staff_map = maps.base_map()
+    maps.add_partners(staff_map, _partners(), show_personal=True)
+    staff = _render(staff_map)
+    for secret in ("jan@voorbeeld.invalid", "020-0000001", "Jan Jansen"):
+        assert secret not in public
+        assert secret in staff
+
+
+def test_donors_are_drawn_differently():
+    fmap = maps.base_map()
+    maps.add_partners(fmap, _partners(), cluster=False)
+    html = _render(fmap)
+    assert '"weight": 3' in html and '"weight": 1.5' in html
+
+
+def test_choropleth_colours_follow_values(reference):
+    units = maps.simplified(reference.regios).assign(
+        code=reference.regios["arbeidsmarktregio_code"], naam=reference.regios["arbeidsmarktregio"])
+    table = pd.DataFrame({"code": ["AM12", "AM15", "AM17", "AM18", "AM37"],
+                          "score": [10.0, 90.0, 30.0, 50.0, None]})
+    fmap = maps.base_map()
+    legend = maps.add_choropleth(fmap, units, table, column="score", label="Score", fmt="{:.0f}")
+    maps.finish_map(fmap, legend=legend)
+    html = _render(fmap)
+    assert "Kleurkaart: Score" in html
+    colours = dict(zip(table["code"], [maps.color_for(v, maps.choropleth_bins(table["score"]))
+                                       for v in table["score"]], strict=True))
+    assert colours["AM37"] == "#cccccc"
+    assert maps.CHOROPLETH_COLORS.index(colours["AM15"]) > maps.CHOROPLETH_COLORS.index(
+        colours["AM12"])
+    assert legend and legend[0][0] == "vlak"
+
+
+def test_local_assets_replace_cdns(reference, layers):
+    fmap = maps.base_map()
+    maps.add_partners(fmap, _partners())
+    use_assets(fmap, "local")
+    html = _render(fmap)
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert sources and all(s.startswith(STATIC_URL) for s in sources)
+    assert "leaflet.markercluster.js" in html
+
+
+@pytest.mark.skipif(bool(missing_assets(Settings().static_dir)),
+                    reason="static/ not installed (make setup)")
+def test_standalone_html_needs_no_network(reference, layers):
+    fmap = maps.base_map()
+    maps.add_boundaries(fmap, layers)
+    maps.finish_map(fmap)
+    html = standalone_html(fmap, Settings().static_dir)
+    assert not re.search(r'<script[^>]+src="http', html)
+    assert not re.search(r'<link[^>]+href="http', html)
+    assert "L.map(" in html and "Leaflet" in html
