@@ -29,19 +29,21 @@ if auth.oidc_configured(secrets) and current_role() == "publiek" and st.user.is_
 role = current_role()
 navigation = {
     "Infrakaart": [
-        st.Page("pages/kaart.py", title="Kaart", icon="🗺️", default=True),
-        st.Page("pages/school_koppelen.py", title="School koppelen", icon="🏫"),
-        st.Page("pages/wat_als.py", title="Wat als", icon="🧭"),
-        st.Page("pages/over.py", title="Over", icon="ℹ️"),
+        st.Page("pages/kaart.py", title="Kaart", icon=":material/map:", default=True),
+        st.Page("pages/school_koppelen.py", title="School koppelen", icon=":material/school:"),
+        st.Page("pages/wat_als.py", title="Wat als", icon=":material/explore:"),
+        st.Page("pages/over.py", title="Over", icon=":material/info:"),
     ],
 }
 if auth.can(role, "beheren"):
-    navigation["Team"] = [st.Page("pages/beheer.py", title="Beheer", icon="🛠️")]
+    navigation["Team"] = [st.Page("pages/beheer.py", title="Beheer", icon=":material/build:")]
 if auth.can(role, "ambassadeurs_bekijken"):
-    navigation["Bestuur"] = [st.Page("pages/ambassadeurs.py", title="Ambassadeurs", icon="🤝")]
+    navigation["Bestuur"] = [
+        st.Page("pages/ambassadeurs.py", title="Ambassadeurs", icon=":material/handshake:"),
+    ]
 navigation["Account"] = [
     st.Page("pages/inloggen.py", title="Inloggen" if role == "publiek" else "Account",
-            icon="🔑", url_path="inloggen"),
+            icon=":material/login:", url_path="inloggen"),
 ]
 
 with st.sidebar:

@@ -16,6 +16,18 @@ from geo.errors import InfrakaartError
 from geo.settings import Settings
 
 
+def _open_store(args: argparse.Namespace, settings: Settings):
+    """The register at ``--database`` (or the configured one); created when missing."""
+    from pathlib import Path
+
+    from geo.reference import load_reference
+    from geo.store import Store
+
+    database = Path(args.database) if args.database else settings.database_path
+    return Store(database, load_reference(settings.data_dir))
+
+
+
 def _add_waar(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "waar",
@@ -96,7 +108,6 @@ def _add_dichtbij(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
 
     from geo.proximity import (
         call_list,
@@ -106,8 +117,7 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
         skipped_message,
         spreadsheet_safe,
     )
-    from geo.reference import load_reference
-    from geo.store import SOORTEN, Store
+    from geo.store import SOORTEN
 
     if args.n is not None and args.n < 1:
         print("Fout: -n moet minstens 1 zijn.", file=sys.stderr)
@@ -120,8 +130,7 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Fout: onbekende soort(en): {', '.join(unknown)}. "
               f"Kies uit: {', '.join(SOORTEN)}.", file=sys.stderr)
         return 1
-    reference = load_reference(settings.data_dir)
-    store = Store(Path(args.database) if args.database else settings.database_path, reference)
+    store = _open_store(args, settings)
     schools = store.schools()
     code = args.school.strip().upper()
     school = schools[schools["vestigingscode"].fillna("").str.upper() == code]
@@ -191,7 +200,6 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
 
     from geo.ambassadors import coverage
     from geo.reference import load_reference, read_division
-    from geo.store import Store
 
     if args.k < 1:
         print("Fout: -k moet minstens 1 zijn.", file=sys.stderr)
@@ -207,7 +215,7 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
         read_division(args.indeling, reference.gemeentecodes)
         if args.indeling else reference.default_division
     )
-    store = Store(Path(args.database) if args.database else settings.database_path, reference)
+    store = _open_store(args, settings)
     cov = coverage(
         store.organisations(include_personal=False), store.schools(),
         radius_km=args.straal, vmbo_weight=args.vmbo_gewicht, division=division,
@@ -452,7 +460,6 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
 
     from geo import analysis
     from geo.reference import load_reference, read_division
-    from geo.store import Store
     from geo.travel import StraightLineModel
 
     if args.straal < 0:
@@ -466,7 +473,7 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
         read_division(args.indeling, reference.gemeentecodes)
         if args.indeling else reference.default_division
     )
-    store = Store(Path(args.database) if args.database else settings.database_path, reference)
+    store = _open_store(args, settings)
     try:
         table = analysis.indicators(
             args.niveau, reference=reference, division=division,
@@ -512,14 +519,10 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
 
     from geo.export import export_register
-    from geo.reference import load_reference
-    from geo.store import Store
 
-    database = Path(args.database) if args.database else settings.database_path
-    with Store(database, load_reference(settings.data_dir)) as store:
+    with _open_store(args, settings) as store:
         summary = export_register(store, args.uitvoer, fmt=args.formaat, public=args.publiek)
     print(summary.message())
     print(f"Geschreven naar {args.uitvoer}.")
@@ -545,13 +548,11 @@ def _add_voorbeeld(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
 
-    from geo.reference import load_reference
-    from geo.store import Store, load_example_data
+    from geo.store import load_example_data
 
-    database = Path(args.database) if args.database else settings.database_path
-    with Store(database, load_reference(settings.data_dir)) as store:
+    with _open_store(args, settings) as store:
+        database = store.path
         if args.verwijderen:
             removed = store.delete_example_data(user=_cli_user())
             print(f"{removed} voorbeeldorganisatie(s) verwijderd uit {database}.")
@@ -567,6 +568,74 @@ def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_kaart(sub: argparse._SubParsersAction) -> None:
+    from geo.maps import CHOROPLETH_INDICATORS
+    from geo.regions import LEVELS
+
+    p = sub.add_parser(
+        "kaart",
+        help="De partnerkaart als los HTML-bestand (opent ook zonder internet).",
+        description="Schrijf de partnerkaart (grenzen, kleurkaart, scholen, mbo-infra, actieve "
+        "partners) als één HTML-bestand dat in elke browser opent, ook offline (alleen de "
+        "achtergrondtegels hebben internet nodig). Met --publiek zonder persoonsgegevens.",
+    )
+    p.add_argument("--uitvoer", required=True, metavar="KAART.html", help="het HTML-bestand")
+    p.add_argument("--publiek", action="store_true",
+                   help="zonder contactpersonen, e-mailadressen en telefoonnummers (om te delen)")
+    p.add_argument("--niveau", choices=LEVELS, default="subregio",
+                   help="niveau van de kleurkaart (standaard subregio)")
+    p.add_argument("--kleurkaart", choices=[k for k in CHOROPLETH_INDICATORS if k],
+                   default="score", help="indicator voor de kleurkaart (standaard score)")
+    p.add_argument("--database", default=None, metavar="PAD",
+                   help="SQLite-database (standaard uit de instellingen; wordt aangemaakt)")
+
+
+def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from geo import analysis, maps
+    from geo.assets import standalone_html
+    from geo.regions import unit_polygons
+
+    with _open_store(args, settings) as store:
+        reference = store.reference
+        organisations = store.organisations(include_personal=not args.publiek)
+        schools, mbo = store.schools(), store.mbo_locations()
+    division = reference.default_division
+    active = organisations[organisations["actief"]]
+    table = analysis.indicators(args.niveau, reference=reference, division=division,
+                                partners=active, schools=schools, mbo=mbo)
+    label, fmt = maps.CHOROPLETH_INDICATORS[args.kleurkaart]
+    fmap = maps.build_partner_map(
+        layers=maps.boundary_layers(reference, division), partners=active, schools=schools,
+        mbo=mbo, show_personal=not args.publiek,
+        choropleth=(unit_polygons(args.niveau, reference, division), table, args.kleurkaart,
+                    label, fmt),
+    )
+    try:
+        html = standalone_html(fmap, settings.static_dir)
+    except RuntimeError as err:
+        print(f"Fout: {err}", file=sys.stderr)
+        return 1
+    out = Path(args.uitvoer)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Write next to the target and move into place: never a half-written map.
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".kaart-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(html)
+    os.replace(tmp, out)
+    placed = int(active["lat"].notna().sum())
+    print(f"Kaart geschreven naar {out} ({len(html) // 1024} kB): {placed} actieve "
+          f"organisaties, {len(schools)} scholen, {len(mbo)} mbo-infra-locaties; kleurkaart "
+          f"'{label}' per {args.niveau}.")
+    if not args.publiek:
+        print("Let op: deze kaart bevat persoonsgegevens in de pop-ups; gebruik --publiek om "
+              "te delen.")
+    return 0
+
+
 Command = tuple[Callable[[argparse._SubParsersAction], None],
                 Callable[[argparse.Namespace, Settings], int]]
 
@@ -578,6 +647,7 @@ COMMANDS: dict[str, Command] = {
     "dichtbij": (_add_dichtbij, _run_dichtbij),
     "ambassadeurs": (_add_ambassadeurs, _run_ambassadeurs),
     "witte-vlekken": (_add_witte_vlekken, _run_witte_vlekken),
+    "kaart": (_add_kaart, _run_kaart),
     "export": (_add_export, _run_export),
     "voorbeeld": (_add_voorbeeld, _run_voorbeeld),
 }

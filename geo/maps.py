@@ -65,6 +65,21 @@ MBO_COLOR = "#000000"
 #: Sequential colour scale (light → dark) for choropleths: higher value = darker.
 CHOROPLETH_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
 
+#: Indicator column of :func:`geo.analysis.indicators` → (Dutch label, number format) for
+#: choropleths; the empty key means "no choropleth".
+CHOROPLETH_INDICATORS = {
+    "": ("Geen kleurkaart", ""),
+    "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
+    "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
+    "partners": ("Aantal partners", "{:.0f}"),
+    "donateurs": ("Aantal donateurs", "{:.0f}"),
+    "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),
+    "afstand_mbo_infra_km_gemiddeld": ("Afstand tot mbo-infra, gemiddeld (km, schatting)",
+                                       "{:.1f}"),
+    "reistijd_mbo_infra_min_gemiddeld": ("Reistijd tot mbo-infra, gemiddeld (min, schatting)",
+                                         "{:.0f}"),
+}
+
 PUBLIC_PARTNER_FIELDS = ("naam", "soort", "donateur", "plaats", "gemeentenaam", "website")
 PERSONAL_FIELDS = ("contactpersoon", "email", "telefoon")
 
@@ -136,7 +151,7 @@ def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
     title : str
         Legend heading.
     """
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     add_legend(fmap, legend, title=title)
     return fmap
 
@@ -272,10 +287,12 @@ def _precision_text(code: object) -> str:
 
 def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = False,
                 show: bool = True) -> int:
-    """Add secondary schools as a toggleable layer; returns the number drawn.
+    """Add secondary schools as one toggleable GeoJSON layer; returns the number drawn.
 
     ``schools`` needs ``naam`` (or ``vestigingsnaam``), ``lat``, ``lon``, ``heeft_vmbo``
-    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``.
+    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``. One GeoJSON
+    layer with shared tooltip/popup code keeps the page far lighter than a marker per
+    school; values are escaped before they enter the feature properties.
     """
     frame = schools.copy()
     if "naam" not in frame and "vestigingsnaam" in frame:
@@ -285,31 +302,35 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = Fa
     if vmbo_only:
         frame = frame[frame["heeft_vmbo"].astype(bool)]
     frame = frame.dropna(subset=["lat", "lon"])
-    layer = folium.FeatureGroup(
-        name="Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen", show=show
-    )
-    for row in frame.itertuples(index=False):
-        vmbo = bool(getattr(row, "heeft_vmbo", False))
-        precision = getattr(row, "nauwkeurigheid", "postcode4")
-        popup = (
-            f"<b>{_esc(row.naam)}</b><br>{_esc(getattr(row, 'plaats', ''))}<br>"
-            f"{_esc(getattr(row, 'onderwijsstructuur', ''))}"
-            f"<br><i>Locatie: {_esc(_precision_text(precision))}</i>"
-        )
-        folium.CircleMarker(
-            location=[row.lat, row.lon],
-            radius=5,
-            color="#ffffff",
-            weight=1,
-            fill=True,
-            fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR,
-            fill_opacity=0.9,
-            tooltip=_esc(row.naam),
-            popup=folium.Popup(popup, max_width=260),
-            class_name="ik-school",
-        ).add_to(layer)
-    layer.add_to(fmap)
-    return len(frame)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point",
+                         "coordinates": [round(float(row.lon), 6), round(float(row.lat), 6)]},
+            "properties": {
+                "naam": _esc(row.naam),
+                "plaats": _esc(getattr(row, "plaats", "")),
+                "onderwijs": _esc(getattr(row, "onderwijsstructuur", "")),
+                "locatie": _esc(_precision_text(getattr(row, "nauwkeurigheid", "postcode4"))),
+                "vmbo": bool(getattr(row, "heeft_vmbo", False)),
+            },
+        }
+        for row in frame.itertuples(index=False)
+    ]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen",
+        show=show,
+        marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
+                                   fill_opacity=0.9, class_name="ik-school"),
+        style_function=lambda f: {
+            "fillColor": VMBO_COLOR if f["properties"]["vmbo"] else SCHOOL_COLOR,
+        },
+        tooltip=folium.GeoJsonTooltip(["naam"], labels=False),
+        popup=folium.GeoJsonPopup(["naam", "plaats", "onderwijs", "locatie"],
+                                  aliases=["School", "Plaats", "Onderwijs", "Locatie"]),
+    ).add_to(fmap)
+    return len(features)
 
 
 def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:

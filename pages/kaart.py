@@ -23,19 +23,7 @@ from pages._shared import (
 
 LEVEL_LABELS = {"gemeente": "Gemeente", "subregio": "Subregio", "arbeidsmarktregio":
                 "Arbeidsmarktregio"}
-#: Indicator column → (Dutch label, number format). "" = no choropleth.
-INDICATORS = {
-    "": ("Geen kleurkaart", ""),
-    "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
-    "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
-    "partners": ("Aantal partners", "{:.0f}"),
-    "donateurs": ("Aantal donateurs", "{:.0f}"),
-    "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),
-    "afstand_mbo_infra_km_gemiddeld": ("Afstand tot mbo-infra, gemiddeld (km, schatting)",
-                                       "{:.1f}"),
-    "reistijd_mbo_infra_min_gemiddeld": ("Reistijd tot mbo-infra, gemiddeld (min, schatting)",
-                                         "{:.0f}"),
-}
+INDICATORS = maps.CHOROPLETH_INDICATORS
 DONOR_CHOICES = {"alle": "Alle organisaties", "ja": "Alleen donateurs", "nee": "Geen donateurs"}
 
 

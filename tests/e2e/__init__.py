@@ -1,0 +1,1 @@
+"""End-to-end tests: the Streamlit app in Debian's Chromium, driven by Playwright."""

@@ -1,0 +1,396 @@
+"""A running Infrakaart for browser tests and the browser benchmark.
+
+:func:`running_app` is a context manager that, in this order,
+
+1. makes a throw-away var dir (database, geocoder cache, accounts);
+2. starts the fake PDOK server (``python -m tests.fake_pdok --port 0``);
+3. fills the register: the fictional example partners (``infrakaart voorbeeld``) plus one
+   partner whose name is hostile HTML/JS (:data:`HOSTILE_NAME`), with contact data;
+4. creates a team and a board account (``infrakaart gebruiker toevoegen``);
+5. starts ``streamlit run app.py`` on a free port and waits for ``/_stcore/health``;
+6. launches Debian's Chromium through Playwright;
+
+and tears everything down again (process groups terminated, then killed). Use it as::
+
+    with running_app() as app:
+        page = app.new_page()
+        app.open(page, "")
+        app.wait_for_map(page)
+
+The helpers on :class:`App` know the Streamlit and Leaflet DOM: the map lives in the
+iframe ``iframe[title="streamlit_folium.st_folium"]``, circle markers are
+``path.leaflet-interactive`` with the CSS classes ``ik-partner`` / ``ik-school``, mbo
+places are DivIcons ``.ik-mbo``, and clustered partners are ``.marker-cluster`` icons.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.settings import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+)
+
+#: A partner name that runs script if any page or map puts it into HTML unescaped, or
+#: into a JavaScript template literal unescaped (``${…}`` and the backtick).
+HOSTILE_NAME = (
+    '<img src=x onerror="window.__xss=1">Grondbedrijf ${window.__xss=2} ` test'
+    "</script><script>window.__xss=3</script>"
+)
+#: The visible, harmless part of the hostile name.
+HOSTILE_VISIBLE = "Grondbedrijf"
+#: Texel (Den Burg, GM0448, Noord-Holland Noord): far from the example partners, so its
+#: marker is not clustered at the opening zoom.
+HOSTILE_LATLON = (53.0546, 4.7971)
+HOSTILE_PERSON = {
+    "contactpersoon": "Xander Scriptvrij",
+    "email": "x.scriptvrij@grondbedrijf.e2e.invalid",
+    "telefoon": "0222-555019",
+}
+
+TEAM_USER, TEAM_PASSWORD = "e2e", "e2e-team-wachtwoord"
+BOARD_USER, BOARD_PASSWORD = "e2e-bestuur", "e2e-bestuur-wachtwoord"
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+SCHOOL_MARKER = "path.leaflet-interactive.ik-school"
+PARTNER_MARKER = "path.leaflet-interactive.ik-partner"
+CLUSTER = ".marker-cluster"
+MBO_MARKER = ".ik-mbo"
+
+#: Seconds to wait for the app, the fake server and the first page.
+START_TIMEOUT_S = 90.0
+
+
+class HarnessError(RuntimeError):
+    """The app or a helper process could not be started."""
+
+
+def chromium_available() -> bool:
+    """True when Debian's Chromium is installed where the harness expects it."""
+    return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen, *, timeout: float = 10.0) -> None:
+    """Terminate a process started in its own session, with its children."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _tail(path: Path, n: int = 60) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "(geen log)"
+    return "\n".join(lines[-n:])
+
+
+@dataclass
+class App:
+    """A running app: its URL, its register, a browser, and DOM helpers."""
+
+    url: str
+    var_dir: Path
+    database_path: Path
+    pdok_url: str
+    log_path: Path
+    browser: object  # playwright.sync_api.Browser
+    _contexts: list = field(default_factory=list)
+
+    # -- register ---------------------------------------------------------------------
+    def store(self):
+        """A :class:`geo.store.Store` on the app's database (close it after use)."""
+        from geo.reference import load_reference
+        from geo.settings import Settings
+        from geo.store import Store
+
+        return Store(self.database_path, load_reference(Settings().data_dir))
+
+    def personal_data(self) -> dict[str, list[str]]:
+        """Every contact person, e-mail address and phone number in the register."""
+        with contextlib.closing(self.store()) as store:
+            frame = store.organisations(include_personal=True)
+        return {
+            col: sorted({str(v).strip() for v in frame[col].dropna() if str(v).strip()})
+            for col in ("contactpersoon", "email", "telefoon")
+        }
+
+    # -- browser ----------------------------------------------------------------------
+    def new_page(self, *, width: int = 1400, height: int = 900):
+        """A page in a fresh browser context (a new Streamlit session: public role)."""
+        context = self.browser.new_context(viewport={"width": width, "height": height},
+                                           locale="nl-NL")
+        context.set_default_timeout(30_000)
+        self._contexts.append(context)
+        return context.new_page()
+
+    def open(self, page, path: str = "") -> None:
+        """Load ``/<path>`` (a new session) and wait until the script has run."""
+        page.goto(f"{self.url}/{path.lstrip('/')}", wait_until="domcontentloaded")
+        wait_for_idle(page)
+
+    def login(self, page, user: str, password: str) -> None:
+        """Sign in through the Inloggen page; waits until the Account page shows."""
+        go_to(page, "Inloggen")
+        page.get_by_label("Gebruikersnaam").fill(user)
+        page.get_by_label("Wachtwoord").fill(password)
+        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_text("U bent ingelogd als").wait_for()
+        wait_for_idle(page)
+
+    def close(self) -> None:
+        for context in self._contexts:
+            with contextlib.suppress(Exception):
+                context.close()
+        self._contexts.clear()
+
+
+# -- Streamlit DOM helpers ------------------------------------------------------------------
+
+def wait_for_idle(page, *, timeout_ms: float = 60_000) -> None:
+    """Wait until Streamlit is connected and no script run is going on."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]',
+        state="attached", timeout=timeout_ms,
+    )
+
+
+def nav_labels(page) -> list[str]:
+    """The page titles in the sidebar navigation."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    return [t.strip() for t in links.all_inner_texts()]
+
+
+def go_to(page, title: str) -> None:
+    """Switch page through the sidebar navigation (keeps the session, so the role)."""
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+    link.click()
+    page.wait_for_function(
+        """title => document.querySelector('h1') &&
+                   document.querySelector('[data-testid="stSidebarNav"] a[aria-current="page"]')
+                   && document.querySelector(
+                        '[data-testid="stSidebarNav"] a[aria-current="page"]'
+                      ).innerText.includes(title)""",
+        arg=title,
+    )
+    wait_for_idle(page)
+
+
+def map_frame(page, index: int = 0):
+    """The Leaflet document inside the ``index``-th st_folium iframe."""
+    return page.frame_locator(MAP_IFRAME).nth(index)
+
+
+def wait_for_map(page, index: int = 0, *, timeout_ms: float = 60_000) -> None:
+    """Wait until the map iframe shows at least one Leaflet vector path."""
+    map_frame(page, index).locator("path.leaflet-interactive").first.wait_for(
+        state="attached", timeout=timeout_ms)
+
+
+def count(page, selector: str, index: int = 0) -> int:
+    """Number of elements matching ``selector`` inside the map iframe."""
+    return map_frame(page, index).locator(selector).count()
+
+
+def partner_total(page, index: int = 0) -> int:
+    """Partners on the map: single markers plus the numbers on cluster icons."""
+    frame = map_frame(page, index)
+    singles = frame.locator(PARTNER_MARKER).count()
+    clustered = sum(int(t.strip() or 0)
+                    for t in frame.locator(f"{CLUSTER} span").all_inner_texts())
+    return singles + clustered
+
+
+def iframe_documents(page) -> list[str]:
+    """The live HTML of every (same-origin) iframe of the page, nested ones included."""
+    docs = []
+    for frame in page.frames:
+        if frame == page.main_frame:
+            continue
+        with contextlib.suppress(Exception):
+            docs.append(frame.content())
+    return docs
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 30.0,
+               interval_s: float = 0.1, what: str = "voorwaarde") -> None:
+    """Poll ``predicate`` until it holds; raise AssertionError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval_s)
+    raise AssertionError(f"Niet gehaald binnen {timeout_s:.0f} s: {what}")
+
+
+# -- the harness ------------------------------------------------------------------------
+
+def _env(var_dir: Path, database: Path, pdok_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFRAKAART_")}
+    env.update({
+        "INFRAKAART_VAR_DIR": str(var_dir),
+        "INFRAKAART_DATABASE_PATH": str(database),
+        "INFRAKAART_ASSET_MODE": "local",
+        "PYTHONUNBUFFERED": "1",
+    })
+    if pdok_url:
+        env["INFRAKAART_PDOK_URL"] = pdok_url
+    return env
+
+
+def _cli(args: list[str], env: dict[str, str], *, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "geo.cli", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
+        capture_output=True, text=True, timeout=120,
+    )
+    if done.returncode != 0:
+        raise HarnessError(f"infrakaart {' '.join(args)} mislukte ({done.returncode}):\n"
+                           f"{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def prepare_register(var_dir: Path, database: Path) -> None:
+    """Example partners, the hostile partner and two staff accounts."""
+    env = _env(var_dir, database)
+    _cli(["voorbeeld", "--database", str(database)], env)
+    from geo.reference import load_reference
+    from geo.settings import Settings
+    from geo.store import Store
+
+    with contextlib.closing(Store(database, load_reference(Settings().data_dir))) as store:
+        store.save_organisation(
+            {"naam": HOSTILE_NAME, "soort": "aannemer", "donateur": True, "actief": True,
+             "plaats": "Den Burg", "website": "https://grondbedrijf.e2e.invalid",
+             "lat": HOSTILE_LATLON[0], "lon": HOSTILE_LATLON[1], **HOSTILE_PERSON},
+            user="e2e",
+        )
+    _cli(["gebruiker", "toevoegen", TEAM_USER, "--rol", "team", "--wachtwoord-stdin"], env,
+         stdin=TEAM_PASSWORD + "\n")
+    _cli(["gebruiker", "toevoegen", BOARD_USER, "--rol", "bestuur", "--wachtwoord-stdin"],
+         env, stdin=BOARD_PASSWORD + "\n")
+
+
+def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    handle = log.open("wb")
+    try:
+        return subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=handle,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    finally:
+        handle.close()  # the child keeps its own descriptor
+
+
+def _start_fake_pdok(var_dir: Path, stack: contextlib.ExitStack) -> str:
+    log = var_dir / "fake_pdok.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fake_pdok", "--port", "0"], cwd=PROJECT_ROOT,
+        env=_env(var_dir, var_dir / "unused.sqlite"), stdout=subprocess.PIPE,
+        stderr=log.open("wb"), stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+    )
+    stack.callback(_stop, process)
+    line = process.stdout.readline().strip()  # the URL is the first line
+    if not line.startswith("http"):
+        _stop(process)
+        raise HarnessError(f"Nep-PDOK startte niet:\n{_tail(log)}")
+    return line
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    last = ""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise HarnessError(f"Streamlit stopte met code {process.returncode}:\n{_tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                body = response.read().decode().strip()
+                if response.status == 200 and body == "ok":
+                    return
+                last = f"{response.status} {body!r}"
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
+            last = str(err)
+        time.sleep(0.2)
+    raise HarnessError(f"Streamlit werd niet gezond binnen {timeout_s:.0f} s ({last}):\n"
+                       f"{_tail(log)}")
+
+
+@contextlib.contextmanager
+def running_app(*, keep_dir: bool = False) -> Iterator[App]:
+    """Start everything (see the module docstring) and yield an :class:`App`.
+
+    Parameters
+    ----------
+    keep_dir : bool
+        Keep the temporary var dir (database, logs) after teardown, for debugging.
+    """
+    if not chromium_available():
+        raise HarnessError(f"Chromium ontbreekt op {CHROMIUM} (installeer met "
+                           "'apt-get install chromium' of 'make browser').")
+    from playwright.sync_api import sync_playwright
+
+    with contextlib.ExitStack() as stack:
+        var_dir = Path(tempfile.mkdtemp(prefix="infrakaart-e2e-"))
+        if not keep_dir:
+            stack.callback(shutil.rmtree, var_dir, ignore_errors=True)
+        database = var_dir / "infrakaart.sqlite"
+
+        pdok_url = _start_fake_pdok(var_dir, stack)
+        prepare_register(var_dir, database)
+
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = var_dir / "streamlit.log"
+        app_process = _start(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            _env(var_dir, database, pdok_url), log,
+        )
+        stack.callback(_stop, app_process)
+        _wait_healthy(url, app_process, log, START_TIMEOUT_S)
+
+        playwright = sync_playwright().start()
+        stack.callback(playwright.stop)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+        stack.callback(browser.close)
+
+        app = App(url=url, var_dir=var_dir, database_path=database, pdok_url=pdok_url,
+                  log_path=log, browser=browser)
+        stack.callback(app.close)
+        yield app

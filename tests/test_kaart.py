@@ -1,0 +1,122 @@
+"""The Kaart page (AppTest), the app's role-based navigation and `infrakaart kaart`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.cli import main
+from geo.store import Store, load_example_data
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "kaart.py")
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def register(tmp_path, monkeypatch, reference):
+    """A register with the example data (with contact persons) in tmp_path."""
+    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
+    path = tmp_path / "infrakaart.sqlite"
+    with Store(path, reference) as store:
+        load_example_data(store)
+        personal = store.organisations(include_personal=True)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path, personal
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def test_kaart_shows_ranking_per_subregion_and_example_notice(register):
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    table = _table(at)
+    assert len(table) == 10
+    assert list(table["rang"]) == sorted(table["rang"])
+    assert any("voorbeeldgegevens" in i.value for i in at.info)
+    _, personal = register
+    active = personal[personal["actief"] & personal["lat"].notna()]
+    assert any(f"{len(active)} organisaties op de kaart" in c.value for c in at.caption)
+
+
+def test_level_and_filters_are_mirrored_in_the_url(register):
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    at.selectbox(key="kaart_niveau").set_value("gemeente")
+    at.radio(key="kaart_donateur").set_value("ja")
+    _run(at)
+    assert len(_table(at)) == 46
+    assert at.query_params["niveau"] == "gemeente"
+    assert at.query_params["donateur"] == "ja"
+    _, personal = register
+    donors = personal[personal["actief"] & personal["donateur"] & personal["lat"].notna()]
+    assert any(f"{len(donors)} organisaties op de kaart" in c.value for c in at.caption)
+
+
+def test_a_shared_link_reopens_the_view(register):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["niveau"] = "arbeidsmarktregio"
+    at.query_params["vmbo"] = "ja"
+    _run(at)
+    assert len(_table(at)) == 5
+    assert at.checkbox(key="kaart_vmbo").value is True
+
+
+def test_public_navigation_hides_staff_pages(register):
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    for page in ("pages/beheer.py", "pages/ambassadeurs.py"):
+        with pytest.raises(Exception):  # noqa: B017 - AppTest raises when the page is unknown
+            at.switch_page(page).run()
+            assert not at.exception
+
+
+@pytest.mark.parametrize("page", ["pages/over.py", "pages/school_koppelen.py",
+                                  "pages/wat_als.py", "pages/inloggen.py"])
+def test_every_public_page_runs(register, page):
+    at = _run(AppTest.from_file(APP, default_timeout=90))
+    _run(at.switch_page(page))
+
+
+def test_over_page_explains_method_and_privacy(register):
+    at = _run(AppTest.from_file(str(ROOT / "pages" / "over.py"), default_timeout=60))
+    text = "\n".join(m.value for m in at.markdown)
+    for phrase in ("EUPL-1.2", "© ESRI Nederland", "omwegfactor", "witte-vlekscore",
+                   "persoonsgegevens", "OpenStreetMap", "De Ronde Venen", "Partnerschaarste"):
+        assert phrase in text
+
+
+def _personal_values(personal) -> list[str]:
+    return [v for col in ("contactpersoon", "email", "telefoon") for v in personal[col] if v]
+
+
+def test_cli_kaart_public_has_no_personal_data(register, tmp_path, settings):
+    path, personal = register
+    out = tmp_path / "publiek.html"
+    assert main(["kaart", "--uitvoer", str(out), "--publiek", "--database", str(path)],
+                settings=settings) == 0
+    html = out.read_text(encoding="utf-8")
+    assert not re.search(r'<script[^>]+src="http', html)  # opens offline
+    assert "Kleurkaart: Witte-vlekscore" in html
+    assert len(re.findall(r'"vmbo": (?:true|false)', html)) == 270  # every school drawn
+    for value in _personal_values(personal):
+        assert value not in html
+
+    staff = tmp_path / "team.html"
+    assert main(["kaart", "--uitvoer", str(staff), "--database", str(path)],
+                settings=settings) == 0
+    staff_html = staff.read_text(encoding="utf-8")
+    assert any(value in staff_html for value in _personal_values(personal))
