@@ -89,13 +89,17 @@ STATUSES = ("ok", "waarschuwing", "fout")
 #: Columns holding personal data (GDPR); only staff may see them.
 PERSONAL_FIELDS = ("contactpersoon", "email", "telefoon")
 
+#: Columns only staff read: the personal fields plus the free-text notes, which staff
+#: write and which may mention people. The public view has none of them.
+STAFF_ONLY_FIELDS = (*PERSONAL_FIELDS, "notities")
+
 #: What the history stores instead of the value of a personal field.
 PERSONAL_PLACEHOLDER = "(persoonsgegeven)"
 
 #: Columns of :meth:`Store.organisations`, in order (the shared contract).
 ORGANISATION_COLUMNS = (
     "id", "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode",
-    "plaats", "land", "website", "notities", "ambassadeur_voor", "lat", "lon",
+    "plaats", "land", "website", "ambassadeur_voor", "lat", "lon",
     "nauwkeurigheid", "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code",
     "arbeidsmarktregio", "voorbeeld", "versie",
 )
@@ -417,11 +421,9 @@ _V1 = [
     "CREATE INDEX historie_record ON historie (tabel, record_id)",
 ]
 
-_PUBLIC_VIEW = (
-    "CREATE VIEW organisaties_publiek AS SELECT "
-    + ", ".join(ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS)
-    + " FROM organisaties"
-)
+def _public_view(columns: tuple[str, ...]) -> str:
+    return "CREATE VIEW organisaties_publiek AS SELECT " + ", ".join(columns) + " FROM organisaties"
+
 
 _V2 = [
     "ALTER TABLE organisaties ADD COLUMN versie INTEGER NOT NULL DEFAULT 1",
@@ -435,7 +437,14 @@ _V2 = [
     "ALTER TABLE scholen ADD COLUMN importsleutel TEXT NOT NULL DEFAULT ''",
     "CREATE INDEX organisaties_importsleutel ON organisaties (importsleutel)",
     "CREATE INDEX scholen_importsleutel ON scholen (importsleutel)",
-    _PUBLIC_VIEW,
+    # The view as version 2 defined it (still with the notes); version 3 replaces it.
+    _public_view((
+        "id", "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode",
+        "plaats", "land", "website", "notities", "ambassadeur_voor", "lat", "lon",
+        "nauwkeurigheid", "gemeentecode", "gemeentenaam", "subregio",
+        "arbeidsmarktregio_code", "arbeidsmarktregio", "voorbeeld", "versie", "status",
+        "melding", "importsleutel", "aangemaakt", "gewijzigd",
+    )),
 ]
 
 
@@ -458,7 +467,15 @@ def _migrate_v2(conn: sqlite3.Connection) -> None:
 
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2)
+def _migrate_v3(conn: sqlite3.Connection) -> None:
+    """The public view without the staff-written notes (they may mention people)."""
+    conn.execute("DROP VIEW organisaties_publiek")
+    conn.execute(_public_view(ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS))
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_v1, _migrate_v2, _migrate_v3,
+)
 
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -817,22 +834,22 @@ class Store:
         Parameters
         ----------
         include_personal : bool
-            Add ``contactpersoon``, ``email`` and ``telefoon`` (staff only). Without it
-            the rows are read from the view ``organisaties_publiek``, which has no
-            personal columns at all.
+            Add ``contactpersoon``, ``email``, ``telefoon`` and ``notities`` (staff only).
+            Without it the rows are read from the view ``organisaties_publiek``, which
+            has none of these columns at all.
 
         Returns
         -------
         pandas.DataFrame
             :data:`ORGANISATION_COLUMNS`, then :data:`ORGANISATION_EXTRA_COLUMNS`, then
-            (staff only) :data:`PERSONAL_FIELDS`. ``donateur``, ``actief`` and
+            (staff only) :data:`STAFF_ONLY_FIELDS`. ``donateur``, ``actief`` and
             ``voorbeeld`` are bool, ``versie`` int, ``lat``/``lon`` float (NaN when not
             placed); ``ambassadeur_voor`` and the area columns may be None.
         """
         columns = list(ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS)
         source = "organisaties_publiek"
         if include_personal:
-            columns += PERSONAL_FIELDS
+            columns += STAFF_ONLY_FIELDS
             source = "organisaties"
         return self._frame(
             f"SELECT {', '.join(columns)} FROM {source} ORDER BY naam COLLATE NOCASE, id"
@@ -866,7 +883,7 @@ class Store:
         """
         columns = ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS
         if include_personal:
-            columns += PERSONAL_FIELDS
+            columns += STAFF_ONLY_FIELDS
         table = "organisaties" if include_personal else "organisaties_publiek"
         record = self._row(table, org_id, columns)
         if record is None:
@@ -1037,7 +1054,7 @@ class Store:
         if not str(user or "").strip():
             raise StoreError("Wijzigingen moeten op naam van een gebruiker staan.")
         label = _TABLE_LABEL[table]
-        columns = (ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS + PERSONAL_FIELDS
+        columns = (ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS + STAFF_ONLY_FIELDS
                    if table == "organisaties" else SCHOOL_COLUMNS + SCHOOL_EXTRA_COLUMNS)
         with self.transaction():
             row_id = record.get("id")

@@ -68,8 +68,8 @@ st.markdown(
 * **Wat we bewaren:** van organisaties naam, soort, adres, donateurschap, website en notities;
   van contactpersonen naam, e-mailadres en telefoonnummer. Die laatste drie zijn
   persoonsgegevens (AVG).
-* **Wie wat ziet:** persoonsgegevens zien alleen ingelogde medewerkers (operationeel team en
-  bestuur). Publieke pagina's, publieke exports en de publieke kaart worden gemaakt uit een
+* **Wie wat ziet:** persoonsgegevens en de interne notities zien alleen ingelogde medewerkers
+  (operationeel team en bestuur). Publieke pagina's, publieke exports en de publieke kaart worden gemaakt uit een
   gegevensweergave waarin die velden helemaal niet voorkomen — ze zijn niet alleen verborgen.
 * **Wijzigingen** worden vastgelegd met wie, wanneer en wat (historie); alleen medewerkers zien
   die historie.

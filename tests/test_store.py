@@ -20,6 +20,7 @@ from geo.store import (
     PERSONAL_PLACEHOLDER,
     SCHEMA_VERSION,
     SOORTEN,
+    STAFF_ONLY_FIELDS,
     Store,
     apply_migrations,
     example_data_path,
@@ -364,7 +365,7 @@ def test_second_save_of_the_same_version_is_refused(db_path, reference):
         assert err.current["versie"] == 2
         assert err.current["notities"] == "Kees belde"
         assert "versie 2" in str(err)
-        assert anna.get_organisation(org_id)["notities"] == "Kees belde"
+        assert anna.get_organisation(org_id, include_personal=True)["notities"] == "Kees belde"
         # With the newer version in hand Anna can save.
         anna.save_organisation({"id": org_id, "notities": "Anna mailde"}, user="anna",
                                expected_version=err.current["versie"])
@@ -434,7 +435,7 @@ def test_public_view_has_no_personal_columns(store, db_path):
     table_columns = [r[1] for r in conn.execute("PRAGMA table_info(organisaties)")]
     conn.close()
     assert set(PERSONAL_FIELDS) <= set(table_columns)
-    assert not set(PERSONAL_FIELDS) & set(view_columns)
+    assert not set(STAFF_ONLY_FIELDS) & set(view_columns)
     assert set(ORGANISATION_COLUMNS) <= set(view_columns)
 
     store.save_organisation(beta(), user="anna")
@@ -445,6 +446,28 @@ def test_public_view_has_no_personal_columns(store, db_path):
     staff = store.organisations(include_personal=True)
     assert staff.loc[0, "email"] == "piet@beta.invalid"
     assert "email" not in store.get_organisation(int(staff.loc[0, "id"]))
+
+
+def test_upgrade_from_v2_takes_the_notes_out_of_the_public_view(db_path, reference):
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("BEGIN")
+    apply_migrations(conn, target=2)
+    conn.execute(
+        "INSERT INTO organisaties (naam, soort, notities, aangemaakt, gewijzigd) VALUES "
+        "('Notitie B.V.', 'aannemer', 'Jan de Vries belt terug', '2024-01-01', '2024-01-01')"
+    )
+    conn.execute("COMMIT")
+    assert "notities" in [r[1] for r in conn.execute("PRAGMA table_info(organisaties_publiek)")]
+    conn.close()
+
+    with Store(db_path, reference) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        public = store.organisations()
+        assert "notities" not in public.columns
+        assert "Jan de Vries" not in public.to_csv()
+        assert store.get_organisation(1, include_personal=True)["notities"] == (
+            "Jan de Vries belt terug")
 
 
 def test_frame_types(store):
