@@ -69,8 +69,9 @@ st.markdown(
   van contactpersonen naam, e-mailadres en telefoonnummer. Die laatste drie zijn
   persoonsgegevens (AVG).
 * **Wie wat ziet:** persoonsgegevens en de interne notities zien alleen ingelogde medewerkers
-  (operationeel team en bestuur). Publieke pagina's, publieke exports en de publieke kaart worden gemaakt uit een
-  gegevensweergave waarin die velden helemaal niet voorkomen — ze zijn niet alleen verborgen.
+  (operationeel team en bestuur). Publieke pagina's, publieke exports en de publieke kaart
+  worden gemaakt uit een gegevensweergave waarin die velden helemaal niet voorkomen — ze zijn
+  niet alleen verborgen.
 * **Wijzigingen** worden vastgelegd met wie, wanneer en wat (historie); alleen medewerkers zien
   die historie.
 * **Wat je browser bij derden ophaalt:** de kaarttegels van PDOK (Kadaster) en, als je die laag

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -73,6 +74,9 @@ SCHOOL_MARKER = "path.leaflet-interactive.ik-school"
 PARTNER_MARKER = "path.leaflet-interactive.ik-partner"
 CLUSTER = ".marker-cluster"
 MBO_MARKER = ".ik-mbo"
+
+#: Screenshots of the browser tests (git-ignored).
+ARTEFACTS = PROJECT_ROOT / "tests" / "artefacts"
 
 #: Seconds to wait for the app, the fake server and the first page.
 START_TIMEOUT_S = 90.0
@@ -192,7 +196,9 @@ def wait_for_idle(page, *, timeout_ms: float = 60_000) -> None:
 def nav_labels(page) -> list[str]:
     """The page titles in the sidebar navigation."""
     links = page.locator('[data-testid="stSidebarNav"] a')
-    return [t.strip() for t in links.all_inner_texts()]
+    # An entry's text is "<icon ligature>\n\n<title>": keep the title.
+    return [text.strip().splitlines()[-1].strip() for text in links.all_inner_texts()
+            if text.strip()]
 
 
 def go_to(page, title: str) -> None:
@@ -233,6 +239,14 @@ def partner_total(page, index: int = 0) -> int:
     clustered = sum(int(t.strip() or 0)
                     for t in frame.locator(f"{CLUSTER} span").all_inner_texts())
     return singles + clustered
+
+
+def save_screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot of ``page`` as ``tests/artefacts/<name>.png``."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 def iframe_documents(page) -> list[str]:
@@ -349,13 +363,16 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: flo
 
 
 @contextlib.contextmanager
-def running_app(*, keep_dir: bool = False) -> Iterator[App]:
+def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App]:
     """Start everything (see the module docstring) and yield an :class:`App`.
 
     Parameters
     ----------
     keep_dir : bool
         Keep the temporary var dir (database, logs) after teardown, for debugging.
+    warm_up : bool
+        Open the start page once before yielding, so the server has loaded the
+        reference data and run the router (``st.navigation``) at least once.
     """
     if not chromium_available():
         raise HarnessError(f"Chromium ontbreekt op {CHROMIUM} (installeer met "
@@ -393,4 +410,9 @@ def running_app(*, keep_dir: bool = False) -> Iterator[App]:
         app = App(url=url, var_dir=var_dir, database_path=database, pdok_url=pdok_url,
                   log_path=log, browser=browser)
         stack.callback(app.close)
+        if warm_up:
+            page = app.new_page()
+            app.open(page)
+            wait_for_map(page)
+            page.context.close()
         yield app
