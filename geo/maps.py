@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 import folium
@@ -467,7 +468,7 @@ def add_choropleth(
     edges = choropleth_bins(merged[column])
     merged["_kleur"] = [color_for(v, edges) for v in merged[column]]
     merged["_waarde"] = [
-        "—" if pd.isna(v) else fmt.format(v) for v in merged[column]
+        "—" if pd.isna(v) else _nl_number(fmt, v) for v in merged[column]
     ]
     folium.GeoJson(
         _geojson(merged, ["code", "naam", "_kleur", "_waarde"]),
@@ -477,10 +478,32 @@ def add_choropleth(
         highlight_function=lambda f: {"weight": 3, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(["naam", "_waarde"], aliases=["", label]),
     ).add_to(fmap)
-    legend = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
-        legend.append(("vlak", color_for(lo, edges), f"{fmt.format(lo)} – {fmt.format(hi)}"))
-    return legend
+    return [
+        ("vlak", color_for(lo, edges), f"{lo_text} – {hi_text}")
+        for lo, hi, lo_text, hi_text in zip(
+            edges[:-1], edges[1:], *_distinct_labels(edges, fmt), strict=True
+        )
+    ]
+
+
+def _distinct_labels(edges: Sequence[float], fmt: str) -> tuple[list[str], list[str]]:
+    """Lower and upper class labels; one more decimal when rounding makes breaks equal."""
+    for candidate in (fmt, _more_decimals(fmt)):
+        texts = [_nl_number(candidate, e) for e in edges]
+        if len(set(texts)) == len(texts):
+            break
+    return texts[:-1], texts[1:]
+
+
+def _nl_number(fmt: str, value: float) -> str:
+    """Format ``value`` with ``fmt`` and a Dutch decimal comma."""
+    return fmt.format(value).replace(".", ",")
+
+
+def _more_decimals(fmt: str) -> str:
+    """``"{:.0f}"`` → ``"{:.1f}"``, ``"{:.0%}"`` → ``"{:.1%}"``."""
+    match = re.fullmatch(r"\{:\.(\d+)([f%])\}", fmt)
+    return f"{{:.{int(match.group(1)) + 1}{match.group(2)}}}" if match else fmt
 
 
 def build_partner_map(

@@ -137,6 +137,18 @@ def test_choropleth_colours_follow_values(reference):
     assert legend and legend[0][0] == "vlak"
 
 
+def test_choropleth_legend_classes_are_distinct_with_dutch_decimals(reference):
+    units = maps.simplified(reference.regios).assign(
+        code=reference.regios["arbeidsmarktregio_code"], naam=reference.regios["arbeidsmarktregio"])
+    table = pd.DataFrame({"code": ["AM12", "AM15", "AM17", "AM18", "AM37"],
+                          "score": [35.2, 35.4, 35.3, 41.0, 29.1]})
+    legend = maps.add_choropleth(maps.base_map(), units, table, column="score", label="Score",
+                                 fmt="{:.0f}")
+    labels = [label for _, _, label in legend]
+    assert len(set(labels)) == len(labels)
+    assert all("," in label and "." not in label for label in labels)
+
+
 def test_local_assets_replace_cdns(reference, layers):
     fmap = maps.base_map()
     maps.add_partners(fmap, _partners())
