@@ -173,14 +173,17 @@ def _legend_html(items: Iterable[tuple[str, str, str]], title: str) -> str:
             f'<div class="ik-legend-row"><span style="display:inline-block;{shape}{swatch}'
             f'margin-right:6px"></span>{_esc(label)}</div>'
         )
-    heading = f"<b>{_esc(title)}</b>" if title else ""
+    heading = _esc(title) if title else "Legenda"
+    # <details> lets a user fold the legend away without any script.
     return (
-        '<div class="ik-legend" style="position:absolute;bottom:24px;left:10px;z-index:9999;'
-        "background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px/1.4 "
-        'sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px">'
-        f"{heading}{''.join(rows)}"
-        f'<div style="margin-top:4px;color:#555;font-size:10px">{_esc(DATA_ATTRIBUTION)}</div>'
-        "</div>"
+        '<details open class="ik-legend" style="position:absolute;bottom:24px;left:10px;'
+        "z-index:9999;background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;"
+        "font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px;"
+        'max-height:55%;overflow:auto">'
+        f'<summary style="cursor:pointer;font-weight:bold">{heading}</summary>'
+        f"{''.join(rows)}"
+        f'<div style="margin-top:4px;color:#555;font-size:9px">{_esc(DATA_ATTRIBUTION)}</div>'
+        "</details>"
     )
 
 
@@ -428,12 +431,19 @@ def partner_legend(kinds: Iterable[str] | None = None) -> list[tuple[str, str, s
 
 
 def choropleth_bins(values: pd.Series, n: int = len(CHOROPLETH_COLORS)) -> list[float]:
-    """Class breaks (quantiles, unique, ascending) for ``values``; NaN ignored."""
+    """Class breaks (ascending) for ``values``; NaN ignored.
+
+    Quantile classes, so every colour is used about equally; when many values are equal
+    the quantiles collapse, and equal-width classes between minimum and maximum are
+    used instead, so one deviating unit still stands out.
+    """
     clean = values.dropna().astype(float)
     if clean.empty:
         return [0.0, 1.0]
     edges = np.unique(np.quantile(clean, np.linspace(0, 1, n + 1)))
-    if len(edges) == 1:
+    if len(edges) < min(n, clean.nunique()) + 1:
+        edges = np.linspace(clean.min(), clean.max(), n + 1)
+    if len(np.unique(edges)) == 1:
         edges = np.array([edges[0], edges[0] + 1])
     return [float(e) for e in edges]
 

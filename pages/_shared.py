@@ -33,6 +33,25 @@ ROLES = ("publiek", "team", "bestuur")
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}
 
 
+def through_router() -> None:
+    """Send a page run outside app.py's router back through it.
+
+    Until some session has called ``st.navigation``, Streamlit still treats a folder
+    named ``pages/`` the old way: a direct link such as ``/over`` on a freshly started
+    server runs ``pages/over.py`` on its own, without page config, login state and
+    role-based navigation, and lists every file in the sidebar. Every page calls this
+    first; in that situation it switches the old mode off and reruns, so app.py routes
+    the request like any other.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the old mode
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource
 def get_settings() -> Settings:
     """The settings, built once per server process from the environment."""

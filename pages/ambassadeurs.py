@@ -21,8 +21,11 @@ from pages._shared import (
     get_store,
     is_staff,
     show_attribution,
+    through_router,
     upload_division_widget,
 )
+
+through_router()
 
 #: Session-state keys of this page.
 MESSAGE_KEY = "ambassadeurs_melding"

@@ -35,7 +35,10 @@ from pages._shared import (
     get_settings,
     get_store,
     is_staff,
+    through_router,
 )
+
+through_router()
 
 
 class BeheerKeys:

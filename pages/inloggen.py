@@ -8,7 +8,9 @@ import streamlit as st
 
 from geo import auth
 from geo.errors import AuthError
-from pages._shared import ROLE_LABELS, Keys, current_role, get_settings
+from pages._shared import ROLE_LABELS, Keys, current_role, get_settings, through_router
+
+through_router()
 
 #: Session keys that survive signing out (public data only); everything else is dropped,
 #: so no personal data a staff page kept in the session outlives the login.

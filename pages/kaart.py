@@ -18,8 +18,11 @@ from pages._shared import (
     get_store,
     is_staff,
     show_attribution,
+    through_router,
     upload_division_widget,
 )
+
+through_router()
 
 LEVEL_LABELS = {"gemeente": "Gemeente", "subregio": "Subregio", "arbeidsmarktregio":
                 "Arbeidsmarktregio"}

@@ -6,7 +6,9 @@ import streamlit as st
 
 from geo import analysis, travel
 from geo.gazetteer import PRECISION_LABELS
-from pages._shared import ATTRIBUTION, current_division
+from pages._shared import ATTRIBUTION, current_division, through_router
+
+through_router()
 
 st.title("Over Infrakaart")
 st.markdown(

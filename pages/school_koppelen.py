@@ -12,7 +12,9 @@ from geo import proximity
 from geo.assets import use_assets
 from geo.store import SOORTEN
 from geo.travel import ESTIMATE_LABEL, MODES
-from pages._shared import get_settings, get_store, is_staff, show_attribution
+from pages._shared import get_settings, get_store, is_staff, show_attribution, through_router
+
+through_router()
 
 SOORT_LABELS = {s: s.capitalize() for s in SOORTEN}
 SCHOOL_TABLE_COLUMNS = [

@@ -31,8 +31,11 @@ from pages._shared import (
     get_settings,
     get_store,
     show_attribution,
+    through_router,
     upload_division_widget,
 )
+
+through_router()
 
 #: Session key of this page: the point last clicked on the map, (lat, lon) or absent.
 POINT_KEY = Keys.WHAT_IF_POINT

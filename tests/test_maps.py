@@ -169,3 +169,18 @@ def test_standalone_html_needs_no_network(reference, layers):
     assert not re.search(r'<script[^>]+src="http', html)
     assert not re.search(r'<link[^>]+href="http', html)
     assert "L.map(" in html and "Leaflet" in html
+
+
+def test_one_deviating_unit_stands_out_in_the_choropleth():
+    values = pd.Series([0.0] * 9 + [30.0])
+    edges = maps.choropleth_bins(values)
+    assert maps.color_for(30.0, edges) != maps.color_for(0.0, edges)
+    assert maps.color_for(30.0, edges) == maps.CHOROPLETH_COLORS[-1]
+
+
+def test_legend_can_be_folded_away():
+    fmap = maps.base_map()
+    maps.finish_map(fmap, legend=maps.region_legend(), title="Regio's")
+    html = _render(fmap)
+    assert '<details open class="ik-legend"' in html
+    assert "<summary" in html and "Regio&#x27;s" in html

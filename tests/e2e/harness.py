@@ -57,9 +57,9 @@ HOSTILE_NAME = (
 )
 #: The visible, harmless part of the hostile name.
 HOSTILE_VISIBLE = "Grondbedrijf"
-#: Texel (Den Burg, GM0448, Noord-Holland Noord): far from the example partners, so its
-#: marker is not clustered at the opening zoom.
-HOSTILE_LATLON = (53.0546, 4.7971)
+#: On Texel (GM0448, Noord-Holland Noord) between Den Burg and Oosterend: far from the
+#: example partners (so not clustered at the opening zoom) and from the schools.
+HOSTILE_LATLON = (53.0850, 4.8350)
 HOSTILE_PERSON = {
     "contactpersoon": "Xander Scriptvrij",
     "email": "x.scriptvrij@grondbedrijf.e2e.invalid",
@@ -145,7 +145,7 @@ class App:
 
     def personal_data(self) -> dict[str, list[str]]:
         """Every contact person, e-mail address and phone number in the register."""
-        with contextlib.closing(self.store()) as store:
+        with self.store() as store:
             frame = store.organisations(include_personal=True)
         return {
             col: sorted({str(v).strip() for v in frame[col].dropna() if str(v).strip()})
@@ -221,6 +221,54 @@ def map_frame(page, index: int = 0):
     return page.frame_locator(MAP_IFRAME).nth(index)
 
 
+def map_document(page, index: int = 0):
+    """The Playwright ``Frame`` of the ``index``-th map iframe (to run script in it)."""
+    handle = page.locator(MAP_IFRAME).nth(index).element_handle()
+    frame = handle.content_frame() if handle else None
+    if frame is None:
+        raise AssertionError("Geen kaart-iframe op de pagina.")
+    return frame
+
+
+_POINT_OF = """([lat, lon]) => {
+    let map = null;
+    for (const key of Object.keys(window)) {
+        try { if (key.startsWith('map_') && window[key] instanceof L.Map) map = window[key]; }
+        catch (e) { /* not ours */ }
+    }
+    if (!map) return null;
+    const p = map.latLngToContainerPoint([lat, lon]);
+    const r = map.getContainer().getBoundingClientRect();
+    return {x: r.left + p.x, y: r.top + p.y};
+}"""
+
+
+def map_point(page, lat: float, lon: float, index: int = 0) -> tuple[float, float]:
+    """Page coordinates of (lat, lon) on the ``index``-th map, for mouse actions."""
+    inner = map_document(page, index).evaluate(_POINT_OF, [lat, lon])
+    if inner is None:
+        raise AssertionError("Geen Leaflet-kaart in het iframe.")
+    box = page.locator(MAP_IFRAME).nth(index).bounding_box()
+    return box["x"] + inner["x"], box["y"] + inner["y"]
+
+
+def record_websocket(page) -> list[bytes]:
+    """Collect every websocket message the page receives (call before navigating).
+
+    Streamlit sends all page content, including component arguments such as the map
+    HTML and dataframes drawn on a canvas, over its websocket: searching these bytes
+    finds data that never becomes DOM text.
+    """
+    received: list[bytes] = []
+
+    def on_socket(socket) -> None:
+        socket.on("framereceived", lambda payload: received.append(
+            payload if isinstance(payload, bytes) else payload.encode("utf-8")))
+
+    page.on("websocket", on_socket)
+    return received
+
+
 def wait_for_map(page, index: int = 0, *, timeout_ms: float = 60_000) -> None:
     """Wait until the map iframe shows at least one Leaflet vector path."""
     map_frame(page, index).locator("path.leaflet-interactive").first.wait_for(
@@ -239,6 +287,68 @@ def partner_total(page, index: int = 0) -> int:
     clustered = sum(int(t.strip() or 0)
                     for t in frame.locator(f"{CLUSTER} span").all_inner_texts())
     return singles + clustered
+
+
+_READ_GRID = """grid => {
+    const cells = {};
+    for (const th of grid.querySelectorAll('thead th')) {
+        cells['h:' + th.getAttribute('aria-colindex')] = th.innerText;
+    }
+    for (const tr of grid.querySelectorAll('tbody tr')) {
+        for (const td of tr.querySelectorAll('td')) {
+            cells[tr.getAttribute('aria-rowindex') + ':' + td.getAttribute('aria-colindex')]
+                = td.innerText;
+        }
+    }
+    return cells;
+}"""
+
+_SCROLL_GRID = """(frame, step) => {
+    // step null: back to the left edge; else scroll right; returns true at the right edge.
+    const s = frame.querySelector('.dvn-scroller');
+    if (!s) return true;
+    if (step === null) { s.scrollLeft = 0; return s.scrollWidth <= s.clientWidth + 1; }
+    if (step > 0) s.scrollLeft = s.scrollLeft + Math.max(50, s.clientWidth * step);
+    return s.scrollLeft + s.clientWidth >= s.scrollWidth - 1;
+}"""
+
+_LAST_COLUMN = """grid => Math.max(0, ...Array.from(grid.querySelectorAll('thead th'),
+    th => Number(th.getAttribute('aria-colindex'))))"""
+
+
+def grid_rows(page, index: int = 0) -> list[dict[str, str]]:
+    """Rows of the ``index``-th ``st.dataframe`` as ``{column header: cell text}``.
+
+    The data grid draws on a canvas and keeps an accessible table of the cells in view
+    only, so the grid is scrolled sideways and the pieces are joined.
+    """
+    frame = page.locator('[data-testid="stDataFrame"]').nth(index)
+    grid = frame.locator('table[role="grid"]')
+    grid.wait_for(state="attached")
+    at_end = frame.evaluate(_SCROLL_GRID, None)
+    page.wait_for_function(f"g => ({_LAST_COLUMN})(g) > 0 && "
+                           "g.querySelector('thead th[aria-colindex=\"1\"]')",
+                           arg=grid.element_handle())
+    cells: dict[str, str] = {}
+    for _ in range(50):
+        cells.update(grid.evaluate(_READ_GRID))
+        if at_end:
+            break
+        last = grid.evaluate(_LAST_COLUMN)
+        at_end = frame.evaluate(_SCROLL_GRID, 0.7)
+        # The accessible table follows the scroll a moment later. A short last step may
+        # reveal no new column, so a time-out here is not an error.
+        with contextlib.suppress(Exception):
+            page.wait_for_function(f"([g, last]) => ({_LAST_COLUMN})(g) > last",
+                                   arg=[grid.element_handle(), last], timeout=3_000)
+    frame.evaluate(_SCROLL_GRID, None)
+    headers = {key[2:]: text.strip() for key, text in cells.items() if key.startswith("h:")}
+    rows: dict[int, dict[str, str]] = {}
+    for key, text in cells.items():
+        row, _, col = key.partition(":")
+        if row != "h":
+            rows.setdefault(int(row), {})[headers.get(col, col)] = text.strip()
+    return [rows[r] for r in sorted(rows)]
 
 
 def save_screenshot(page, name: str, *, full_page: bool = False) -> Path:
@@ -297,25 +407,33 @@ def _cli(args: list[str], env: dict[str, str], *, stdin: str | None = None) -> s
     return done.stdout
 
 
-def prepare_register(var_dir: Path, database: Path) -> None:
-    """Example partners, the hostile partner and two staff accounts."""
+def prepare_register(var_dir: Path, database: Path, *, hostile: bool = True) -> None:
+    """Example partners, the hostile partner (unless ``hostile`` is false), two accounts."""
     env = _env(var_dir, database)
     _cli(["voorbeeld", "--database", str(database)], env)
+    if hostile:
+        _add_hostile_partner(database)
+    _cli(["gebruiker", "toevoegen", TEAM_USER, "--rol", "team", "--wachtwoord-stdin"], env,
+         stdin=TEAM_PASSWORD + "\n")
+    _cli(["gebruiker", "toevoegen", BOARD_USER, "--rol", "bestuur", "--wachtwoord-stdin"],
+         env, stdin=BOARD_PASSWORD + "\n")
+
+
+def _add_hostile_partner(database: Path) -> None:
     from geo.reference import load_reference
     from geo.settings import Settings
     from geo.store import Store
 
-    with contextlib.closing(Store(database, load_reference(Settings().data_dir))) as store:
-        store.save_organisation(
+    with Store(database, load_reference(Settings().data_dir)) as store:
+        org_id = store.save_organisation(
             {"naam": HOSTILE_NAME, "soort": "aannemer", "donateur": True, "actief": True,
              "plaats": "Den Burg", "website": "https://grondbedrijf.e2e.invalid",
              "lat": HOSTILE_LATLON[0], "lon": HOSTILE_LATLON[1], **HOSTILE_PERSON},
             user="e2e",
         )
-    _cli(["gebruiker", "toevoegen", TEAM_USER, "--rol", "team", "--wachtwoord-stdin"], env,
-         stdin=TEAM_PASSWORD + "\n")
-    _cli(["gebruiker", "toevoegen", BOARD_USER, "--rol", "bestuur", "--wachtwoord-stdin"],
-         env, stdin=BOARD_PASSWORD + "\n")
+        saved = store.get_organisation(org_id)
+    if saved.get("gemeentecode") != "GM0448" or saved.get("naam") != HOSTILE_NAME:
+        raise HarnessError(f"De testpartner kwam niet goed in het register: {saved!r}")
 
 
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -330,11 +448,13 @@ def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 def _start_fake_pdok(var_dir: Path, stack: contextlib.ExitStack) -> str:
     log = var_dir / "fake_pdok.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_pdok", "--port", "0"], cwd=PROJECT_ROOT,
-        env=_env(var_dir, var_dir / "unused.sqlite"), stdout=subprocess.PIPE,
-        stderr=log.open("wb"), stdin=subprocess.DEVNULL, text=True, start_new_session=True,
-    )
+    with log.open("wb") as handle:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fake_pdok", "--port", "0"], cwd=PROJECT_ROOT,
+            env=_env(var_dir, var_dir / "unused.sqlite"), stdout=subprocess.PIPE,
+            stderr=handle, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
+    stack.callback(process.stdout.close)
     stack.callback(_stop, process)
     line = process.stdout.readline().strip()  # the URL is the first line
     if not line.startswith("http"):
@@ -363,7 +483,8 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: flo
 
 
 @contextlib.contextmanager
-def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App]:
+def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool = True,
+                browser=None) -> Iterator[App]:
     """Start everything (see the module docstring) and yield an :class:`App`.
 
     Parameters
@@ -373,6 +494,11 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App
     warm_up : bool
         Open the start page once before yielding, so the server has loaded the
         reference data and run the router (``st.navigation``) at least once.
+    hostile : bool
+        Add the partner named :data:`HOSTILE_NAME` (off for pictures of the example data).
+    browser : playwright.sync_api.Browser, optional
+        Use this browser instead of launching one (Playwright's sync API allows one
+        running instance per thread, so a second app in the same test run shares it).
     """
     if not chromium_available():
         raise HarnessError(f"Chromium ontbreekt op {CHROMIUM} (installeer met "
@@ -386,7 +512,7 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App
         database = var_dir / "infrakaart.sqlite"
 
         pdok_url = _start_fake_pdok(var_dir, stack)
-        prepare_register(var_dir, database)
+        prepare_register(var_dir, database, hostile=hostile)
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -401,11 +527,12 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App
         stack.callback(_stop, app_process)
         _wait_healthy(url, app_process, log, START_TIMEOUT_S)
 
-        playwright = sync_playwright().start()
-        stack.callback(playwright.stop)
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
-        stack.callback(browser.close)
+        if browser is None:
+            playwright = sync_playwright().start()
+            stack.callback(playwright.stop)
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+            stack.callback(browser.close)
 
         app = App(url=url, var_dir=var_dir, database_path=database, pdok_url=pdok_url,
                   log_path=log, browser=browser)
@@ -416,3 +543,35 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True) -> Iterator[App
             wait_for_map(page)
             page.context.close()
         yield app
+
+
+def save_readme_screenshot(path: Path, *, width: int = 1400, height: int = 900) -> Path:
+    """The public Kaart with example data, sidebar folded away, as a PNG for the README."""
+    with running_app(hostile=False) as app:
+        page = app.new_page(width=width, height=height)
+        app.open(page)
+        wait_for_map(page)
+        with app.store() as store:
+            expected = int(store.schools()["lat"].notna().sum())
+        wait_until(lambda: count(page, SCHOOL_MARKER) == expected, what="alle scholen")
+        page.locator('[data-testid="stSidebar"]').hover()
+        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+        page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="true"]',
+                               state="attached")
+        page.mouse.move(width - 10, 10)  # no hover effects in the picture
+        page.locator(MAP_IFRAME).first.evaluate("e => e.scrollIntoView({block: 'end'})")
+        # The sidebar slides away and the map iframe resizes: wait for the layout to settle.
+        page.wait_for_function(
+            """sel => { const f = document.querySelector(sel); if (!f) return false;
+                        const w = f.getBoundingClientRect().width;
+                        const same = window.__lastWidth === w; window.__lastWidth = w;
+                        return same; }""",
+            arg=MAP_IFRAME, polling=250)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+        return path
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "docs" / "kaart.png"
+    print(save_readme_screenshot(target))

@@ -1,0 +1,92 @@
+"""Login and the Beheer import in the browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from geo.auth import LOGIN_FAILED_MESSAGE
+from tests.e2e.harness import (
+    TEAM_PASSWORD,
+    TEAM_USER,
+    go_to,
+    grid_rows,
+    nav_labels,
+    save_screenshot,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+#: One good row (an address the fake PDOK knows), one bad postcode, one without a name.
+IMPORT_CSV = (
+    "Organisatie;Adres;Postcode;Plaats;Soort;Donateur\n"
+    "E2E Grondwerken Bouwkade;Bouwkade 12;1703 AB;Heerhugowaard;aannemer;ja\n"
+    "E2E Verkeerde Postcode;Molenwerf 3;12345;Uitgeest;ingenieursbureau;nee\n"
+    ";Roode Steenkade 11;1621 AR;Hoorn;aannemer;nee\n"
+)
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_wrong_password_keeps_the_public_role_right_password_opens_beheer(app, page):
+    app.open(page, "")
+    assert "Beheer" not in nav_labels(page)
+    go_to(page, "Inloggen")
+    page.get_by_label("Gebruikersnaam").fill(TEAM_USER)
+    page.get_by_label("Wachtwoord").fill(TEAM_PASSWORD + "-fout")
+    page.get_by_role("button", name="Inloggen").click()
+    error = page.locator('[data-testid="stAlertContentError"]')
+    expect(error).to_contain_text(LOGIN_FAILED_MESSAGE)
+    assert "wachtwoord" in LOGIN_FAILED_MESSAGE  # the message is Dutch
+    assert "Beheer" not in nav_labels(page)
+    assert "Inloggen" in nav_labels(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(
+        "Je bekijkt de publieke kaart")
+
+    page.get_by_label("Gebruikersnaam").fill(TEAM_USER)
+    page.get_by_label("Wachtwoord").fill(TEAM_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text("U bent ingelogd als")).to_be_visible()
+    wait_until(lambda: "Beheer" in nav_labels(page), what="Beheer in de navigatie")
+    assert "Account" in nav_labels(page)
+    go_to(page, "Beheer")
+    expect(page.locator("h1")).to_have_text("Beheer")
+    expect(page.get_by_role("tab", name="Importeren")).to_be_visible()
+    expect(page.get_by_text("alleen voor het operationele team")).to_have_count(0)
+
+
+def test_import_through_the_upload_widget_shows_a_verdict_per_row(app, team_page, tmp_path):
+    page = team_page
+    go_to(page, "Beheer")
+    source = tmp_path / "partners_e2e.csv"
+    source.write_text(IMPORT_CSV, encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
+
+    expect(page.get_by_text("partners_e2e.csv")).not_to_have_count(0)
+    expect(page.locator('[data-testid="stDataFrame"]')).not_to_have_count(0, timeout=60_000)
+    assert _metric(page, "ok") == "1"
+    assert _metric(page, "fout") == "2"
+    assert _metric(page, "plaatsing") == "PDOK"
+    rows = grid_rows(page)
+    assert len(rows) == 3
+    by_row = {row["rij"]: row for row in rows}
+    assert set(by_row) == {"2", "3", "4"}  # spreadsheet row numbers (header is row 1)
+    good, bad_postcode, nameless = by_row["2"], by_row["3"], by_row["4"]
+    assert good["naam"] == "E2E Grondwerken Bouwkade"
+    assert good["status"] == "ok"
+    assert good["gemeentenaam"] == "Dijk en Waard"
+    assert bad_postcode["status"] == "fout"
+    assert "geen geldige Nederlandse postcode" in bad_postcode["melding"]
+    assert nameless["status"] == "fout"
+    assert "Naam: ontbreekt" in nameless["melding"]
+    assert nameless["actie"] == "overslaan"
+    save_screenshot(page, "beheer-import-voorbeeld")
+    # Nothing is stored before 'Importeren' is clicked.
+    with app.store() as store:
+        assert not store.organisations()["naam"].str.startswith("E2E ").any()
+    expect(page.get_by_role("button", name="Importeren")).to_be_visible()
