@@ -128,10 +128,11 @@ def base_map(
         location=list(center or NH_CENTER),
         zoom_start=zoom,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         height=height,
         prefer_canvas=False,
     )
+    _MetricScale().add_to(fmap)
     folium.TileLayer(
         PDOK_BRT_URL, name="BRT-Achtergrondkaart (PDOK)", attr=PDOK_ATTRIBUTION, max_zoom=19
     ).add_to(fmap)
@@ -139,6 +140,17 @@ def base_map(
         OSM_URL, name="OpenStreetMap", attr=OSM_ATTRIBUTION, max_zoom=19, show=False
     ).add_to(fmap)
     return fmap
+
+
+class _MetricScale(MacroElement):
+    """A scale bar in kilometres only (folium's shows miles too)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, position: 'bottomright'})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
 
 
 def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
