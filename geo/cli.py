@@ -16,6 +16,26 @@ from geo.errors import InfrakaartError
 from geo.settings import Settings
 
 
+def _add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", default=None, metavar="PAD",
+                        help="SQLite-database (standaard uit de instellingen; wordt aangemaakt "
+                        "als die nog niet bestaat)")
+
+
+def _add_division_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--indeling", default=None, metavar="PAD.csv",
+                        help="eigen subregio-indeling (kolommen gemeentecode, subregio)")
+
+
+def _division(args: argparse.Namespace, reference):
+    """The division from ``--indeling``, else the bundled proposal."""
+    from geo.reference import read_division
+
+    if not args.indeling:
+        return reference.default_division
+    return read_division(args.indeling, reference.gemeentecodes)
+
+
 def _open_store(args: argparse.Namespace, settings: Settings):
     """The register at ``--database`` (or the configured one); created when missing."""
     from pathlib import Path
@@ -101,8 +121,7 @@ def _add_dichtbij(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--donateurs", action="store_true", help="alleen donateurs")
     p.add_argument("--ook-inactief", action="store_true",
                    help="ook partners die niet meer actief zijn")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen)")
+    _add_database_option(p)
     p.add_argument("--uitvoer", default=None, metavar="PAD.csv",
                    help="schrijf de lijst als CSV naar dit bestand")
 
@@ -187,10 +206,8 @@ def _add_ambassadeurs(sub: argparse._SubParsersAction) -> None:
                    help="minstens één ambassadeur in elke subregio die kandidaten heeft")
     p.add_argument("--vmbo-gewicht", type=float, default=2.0, metavar="W",
                    help="gewicht van een school met vmbo; andere scholen tellen 1 (standaard 2)")
-    p.add_argument("--indeling", default=None, metavar="PAD.csv",
-                   help="eigen subregio-indeling (kolommen gemeentecode, subregio)")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen)")
+    _add_division_option(p)
+    _add_database_option(p)
     p.add_argument("--uitvoer", default=None, metavar="PAD.csv",
                    help="schrijf de gekozen ambassadeurs als CSV naar dit bestand")
 
@@ -199,7 +216,7 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from geo.ambassadors import coverage
-    from geo.reference import load_reference, read_division
+    from geo.reference import load_reference
 
     if args.k < 1:
         print("Fout: -k moet minstens 1 zijn.", file=sys.stderr)
@@ -211,10 +228,7 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
         print("Fout: --vmbo-gewicht mag niet negatief zijn.", file=sys.stderr)
         return 1
     reference = load_reference(settings.data_dir)
-    division = (
-        read_division(args.indeling, reference.gemeentecodes)
-        if args.indeling else reference.default_division
-    )
+    division = _division(args, reference)
     store = _open_store(args, settings)
     cov = coverage(
         store.organisations(include_personal=False), store.schools(),
@@ -317,8 +331,7 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
                    help="wat het bestand bevat (standaard partners)")
     p.add_argument("--offline", action="store_true",
                    help="PDOK niet gebruiken; plaatsen op postcode (4 cijfers) en plaatsnaam")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen; wordt aangemaakt)")
+    _add_database_option(p)
     p.add_argument("--uitvoer", default=None, metavar="RESULTAAT.csv",
                    help="schrijf per rij het oordeel naar dit CSV-bestand")
     p.add_argument("--droog", action="store_true",
@@ -447,10 +460,8 @@ def _add_witte_vlekken(sub: argparse._SubParsersAction) -> None:
                    help="reiswijze voor de reistijd (standaard ov_auto)")
     p.add_argument("--top", type=int, default=3, metavar="N",
                    help="aantal gebieden dat wordt toegelicht (standaard 3)")
-    p.add_argument("--indeling", default=None, metavar="PAD.csv",
-                   help="eigen subregio-indeling (kolommen gemeentecode, subregio)")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen)")
+    _add_division_option(p)
+    _add_database_option(p)
     p.add_argument("--uitvoer", default=None, metavar="PAD.csv",
                    help="schrijf de hele tabel als CSV (of .xlsx) naar dit bestand")
 
@@ -459,7 +470,7 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from geo import analysis
-    from geo.reference import load_reference, read_division
+    from geo.reference import load_reference
     from geo.travel import StraightLineModel
 
     if args.straal < 0:
@@ -469,10 +480,7 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
         print("Fout: --omweg moet 1 of groter zijn (1 = hemelsbreed).", file=sys.stderr)
         return 1
     reference = load_reference(settings.data_dir)
-    division = (
-        read_division(args.indeling, reference.gemeentecodes)
-        if args.indeling else reference.default_division
-    )
+    division = _division(args, reference)
     store = _open_store(args, settings)
     try:
         table = analysis.indicators(
@@ -514,8 +522,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--uitvoer", required=True, metavar="PAD", help="het bestand om te schrijven")
     p.add_argument("--publiek", action="store_true",
                    help="zonder persoonsgegevens (om te delen met partners)")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen; wordt aangemaakt)")
+    _add_database_option(p)
 
 
 def _run_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -543,8 +550,7 @@ def _add_voorbeeld(sub: argparse._SubParsersAction) -> None:
                    help="niets doen als het register al organisaties bevat (voor make run)")
     p.add_argument("--verwijderen", action="store_true",
                    help="alle voorbeeldorganisaties verwijderen")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen; wordt aangemaakt)")
+    _add_database_option(p)
 
 
 def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
@@ -586,8 +592,7 @@ def _add_kaart(sub: argparse._SubParsersAction) -> None:
                    help="niveau van de kleurkaart (standaard subregio)")
     p.add_argument("--kleurkaart", choices=[k for k in CHOROPLETH_INDICATORS if k],
                    default="score", help="indicator voor de kleurkaart (standaard score)")
-    p.add_argument("--database", default=None, metavar="PAD",
-                   help="SQLite-database (standaard uit de instellingen; wordt aangemaakt)")
+    _add_database_option(p)
 
 
 def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
