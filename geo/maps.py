@@ -581,3 +581,131 @@ def build_partner_map(
     add_partners(fmap, partners, show_personal=show_personal)
     legend += partner_legend(kinds)
     return finish_map(fmap, legend=legend, title=title)
+
+
+def _fit_bounds(fmap: folium.Map, points: list[tuple[float, float]]) -> None:
+    if len(points) > 1:
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
+
+
+def school_partners_map(school: pd.Series | dict, result: pd.DataFrame, *,
+                        show_personal: bool = False) -> folium.Map:
+    """Map of one school, its nearest partners and a line from the school to each.
+
+    Parameters
+    ----------
+    school : pandas.Series or dict
+        The school (``naam``, ``lat``, ``lon``, optionally ``plaats``, ``heeft_vmbo``).
+    result : pandas.DataFrame
+        Rows of :func:`nearest_partners` for this school.
+    show_personal : bool
+        Show contact fields in the partner popups (staff; only if present).
+
+    Returns
+    -------
+    folium.Map
+        Every name in tooltips and popups is HTML-escaped.
+    """
+    from geo.maps import (
+        escape_html as _esc,
+    )
+
+    get = school.get
+    here = (float(get("lat")), float(get("lon")))
+    fmap = base_map(center=here, zoom=11)
+    lines = folium.FeatureGroup(name="Lijnen school → partner")
+    markers = folium.FeatureGroup(name="Partners")
+    points = [here]
+    for _, row in result.iterrows():
+        there = (float(row["lat"]), float(row["lon"]))
+        points.append(there)
+        label = f"{_esc(row.get('naam'))} — {row['afstand_km']:.1f} km"
+        folium.PolyLine([here, there], color="#555555", weight=2, opacity=0.8,
+                        dash_array="5 5", tooltip=label).add_to(lines)
+        donor = bool(row.get("donateur"))
+        folium.CircleMarker(
+            location=there,
+            radius=8 if donor else 6,
+            color="#111111" if donor else "#ffffff",
+            weight=3 if donor else 1.5,
+            fill=True,
+            fill_color=SOORT_STYLE.get(str(row.get("soort")), SOORT_STYLE["overig"])[0],
+            fill_opacity=0.95,
+            tooltip=f"{int(row['rang'])}. {label}",
+            popup=folium.Popup(partner_popup(row, show_personal=show_personal), max_width=300),
+            class_name="ik-partner",
+        ).add_to(markers)
+    lines.add_to(fmap)
+    markers.add_to(fmap)
+    vmbo = bool(get("heeft_vmbo"))
+    folium.CircleMarker(
+        location=here, radius=10, color="#ffff00", weight=3, fill=True,
+        fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR, fill_opacity=1.0,
+        tooltip=f"School: {_esc(get('naam'))}",
+        popup=folium.Popup(f"<b>{_esc(get('naam'))}</b><br>{_esc(get('plaats'))}",
+                           max_width=260),
+        class_name="ik-school",
+    ).add_to(fmap)
+    _fit_bounds(fmap, points)
+    legend = [("punt", VMBO_COLOR if vmbo else SCHOOL_COLOR, "Gekozen school"),
+              *partner_legend(sorted(set(result.get("soort", pd.Series(dtype=str))))),
+              ("lijn", "#555555", "Hemelsbrede afstand")]
+    return finish_map(fmap, legend=legend, title="School koppelen")
+
+
+def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
+                        radius_km: float, show_personal: bool = False) -> folium.Map:
+    """Map of one partner, the circle of ``radius_km`` and the schools inside it.
+
+    Parameters
+    ----------
+    partner : pandas.Series or dict
+        The organisation (``naam``, ``lat``, ``lon``, ``soort``, ...).
+    result : pandas.DataFrame
+        Output of :func:`schools_near_partner`.
+    radius_km : float
+        Drawn as a circle around the partner.
+    show_personal : bool
+        Show contact fields in the partner popup (staff; only if present).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from geo.maps import (
+        escape_html as _esc,
+    )
+
+    get = partner.get
+    here = (float(get("lat")), float(get("lon")))
+    fmap = base_map(center=here, zoom=11)
+    folium.Circle(location=here, radius=float(radius_km) * 1000.0, color="#1f5fa8",
+                  weight=1.5, fill=True, fill_opacity=0.05,
+                  tooltip=f"{radius_km:g} km").add_to(fmap)
+    layer = folium.FeatureGroup(name="Scholen binnen bereik")
+    points = [here]
+    for _, row in result.iterrows():
+        there = (float(row["lat"]), float(row["lon"]))
+        points.append(there)
+        vmbo = bool(row.get("heeft_vmbo"))
+        folium.CircleMarker(
+            location=there, radius=6, color="#ffffff", weight=1, fill=True,
+            fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR, fill_opacity=0.9,
+            tooltip=f"{_esc(row.get('naam'))} — {row['afstand_km']:.1f} km"
+            + (" (vmbo)" if vmbo else ""),
+            class_name="ik-school",
+        ).add_to(layer)
+    layer.add_to(fmap)
+    folium.CircleMarker(
+        location=here, radius=10, color="#111111", weight=3, fill=True,
+        fill_color=SOORT_STYLE.get(str(get("soort")), SOORT_STYLE["overig"])[0],
+        fill_opacity=1.0, tooltip=f"Partner: {_esc(get('naam'))}",
+        popup=folium.Popup(partner_popup(partner, show_personal=show_personal), max_width=300),
+        class_name="ik-partner",
+    ).add_to(fmap)
+    _fit_bounds(fmap, points)
+    legend = [("punt", VMBO_COLOR, "School met vmbo"), ("punt", SCHOOL_COLOR, "Overige school"),
+              ("vlak", "#1f5fa8", f"Binnen {radius_km:g} km")]
+    return finish_map(fmap, legend=legend, title="Partner → scholen")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import proximity
+from geo import maps, proximity
 from geo.assets import use_assets
 from geo.store import SOORTEN
 from geo.travel import ESTIMATE_LABEL, MODES
@@ -137,7 +137,7 @@ with tab_school:
                     school["naam"], radius_km=radius, filtered=filtered))
             else:
                 table = proximity.call_list(result, include_personal=staff)
-                _show_map(proximity.school_partners_map(school, result, show_personal=staff),
+                _show_map(maps.school_partners_map(school, result, show_personal=staff),
                           key="koppel_kaart")
                 st.dataframe(table, hide_index=True, width="stretch",
                              column_config=COLUMN_LABELS, key="koppel_tabel")
@@ -166,7 +166,7 @@ with tab_partner:
         else:
             n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
             st.write(f"**{len(near)}** scholen binnen {reach} km, waarvan **{n_vmbo}** met vmbo.")
-            _show_map(proximity.partner_schools_map(partner, near, radius_km=reach,
+            _show_map(maps.partner_schools_map(partner, near, radius_km=reach,
                                                     show_personal=staff),
                       key="koppel_partner_kaart")
             table = near.assign(

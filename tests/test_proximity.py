@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo import proximity
+from geo import maps, proximity
 from geo.proximity import (
     SKIPPED_PARTNERS,
     SKIPPED_SCHOOLS,
@@ -282,7 +282,7 @@ def test_schools_near_partner_without_location_is_empty(schools):
 def test_school_map_draws_a_line_per_partner_and_escapes_names(schools, partners):
     evil = partners.assign(naam=partners["naam"] + " <script>alert(1)</script>")
     result = nearest_partners(schools.iloc[[0]], evil, k=4)
-    fmap = proximity.school_partners_map(schools.iloc[0], result)
+    fmap = maps.school_partners_map(schools.iloc[0], result)
     page = fmap.get_root().render()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -291,7 +291,7 @@ def test_school_map_draws_a_line_per_partner_and_escapes_names(schools, partners
 
 def test_partner_map_shows_the_schools_in_reach(schools, partners):
     near = schools_near_partner(partners.iloc[0], schools, radius_km=10)
-    page = proximity.partner_schools_map(partners.iloc[0], near, radius_km=10) \
+    page = maps.partner_schools_map(partners.iloc[0], near, radius_km=10) \
         .get_root().render()
     assert page.count("ik-school") >= len(near)
     assert "L.circle(" in page
