@@ -27,6 +27,7 @@ class Keys:
     DIVISION = "indeling"  # the active Division (uploaded or default)
     OIDC = "inloggen_oidc"  # True when signed in through OIDC (logout also calls st.logout)
     WHAT_IF_POINT = "wat_als_punt"  # (lat, lon) clicked on the "Wat als" map
+    DIVISION_UPLOADS = "indeling_uploads"  # counter; a new value empties the uploader
 
 
 ROLES = ("publiek", "team", "bestuur")
@@ -115,7 +116,10 @@ def upload_division_widget() -> None:
             "Een eigen indeling is een CSV met de kolommen `gemeentecode` (GMxxxx) en "
             "`subregio`, met elk van de 46 gemeenten precies één keer."
         )
-        upload = st.file_uploader("Andere indeling (CSV)", type=["csv"], key="indeling_upload")
+        upload = st.file_uploader(
+            "Andere indeling (CSV)", type=["csv"],
+            key=f"indeling_upload_{st.session_state.get(Keys.DIVISION_UPLOADS, 0)}",
+        )
         if upload is not None and upload.name != division.name:
             try:
                 st.session_state[Keys.DIVISION] = read_division(
@@ -126,6 +130,9 @@ def upload_division_widget() -> None:
                 st.error(str(err))
         if Keys.DIVISION in st.session_state and st.button("Terug naar het voorstel"):
             del st.session_state[Keys.DIVISION]
+            st.session_state[Keys.DIVISION_UPLOADS] = (
+                st.session_state.get(Keys.DIVISION_UPLOADS, 0) + 1
+            )
             st.rerun()
         st.download_button(
             "Huidige indeling downloaden", division.table.to_csv(index=False).encode("utf-8"),

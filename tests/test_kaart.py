@@ -120,3 +120,29 @@ def test_cli_kaart_public_has_no_personal_data(register, tmp_path, settings):
                 settings=settings) == 0
     staff_html = staff.read_text(encoding="utf-8")
     assert any(value in staff_html for value in _personal_values(personal))
+
+
+def test_own_division_can_be_loaded_and_undone(register, reference):
+    table = reference.default_division.table.copy()
+    merged = table["subregio"].isin(["Zaanstreek", "Waterland"])
+    table.loc[merged, "subregio"] = "Zaanstreek-Waterland"
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    at.file_uploader(key="indeling_upload_0").set_value(
+        ("eigen.csv", table.to_csv(index=False, sep=";").encode("utf-8"), "text/csv"))
+    _run(at)
+    ranking = _table(at)
+    assert len(ranking) == 9
+    assert "Zaanstreek-Waterland" in set(ranking["naam"])
+    at.button[0].click()  # "Terug naar het voorstel"
+    _run(at)
+    assert len(_table(at)) == 10
+
+
+def test_invalid_division_gives_dutch_error_and_keeps_the_proposal(register, reference):
+    table = reference.default_division.table.iloc[:-1]
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    at.file_uploader(key="indeling_upload_0").set_value(
+        ("kapot.csv", table.to_csv(index=False).encode("utf-8"), "text/csv"))
+    _run(at)
+    assert any("ontbreken" in e.value for e in at.error)
+    assert len(_table(at)) == 10
