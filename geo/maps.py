@@ -81,8 +81,6 @@ CHOROPLETH_INDICATORS = {
                                          "{:.0f}"),
 }
 
-PUBLIC_PARTNER_FIELDS = ("naam", "soort", "donateur", "plaats", "gemeentenaam", "website")
-PERSONAL_FIELDS = ("contactpersoon", "email", "telefoon")
 
 
 #: Characters that html.escape leaves alone but that matter inside the JavaScript template

@@ -25,18 +25,14 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from geo.reference import RD_NEW, WGS84
+from geo.store import PERSONAL_FIELDS
+from geo.travel import StraightLineModel, as_xy
 
 #: ``frame.attrs`` key: number of schools skipped because they have no location.
 SKIPPED_SCHOOLS = "overgeslagen_scholen"
 #: ``frame.attrs`` key: number of partners skipped because they have no location.
 SKIPPED_PARTNERS = "overgeslagen_partners"
 
-#: Fallback travel-time estimate: road detour over the straight line, and speed (km/h).
-FALLBACK_DETOUR = 1.3
-FALLBACK_SPEED_KMH = 15.0
-
-#: Personal columns that may be present in staff frames (kept only if present in input).
-PERSONAL_COLUMNS = ("contactpersoon", "email", "telefoon")
 
 TravelEstimate = Callable[[np.ndarray], np.ndarray]
 
@@ -81,15 +77,6 @@ def to_rd(lon: Iterable[float] | np.ndarray, lat: Iterable[float] | np.ndarray) 
     return out
 
 
-def _as_xy(xy: Any) -> np.ndarray:
-    arr = np.asarray(xy, dtype=float)
-    if arr.size == 0:
-        return arr.reshape(0, 2)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError("coordinates must have shape (n, 2)")
-    return arr
-
-
 def nearest(
     sources_xy: np.ndarray,
     targets_xy: np.ndarray,
@@ -125,8 +112,8 @@ def nearest(
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    sources = _as_xy(sources_xy)
-    targets = _as_xy(targets_xy)
+    sources = as_xy(sources_xy)
+    targets = as_xy(targets_xy)
     n_src = len(sources)
     dist = np.full((n_src, k), np.inf)
     idx = np.full((n_src, k), -1, dtype=np.intp)
@@ -190,8 +177,8 @@ def within_radius(sources_xy: np.ndarray, targets_xy: np.ndarray, radius_m: floa
         Boolean, shape ``(n_sources, n_targets)``: entry ``(i, j)`` is True when
         target ``j`` is within the radius of source ``i``.
     """
-    sources = _as_xy(sources_xy)
-    targets = _as_xy(targets_xy)
+    sources = as_xy(sources_xy)
+    targets = as_xy(targets_xy)
     shape = (len(sources), len(targets))
     t_ok = np.flatnonzero(np.isfinite(targets).all(axis=1))
     s_ok = np.isfinite(sources).all(axis=1)
@@ -213,26 +200,8 @@ def within_radius(sources_xy: np.ndarray, targets_xy: np.ndarray, radius_m: floa
 # ---------------------------------------------------------------------------------------
 
 
-def fallback_travel_minutes(distance_km: np.ndarray) -> np.ndarray:
-    """Rough travel time in minutes: straight line × detour at cycling pace.
-
-    Uses :data:`FALLBACK_DETOUR` and :data:`FALLBACK_SPEED_KMH`; only used when no
-    travel model is available.
-    """
-    return np.asarray(distance_km, dtype=float) * FALLBACK_DETOUR / FALLBACK_SPEED_KMH * 60.0
-
-
-def default_travel() -> Any:
-    """The travel model used when a caller has no preference.
-
-    Returns :class:`geo.travel.StraightLineModel` with its default settings, or
-    ``None`` when :mod:`geo.travel` is unavailable (then :func:`travel_minutes`
-    uses :func:`fallback_travel_minutes`).
-    """
-    try:
-        from geo.travel import StraightLineModel
-    except ImportError:  # pragma: no cover - geo.travel ships with the package
-        return None
+def default_travel() -> StraightLineModel:
+    """The travel model used when a caller has no preference (default settings)."""
     return StraightLineModel()
 
 
@@ -268,8 +237,6 @@ def travel_minutes(
     km = np.asarray(distance_km, dtype=float)
     if travel is None:
         travel = default_travel()
-        if travel is None:
-            return fallback_travel_minutes(km)
     if hasattr(travel, "detour") and callable(getattr(travel, "minutes", None)):
         return np.asarray(travel.minutes(km * float(travel.detour), mode=mode), dtype=float)
     if callable(getattr(travel, "durations_min", None)):
@@ -528,7 +495,7 @@ def call_list(result: pd.DataFrame, *, include_personal: bool = False) -> pd.Dat
     """
     columns = list(CALL_LIST_COLUMNS)
     if include_personal:
-        columns += [c for c in PERSONAL_COLUMNS if c in result.columns]
+        columns += [c for c in PERSONAL_FIELDS if c in result.columns]
     table = result.reindex(columns=columns).copy()
     if "rang" in result.columns:
         table = table.sort_values(["rang"], kind="stable")

@@ -76,7 +76,14 @@ class TravelModel(Protocol):
         ...
 
 
-def _as_xy(xy: np.ndarray) -> np.ndarray:
+def as_xy(xy: np.ndarray) -> np.ndarray:
+    """``xy`` as a float array of shape (n, 2); an empty input gives shape (0, 2).
+
+    Raises
+    ------
+    ValueError
+        When the shape is not (n, 2).
+    """
     arr = np.asarray(xy, dtype=float)
     if arr.size == 0:
         return arr.reshape(0, 2)
@@ -138,8 +145,8 @@ class StraightLineModel:
 
     def straight_km(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
         """Straight-line distance in km between RD New points, ``(n_o, n_d)``."""
-        o = _as_xy(origins_xy)
-        d = _as_xy(destinations_xy)
+        o = as_xy(origins_xy)
+        d = as_xy(destinations_xy)
         diff = o[:, None, :] - d[None, :, :]
         return np.hypot(diff[..., 0], diff[..., 1]) / 1000.0
 
