@@ -29,3 +29,21 @@ def settings(tmp_path):
         users_path=tmp_path / "gebruikers.toml",
         offline=True,
     )
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    """Pages see their runtime files (register, accounts) in ``tmp_path``, offline.
+
+    Streamlit's process-wide caches (settings, store) are cleared before and after, so a
+    page run in AppTest builds them from this environment.
+    """
+    import streamlit as st
+
+    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+    st.cache_data.clear()

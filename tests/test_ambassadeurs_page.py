@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.store import Store
@@ -15,17 +14,11 @@ PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "ambassadeurs.py")
 
 
 @pytest.fixture
-def register(tmp_path, monkeypatch, reference):
+def register(app_env, reference):
     """A register with fictional partners in tmp_path, seen by the page's get_store()."""
-    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
-    path = tmp_path / "infrakaart.sqlite"
+    path = app_env / "infrakaart.sqlite"
     fill_store(path, reference, n=30).close()
-    st.cache_resource.clear()  # get_settings() and get_store() are cached per process
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return path
 
 
 def _run(role: str | None, *, user: str = "piet") -> AppTest:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.reference import load_reference
@@ -27,14 +26,9 @@ CSV = (
 
 
 @pytest.fixture()
-def register(tmp_path, monkeypatch):
+def register(app_env):
     """A fresh register in tmp_path, offline, with the page caches cleared."""
-    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path / "infrakaart.sqlite"
-    st.cache_resource.clear()
+    return app_env / "infrakaart.sqlite"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
@@ -18,19 +17,13 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def register(tmp_path, monkeypatch, reference):
+def register(app_env, reference):
     """A register with the example data (with contact persons) in tmp_path."""
-    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
-    path = tmp_path / "infrakaart.sqlite"
+    path = app_env / "infrakaart.sqlite"
     with Store(path, reference) as store:
         load_example_data(store)
         personal = store.organisations(include_personal=True)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path, personal
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return path, personal
 
 
 def _run(at: AppTest) -> AppTest:

@@ -5,22 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "wat_als.py")
 
 
 @pytest.fixture
-def isolated(tmp_path, monkeypatch):
+def isolated(app_env):
     """Runtime files (the register) in tmp_path, seen by the page's cached helpers."""
-    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return app_env
 
 
 def _run(at: AppTest) -> AppTest:
