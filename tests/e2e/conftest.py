@@ -47,12 +47,17 @@ def page(app):
     page.context.close()
 
 
+def _signed_in(app, user: str, password: str):
+    page = app.new_page()
+    app.open(page, "")
+    app.login(page, user, password)
+    return page
+
+
 @pytest.fixture
 def team_page(app):
     """A page whose session is signed in as the operational team."""
-    page = app.new_page()
-    app.open(page, "")
-    app.login(page, TEAM_USER, TEAM_PASSWORD)
+    page = _signed_in(app, TEAM_USER, TEAM_PASSWORD)
     yield page
     page.context.close()
 
@@ -60,9 +65,7 @@ def team_page(app):
 @pytest.fixture
 def board_page(app):
     """A page whose session is signed in as a board member."""
-    page = app.new_page()
-    app.open(page, "")
-    app.login(page, BOARD_USER, BOARD_PASSWORD)
+    page = _signed_in(app, BOARD_USER, BOARD_PASSWORD)
     yield page
     page.context.close()
 
