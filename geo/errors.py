@@ -39,6 +39,15 @@ class GeocoderRateLimited(GeocoderUnavailable):
     """The geocoder kept answering 429 Too Many Requests."""
 
 
+class GeocoderBadAnswer(GeocoderError):
+    """The geocoder answered with something that is not its documented answer.
+
+    HTTP 200 with a body that is not JSON, of the wrong shape or too large; or a
+    redirect elsewhere. The service is reachable but cannot be trusted: such an answer
+    is never cached and never places a row.
+    """
+
+
 class ImportFileError(InfrakaartError, ValueError):
     """An import file cannot be read at all (wrong type, no header, too large)."""
 

@@ -36,7 +36,13 @@ class Settings:
     pdok_url : str
         Base URL of PDOK Locatieserver v3_1 (ends with a slash).
     pdok_timeout_s : float
-        Timeout of one request to PDOK, in seconds.
+        Deadline of one request to PDOK, in seconds: connecting, the headers and the
+        whole body together (not per read, so a server that trickles its answer cannot
+        hold a request longer). A retry gets a new deadline.
+    pdok_max_response_mb : float
+        Largest answer read from PDOK, in megabytes (after decompression). A larger
+        answer is refused unread (by its Content-Length) or as soon as it grows past
+        this; PDOK's real answers are a few kilobytes.
     pdok_rate_per_s : float
         Maximum number of requests per second sent to PDOK.
     pdok_retries : int
@@ -65,6 +71,7 @@ class Settings:
     users_path: Path = PROJECT_ROOT / "var" / "gebruikers.toml"
     pdok_url: str = PDOK_LOCATIESERVER_URL
     pdok_timeout_s: float = 10.0
+    pdok_max_response_mb: float = 2.0
     pdok_rate_per_s: float = 4.0
     pdok_retries: int = 3
     offline: bool = False
