@@ -1,11 +1,29 @@
 """The only module that touches the network: a small, polite JSON client.
 
-Every request carries a time-out, a User-Agent and a Referer, passes a rate limiter and
-is retried with exponential back-off on 429, 5xx, time-outs and connection errors.
-Failures become the domain errors of :mod:`geo.errors` (``raise … from err``), with Dutch
-messages for people. Good answers (HTTP 200 with a JSON object) are kept in a persistent
-SQLite cache keyed by the prepared request, so asking the same thing twice never reaches
-the service again — also across runs and processes.
+Every request carries a User-Agent and a Referer, passes a rate limiter and is retried
+with exponential back-off on 429, 5xx, time-outs, connection errors and unusable
+answers. Failures become the domain errors of :mod:`geo.errors` (``raise … from err``),
+with Dutch messages for people.
+
+An answer is only trusted when it is complete, small and of the expected shape:
+
+* **One deadline per request** (``Settings.pdok_timeout_s``) covers connecting, the
+  headers and the whole body. A per-read time-out does not: a server that sends one
+  byte every few seconds never trips it. When the deadline passes, a watchdog shuts the
+  request's socket down, which ends any blocked read at once (see :class:`_Deadline`).
+* **A size cap** (``Settings.pdok_max_response_mb``): a larger Content-Length is refused
+  before reading, and the body is read in small chunks and counted (also after gzip
+  decompression, which is done here with a bounded decompressor), so a huge or
+  endless answer is never read whole.
+* **A shape check before caching**: the caller passes a ``validate`` callable (for PDOK:
+  :func:`geo.geocoding.validate_pdok_answer`); an answer that fails it is a
+  :class:`~geo.errors.GeocoderBadAnswer`, retried like other faults and never cached.
+  Cached answers are checked again when read, so a bad answer kept by an older version
+  is asked again instead of trusted.
+
+Good answers are kept in a persistent SQLite cache keyed by the prepared request
+(:class:`ResponseCache`, from :mod:`geo._response_cache`), so asking the same thing twice
+never reaches the service again — also across runs and processes.
 
 Logs are English and name the endpoint path and status only, never the query string:
 queries hold addresses of organisations (never names, e-mail addresses or phone numbers),
@@ -15,19 +33,25 @@ but logs are no place for them either.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
 import logging
-import sqlite3
+import os
+import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
 
+from geo._response_cache import ResponseCache
 from geo.errors import (
+    GeocoderBadAnswer,
     GeocoderError,
     GeocoderRateLimited,
     GeocoderTimeout,
@@ -44,8 +68,15 @@ Params = Mapping[str, object] | Iterable[tuple[str, object]]
 #: Longest wait between two attempts, in seconds (also caps a server's Retry-After).
 MAX_BACKOFF_S = 30.0
 
-#: Longest wait for a connection to be made, in seconds (the read time-out is a setting).
+#: Longest wait for a connection to be made, in seconds (within the request's deadline).
 CONNECT_TIMEOUT_S = 5.0
+
+#: Bytes asked of the socket per read of a body (the size cap is checked after each).
+CHUNK_BYTES = 16 * 1024
+
+#: Checks a decoded JSON answer; raises :class:`~geo.errors.GeocoderBadAnswer` (with a
+#: Dutch message) when the answer does not have the service's documented shape.
+Validator = Callable[[dict], None]
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -93,94 +124,6 @@ class RateLimiter:
                     waited = 0.0
             self._last_start = now
             return waited
-
-
-class ResponseCache:
-    """Persistent cache of good JSON answers in one SQLite file.
-
-    The connection is opened on first use, so constructing a cache is free. Failing to
-    read or write the cache is logged and otherwise ignored: the cache only saves
-    requests, it is never needed for a correct answer.
-
-    Parameters
-    ----------
-    path : str or Path
-        The SQLite file; its folder is created when missing. ``":memory:"`` keeps the
-        cache in memory (for tests and one-off runs).
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = path if str(path) == ":memory:" else Path(path)
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            if isinstance(self.path, Path):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS responses ("
-                " key TEXT PRIMARY KEY, body TEXT NOT NULL, stored_at TEXT NOT NULL)"
-            )
-            conn.commit()
-            self._conn = conn
-        return self._conn
-
-    def get(self, key: str) -> dict | None:
-        """The cached answer for ``key``, or None."""
-        with self._lock:
-            try:
-                row = self._connection().execute(
-                    "SELECT body FROM responses WHERE key = ?", (key,)
-                ).fetchone()
-            except sqlite3.Error as err:
-                logger.warning("geocode cache unreadable (%s); continuing without it", err)
-                return None
-        if row is None:
-            return None
-        try:
-            return json.loads(row[0])
-        except ValueError:
-            return None
-
-    def put(self, key: str, answer: dict) -> None:
-        """Store a good answer under ``key`` (replacing an older one)."""
-        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock:
-            try:
-                conn = self._connection()
-                with conn:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO responses (key, body, stored_at) "
-                        "VALUES (?, ?, ?)",
-                        (key, body, stamp),
-                    )
-            except sqlite3.Error as err:
-                logger.warning("geocode cache not writable (%s); answer not cached", err)
-
-    def __len__(self) -> int:
-        with self._lock:
-            try:
-                return int(self._connection().execute(
-                    "SELECT COUNT(*) FROM responses").fetchone()[0])
-            except sqlite3.Error:
-                return 0
-
-    def clear(self) -> None:
-        """Forget every cached answer."""
-        with self._lock:
-            conn = self._connection()
-            with conn:
-                conn.execute("DELETE FROM responses")
-
-    def close(self) -> None:
-        """Close the connection (it reopens on next use)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
 
 def cache_key(url: str, params: Params | None = None, *, method: str = "GET") -> str:
@@ -233,18 +176,201 @@ def _retry_after_s(response: requests.Response) -> float | None:
     return max(0.0, (when - datetime.now(when.tzinfo or UTC)).total_seconds())
 
 
+def _seconds(value: float) -> str:
+    """``"1 seconde"``, ``"2.5 seconden"``: a duration for a Dutch message."""
+    return "1 seconde" if value == 1 else f"{value:g} seconden"
+
+
+# --------------------------------------------------------------------------- deadline
+
+_active = threading.local()
+
+
+class _Deadline:
+    """The deadline of one request: when it passes, the request's sockets are shut down.
+
+    A socket time-out bounds one ``recv`` only, so a server that trickles its status
+    line, headers or body keeps a request alive for as long as it likes. Here a timer
+    thread shuts down (``SHUT_RDWR``) every socket the request used once the deadline
+    passes; a blocked read on such a socket returns at once, the request fails and
+    :attr:`expired` tells it was the deadline. This also covers connecting and the TLS
+    handshake (the socket is watched from the moment it is connected). Not covered: the
+    name lookup before a connection (``getaddrinfo`` cannot be interrupted); it is
+    bounded by the system resolver's own time-outs.
+
+    Sockets are watched through a duplicate of their file descriptor, so the watch keeps
+    working when TLS takes the socket over (``SSLContext.wrap_socket`` detaches it) and
+    never touches a descriptor number another thread may have reused.
+
+    Parameters
+    ----------
+    seconds : float
+        Time from :meth:`start` until the sockets are shut down.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._done = False
+        self._watched: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        """Start the clock; this thread's new and reused connections are watched."""
+        _active.deadline = self
+        self._timer.start()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut ``sock`` down when the deadline passes (at once if it has passed)."""
+        if sock is None:
+            return
+        try:
+            handle = socket.socket(sock.family, sock.type, sock.proto,
+                                   fileno=os.dup(sock.fileno()))
+        except (OSError, ValueError):
+            logger.debug("socket cannot be watched; only the chunk checks apply")
+            return
+        with self._lock:
+            if self._done:
+                handle.close()
+                return
+            self._watched.append(handle)
+            if self.expired:
+                _shut_down(handle)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            for handle in self._watched:
+                _shut_down(handle)
+
+    def finish(self) -> None:
+        """Stop the clock and release the watches (the request is over)."""
+        if getattr(_active, "deadline", None) is self:
+            _active.deadline = None
+        with self._lock:
+            self._done = True
+            self._timer.cancel()
+            for handle in self._watched:
+                handle.close()
+            self._watched.clear()
+
+
+def _shut_down(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed or never connected
+
+
+def _watch(sock: socket.socket | None) -> None:
+    """Put ``sock`` under the deadline of this thread's current request, if any."""
+    deadline = getattr(_active, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
+
+
+class _WatchedConnectionMixin:
+    """Hands every socket a connection uses to the current :class:`_Deadline`."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        _watch(sock)
+        return sock
+
+    def getresponse(self, *args: object, **kwargs: object) -> object:
+        _watch(getattr(self, "sock", None))  # a reused keep-alive connection
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_WatchedConnectionMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnectionMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """A requests transport whose connections are watched by the request's deadline."""
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: object) -> object:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools keep their own classes
+            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def new_session() -> requests.Session:
+    """A :class:`requests.Session` whose requests :class:`JsonClient` can cut off.
+
+    Returns
+    -------
+    requests.Session
+        With a transport that hands each connection's socket to the deadline of the
+        request in progress. Pass a session of your own to :class:`JsonClient` only with
+        this transport, or the deadline is checked between body chunks only.
+    """
+    session = requests.Session()
+    adapter = _DeadlineAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+# --------------------------------------------------------------------------- client
+
+
+class _Fault(Exception):
+    """One failed attempt: the domain error to raise when no retry is left or allowed."""
+
+    def __init__(self, error: GeocoderError, reason: str, *, cause: BaseException | None = None,
+                 retry: bool = True, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.error = error
+        self.reason = reason  # English, for the log; never the query
+        self.cause = cause
+        self.retry = retry
+        self.retry_after = retry_after
+
+
+#: What a transport may raise while a request or its body is under way.
+_TRANSPORT_ERRORS = (OSError, urllib3.exceptions.HTTPError, http.client.HTTPException)
+
+
 class JsonClient:
-    """GET JSON from a web service politely: time-out, headers, rate limit, retries, cache.
+    """GET JSON from a web service politely: deadline, headers, rate limit, retries, cache.
 
     Construction is cheap (no connection, no file opened).
 
     Parameters
     ----------
     settings : Settings
-        Supplies ``pdok_timeout_s``, ``pdok_retries``, ``pdok_rate_per_s``,
-        ``user_agent``, ``referer`` and ``geocode_cache_path``.
+        Supplies ``pdok_timeout_s`` (the deadline of one request), ``pdok_retries``,
+        ``pdok_rate_per_s``, ``pdok_max_response_mb``, ``user_agent``, ``referer`` and
+        ``geocode_cache_path``.
     session : requests.Session, optional
-        Transport to use; a new session by default.
+        Transport to use; by default :func:`new_session`, whose connections the
+        deadline can cut off.
     cache : ResponseCache, optional
         Where good answers are kept; by default a cache at
         ``settings.geocode_cache_path``. See ``use_cache``.
@@ -252,7 +378,7 @@ class JsonClient:
         False to neither read nor write any cache.
     clock, sleep : callable, optional
         Time source and sleep function, for the rate limiter and the back-off between
-        attempts (injectable for tests).
+        attempts (injectable for tests). The deadline of a request runs on real time.
     backoff_s : float
         Wait before the first retry; doubles with every further retry.
 
@@ -262,6 +388,8 @@ class JsonClient:
         Number of HTTP requests actually sent (cache hits not counted).
     cache_hits : int
         Number of answers served from the cache.
+    max_response_bytes : int
+        Largest body read, in bytes (after decompression).
     """
 
     def __init__(
@@ -276,15 +404,19 @@ class JsonClient:
         backoff_s: float = 0.5,
     ) -> None:
         self.timeout_s = settings.pdok_timeout_s
-        # A dead route should not cost the full read time-out on every attempt.
+        # The deadline bounds the whole request; the socket time-outs only make sure a
+        # dead route does not cost the full deadline on every attempt.
         self._timeouts = (min(self.timeout_s, CONNECT_TIMEOUT_S), self.timeout_s)
+        self.max_response_mb = settings.pdok_max_response_mb
+        self.max_response_bytes = max(1, round(settings.pdok_max_response_mb * 1024 * 1024))
         self.retries = max(0, settings.pdok_retries)
         self.backoff_s = backoff_s
-        self.session = session or requests.Session()
+        self.session = session or new_session()
         self.session.headers.update({
             "User-Agent": settings.user_agent,
             "Referer": settings.referer,
             "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",  # what _read_body can decompress
         })
         if use_cache:
             self.cache: ResponseCache | None = cache or ResponseCache(
@@ -297,7 +429,8 @@ class JsonClient:
         self.requests_sent = 0
         self.cache_hits = 0
 
-    def get_json(self, url: str, params: Params | None = None) -> dict:
+    def get_json(self, url: str, params: Params | None = None, *,
+                 validate: Validator | None = None) -> dict:
         """GET ``url`` with ``params`` and return the decoded JSON object.
 
         Parameters
@@ -306,6 +439,10 @@ class JsonClient:
             Endpoint URL without query string.
         params : mapping or sequence of pairs, optional
             Query parameters; list values are sent as repeated parameters.
+        validate : callable, optional
+            Checks the shape of an answer (see :data:`Validator`). Only an answer that
+            passes is returned and cached; a cached answer that fails it is discarded
+            and asked again.
 
         Returns
         -------
@@ -315,87 +452,179 @@ class JsonClient:
         Raises
         ------
         GeocoderTimeout
-            No answer within the time-out, on every attempt.
+            No complete answer within the deadline, on every attempt.
         GeocoderRateLimited
             HTTP 429 on every attempt.
         GeocoderUnavailable
-            Connection refused/failed or HTTP 5xx on every attempt.
+            Connection refused/failed/broken or HTTP 5xx on every attempt.
+        GeocoderBadAnswer
+            HTTP 200 with an unusable body (not JSON, not an object, failing
+            ``validate``, larger than the cap) on every attempt; or a redirect (3xx,
+            not followed, not retried).
         GeocoderError
-            Any other HTTP error status, or an answer that is not a JSON object.
+            Any other HTTP error status (not retried).
         """
         pairs = _sorted_pairs(params)
         key = cache_key(url, pairs)
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:
-                with self._count_lock:
-                    self.cache_hits += 1
-                return cached
-        answer = self._fetch(url, pairs)
+                if _passes(cached, validate):
+                    with self._count_lock:
+                        self.cache_hits += 1
+                    return cached
+                logger.warning("GET %s: cached answer has an unexpected shape; asking again",
+                               urlsplit(url).path or "/")
+                self.cache.discard(key)
+        answer = self._fetch(url, pairs, validate)
         if self.cache is not None:
             self.cache.put(key, answer)
         return answer
 
-    def _fetch(self, url: str, pairs: list[tuple[str, str]]) -> dict:
+    def _fetch(self, url: str, pairs: list[tuple[str, str]],
+               validate: Validator | None) -> dict:
         path = urlsplit(url).path or "/"
         attempts = self.retries + 1
         for attempt in range(attempts):
-            last = attempt == attempts - 1
             self.rate_limiter.wait()
             with self._count_lock:
                 self.requests_sent += 1
             try:
-                response = self.session.get(url, params=pairs, timeout=self._timeouts)
-            except requests.Timeout as err:
-                if last:
-                    logger.warning("GET %s timed out after %d attempt(s)", path, attempts)
-                    raise GeocoderTimeout(
-                        f"PDOK gaf geen antwoord binnen {self.timeout_s:g} seconden."
-                    ) from err
-                self._backoff(attempt, path, "time-out")
+                answer = self._attempt(url, pairs, validate)
+            except _Fault as fault:
+                if not fault.retry:
+                    logger.warning("GET %s: %s; not retried", path, fault.reason)
+                    raise fault.error from fault.cause
+                if attempt == attempts - 1:
+                    logger.warning("GET %s: %s after %d attempt(s)", path, fault.reason,
+                                   attempts)
+                    raise fault.error from fault.cause
+                self._backoff(attempt, path, fault.reason, retry_after=fault.retry_after)
                 continue
-            except requests.ConnectionError as err:
-                if last:
-                    logger.warning("GET %s: no connection after %d attempt(s)", path, attempts)
-                    raise GeocoderUnavailable(
-                        "PDOK is niet bereikbaar (geen verbinding)."
-                    ) from err
-                self._backoff(attempt, path, "connection error")
-                continue
-            except requests.RequestException as err:
-                logger.warning("GET %s failed: %s", path, type(err).__name__)
-                raise GeocoderUnavailable("PDOK is niet bereikbaar.") from err
-
-            status = response.status_code
-            if status in _RETRY_STATUS:
-                if last:
-                    logger.warning("GET %s answered HTTP %d after %d attempt(s)",
-                                   path, status, attempts)
-                    if status == 429:
-                        raise GeocoderRateLimited(
-                            "PDOK weigert tijdelijk verzoeken (te veel verzoeken, HTTP 429)."
-                        )
-                    raise GeocoderUnavailable(
-                        f"PDOK is tijdelijk niet beschikbaar (HTTP {status})."
-                    )
-                self._backoff(attempt, path, f"HTTP {status}",
-                              retry_after=_retry_after_s(response) if status == 429 else None)
-                continue
-            if status != 200:
-                logger.warning("GET %s answered HTTP %d; not retried", path, status)
-                raise GeocoderError(f"PDOK weigerde het verzoek (HTTP {status}).")
-            try:
-                answer = response.json()
-            except ValueError as err:
-                logger.warning("GET %s answered malformed JSON", path)
-                raise GeocoderError("PDOK gaf een onleesbaar antwoord (geen geldige JSON).") \
-                    from err
-            if not isinstance(answer, dict):
-                logger.warning("GET %s answered JSON that is not an object", path)
-                raise GeocoderError("PDOK gaf een antwoord in een onverwachte vorm.")
             logger.debug("GET %s answered HTTP 200 (attempt %d)", path, attempt + 1)
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, url: str, pairs: list[tuple[str, str]],
+                 validate: Validator | None) -> dict:
+        """Send one request under one deadline; a usable answer or a :class:`_Fault`."""
+        deadline = _Deadline(self.timeout_s)
+        response: requests.Response | None = None
+        try:
+            deadline.start()
+            response = self._send(url, pairs)
+            self._check_status(response)
+            body = self._read_body(response, deadline)
+            if deadline.expired:  # the read ended because the socket was shut down
+                raise self._timeout_fault(_deadline_passed(self.timeout_s, None))
+        except _TRANSPORT_ERRORS as err:
+            if deadline.expired:
+                raise self._timeout_fault(_deadline_passed(self.timeout_s, err)) from None
+            if isinstance(err, requests.Timeout | TimeoutError
+                          | urllib3.exceptions.TimeoutError):
+                raise self._timeout_fault(err) from None
+            if isinstance(err, requests.ConnectionError):
+                raise _Fault(GeocoderUnavailable("PDOK is niet bereikbaar (geen verbinding)."),
+                             "connection error", cause=err) from None
+            if isinstance(err, requests.RequestException):  # invalid URL, redirect loop, …
+                raise _Fault(GeocoderUnavailable("PDOK is niet bereikbaar."),
+                             type(err).__name__, cause=err, retry=False) from None
+            # the connection broke while the body was read
+            raise _Fault(GeocoderUnavailable(
+                "PDOK is niet bereikbaar (verbinding verbroken tijdens het antwoord)."),
+                "connection broken", cause=err) from None
+        finally:
+            deadline.finish()
+            if response is not None:
+                response.close()
+        return _decode_answer(body, validate)
+
+    def _send(self, url: str, pairs: list[tuple[str, str]]) -> requests.Response:
+        """Send a GET through the session's transport; the body is left unread.
+
+        Not ``Session.get``: its redirect handling reads the whole body of a redirect,
+        even with ``allow_redirects=False``. Redirects are not followed here at all
+        (PDOK's API does not redirect; see :meth:`_check_status`).
+        """
+        prepared = self.session.prepare_request(requests.Request("GET", url, params=pairs))
+        options = self.session.merge_environment_settings(prepared.url, {}, True, None, None)
+        adapter = self.session.get_adapter(prepared.url)
+        return adapter.send(prepared, timeout=self._timeouts, **options)
+
+    def _timeout_fault(self, cause: BaseException | None) -> _Fault:
+        return _Fault(GeocoderTimeout(
+            f"PDOK gaf geen volledig antwoord binnen {_seconds(self.timeout_s)}."),
+            "time-out", cause=cause)
+
+    def _check_status(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status in _RETRY_STATUS:
+            if status == 429:
+                raise _Fault(GeocoderRateLimited(
+                    "PDOK weigert tijdelijk verzoeken (te veel verzoeken, HTTP 429)."),
+                    "HTTP 429", retry_after=_retry_after_s(response))
+            raise _Fault(GeocoderUnavailable(
+                f"PDOK is tijdelijk niet beschikbaar (HTTP {status})."), f"HTTP {status}")
+        if 300 <= status < 400:
+            raise _Fault(GeocoderBadAnswer(
+                f"PDOK verwijst door naar een ander adres (HTTP {status}); controleer "
+                "INFRAKAART_PDOK_URL."), f"HTTP {status} (redirect not followed)", retry=False)
+        if status != 200:
+            raise _Fault(GeocoderError(f"PDOK weigerde het verzoek (HTTP {status})."),
+                         f"HTTP {status}", retry=False)
+
+    def _too_large(self, how: str) -> _Fault:
+        return _Fault(GeocoderBadAnswer(
+            "PDOK gaf een onbruikbaar antwoord: groter dan "
+            f"{self.max_response_mb:g} MB (niet verder gelezen)."), f"answer too large ({how})")
+
+    def _read_body(self, response: requests.Response, deadline: _Deadline) -> bytes:
+        """The body, read in chunks and counted; never more than the cap."""
+        limit = self.max_response_bytes
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large("Content-Length")
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        decoder: zlib._Decompress | None
+        if encoding in {"", "identity"}:
+            decoder = None
+        elif encoding in {"gzip", "x-gzip"}:
+            decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            decoder = zlib.decompressobj()
+        else:
+            raise _Fault(GeocoderBadAnswer(
+                "PDOK gaf een onbruikbaar antwoord: onbekende compressie."),
+                "unknown content encoding")
+        body = bytearray()
+        received = 0
+        try:
+            while not deadline.expired:
+                chunk = response.raw.read(CHUNK_BYTES, decode_content=False)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > limit:
+                    raise self._too_large("body")
+                if decoder is not None:
+                    # at most one byte past the cap: a zip bomb never unpacks further
+                    chunk = decoder.decompress(chunk, limit - len(body) + 1)
+                body += chunk
+                if len(body) > limit:
+                    raise self._too_large("decompressed body")
+            if decoder is not None and not deadline.expired:
+                body += decoder.flush()
+                if decoder.unused_data:  # a second gzip member or trailing bytes
+                    raise _Fault(GeocoderBadAnswer(
+                        "PDOK gaf een onbruikbaar antwoord: onverwachte gegevens na het "
+                        "gecomprimeerde antwoord."), "data after the compressed body")
+        except zlib.error as err:
+            raise _Fault(GeocoderBadAnswer(
+                "PDOK gaf een onbruikbaar antwoord: kapotte compressie."),
+                "broken compression", cause=err) from None
+        if len(body) > limit:
+            raise self._too_large("decompressed body")
+        return bytes(body)
 
     def _backoff(self, attempt: int, path: str, reason: str, *,
                  retry_after: float | None = None) -> None:
@@ -411,3 +640,44 @@ class JsonClient:
         self.session.close()
         if self.cache is not None:
             self.cache.close()
+
+
+def _deadline_passed(seconds: float, err: BaseException | None) -> TimeoutError:
+    """The cause of a deadline time-out: says so, chained to what the transport saw."""
+    passed = TimeoutError(f"request deadline of {seconds:g} s passed")
+    passed.__cause__ = err
+    return passed
+
+
+def _passes(answer: dict, validate: Validator | None) -> bool:
+    """True when ``validate`` accepts ``answer`` (or there is nothing to check)."""
+    if validate is None:
+        return True
+    try:
+        validate(answer)
+    except GeocoderBadAnswer:
+        return False
+    return True
+
+
+def _decode_answer(body: bytes, validate: Validator | None) -> dict:
+    """The JSON object in ``body``, checked by ``validate``; else a :class:`_Fault`."""
+    if not body.strip():
+        raise _Fault(GeocoderBadAnswer("PDOK gaf een onbruikbaar antwoord: het was leeg."),
+                     "empty body")
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError) as err:  # RecursionError: absurdly deep nesting
+        what = "een webpagina" if body.lstrip()[:1] == b"<" else "geen geldige JSON"
+        raise _Fault(GeocoderBadAnswer(f"PDOK gaf een onbruikbaar antwoord: {what}."),
+                     "malformed JSON", cause=err) from None
+    if not isinstance(answer, dict):
+        raise _Fault(GeocoderBadAnswer(
+            "PDOK gaf een onbruikbaar antwoord: geen JSON-object."),
+            "JSON that is not an object")
+    if validate is not None:
+        try:
+            validate(answer)
+        except GeocoderBadAnswer as err:
+            raise _Fault(err, "answer of an unexpected shape") from None
+    return answer

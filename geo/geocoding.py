@@ -10,7 +10,12 @@ A geocoder turns an :class:`AddressQuery` (what a spreadsheet row says) into a
   the precision comes from comparing PDOK's answer with the input, never from PDOK's
   relevance score.
 * :func:`make_geocoder` returns what the application should use: PDOK that falls back to
-  offline by itself when PDOK cannot be reached (:class:`FallbackGeocoder`), or offline.
+  offline by itself when PDOK cannot be reached or keeps giving unusable answers
+  (:class:`FallbackGeocoder`), or offline.
+
+Only an answer of PDOK's documented shape is trusted (:func:`validate_pdok_answer`,
+checked by :mod:`geo._http` before anything is cached and again on every cache read);
+anything else is a geocoder fault, never a place "found by PDOK".
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from geo.addresses import (
     place_key,
     split_street,
 )
-from geo.errors import GeocoderError, GeocoderUnavailable
+from geo.errors import GeocoderBadAnswer, GeocoderError, GeocoderUnavailable
 from geo.gazetteer import PRECISIONS, Gazetteer, Location
 from geo.settings import Settings
 
@@ -329,15 +334,52 @@ def judge_doc(doc: dict, query: AddressQuery) -> tuple[str, str] | None:
     return ("plaats", f"{missing}; geplaatst bij {label} (zelfde straat).")
 
 
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def validate_pdok_answer(answer: object) -> None:
+    """Check that ``answer`` has the documented shape of a PDOK ``free`` answer.
+
+    ``{"response": {"numFound": int, "start": int, "docs": [object, ...]}}`` (other keys,
+    such as ``maxScore``, may be present). Passed to :meth:`geo._http.JsonClient.get_json`
+    as its ``validate``, so only such answers are cached or used; also checked by
+    :func:`prepare_result`.
+
+    Parameters
+    ----------
+    answer : object
+        Decoded JSON.
+
+    Raises
+    ------
+    GeocoderBadAnswer
+        With a Dutch message naming what is wrong: not an object, an ``error`` member
+        (Solr's error shape), no ``response`` object, ``numFound``/``start`` not
+        counts, ``docs`` not a list of objects.
+    """
+    lead = "PDOK gaf een onbruikbaar antwoord"
+    if not isinstance(answer, dict):
+        raise GeocoderBadAnswer(f"{lead}: geen JSON-object.")
+    if answer.get("error"):
+        raise GeocoderBadAnswer(f"{lead}: een foutmelding in plaats van resultaten.")
+    response = answer.get("response")
+    if not isinstance(response, dict):
+        raise GeocoderBadAnswer(f"{lead}: 'response' ontbreekt.")
+    for name in ("numFound", "start"):
+        if not _is_count(response.get(name)):
+            raise GeocoderBadAnswer(f"{lead}: '{name}' ontbreekt of is geen aantal.")
+    docs = response.get("docs")
+    if not isinstance(docs, list):
+        raise GeocoderBadAnswer(f"{lead}: 'docs' ontbreekt of is geen lijst.")
+    if not all(isinstance(doc, dict) for doc in docs):
+        raise GeocoderBadAnswer(f"{lead}: 'docs' bevat iets anders dan resultaten.")
+
+
 def _answer_docs(answer: object) -> list[dict]:
     """The ``response.docs`` list of a PDOK answer, checked for shape."""
-    try:
-        docs = answer["response"]["docs"]  # type: ignore[index]
-    except (KeyError, TypeError) as err:
-        raise GeocoderError("PDOK gaf een antwoord zonder 'response.docs'.") from err
-    if not isinstance(docs, list):
-        raise GeocoderError("PDOK gaf een antwoord zonder lijst van resultaten.")
-    return [d for d in docs if isinstance(d, dict)]
+    validate_pdok_answer(answer)
+    return answer["response"]["docs"]  # type: ignore[index]
 
 
 def _candidate(doc: dict) -> Location | None:
@@ -370,8 +412,9 @@ def prepare_result(answer: dict, query: AddressQuery) -> GeocodeResult:
 
     Raises
     ------
-    GeocoderError
-        When ``answer`` does not have PDOK's response shape.
+    GeocoderBadAnswer
+        When ``answer`` does not have PDOK's response shape (see
+        :func:`validate_pdok_answer`).
     """
     docs = _answer_docs(answer)
     fitting: list[tuple[int, int, str, dict]] = []
@@ -442,8 +485,10 @@ class PdokGeocoder:
     Notes
     -----
     :meth:`geocode` raises :class:`~geo.errors.GeocoderUnavailable` (and its subclasses)
-    when PDOK cannot be reached and :class:`~geo.errors.GeocoderError` for an unusable
-    answer; :func:`make_geocoder` wraps it so callers never see those.
+    when PDOK cannot be reached, :class:`~geo.errors.GeocoderBadAnswer` when PDOK keeps
+    answering something that is not its documented answer and
+    :class:`~geo.errors.GeocoderError` when PDOK refuses a query; :func:`make_geocoder`
+    wraps it so callers never see those.
     """
 
     source = "pdok"
@@ -457,7 +502,8 @@ class PdokGeocoder:
 
     def _ask(self, query: AddressQuery, params: list[tuple[str, object]]) -> GeocodeResult:
         params = [*params, ("fl", ",".join(PDOK_FIELDS))]
-        return prepare_result(self.http.get_json(self.endpoint, params), query)
+        answer = self.http.get_json(self.endpoint, params, validate=validate_pdok_answer)
+        return prepare_result(answer, query)
 
     def structured(self, query: AddressQuery, postcode: Postcode,
                    street: StreetAddress) -> GeocodeResult:
@@ -487,9 +533,12 @@ class PdokGeocoder:
         Raises
         ------
         GeocoderUnavailable
-            PDOK cannot be reached (time-out, 429/5xx after retries, no connection).
+            PDOK cannot be reached (no complete answer within the deadline, 429/5xx
+            after retries, no connection).
+        GeocoderBadAnswer
+            PDOK answered HTTP 200 with something unusable, on every retry.
         GeocoderError
-            PDOK answered something unusable.
+            PDOK refused the query (an HTTP 4xx other than 429).
         """
         if not query.is_dutch:
             return GeocodeResult(None, self.source, "Buitenlands adres: niet geplaatst.")
@@ -591,14 +640,32 @@ def _unique(notes: list[str]) -> list[str]:
 #: Message prefix when PDOK could not be reached and the offline data were used.
 OFFLINE_NOTICE = "PDOK onbereikbaar"
 
+#: Message prefix when PDOK's answers were unusable and the offline data were used.
+UNUSABLE_NOTICE = "PDOK gaf een onbruikbaar antwoord"
+
+#: Message prefix when PDOK refused one query and the offline data were used for it.
+REFUSED_NOTICE = "PDOK weigerde deze zoekvraag"
+
 
 class FallbackGeocoder:
-    """PDOK first; the offline geocoder when PDOK cannot be reached.
+    """PDOK first; the offline geocoder when PDOK cannot be reached or cannot be trusted.
 
-    After the first :class:`~geo.errors.GeocoderUnavailable` the geocoder stays offline
-    for the rest of its life (one run, one import), so an unreachable PDOK costs one
-    time-out, not one per row. An unusable answer for a single query
-    (:class:`~geo.errors.GeocoderError`) places that query offline but stays online.
+    PDOK is given up on for the rest of this geocoder's life (one run, one import) after
+    the first query that fails, after the client's retries, with
+
+    * :class:`~geo.errors.GeocoderUnavailable` (no connection, no complete answer within
+      the deadline, 429/5xx), or
+    * :class:`~geo.errors.GeocoderBadAnswer` (HTTP 200 with something that is not
+      PDOK's documented answer: a web page, an array, ``{"error": …}``, an empty or too
+      large body). The real PDOK never answers like that; when every retry does,
+      something between us and PDOK (a proxy, a captive portal, a wrong
+      ``INFRAKAART_PDOK_URL``) is broken for all queries alike, so asking again for
+      every row would only cost retries and time.
+
+    So a broken PDOK costs the retries of one query, not of every row. A refusal of one
+    query (another :class:`~geo.errors.GeocoderError`, an HTTP 4xx) places that query
+    offline but stays online. Every row placed offline says why in its message; none is
+    ever reported as placed by PDOK.
 
     Parameters
     ----------
@@ -610,9 +677,9 @@ class FallbackGeocoder:
     Attributes
     ----------
     went_offline : bool
-        True once PDOK was found unreachable; the UI/CLI should say so.
+        True once PDOK was given up on; the UI/CLI should say so.
     offline_reason : str
-        Dutch reason PDOK was given up on, empty while online.
+        Dutch reason PDOK was given up on (the error's message), empty while online.
     """
 
     def __init__(self, primary: PdokGeocoder, fallback: OfflineGeocoder) -> None:
@@ -620,6 +687,7 @@ class FallbackGeocoder:
         self.fallback = fallback
         self.went_offline = False
         self.offline_reason = ""
+        self._notice = OFFLINE_NOTICE
 
     @property
     def source(self) -> str:
@@ -627,21 +695,28 @@ class FallbackGeocoder:
         return "offline" if self.went_offline else "pdok"
 
     def geocode(self, query: AddressQuery) -> GeocodeResult:
-        """Place ``query`` with PDOK, or offline when PDOK cannot be reached."""
+        """Place ``query`` with PDOK, or offline when PDOK fails (see the class notes)."""
         if not self.went_offline:
             try:
                 return self.primary.geocode(query)
             except GeocoderUnavailable as err:
-                self.went_offline = True
-                self.offline_reason = str(err)
+                self._give_up(err, OFFLINE_NOTICE)
                 logger.warning("PDOK unreachable (%s); geocoding offline for the rest of "
                                "this run", type(err).__name__)
-                return self._offline(query, OFFLINE_NOTICE)
+            except GeocoderBadAnswer as err:
+                self._give_up(err, UNUSABLE_NOTICE)
+                logger.warning("PDOK answers unusable (%s); geocoding offline for the rest "
+                               "of this run", type(err).__name__)
             except GeocoderError as err:
-                logger.warning("PDOK answer unusable (%s); this query geocoded offline",
+                logger.warning("PDOK refused a query (%s); this query geocoded offline",
                                type(err).__name__)
-                return self._offline(query, "PDOK gaf een onbruikbaar antwoord")
-        return self._offline(query, OFFLINE_NOTICE)
+                return self._offline(query, REFUSED_NOTICE)
+        return self._offline(query, self._notice)
+
+    def _give_up(self, err: GeocoderError, notice: str) -> None:
+        self.went_offline = True
+        self.offline_reason = str(err)
+        self._notice = notice
 
     def _offline(self, query: AddressQuery, reason: str) -> GeocodeResult:
         result = self.fallback.geocode(query)
@@ -672,8 +747,8 @@ def make_geocoder(settings: Settings, gazetteer: Gazetteer, *,
     -------
     Geocoder
         :class:`OfflineGeocoder` when offline is chosen, else a
-        :class:`FallbackGeocoder` (PDOK, automatically offline when PDOK is unreachable;
-        check its ``went_offline``).
+        :class:`FallbackGeocoder` (PDOK, automatically offline when PDOK is unreachable
+        or its answers are unusable; check its ``went_offline``).
     """
     offline_geocoder = OfflineGeocoder(gazetteer)
     if offline or settings.offline:

@@ -22,6 +22,23 @@ Use from tests::
         ...
         assert fake_pdok.request_count == 2
 
+Failure modes (:data:`MODES`, switched on with :meth:`FakePdok.fail`):
+
+* ``gzip``: the normal answer, gzip-compressed (``Content-Encoding: gzip``);
+* transport: ``timeout`` (holds the answer back ``delay_s``), ``400``, ``429``, ``500``,
+  ``redirect`` (a 302 back to the same URL, with a ``huge_bytes`` body a client should
+  not read);
+  ``drip`` (headers at once, then the body one byte every ``drip_interval_s``) and
+  ``drip_headers`` (status line and headers dripped too);
+* size: ``huge`` (claims ``huge_bytes`` in Content-Length and streams them),
+  ``endless`` (chunked, no length, streams ``huge_bytes``), ``gzip_bomb`` (a small
+  gzip body that unpacks to ``huge_bytes``); :attr:`FakePdok.body_bytes_sent` counts
+  what the client let through;
+* HTTP 200 that is not PDOK's answer (:data:`BAD_SHAPES`): ``malformed`` (cut-off
+  JSON), ``html`` (a web page), ``array`` (the docs as a bare JSON array), ``error``
+  (Solr's ``{"error": …}``), ``empty`` (no body), ``wrong_types`` (the right answer
+  with ``numFound`` as a string), ``deep`` (JSON nested too deep to decode).
+
 Or run it for the browser tests (the app reads ``INFRAKAART_PDOK_URL``)::
 
     python -m tests.fake_pdok --port 8765
@@ -30,12 +47,15 @@ Or run it for the browser tests (the app reads ``INFRAKAART_PDOK_URL``)::
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import re
 import signal
+import ssl
 import sys
 import threading
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -53,8 +73,23 @@ ALLOWED_PARAMS = {"q", "fq", "fl", "df", "rows", "start", "sort", "wt", "indent"
 #: Fields PDOK returns when no ``fl`` is given.
 DEFAULT_FIELDS = ("id", "weergavenaam", "type", "score")
 
+#: HTTP 200 answers that are not PDOK's documented shape.
+BAD_SHAPES = ("malformed", "html", "array", "error", "empty", "wrong_types", "deep")
+
+#: Answers larger than any client should read.
+OVERSIZED = ("huge", "endless", "gzip_bomb")
+
 #: Failure modes a test can switch on with :meth:`FakePdok.fail`.
-MODES = ("ok", "timeout", "429", "500", "malformed")
+MODES = ("ok", "gzip", "timeout", "redirect", "400", "429", "500", "drip", "drip_headers",
+         *OVERSIZED, *BAD_SHAPES)
+
+#: A captive-portal page, as a hotel or train wifi answers any URL.
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Wifi - inloggen</title></head>"
+             b"<body><h1>Welkom</h1><p>Accepteer de voorwaarden om verder te gaan.</p>"
+             b"</body></html>")
+
+#: Block streamed by the oversized modes: JSON whitespace, so only the size is wrong.
+_FILL = b" " * (64 * 1024)
 
 _TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 
@@ -95,6 +130,39 @@ ADDRESSES: tuple[tuple, ...] = (
     ("Vestingweg", 2, "", "", "1402PR", "Bussum", "Gooise Meren", "1942",
      52.272650, 5.177050),
 )
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(size: int) -> bytes:
+    """Gzip data that unpacks to ``size`` bytes of spaces (about 1/1000 of it)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = b" " * (1 << 20)
+    parts = [packer.compress(block[:min(len(block), size - done)])
+             for done in range(0, size, len(block))]
+    return b"".join(parts) + packer.flush()
+
+
+def bad_shape_body(mode: str, answer: dict) -> tuple[bytes, str]:
+    """Body and Content-Type of a 200 answer in one of the :data:`BAD_SHAPES`."""
+    json_type = "application/json; charset=utf-8"
+    if mode == "malformed":
+        return b'{"response": {"numFound": 1, "docs": [{"id": "adr-', json_type
+    if mode == "html":
+        return HTML_PAGE, "text/html; charset=utf-8"
+    if mode == "array":
+        return json.dumps(answer["response"]["docs"]).encode(), json_type
+    if mode == "error":
+        error = {"responseHeader": {"status": 400},
+                 "error": {"msg": "undefined field huisnummer", "code": 400}}
+        return json.dumps(error).encode(), json_type
+    if mode == "empty":
+        return b"", json_type
+    if mode == "wrong_types":
+        response = {**answer["response"], "numFound": str(answer["response"]["numFound"])}
+        return json.dumps({"response": response}).encode(), json_type
+    if mode == "deep":
+        return b"[" * 200_000 + b"]" * 200_000, json_type
+    raise ValueError(f"not a bad shape: {mode!r}")
 
 
 def _doc_id(prefix: str, *parts: object) -> str:
@@ -228,6 +296,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: tests read .requests instead
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the client hung up (the deadline and size tests make it do so)
+
     def _send(self, status: int, body: bytes, *, headers: dict[str, str] | None = None,
               content_type: str = "application/json; charset=utf-8") -> None:
         try:
@@ -240,6 +314,51 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (time-out test)
+
+    def _drip(self, data: bytes, fake: FakePdok) -> None:
+        """Write ``data`` one byte at a time, ``fake.drip_interval_s`` apart."""
+        self.close_connection = True
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                if fake._stopping.wait(fake.drip_interval_s):
+                    return
+        except OSError:
+            pass  # the client gave up (the point of the test)
+
+    def _stream(self, mode: str, fake: FakePdok) -> None:
+        """Answer in one of the :data:`OVERSIZED` modes, counting the body bytes sent."""
+        self.close_connection = True
+        size = fake.huge_bytes
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            if mode == "gzip_bomb":
+                body = gzip_bomb(size)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                fake._count_body(len(body))
+                return
+            if mode == "huge":
+                self.send_header("Content-Length", str(size))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            sent = 0
+            while sent < size and not fake._stopping.is_set():
+                block = _FILL[:size - sent]
+                if mode == "endless":
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+                else:
+                    self.wfile.write(block)
+                sent += len(block)
+                fake._count_body(len(block))
+            if mode == "endless":
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client hung up: what a client should do
 
     def do_GET(self) -> None:  # noqa: N802
         fake: FakePdok = self.server.fake  # type: ignore[attr-defined]
@@ -262,8 +381,24 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "500":
             self._send(500, b'{"detail": "Internal Server Error"}')
             return
-        elif mode == "malformed":
-            self._send(200, b'{"response": {"numFound": 1, "docs": [{"id": "adr-')
+        elif mode == "redirect":
+            self.close_connection = True
+            try:
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.send_header("Content-Length", str(fake.huge_bytes))
+                self.end_headers()
+                for _ in range(0, fake.huge_bytes, len(_FILL)):
+                    self.wfile.write(_FILL)
+                    fake._count_body(len(_FILL))
+            except OSError:
+                pass  # the client did not read the body
+            return
+        elif mode == "400":
+            self._send(400, b'{"title": "Bad Request", "status": 400}')
+            return
+        elif mode in OVERSIZED:
+            self._stream(mode, fake)
             return
         unknown = sorted({k for k, _ in params} - ALLOWED_PARAMS)
         if unknown:
@@ -276,7 +411,28 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, b'{"title": "Bad Request", "status": 400}')
             return
-        self._send(200, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+        body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        if mode in BAD_SHAPES:
+            bad, content_type = bad_shape_body(mode, answer)
+            self._send(200, bad, content_type=content_type)
+        elif mode in ("drip", "drip_headers"):
+            head = (f"{self.protocol_version} 200 OK\r\n"
+                    "Content-Type: application/json; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode("ascii")
+            if mode == "drip":
+                try:
+                    self.wfile.write(head)
+                except OSError:
+                    return
+                self._drip(body, fake)
+            else:
+                self._drip(head + body, fake)
+        elif mode == "gzip":
+            packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+            self._send(200, packer.compress(body) + packer.flush(),
+                       headers={"Content-Encoding": "gzip"})
+        else:
+            self._send(200, body)
 
 
 class FakePdok:
@@ -288,6 +444,8 @@ class FakePdok:
         Port to listen on; 0 picks a free one.
     docs : list of dict, optional
         The index; :func:`build_docs` by default.
+    ssl_context : ssl.SSLContext, optional
+        Serve HTTPS with this server context (``url`` then starts with ``https``).
 
     Attributes
     ----------
@@ -301,22 +459,34 @@ class FakePdok:
         How long a ``timeout`` answer is held back.
     retry_after_s : int
         ``Retry-After`` sent with a 429.
+    drip_interval_s : float
+        Pause between two bytes in the ``drip`` modes.
+    huge_bytes : int
+        Size of the answers of the :data:`OVERSIZED` modes (unpacked, for ``gzip_bomb``).
     """
 
-    def __init__(self, *, port: int = 0, docs: list[dict] | None = None) -> None:
+    def __init__(self, *, port: int = 0, docs: list[dict] | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.docs = docs if docs is not None else build_docs()
         self.requests: list[RecordedRequest] = []
         self.mode = "ok"
         self.delay_s = 5.0
         self.retry_after_s = 1
+        self.drip_interval_s = 0.3
+        self.huge_bytes = 300 * 1024 * 1024
+        self._body_bytes_sent = 0
         self._failures_left: int | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self  # type: ignore[attr-defined]
+        if ssl_context is not None:
+            self._server.socket = ssl_context.wrap_socket(self._server.socket,
+                                                          server_side=True)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}{BASE_PATH}"
+        scheme = "https" if ssl_context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}{BASE_PATH}"
         self._thread: threading.Thread | None = None
 
     @property
@@ -325,10 +495,25 @@ class FakePdok:
         with self._lock:
             return len(self.requests)
 
+    @property
+    def body_bytes_sent(self) -> int:
+        """Body bytes the oversized modes got onto the wire (the client read at most this)."""
+        with self._lock:
+            return self._body_bytes_sent
+
+    def _count_body(self, n: int) -> None:
+        with self._lock:
+            self._body_bytes_sent += n
+
     def fail(self, mode: str, *, times: int | None = None) -> None:
-        """Answer the next ``times`` requests (all when None) in failure ``mode``."""
+        """Answer the next ``times`` requests (all when None) in failure ``mode``.
+
+        Set :attr:`huge_bytes` before switching on ``gzip_bomb``: the bomb is packed here.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
+        if mode == "gzip_bomb":
+            gzip_bomb(self.huge_bytes)  # pack it now, not while a client's deadline runs
         with self._lock:
             self.mode = mode
             self._failures_left = times
@@ -339,6 +524,7 @@ class FakePdok:
             self.mode = "ok"
             self._failures_left = None
             self.requests.clear()
+            self._body_bytes_sent = 0
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo._http import JsonClient
-from geo.errors import GeocoderError
+from geo._http import JsonClient, ResponseCache, cache_key
+from geo.errors import GeocoderBadAnswer, GeocoderError
 from geo.gazetteer import Gazetteer
 from geo.geocoding import (
     MAX_CANDIDATES,
@@ -23,10 +23,15 @@ from geo.geocoding import (
     make_geocoder,
     parse_wkt_point,
     prepare_result,
+    validate_pdok_answer,
 )
 from geo.regions import assign_areas
 from geo.settings import Settings
-from tests.fake_pdok import fake_pdok_fixture  # noqa: F401  (fixture "fake_pdok")
+from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
+    BAD_SHAPES,
+    OVERSIZED,
+    fake_pdok_fixture,
+)
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +224,43 @@ def test_doc_with_broken_point_is_skipped():
 
 @pytest.mark.parametrize("bad", [{}, {"response": {}}, {"response": {"docs": "x"}}, []])
 def test_answer_without_pdok_shape_is_an_error(bad):
-    with pytest.raises(GeocoderError):
+    with pytest.raises(GeocoderBadAnswer):
         prepare_result(bad, AddressQuery(postcode="1703AB"))
+
+
+def test_pdok_shape_is_accepted_with_extra_members():
+    good = answer(adres_doc())
+    good["response"]["numFoundExact"] = True
+    good["responseHeader"] = {"status": 0}
+    validate_pdok_answer(good)
+    validate_pdok_answer(answer())  # nothing found is a good answer too
+
+
+def _with_response(**changes):
+    good = answer(adres_doc())
+    good["response"].update(changes)
+    return good
+
+
+@pytest.mark.parametrize(("bad", "why"), [
+    ([answer(adres_doc())], "geen JSON-object"),
+    ("<html></html>", "geen JSON-object"),
+    ({"error": {"msg": "undefined field", "code": 400}}, "foutmelding"),
+    ({**answer(adres_doc()), "error": "Solr down"}, "foutmelding"),
+    ({"response": [adres_doc()]}, "'response' ontbreekt"),
+    (_with_response(numFound="1"), "'numFound'"),
+    (_with_response(numFound=True), "'numFound'"),
+    (_with_response(numFound=-1), "'numFound'"),
+    (_with_response(numFound=1.0), "'numFound'"),
+    (_with_response(start=None), "'start'"),
+    ({"response": {"numFound": 1, "docs": [adres_doc()]}}, "'start'"),
+    (_with_response(docs={"0": adres_doc()}), "'docs'"),
+    (_with_response(docs=[adres_doc(), "Bouwkade 12"]), "'docs' bevat"),
+])
+def test_answer_not_in_pdoks_documented_shape_is_refused(bad, why):
+    with pytest.raises(GeocoderBadAnswer, match=why) as info:
+        validate_pdok_answer(bad)
+    assert str(info.value).startswith("PDOK gaf een onbruikbaar antwoord: ")
 
 
 # --- PdokGeocoder against the fake server -----------------------------------------------
@@ -376,15 +416,67 @@ def test_server_errors_switch_to_offline(tmp_path, fake_pdok, gazetteer):
     assert fake_pdok.request_count == 0  # stays offline for the rest of the run
 
 
-def test_malformed_answer_places_one_query_offline_but_stays_online(tmp_path, fake_pdok,
-                                                                    gazetteer):
+def fallback_for(settings, gazetteer):
+    http = JsonClient(settings, sleep=lambda seconds: None)  # no real back-off waits
+    return FallbackGeocoder(PdokGeocoder(settings, gazetteer, http=http),
+                            OfflineGeocoder(gazetteer))
+
+
+def test_one_malformed_answer_is_retried_and_pdok_places_the_row(tmp_path, fake_pdok,
+                                                                 gazetteer):
     fake_pdok.fail("malformed", times=1)
-    geocoder = make_geocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    bad = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
-    assert bad.source == "offline" and "onbruikbaar" in bad.message
-    assert not geocoder.went_offline
+    geocoder = fallback_for(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
     good = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
     assert good.precision == "adres" and good.source == "pdok"
+    assert not geocoder.went_offline and fake_pdok.request_count == 2
+
+
+@pytest.mark.parametrize("mode", [*BAD_SHAPES, *OVERSIZED])
+def test_unusable_answers_switch_to_offline_with_an_honest_message(tmp_path, fake_pdok,
+                                                                   gazetteer, mode):
+    fake_pdok.huge_bytes = 8 * 1024 * 1024
+    fake_pdok.fail(mode)
+    settings = pdok_settings(tmp_path, fake_pdok.url, pdok_max_response_mb=1.0)
+    geocoder = fallback_for(settings, gazetteer)
+    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    assert result.source == "offline" and result.precision == "postcode4"
+    assert result.message.startswith(
+        "PDOK gaf een onbruikbaar antwoord; offline geplaatst op postcode.")
+    assert geocoder.went_offline and geocoder.source == "offline"
+    assert geocoder.offline_reason.startswith("PDOK gaf een onbruikbaar antwoord: ")
+    assert fake_pdok.request_count == 2  # one query, retried once, then given up
+    fake_pdok.reset()
+    by_place = geocoder.geocode(AddressQuery(plaats="Uitgeest"))
+    assert fake_pdok.request_count == 0  # offline for the rest of the run
+    assert by_place.message.startswith(
+        "PDOK gaf een onbruikbaar antwoord; offline geplaatst op plaatsnaam.")
+    assert len(ResponseCache(settings.geocode_cache_path)) == 0
+
+
+def test_refused_query_is_placed_offline_but_stays_online(tmp_path, fake_pdok, gazetteer):
+    fake_pdok.fail("400", times=1)
+    geocoder = fallback_for(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
+    refused = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    assert refused.source == "offline"
+    assert refused.message.startswith("PDOK weigerde deze zoekvraag; offline geplaatst")
+    assert not geocoder.went_offline and fake_pdok.request_count == 1  # 4xx: no retry
+    good = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    assert good.precision == "adres" and good.source == "pdok"
+
+
+def test_bad_answer_cached_by_an_older_version_is_asked_again(tmp_path, fake_pdok, gazetteer):
+    settings = pdok_settings(tmp_path, fake_pdok.url)
+    geocoder = PdokGeocoder(settings, gazetteer)
+    params = [("fq", "type:adres"), ("fq", "postcode:1703AB"), ("fq", "huisnummer:12"),
+              ("rows", 10), ("fl", ",".join(PDOK_FIELDS))]
+    key = cache_key(geocoder.endpoint, params)
+    old = ResponseCache(settings.geocode_cache_path)
+    old.put(key, {"response": {"numFound": "0", "start": 0, "docs": []}})  # wrong types
+    old.close()
+    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    assert result.precision == "adres" and result.source == "pdok"
+    assert fake_pdok.request_count == 1
+    assert geocoder.http.cache.get(key)["response"]["numFound"] == 3
 
 
 def test_street_without_postcode_or_place_asks_nothing(tmp_path, fake_pdok, gazetteer):
