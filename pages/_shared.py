@@ -96,6 +96,24 @@ def show_attribution() -> None:
     st.caption(ATTRIBUTION)
 
 
+def show_map(fmap, *, key: str, height: int = 520,
+             returned_objects: tuple[str, ...] = ()) -> dict | None:
+    """Show a folium map from geo/ — the only way pages show maps.
+
+    The map is checked (:func:`geo.map_layers.check_map`: no element may carry text into
+    a template) and pointed at the local Leaflet files when the settings ask for it.
+    Returns what streamlit-folium reports for ``returned_objects`` (e.g. ``last_clicked``).
+    """
+    from streamlit_folium import st_folium
+
+    from geo.assets import use_assets
+    from geo.map_layers import check_map
+
+    fmap = use_assets(check_map(fmap), get_settings().asset_mode)
+    return st_folium(fmap, height=height, use_container_width=True,
+                     returned_objects=list(returned_objects), key=key)
+
+
 @st.cache_resource
 def get_store():
     """The register database. The object holds a path, no personal data in memory."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import ambassadors as amb
 from geo import auth
-from geo.assets import standalone_html, use_assets
+from geo.assets import standalone_html
 from geo.errors import InfrakaartError, StoreError
 from geo.reference import Division
 from geo.store import SOORTEN
@@ -21,6 +20,7 @@ from pages._shared import (
     get_store,
     is_staff,
     show_attribution,
+    show_map,
     through_router,
     upload_division_widget,
 )
@@ -179,8 +179,7 @@ c4.metric("Greedy haalt", f"{quick.coverage_share:.0%}",
           help="De eenvoudige keuze 'steeds de partner die het meest toevoegt'.")
 st.caption(f"Status: {plan.status} · berekend in {plan.solve_seconds:.2f} s")
 
-fmap = use_assets(amb.plan_map(plan, reference=reference), get_settings().asset_mode)
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="amb_kaart")
+show_map(amb.plan_map(plan, reference=reference), height=560, key="amb_kaart")
 show_attribution()
 
 st.markdown("**Gekozen ambassadeurs**")

@@ -6,13 +6,11 @@ import io
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import maps, proximity
-from geo.assets import use_assets
 from geo.store import SOORTEN
 from geo.travel import ESTIMATE_LABEL, MODES
-from pages._shared import get_settings, get_store, is_staff, show_attribution, through_router
+from pages._shared import get_store, is_staff, show_attribution, show_map, through_router
 
 through_router()
 
@@ -58,11 +56,6 @@ def _slug(text: str) -> str:
 def _label(row: pd.Series) -> str:
     place = row.get("plaats") or ""
     return f"{row['naam']} — {place}" if place else str(row["naam"])
-
-
-def _show_map(fmap, key: str) -> None:
-    use_assets(fmap, get_settings().asset_mode)
-    st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key=key)
 
 
 st.title("School koppelen")
@@ -137,7 +130,7 @@ with tab_school:
                     school["naam"], radius_km=radius, filtered=filtered))
             else:
                 table = proximity.call_list(result, include_personal=staff)
-                _show_map(maps.school_partners_map(school, result, show_personal=staff),
+                show_map(maps.school_partners_map(school, result, show_personal=staff),
                           key="koppel_kaart")
                 st.dataframe(table, hide_index=True, width="stretch",
                              column_config=COLUMN_LABELS, key="koppel_tabel")
@@ -166,7 +159,7 @@ with tab_partner:
         else:
             n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
             st.write(f"**{len(near)}** scholen binnen {reach} km, waarvan **{n_vmbo}** met vmbo.")
-            _show_map(maps.partner_schools_map(partner, near, radius_km=reach,
+            show_map(maps.partner_schools_map(partner, near, radius_km=reach,
                                                     show_personal=staff),
                       key="koppel_partner_kaart")
             table = near.assign(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import html
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import analysis, maps
-from geo.assets import use_assets
 from geo.errors import InfrakaartError
 from geo.reference import Division
 from geo.regions import LEVELS, unit_polygons
@@ -28,9 +25,9 @@ from pages._shared import (
     Keys,
     current_division,
     get_reference,
-    get_settings,
     get_store,
     show_attribution,
+    show_map,
     through_router,
     upload_division_widget,
 )
@@ -135,18 +132,15 @@ with col_map:
         )
         label = (f"Nieuwe locatie: {names[location]}" if isinstance(location, str)
                  else "Nieuwe locatie (aangeklikt)")
-        folium.CircleMarker(
-            location=[result.attrs["lat"], result.attrs["lon"]], radius=11, color="#ffffff",
-            weight=3, fill=True, fill_color=NEW_PLACE_COLOR, fill_opacity=1,
-            tooltip=maps.escape_html(label),
-        ).add_to(fmap)
+        maps.add_point(fmap, result.attrs["lat"], result.attrs["lon"], name="Nieuwe locatie",
+                       tooltip=label, color=NEW_PLACE_COLOR, radius=11,
+                       class_name="ik-nieuwe-locatie")
         legend.append(("punt", NEW_PLACE_COLOR, "Nieuwe mbo-infralocatie (wat als)"))
     maps.add_mbo(fmap, mbo)
     legend.append(("punt", maps.MBO_COLOR, "Bestaande mbo-infra-opleiding"))
     maps.finish_map(fmap, legend=legend, title="Wat als")
-    use_assets(fmap, get_settings().asset_mode)
-    returned = st_folium(fmap, height=520, use_container_width=True,
-                         returned_objects=["last_clicked"], key="wat_als_kaart")
+    returned = show_map(fmap, height=520, returned_objects=("last_clicked",),
+                        key="wat_als_kaart")
     clicked = (returned or {}).get("last_clicked")
     if how == HOW_CLICK and clicked:
         new_point = (round(float(clicked["lat"]), 5), round(float(clicked["lng"]), 5))
