@@ -11,6 +11,7 @@ import streamlit as st
 from geo.gazetteer import Gazetteer
 from geo.reference import Division, Reference, load_reference
 from geo.settings import Settings
+from geo.text import md
 
 ATTRIBUTION = (
     "Bron: CBS (gebiedsindelingen, postcodecijfers), PDOK; © CBS, © ESRI Nederland "
@@ -130,7 +131,7 @@ def upload_division_widget() -> None:
     division = current_division()
     with st.expander("Subregio-indeling"):
         st.caption(
-            f"In gebruik: **{division.name}** ({len(division.subregions)} subregio's). "
+            f"In gebruik: **{md(division.name)}** ({len(division.subregions)} subregio's). "
             "Een eigen indeling is een CSV met de kolommen `gemeentecode` (GMxxxx) en "
             "`subregio`, met elk van de 46 gemeenten precies één keer."
         )
@@ -145,7 +146,7 @@ def upload_division_widget() -> None:
                 )
                 st.rerun()
             except DivisionError as err:
-                st.error(str(err))
+                st.error(md(err))
         if Keys.DIVISION in st.session_state and st.button("Terug naar het voorstel"):
             del st.session_state[Keys.DIVISION]
             st.session_state[Keys.DIVISION_UPLOADS] = (

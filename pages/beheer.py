@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +23,7 @@ from geo.importer import (
 )
 from geo.maps import add_point, base_map, finish_map
 from geo.store import SOORT_LABELS, SOORTEN
+from geo.text import md
 from pages._shared import (
     current_user,
     get_gazetteer,
@@ -78,12 +77,9 @@ def organisation_label(row: pd.Series | dict) -> str:
     return label if status == "ok" else f"{label} ({status})"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def plain(text: object) -> str:
-    """``text`` with Markdown/HTML syntax escaped: user data is shown as typed, never run."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` shown as typed, never as Markdown or HTML (see :func:`geo.text.md`)."""
+    return md(text)
 
 
 def flash(kind: str, text: str) -> None:

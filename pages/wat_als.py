@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -12,6 +10,7 @@ from geo import analysis, maps
 from geo.errors import InfrakaartError
 from geo.reference import Division
 from geo.regions import LEVELS, unit_polygons
+from geo.text import md
 from geo.travel import (
     ASSUMPTIONS_NL,
     DEFAULT_DETOUR,
@@ -152,7 +151,7 @@ with col_map:
 
 with col_facts:
     if error:
-        st.error(error)
+        st.error(md(error))
     elif result is not None:
         before = result.attrs["reistijd_werkgebied_nu"]
         after = result.attrs["reistijd_werkgebied_wat_als"]
@@ -168,7 +167,7 @@ with col_facts:
             st.markdown("**Wie wint het meest**")
             for row in gainers.itertuples(index=False):
                 st.markdown(
-                    f"- **{html.escape(str(row.naam))}**: "
+                    f"- **{md(row.naam)}**: "
                     f"{row.reistijd_gemiddeld_nu:.0f} → {row.reistijd_gemiddeld_wat_als:.0f} "
                     f"min gemiddeld ({row.reistijd_gemiddeld_verschil:+.0f}), langste "
                     f"{row.reistijd_max_nu:.0f} → {row.reistijd_max_wat_als:.0f} min; rang "
