@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import auth
+from geo.text import md
 from pages._shared import ROLE_LABELS, Keys, current_role, current_user, get_settings
 
 st.set_page_config(page_title="Infrakaart · Infra Bindt", page_icon="🗺️", layout="wide")
@@ -50,6 +51,6 @@ with st.sidebar:
     if role == "publiek":
         st.caption("Je bekijkt de publieke kaart, zonder contactgegevens.")
     else:
-        st.caption(f"Ingelogd als **{current_user()}** · {ROLE_LABELS[role]}")
+        st.caption(f"Ingelogd als **{md(current_user())}** · {ROLE_LABELS[role]}")
 
 st.navigation(navigation).run()

@@ -993,11 +993,12 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
     """A folium map of the plan: subregions, reach circles, ambassadors, schools.
 
     Covered schools are green, uncovered red; ambassadors are blue with a circle of
-    the plan's radius. All names are escaped. Use :func:`geo.assets.use_assets` to
-    show it in Streamlit or :func:`geo.assets.standalone_html` to export it.
+    the plan's radius. Every text reaches the browser as data (:mod:`geo.map_layers`).
+    Use :func:`geo.assets.use_assets` to show it in Streamlit or
+    :func:`geo.assets.standalone_html` to export it.
     """
+    from geo.map_layers import AreaLayer, CircleLayer, Line, PointLayer
     from geo.maps import base_map, finish_map, simplified
-    from geo.maps import escape_html as _esc
     from geo.regions import unit_polygons
 
     fmap = base_map()
@@ -1006,57 +1007,61 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
         plan.per_subregion[["subregio", "ambassadeurs", "scholen_gedekt", "scholen_totaal"]],
         left_on="code", right_on="subregio", how="left",
     )
-    subs["label"] = [_esc(v) for v in subs["naam"]]
     subs["dekking"] = [
         f"{int(d)} van {int(t)} scholen" if pd.notna(t) else ""
         for d, t in zip(subs["scholen_gedekt"], subs["scholen_totaal"], strict=True)
     ]
-    folium.GeoJson(
-        subs[["label", "dekking", "geometry"]].to_json(drop_id=True),
-        name="Subregio's",
-        style_function=lambda f: {"color": "#222", "weight": 2, "dashArray": "6 4",
-                                  "fillOpacity": 0.03},
-        tooltip=folium.GeoJsonTooltip(["label", "dekking"], aliases=["Subregio", "Bereikt"]),
+    AreaLayer(
+        "Subregio's", subs, class_name="ik-subregio",
+        style={"color": "#222", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.03},
+        tooltip=[Line("naam", "Subregio"), Line("dekking", "Bereikt")],
     ).add_to(fmap)
 
-    reach = folium.FeatureGroup(name=f"Bereik ({_fmt_num(plan.radius_km)} km)")
-    ambassadors = folium.FeatureGroup(name="Ambassadeurs")
-    for row in plan.chosen.itertuples(index=False):
-        folium.Circle(
-            location=[row.lat, row.lon], radius=plan.radius_km * 1000.0, color=AMBASSADOR_COLOR,
-            weight=1.5, fill=True, fill_opacity=0.06,
-        ).add_to(reach)
-        popup = (
-            f"<b>{_esc(row.naam)}</b><br>{_esc(row.soort)} · {_esc(row.plaats)}<br>"
-            f"Subregio: {_esc(row.subregio)}<br>Bereikt {int(row.scholen_bereik)} scholen, "
-            f"waarvan {int(row.vmbo_scholen_bereik)} vmbo"
-        )
-        folium.CircleMarker(
-            location=[row.lat, row.lon], radius=9, color="#ffffff", weight=2, fill=True,
-            fill_color=AMBASSADOR_COLOR, fill_opacity=1.0, tooltip=_esc(row.naam),
-            popup=folium.Popup(popup, max_width=280), class_name="ik-ambassadeur",
-        ).add_to(ambassadors)
-    reach.add_to(fmap)
+    chosen = plan.chosen.dropna(subset=["lat", "lon"]).reset_index(drop=True)
+    chosen["radius_m"] = plan.radius_km * 1000.0
+    CircleLayer(
+        f"Bereik ({_fmt_num(plan.radius_km)} km)", chosen,
+        styles=[{"color": AMBASSADOR_COLOR, "weight": 1.5, "fill": True, "fillOpacity": 0.06}],
+    ).add_to(fmap)
 
-    covered = folium.FeatureGroup(name="Scholen binnen bereik")
-    uncovered = folium.FeatureGroup(name="Scholen buiten bereik")
-    for row in plan.schools.itertuples(index=False):
-        vmbo = " (vmbo)" if row.heeft_vmbo else ""
-        reached = (f"<br>Bereikt door: {_esc(row.bereikt_door)}" if row.gedekt
-                   else "<br>Niet binnen bereik")
-        folium.CircleMarker(
-            location=[row.lat, row.lon], radius=5 if row.heeft_vmbo else 4,
-            color="#ffffff", weight=1, fill=True,
-            fill_color=COVERED_COLOR if row.gedekt else UNCOVERED_COLOR, fill_opacity=0.9,
-            tooltip=_esc(row.naam) + vmbo,
-            popup=folium.Popup(
-                f"<b>{_esc(row.naam)}</b>{vmbo}<br>{_esc(row.plaats)}{reached}", max_width=260
-            ),
-            class_name="ik-school-gedekt" if row.gedekt else "ik-school-niet-gedekt",
-        ).add_to(covered if row.gedekt else uncovered)
-    covered.add_to(fmap)
-    uncovered.add_to(fmap)
-    ambassadors.add_to(fmap)
+    schools = plan.schools.dropna(subset=["lat", "lon"]).reset_index(drop=True)
+    schools["vmbo_tekst"] = ["vmbo" if v else None for v in schools["heeft_vmbo"]]
+    schools["bereik_tekst"] = [
+        f"Bereikt door: {by}" if covered else "Niet binnen bereik"
+        for covered, by in zip(schools["gedekt"], schools["bereikt_door"], strict=True)
+    ]
+    school_styles = [
+        {"radius": radius, "color": "#ffffff", "weight": 1, "fillColor": color,
+         "fillOpacity": 0.9}
+        for color in (UNCOVERED_COLOR, COVERED_COLOR) for radius in (4, 5)
+    ]
+    for covered, name, css in ((True, "Scholen binnen bereik", "ik-school-gedekt"),
+                               (False, "Scholen buiten bereik", "ik-school-niet-gedekt")):
+        part = schools[schools["gedekt"].astype(bool) == covered].reset_index(drop=True)
+        PointLayer(
+            name, part, styles=school_styles, class_name=css,
+            style=[2 * int(covered) + int(bool(v)) for v in part["heeft_vmbo"]],
+            tooltip=["naam", "vmbo_tekst"],
+            popup=[Line("naam", strong=True), "vmbo_tekst", "plaats", "bereik_tekst"],
+            popup_width=260,
+        ).add_to(fmap)
+
+    chosen["soort_plaats"] = [" · ".join(str(v) for v in (soort, plaats) if pd.notna(v) and v)
+                              for soort, plaats in zip(chosen["soort"], chosen["plaats"],
+                                                       strict=True)]
+    chosen["bereik_tekst"] = [
+        f"Bereikt {int(n)} scholen, waarvan {int(v)} vmbo"
+        for n, v in zip(chosen["scholen_bereik"], chosen["vmbo_scholen_bereik"], strict=True)
+    ]
+    PointLayer(
+        "Ambassadeurs", chosen, class_name="ik-ambassadeur",
+        styles=[{"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": AMBASSADOR_COLOR,
+                 "fillOpacity": 1.0}],
+        tooltip=["naam"],
+        popup=[Line("naam", strong=True), "soort_plaats", Line("subregio", "Subregio"),
+               "bereik_tekst"],
+        popup_width=280,
+    ).add_to(fmap)
     legend = [
         ("punt", AMBASSADOR_COLOR, "Ambassadeur"),
         ("vlak", AMBASSADOR_COLOR, f"Bereik {_fmt_num(plan.radius_km)} km"),

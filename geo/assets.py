@@ -6,9 +6,9 @@ blank. :func:`install_assets` fetches the same releases from the npm registry in
 Streamlit under ``/app/static/``), and :func:`standalone_html` inlines them so an exported
 map opens anywhere, also offline.
 
-Only Leaflet, leaflet.markercluster and jQuery (folium builds popups with ``$(...)``) are
-used: the maps draw circle markers and HTML legends, so folium's Bootstrap and Font Awesome
-are left out.
+Only Leaflet and leaflet.markercluster are used: the maps draw their markers, popups and
+legends with :mod:`geo.map_layers`' own script, so folium's jQuery, Bootstrap and Font
+Awesome are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 
 import folium
 
+from geo.map_layers import check_map
+
 log = logging.getLogger(__name__)
 
 #: URL prefix under which Streamlit serves ``static/`` (``enableStaticServing``).
@@ -42,9 +44,6 @@ NPM_PACKAGES: dict[str, dict[str, str]] = {
         "package/dist/images/marker-icon-2x.png": "leaflet/images/marker-icon-2x.png",
         "package/dist/images/marker-shadow.png": "leaflet/images/marker-shadow.png",
     },
-    "jquery@3.7.1": {
-        "package/dist/jquery.min.js": "jquery/jquery.min.js",
-    },
     "leaflet.markercluster@1.1.0": {
         "package/dist/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
         "package/dist/MarkerCluster.css": "markercluster/MarkerCluster.css",
@@ -59,7 +58,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "markerclusterjs": "markercluster/leaflet.markercluster.js",
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
-    "jquery": "jquery/jquery.min.js",  # folium's popups call $(...)
+    "jquery": None,  # only folium's own popups need it; geo.map_layers does not
     "bootstrap": None,
     "bootstrap_css": None,
     "glyphicons_css": None,
@@ -172,6 +171,7 @@ def standalone_html(fmap: folium.Map, static_dir: Path) -> str:
     RuntimeError
         When the local assets are missing (run ``make setup``).
     """
+    check_map(fmap)
     missing = missing_assets(static_dir)
     if missing:
         raise RuntimeError(

@@ -1,14 +1,13 @@
 """folium map builders: data in, ``folium.Map`` out. Pure; tested by rendering.
 
-Every user-supplied text that reaches HTML goes through :func:`html.escape`: popups,
-tooltips and legends. Reference names (CBS, DUO) are escaped too; it costs nothing.
-Polygons are simplified in RD New (:data:`SIMPLIFY_TOLERANCE_M`) so pages stay light.
+No text is written into HTML or a template here: every name, place and label travels as
+data in the layers of :mod:`geo.map_layers` and is put on the page with ``textContent``
+in the browser (see that module for why). Polygons are simplified in RD New
+(:data:`SIMPLIFY_TOLERANCE_M`) so pages stay light.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -17,10 +16,20 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement, Template
-from folium.plugins import MarkerCluster
 
 from geo.gazetteer import PRECISION_LABELS
+from geo.map_layers import (
+    AreaLayer,
+    BadgeLayer,
+    CircleLayer,
+    Legend,
+    Line,
+    LineLayer,
+    MetricScale,
+    PointLayer,
+    add_library,
+    check_map,
+)
 from geo.reference import RD_NEW, WGS84, Division, Reference
 from geo.regions import unit_polygons
 
@@ -83,26 +92,6 @@ CHOROPLETH_INDICATORS = {
 
 
 
-#: Characters that html.escape leaves alone but that matter inside the JavaScript template
-#: literals folium renders popups and tooltips into (``${…}`` would run as code).
-_JS_TEMPLATE_ESCAPES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
-
-
-def escape_html(value: object) -> str:
-    """Escape a user-supplied value for a popup, tooltip or legend.
-
-    Besides ``<>&"'`` it escapes the backtick, ``$`` and backslash: folium places popup
-    and tooltip HTML inside JavaScript template literals, where ``${…}`` is evaluated.
-    None and NaN become an empty string.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value)).translate(_JS_TEMPLATE_ESCAPES)
-
-
-_esc = escape_html
-
-
 def base_map(
     *, center: Sequence[float] | None = None, zoom: int = NH_ZOOM, height: str = "100%"
 ) -> folium.Map:
@@ -120,7 +109,8 @@ def base_map(
     Returns
     -------
     folium.Map
-        Call :func:`finish_map` after adding layers.
+        With the browser half of :mod:`geo.map_layers` added; call :func:`finish_map`
+        after adding layers.
     """
     fmap = folium.Map(
         location=list(center or NH_CENTER),
@@ -130,7 +120,8 @@ def base_map(
         height=height,
         prefer_canvas=False,
     )
-    _MetricScale().add_to(fmap)
+    add_library(fmap)
+    MetricScale().add_to(fmap)
     folium.TileLayer(
         PDOK_BRT_URL, name="BRT-Achtergrondkaart (PDOK)", attr=PDOK_ATTRIBUTION, max_zoom=19
     ).add_to(fmap)
@@ -138,17 +129,6 @@ def base_map(
         OSM_URL, name="OpenStreetMap", attr=OSM_ATTRIBUTION, max_zoom=19, show=False
     ).add_to(fmap)
     return fmap
-
-
-class _MetricScale(MacroElement):
-    """A scale bar in kilometres only (folium's shows miles too)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "L.control.scale({imperial: false, position: 'bottomright'})"
-        ".addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}"
-    )
 
 
 def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
@@ -161,50 +141,22 @@ def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
         ``kind`` is ``"punt"``, ``"vlak"`` or ``"lijn"``.
     title : str
         Legend heading.
+
+    Returns
+    -------
+    folium.Map
+        The same map, checked with :func:`geo.map_layers.check_map`.
     """
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     add_legend(fmap, legend, title=title)
-    return fmap
-
-
-def _legend_html(items: Iterable[tuple[str, str, str]], title: str) -> str:
-    rows = []
-    for kind, color, label in items:
-        if kind == "vlak":
-            swatch = f"background:{_esc(color)};opacity:.7;border:1px solid #555;"
-            shape = "width:14px;height:10px;"
-        elif kind == "lijn":
-            swatch = f"border-top:3px {_esc(color)};"
-            shape = "width:14px;height:0;margin-top:6px;"
-        else:
-            swatch = f"background:{_esc(color)};border-radius:50%;border:1px solid #222;"
-            shape = "width:10px;height:10px;"
-        rows.append(
-            f'<div class="ik-legend-row"><span style="display:inline-block;{shape}{swatch}'
-            f'margin-right:6px"></span>{_esc(label)}</div>'
-        )
-    heading = _esc(title) if title else "Legenda"
-    # <details> lets a user fold the legend away without any script.
-    return (
-        '<details open class="ik-legend" style="position:absolute;bottom:24px;left:10px;'
-        "z-index:9999;background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;"
-        "font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px;"
-        'max-height:55%;overflow:auto">'
-        f'<summary style="cursor:pointer;font-weight:bold">{heading}</summary>'
-        f"{''.join(rows)}"
-        f'<div style="margin-top:4px;color:#555;font-size:9px">{_esc(DATA_ATTRIBUTION)}</div>'
-        "</details>"
-    )
+    return check_map(fmap)
 
 
 def add_legend(fmap: folium.Map, items: Iterable[tuple[str, str, str]], *,
                title: str = "") -> None:
-    """Add a static HTML legend (no external scripts) to ``fmap``."""
-    legend = MacroElement()
-    legend._template = Template(
-        "{% macro html(this, kwargs) %}" + _legend_html(items, title) + "{% endmacro %}"
-    )
-    fmap.get_root().add_child(legend)
+    """Add a foldable legend, drawn in the browser from data (see :class:`Legend`)."""
+    fmap.add_child(Legend(items, title=title or "Legenda", attribution=DATA_ATTRIBUTION),
+                   name="ik_legend")
 
 
 def simplified(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
@@ -215,14 +167,6 @@ def simplified(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_
     rd = frame.to_crs(RD_NEW)
     rd["geometry"] = rd.geometry.simplify(tolerance_m, preserve_topology=True)
     return rd.to_crs(WGS84)
-
-
-def _geojson(frame: gpd.GeoDataFrame, columns: Sequence[str]) -> dict:
-    data = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
-    for feature in data["features"]:
-        feature["properties"] = {k: _esc(v) if isinstance(v, str) else v
-                                 for k, v in feature["properties"].items()}
-    return data
 
 
 def boundary_layers(
@@ -254,37 +198,27 @@ def add_boundaries(
 
     ``layers`` comes from :func:`boundary_layers`.
     """
-    regions, subregions, municipalities = (
-        layers["arbeidsmarktregio"], layers["subregio"], layers["gemeente"]
-    )
-    folium.GeoJson(
-        _geojson(regions, ["code", "naam"]),
-        name="Arbeidsmarktregio's",
-        style_function=lambda f: {
-            "color": REGION_COLORS.get(f["properties"]["code"], "#555"),
-            "weight": 3,
-            "fillColor": REGION_COLORS.get(f["properties"]["code"], "#999"),
-            "fillOpacity": 0.12 if fill_regions else 0,
-        },
-        tooltip=folium.GeoJsonTooltip(["naam", "code"], aliases=["Arbeidsmarktregio", "Code"]),
+    regions = layers["arbeidsmarktregio"].copy()
+    regions["ik_style"] = [
+        {"color": REGION_COLORS.get(code, "#555"), "fillColor": REGION_COLORS.get(code, "#999")}
+        for code in regions["code"]
+    ]
+    AreaLayer(
+        "Arbeidsmarktregio's", regions, class_name="ik-regio",
+        style={"weight": 3, "fillOpacity": 0.12 if fill_regions else 0},
+        tooltip=[Line("naam", "Arbeidsmarktregio"), Line("code", "Code")],
     ).add_to(fmap)
-    folium.GeoJson(
-        _geojson(subregions, ["naam", "arbeidsmarktregio"]),
-        name="Subregio's",
-        style_function=lambda f: {"color": "#222", "weight": 2, "dashArray": "6 4",
-                                  "fillOpacity": 0},
-        tooltip=folium.GeoJsonTooltip(["naam", "arbeidsmarktregio"],
-                                      aliases=["Subregio", "Arbeidsmarktregio"]),
+    AreaLayer(
+        "Subregio's", layers["subregio"], class_name="ik-subregio",
+        style={"color": "#222", "weight": 2, "dashArray": "6 4", "fillOpacity": 0},
+        tooltip=[Line("naam", "Subregio"), Line("arbeidsmarktregio", "Arbeidsmarktregio")],
     ).add_to(fmap)
-    folium.GeoJson(
-        _geojson(municipalities, ["naam", "code", "subregio", "arbeidsmarktregio"]),
-        name="Gemeenten",
-        style_function=lambda f: {"color": "#555", "weight": 0.8, "fillOpacity": 0},
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(
-            ["naam", "code", "subregio", "arbeidsmarktregio"],
-            aliases=["Gemeente", "CBS-code", "Subregio", "Arbeidsmarktregio"],
-        ),
+    AreaLayer(
+        "Gemeenten", layers["gemeente"], class_name="ik-gemeente",
+        style={"color": "#555", "weight": 0.8, "fillOpacity": 0},
+        highlight={"weight": 2.5, "color": "#000"},
+        tooltip=[Line("naam", "Gemeente"), Line("code", "CBS-code"), Line("subregio", "Subregio"),
+                 Line("arbeidsmarktregio", "Arbeidsmarktregio")],
     ).add_to(fmap)
 
 
@@ -299,14 +233,28 @@ def _precision_text(code: object) -> str:
     return PRECISION_LABELS.get(str(code), str(code or "onbekend"))
 
 
+def _precision_column(frame: pd.DataFrame, default: str) -> list[str]:
+    codes = frame["nauwkeurigheid"] if "nauwkeurigheid" in frame else [default] * len(frame)
+    return [_precision_text(code) for code in codes]
+
+
+def _located(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.dropna(subset=["lat", "lon"]).reset_index(drop=True)
+
+
+#: Circle-marker styles of schools: without and with vmbo.
+SCHOOL_STYLES = (
+    {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": SCHOOL_COLOR, "fillOpacity": 0.9},
+    {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": VMBO_COLOR, "fillOpacity": 0.9},
+)
+
+
 def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = False,
                 show: bool = True) -> int:
-    """Add secondary schools as one toggleable GeoJSON layer; returns the number drawn.
+    """Add secondary schools as one toggleable data layer; returns the number drawn.
 
     ``schools`` needs ``naam`` (or ``vestigingsnaam``), ``lat``, ``lon``, ``heeft_vmbo``
-    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``. One GeoJSON
-    layer with shared tooltip/popup code keeps the page far lighter than a marker per
-    school; values are escaped before they enter the feature properties.
+    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``.
     """
     frame = schools.copy()
     if "naam" not in frame and "vestigingsnaam" in frame:
@@ -315,120 +263,105 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = Fa
         frame["plaats"] = frame["plaatsnaam"]
     if vmbo_only:
         frame = frame[frame["heeft_vmbo"].astype(bool)]
-    frame = frame.dropna(subset=["lat", "lon"])
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point",
-                         "coordinates": [round(float(row.lon), 6), round(float(row.lat), 6)]},
-            "properties": {
-                "naam": _esc(row.naam),
-                "plaats": _esc(getattr(row, "plaats", "")),
-                "onderwijs": _esc(getattr(row, "onderwijsstructuur", "")),
-                "locatie": _esc(_precision_text(getattr(row, "nauwkeurigheid", "postcode4"))),
-                "vmbo": bool(getattr(row, "heeft_vmbo", False)),
-            },
-        }
-        for row in frame.itertuples(index=False)
-    ]
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen",
-        show=show,
-        marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
-                                   fill_opacity=0.9, class_name="ik-school"),
-        style_function=lambda f: {
-            "fillColor": VMBO_COLOR if f["properties"]["vmbo"] else SCHOOL_COLOR,
-        },
-        tooltip=folium.GeoJsonTooltip(["naam"], labels=False),
-        popup=folium.GeoJsonPopup(["naam", "plaats", "onderwijs", "locatie"],
-                                  aliases=["School", "Plaats", "Onderwijs", "Locatie"]),
+    frame = _located(frame)
+    frame["locatie"] = _precision_column(frame, "postcode4")
+    PointLayer(
+        "Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen", frame,
+        styles=SCHOOL_STYLES, style=[int(bool(v)) for v in frame["heeft_vmbo"]],
+        class_name="ik-school", show=show, tooltip=["naam"],
+        popup=[Line("naam", "School", strong=True), Line("plaats", "Plaats"),
+               Line("onderwijsstructuur", "Onderwijs"), Line("locatie", "Locatie")],
     ).add_to(fmap)
-    return len(features)
-
-
-def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
-    """Add the mbo infra places as large labelled markers; returns the number drawn."""
-    layer = folium.FeatureGroup(name="Mbo-infra-opleidingen", show=True)
-    frame = mbo.dropna(subset=["lat", "lon"])
-    for row in frame.itertuples(index=False):
-        precision = getattr(row, "nauwkeurigheid", "plaats")
-        popup = (
-            f"<b>{_esc(row.naam)}</b><br>{_esc(getattr(row, 'instelling', ''))}<br>"
-            f"{_esc(getattr(row, 'plaats', ''))}<br><i>Locatie: "
-            f"{_esc(_precision_text(precision))}</i>"
-        )
-        folium.Marker(
-            location=[row.lat, row.lon],
-            icon=folium.DivIcon(
-                html=(
-                    '<div class="ik-mbo" style="width:26px;height:26px;border-radius:50%;'
-                    f"background:{MBO_COLOR};color:#fff;font:bold 11px/26px sans-serif;"
-                    'text-align:center;border:2px solid #fff;box-shadow:0 0 4px #000">mbo</div>'
-                ),
-                icon_size=(26, 26),
-                icon_anchor=(13, 13),
-            ),
-            tooltip=_esc(row.naam),
-            popup=folium.Popup(popup, max_width=280),
-        ).add_to(layer)
-    layer.add_to(fmap)
     return len(frame)
 
 
-def partner_popup(row: pd.Series | dict, *, show_personal: bool) -> str:
-    """Escaped popup HTML for one organisation; personal fields only when allowed."""
-    get = row.get
-    lines = [f"<b>{_esc(get('naam'))}</b>"]
-    soort = SOORT_STYLE.get(str(get("soort")), (None, str(get("soort") or "")))[1]
-    lines.append(_esc(soort) + (" · <b>donateur</b>" if bool(get("donateur")) else ""))
-    place = get("plaats") or get("gemeentenaam")
-    if place:
-        lines.append(_esc(place))
-    if get("website"):
-        lines.append(_esc(get("website")))
-    if get("ambassadeur_voor"):
-        lines.append(f"Ambassadeur voor {_esc(get('ambassadeur_voor'))}")
+def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
+    """Add the mbo infra places as large labelled badges; returns the number drawn."""
+    frame = _located(mbo)
+    frame["locatie"] = [f"Locatie: {text}" for text in _precision_column(frame, "plaats")]
+    BadgeLayer(
+        "Mbo-infra-opleidingen", frame, badge="mbo", class_name="ik-mbo", tooltip=["naam"],
+        popup=[Line("naam", strong=True), "instelling", "plaats", Line("locatie", em=True)],
+    ).add_to(fmap)
+    return len(frame)
+
+
+#: Circle-marker styles of organisations: a thin white ring, or a thick dark one for donors.
+_RING = {False: {"radius": 6, "color": "#ffffff", "weight": 1.5},
+         True: {"radius": 8, "color": "#111111", "weight": 3}}
+
+
+def partner_styles() -> tuple[list[dict], dict[tuple[str, bool], int]]:
+    """Style table of organisation markers and its index by ``(soort, donateur)``."""
+    styles: list[dict] = []
+    index: dict[tuple[str, bool], int] = {}
+    for soort, (color, _) in SOORT_STYLE.items():
+        for donor in (False, True):
+            index[(soort, donor)] = len(styles)
+            styles.append({**_RING[donor], "fillColor": color, "fillOpacity": 0.95})
+    return styles, index
+
+
+def partner_texts(partners: pd.DataFrame) -> pd.DataFrame:
+    """``partners`` with the display columns the partner popup shows (plain text)."""
+    frame = partners.copy()
+    kinds = [SOORT_STYLE.get(str(k), (None, str(k or "")))[1] for k in frame.get(
+        "soort", pd.Series([""] * len(frame), index=frame.index))]
+    donors = _flags(frame, "donateur")
+    frame["soort_tekst"] = [f"{k} · donateur" if d else k
+                            for k, d in zip(kinds, donors, strict=True)]
+    place = frame["plaats"] if "plaats" in frame else pd.Series("", index=frame.index)
+    if "gemeentenaam" in frame:
+        place = place.where(place.fillna("").astype(str).str.strip() != "",
+                            frame["gemeentenaam"])
+    frame["plaats_tekst"] = place
+    if "ambassadeur_voor" in frame:
+        frame["ambassadeur_tekst"] = [
+            f"Ambassadeur voor {v}" if isinstance(v, str) and v.strip() else None
+            for v in frame["ambassadeur_voor"]]
+    frame["locatie"] = [f"Locatie: {text}" for text in _precision_column(frame, "geen")]
+    return frame
+
+
+def partner_popup_lines(*, show_personal: bool) -> list[Line]:
+    """The lines of a partner popup; contact fields only when ``show_personal``."""
+    lines = [Line("naam", strong=True), Line("soort_tekst"), Line("plaats_tekst"),
+             Line("website"), Line("ambassadeur_tekst")]
     if show_personal:
-        for field, label in (("contactpersoon", "Contact"), ("email", "E-mail"),
-                             ("telefoon", "Telefoon")):
-            if get(field):
-                lines.append(f"{label}: {_esc(get(field))}")
-    lines.append(f"<i>Locatie: {_esc(_precision_text(get('nauwkeurigheid')))}</i>")
-    return "<br>".join(lines)
+        lines += [Line("contactpersoon", "Contact"), Line("email", "E-mail"),
+                  Line("telefoon", "Telefoon")]
+    return [*lines, Line("locatie", em=True)]
+
+
+def _flags(frame: pd.DataFrame, column: str) -> list[bool]:
+    if column not in frame:
+        return [False] * len(frame)
+    return [bool(v) if not pd.isna(v) else False for v in frame[column]]
+
+
+def _partner_style_index(frame: pd.DataFrame) -> list[int]:
+    _, index = partner_styles()
+    kinds = frame["soort"] if "soort" in frame else ["overig"] * len(frame)
+    return [index.get((str(k), d), index[("overig", d)])
+            for k, d in zip(kinds, _flags(frame, "donateur"), strict=True)]
 
 
 def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: bool = False,
-                 cluster: bool = True) -> int:
-    """Add organisations coloured by kind; donors get a thick dark ring.
+                 cluster: bool = True, name: str = "Partners") -> int:
+    """Add organisations as one data layer, coloured by kind; donors get a thick dark ring.
 
     Personal fields are shown only when ``show_personal`` is true AND present in the
     frame; public pages pass a frame that does not contain them at all.
     Returns the number of organisations drawn.
     """
-    frame = partners.dropna(subset=["lat", "lon"])
-    if cluster:
-        layer = MarkerCluster(
-            name="Partners", options={"disableClusteringAtZoom": 12, "maxClusterRadius": 40}
-        )
-    else:
-        layer = folium.FeatureGroup(name="Partners")
-    for _, row in frame.iterrows():
-        color = SOORT_STYLE.get(str(row.get("soort")), SOORT_STYLE["overig"])[0]
-        donor = bool(row.get("donateur"))
-        folium.CircleMarker(
-            location=[row["lat"], row["lon"]],
-            radius=8 if donor else 6,
-            color="#111111" if donor else "#ffffff",
-            weight=3 if donor else 1.5,
-            fill=True,
-            fill_color=color,
-            fill_opacity=0.95,
-            tooltip=_esc(row.get("naam")),
-            popup=folium.Popup(partner_popup(row, show_personal=show_personal), max_width=300),
-            class_name="ik-partner",
-        ).add_to(layer)
-    layer.add_to(fmap)
+    frame = partner_texts(_located(partners))
+    styles, _ = partner_styles()
+    PointLayer(
+        name, frame, styles=styles, style=_partner_style_index(frame),
+        class_name="ik-partner", tooltip=["naam"],
+        popup=partner_popup_lines(show_personal=show_personal),
+        cluster={"disableClusteringAtZoom": 12, "maxClusterRadius": 40} if cluster else None,
+    ).add_to(fmap)
     return len(frame)
 
 
@@ -486,17 +419,13 @@ def add_choropleth(
     """
     merged = simplified(units).merge(table[["code", column]], on="code", how="left")
     edges = choropleth_bins(merged[column])
-    merged["_kleur"] = [color_for(v, edges) for v in merged[column]]
-    merged["_waarde"] = [
-        "—" if pd.isna(v) else _nl_number(fmt, v) for v in merged[column]
-    ]
-    folium.GeoJson(
-        _geojson(merged, ["code", "naam", "_kleur", "_waarde"]),
-        name=f"Kleurkaart: {label}",
-        style_function=lambda f: {"fillColor": f["properties"]["_kleur"], "color": "#444",
-                                  "weight": 1, "fillOpacity": 0.7},
-        highlight_function=lambda f: {"weight": 3, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(["naam", "_waarde"], aliases=["", label]),
+    merged["ik_style"] = [{"fillColor": color_for(v, edges)} for v in merged[column]]
+    merged["waarde"] = ["—" if pd.isna(v) else _nl_number(fmt, v) for v in merged[column]]
+    AreaLayer(
+        f"Kleurkaart: {label}", merged, class_name="ik-kleurkaart",
+        style={"color": "#444", "weight": 1, "fillOpacity": 0.7},
+        highlight={"weight": 3, "color": "#000"},
+        tooltip=[Line("naam", strong=True), Line("waarde", label)],
     ).add_to(fmap)
     return [
         ("vlak", color_for(lo, edges), f"{lo_text} – {hi_text}")
@@ -588,6 +517,10 @@ def _fit_bounds(fmap: folium.Map, points: list[tuple[float, float]]) -> None:
         fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
 
 
+def _one(record: pd.Series | dict) -> pd.DataFrame:
+    return pd.DataFrame([dict(record)])
+
+
 def school_partners_map(school: pd.Series | dict, result: pd.DataFrame, *,
                         show_personal: bool = False) -> folium.Map:
     """Map of one school, its nearest partners and a line from the school to each.
@@ -604,49 +537,39 @@ def school_partners_map(school: pd.Series | dict, result: pd.DataFrame, *,
     Returns
     -------
     folium.Map
-        Every name in tooltips and popups is HTML-escaped.
+        Every text reaches the browser as data (:mod:`geo.map_layers`).
     """
-    from geo.maps import (
-        escape_html as _esc,
-    )
-
-    get = school.get
-    here = (float(get("lat")), float(get("lon")))
+    here = (float(school["lat"]), float(school["lon"]))
     fmap = base_map(center=here, zoom=11)
-    lines = folium.FeatureGroup(name="Lijnen school → partner")
-    markers = folium.FeatureGroup(name="Partners")
-    points = [here]
-    for _, row in result.iterrows():
-        there = (float(row["lat"]), float(row["lon"]))
-        points.append(there)
-        label = f"{_esc(row.get('naam'))} — {row['afstand_km']:.1f} km"
-        folium.PolyLine([here, there], color="#555555", weight=2, opacity=0.8,
-                        dash_array="5 5", tooltip=label).add_to(lines)
-        donor = bool(row.get("donateur"))
-        folium.CircleMarker(
-            location=there,
-            radius=8 if donor else 6,
-            color="#111111" if donor else "#ffffff",
-            weight=3 if donor else 1.5,
-            fill=True,
-            fill_color=SOORT_STYLE.get(str(row.get("soort")), SOORT_STYLE["overig"])[0],
-            fill_opacity=0.95,
-            tooltip=f"{int(row['rang'])}. {label}",
-            popup=folium.Popup(partner_popup(row, show_personal=show_personal), max_width=300),
-            class_name="ik-partner",
-        ).add_to(markers)
-    lines.add_to(fmap)
-    markers.add_to(fmap)
-    vmbo = bool(get("heeft_vmbo"))
-    folium.CircleMarker(
-        location=here, radius=10, color="#ffff00", weight=3, fill=True,
-        fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR, fill_opacity=1.0,
-        tooltip=f"School: {_esc(get('naam'))}",
-        popup=folium.Popup(f"<b>{_esc(get('naam'))}</b><br>{_esc(get('plaats'))}",
-                           max_width=260),
-        class_name="ik-school",
+    partners = partner_texts(_located(result))
+    distance = [f"{_nl_number('{:.1f}', km)} km" for km in partners["afstand_km"]]
+    partners["lijn_tekst"] = [f"{naam} — {d}" for naam, d in
+                              zip(partners["naam"].fillna(""), distance, strict=True)]
+    partners["rang_tekst"] = [f"{int(rang)}. {text}" for rang, text in
+                              zip(partners["rang"], partners["lijn_tekst"], strict=True)]
+    LineLayer(
+        "Lijnen school → partner", partners,
+        paths=[[here, (lat, lon)] for lat, lon in zip(partners["lat"], partners["lon"],
+                                                      strict=True)],
+        styles=[{"color": "#555555", "weight": 2, "opacity": 0.8, "dashArray": "5 5"}],
+        tooltip=["lijn_tekst"],
     ).add_to(fmap)
-    _fit_bounds(fmap, points)
+    styles, _ = partner_styles()
+    PointLayer(
+        "Partners", partners, styles=styles, style=_partner_style_index(partners),
+        class_name="ik-partner", tooltip=["rang_tekst"],
+        popup=partner_popup_lines(show_personal=show_personal),
+    ).add_to(fmap)
+    vmbo = bool(school.get("heeft_vmbo"))
+    chosen = _one(school)
+    chosen["tooltip"] = f"School: {school.get('naam') or ''}"
+    PointLayer(
+        "Gekozen school", chosen, class_name="ik-school",
+        styles=[{"radius": 10, "color": "#ffff00", "weight": 3, "fillOpacity": 1.0,
+                 "fillColor": VMBO_COLOR if vmbo else SCHOOL_COLOR}],
+        tooltip=["tooltip"], popup=[Line("naam", strong=True), "plaats"], popup_width=260,
+    ).add_to(fmap)
+    _fit_bounds(fmap, [here, *zip(partners["lat"], partners["lon"], strict=True)])
     legend = [("punt", VMBO_COLOR if vmbo else SCHOOL_COLOR, "Gekozen school"),
               *partner_legend(sorted(set(result.get("soort", pd.Series(dtype=str))))),
               ("lijn", "#555555", "Hemelsbrede afstand")]
@@ -672,38 +595,45 @@ def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
     -------
     folium.Map
     """
-    from geo.maps import (
-        escape_html as _esc,
-    )
-
-    get = partner.get
-    here = (float(get("lat")), float(get("lon")))
+    here = (float(partner["lat"]), float(partner["lon"]))
     fmap = base_map(center=here, zoom=11)
-    folium.Circle(location=here, radius=float(radius_km) * 1000.0, color="#1f5fa8",
-                  weight=1.5, fill=True, fill_opacity=0.05,
-                  tooltip=f"{radius_km:g} km").add_to(fmap)
-    layer = folium.FeatureGroup(name="Scholen binnen bereik")
-    points = [here]
-    for _, row in result.iterrows():
-        there = (float(row["lat"]), float(row["lon"]))
-        points.append(there)
-        vmbo = bool(row.get("heeft_vmbo"))
-        folium.CircleMarker(
-            location=there, radius=6, color="#ffffff", weight=1, fill=True,
-            fill_color=VMBO_COLOR if vmbo else SCHOOL_COLOR, fill_opacity=0.9,
-            tooltip=f"{_esc(row.get('naam'))} — {row['afstand_km']:.1f} km"
-            + (" (vmbo)" if vmbo else ""),
-            class_name="ik-school",
-        ).add_to(layer)
-    layer.add_to(fmap)
-    folium.CircleMarker(
-        location=here, radius=10, color="#111111", weight=3, fill=True,
-        fill_color=SOORT_STYLE.get(str(get("soort")), SOORT_STYLE["overig"])[0],
-        fill_opacity=1.0, tooltip=f"Partner: {_esc(get('naam'))}",
-        popup=folium.Popup(partner_popup(partner, show_personal=show_personal), max_width=300),
-        class_name="ik-partner",
+    reach = _one({"lat": here[0], "lon": here[1], "radius_m": float(radius_km) * 1000.0,
+                  "tooltip": f"{radius_km:g} km".replace(".", ",")})
+    CircleLayer(
+        "Straal", reach, tooltip=["tooltip"],
+        styles=[{"color": "#1f5fa8", "weight": 1.5, "fill": True, "fillOpacity": 0.05}],
     ).add_to(fmap)
-    _fit_bounds(fmap, points)
+    schools = _located(result)
+    vmbo = _flags(schools, "heeft_vmbo")
+    schools["tooltip"] = [
+        f"{naam} — {_nl_number('{:.1f}', km)} km" + (" (vmbo)" if v else "")
+        for naam, km, v in zip(schools["naam"].fillna(""), schools["afstand_km"], vmbo,
+                               strict=True)]
+    PointLayer(
+        "Scholen binnen bereik", schools, styles=SCHOOL_STYLES,
+        style=[int(v) for v in vmbo], class_name="ik-school", tooltip=["tooltip"],
+    ).add_to(fmap)
+    chosen = partner_texts(_one(partner))
+    chosen["tooltip"] = f"Partner: {partner.get('naam') or ''}"
+    PointLayer(
+        "Partner", chosen, class_name="ik-partner",
+        styles=[{"radius": 10, "color": "#111111", "weight": 3, "fillOpacity": 1.0,
+                 "fillColor": SOORT_STYLE.get(str(partner.get("soort")),
+                                              SOORT_STYLE["overig"])[0]}],
+        tooltip=["tooltip"], popup=partner_popup_lines(show_personal=show_personal),
+    ).add_to(fmap)
+    _fit_bounds(fmap, [here, *zip(schools["lat"], schools["lon"], strict=True)])
     legend = [("punt", VMBO_COLOR, "School met vmbo"), ("punt", SCHOOL_COLOR, "Overige school"),
-              ("vlak", "#1f5fa8", f"Binnen {radius_km:g} km")]
+              ("vlak", "#1f5fa8", f"Binnen {radius_km:g} km".replace(".", ","))]
     return finish_map(fmap, legend=legend, title="Partner → scholen")
+
+
+def add_point(fmap: folium.Map, lat: float, lon: float, *, name: str, tooltip: str,
+              color: str, radius: int = 10, class_name: str = "ik-punt") -> None:
+    """Add one highlighted point (a chosen place, a current location) with a tooltip."""
+    PointLayer(
+        name, _one({"lat": lat, "lon": lon, "tooltip": tooltip}), class_name=class_name,
+        styles=[{"radius": radius, "color": "#ffffff", "weight": 3, "fillColor": color,
+                 "fillOpacity": 1.0}],
+        tooltip=["tooltip"],
+    ).add_to(fmap)

@@ -11,6 +11,7 @@ import streamlit as st
 from geo.gazetteer import Gazetteer
 from geo.reference import Division, Reference, load_reference
 from geo.settings import Settings
+from geo.text import md
 
 ATTRIBUTION = (
     "Bron: CBS (gebiedsindelingen, postcodecijfers), PDOK; © CBS, © ESRI Nederland "
@@ -96,6 +97,24 @@ def show_attribution() -> None:
     st.caption(ATTRIBUTION)
 
 
+def show_map(fmap, *, key: str, height: int = 520,
+             returned_objects: tuple[str, ...] = ()) -> dict | None:
+    """Show a folium map from geo/ — the only way pages show maps.
+
+    The map is checked (:func:`geo.map_layers.check_map`: no element may carry text into
+    a template) and pointed at the local Leaflet files when the settings ask for it.
+    Returns what streamlit-folium reports for ``returned_objects`` (e.g. ``last_clicked``).
+    """
+    from streamlit_folium import st_folium
+
+    from geo.assets import use_assets
+    from geo.map_layers import check_map
+
+    fmap = use_assets(check_map(fmap), get_settings().asset_mode)
+    return st_folium(fmap, height=height, use_container_width=True,
+                     returned_objects=list(returned_objects), key=key)
+
+
 @st.cache_resource
 def get_store():
     """The register database. The object holds a path, no personal data in memory."""
@@ -112,7 +131,7 @@ def upload_division_widget() -> None:
     division = current_division()
     with st.expander("Subregio-indeling"):
         st.caption(
-            f"In gebruik: **{division.name}** ({len(division.subregions)} subregio's). "
+            f"In gebruik: **{md(division.name)}** ({len(division.subregions)} subregio's). "
             "Een eigen indeling is een CSV met de kolommen `gemeentecode` (GMxxxx) en "
             "`subregio`, met elk van de 46 gemeenten precies één keer."
         )
@@ -127,7 +146,7 @@ def upload_division_widget() -> None:
                 )
                 st.rerun()
             except DivisionError as err:
-                st.error(str(err))
+                st.error(md(err))
         if Keys.DIVISION in st.session_state and st.button("Terug naar het voorstel"):
             del st.session_state[Keys.DIVISION]
             st.session_state[Keys.DIVISION_UPLOADS] = (

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import ambassadors as amb
 from geo import auth
-from geo.assets import standalone_html, use_assets
+from geo.assets import standalone_html
 from geo.errors import InfrakaartError, StoreError
 from geo.reference import Division
 from geo.store import SOORTEN
+from geo.text import md
 from pages._shared import (
     current_division,
     current_role,
@@ -21,6 +21,7 @@ from pages._shared import (
     get_store,
     is_staff,
     show_attribution,
+    show_map,
     through_router,
     upload_division_widget,
 )
@@ -95,7 +96,7 @@ if not is_staff():
     st.stop()
 
 if MESSAGE_KEY in st.session_state:
-    st.success(st.session_state.pop(MESSAGE_KEY))
+    st.success(md(st.session_state.pop(MESSAGE_KEY)))
 
 with st.sidebar:
     upload_division_widget()
@@ -149,7 +150,7 @@ st.subheader("Kandidaten per subregio")
 ranking = amb.rank_candidates(None, None, cov=cov)
 for sub in division.subregions:
     group = ranking[ranking["subregio"] == sub]
-    with st.expander(f"{sub} — {len(group)} kandidaat/kandidaten"):
+    with st.expander(f"{md(sub)} — {len(group)} kandidaat/kandidaten"):
         if group.empty:
             st.caption("Geen kandidaten in deze subregio.")
         else:
@@ -164,11 +165,11 @@ st.subheader("Voorstel")
 try:
     plan, quick = _plans(*args, int(k), bool(per_subregion))
 except InfrakaartError as err:
-    st.warning(str(err))
+    st.warning(md(err))
     st.stop()
 
 for note in plan.notes:
-    st.info(note)
+    st.info(md(note))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Scholen bereikt", f"{plan.schools_covered} van {plan.schools_total}")
 c2.metric("Vmbo-scholen bereikt", f"{plan.vmbo_covered} van {plan.vmbo_total}")
@@ -179,8 +180,7 @@ c4.metric("Greedy haalt", f"{quick.coverage_share:.0%}",
           help="De eenvoudige keuze 'steeds de partner die het meest toevoegt'.")
 st.caption(f"Status: {plan.status} · berekend in {plan.solve_seconds:.2f} s")
 
-fmap = use_assets(amb.plan_map(plan, reference=reference), get_settings().asset_mode)
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="amb_kaart")
+show_map(amb.plan_map(plan, reference=reference), height=560, key="amb_kaart")
 show_attribution()
 
 st.markdown("**Gekozen ambassadeurs**")
@@ -200,7 +200,7 @@ else:
     try:
         comparison = _comparison(*args, current_ids, bool(per_subregion))
     except InfrakaartError as err:
-        st.info(str(err))
+        st.info(md(err))
     if comparison is not None:
         cur, best = comparison.current, comparison.optimum
         st.write(
@@ -214,7 +214,7 @@ else:
         st.dataframe(comparison.table(), hide_index=True, width="stretch",
                      column_config=NUMBER_COLUMNS)
         for note in cur.notes + best.notes:
-            st.caption(note)
+            st.caption(md(note))
 
 # --- greedy versus optimum ---------------------------------------------------------------
 with st.expander("Greedy versus optimum voor k = 1 … 20"):
@@ -259,7 +259,7 @@ if st.button("Markeer gekozen partners als ambassadeur", type="primary", key="am
         st.session_state[MESSAGE_KEY] = message
         st.rerun()
     except StoreError as err:
-        st.error(str(err))
+        st.error(md(err))
 
 # --- downloads ---------------------------------------------------------------------------
 st.subheader("Voor het bestuur")

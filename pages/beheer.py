@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.assets import use_assets
 from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.gazetteer import PRECISION_LABELS
@@ -26,8 +21,9 @@ from geo.importer import (
     review_queue,
     to_records,
 )
-from geo.maps import base_map
+from geo.maps import add_point, base_map, finish_map
 from geo.store import SOORT_LABELS, SOORTEN
+from geo.text import md
 from pages._shared import (
     current_user,
     get_gazetteer,
@@ -35,6 +31,7 @@ from pages._shared import (
     get_settings,
     get_store,
     is_staff,
+    show_map,
     through_router,
 )
 
@@ -80,12 +77,9 @@ def organisation_label(row: pd.Series | dict) -> str:
     return label if status == "ok" else f"{label} ({status})"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def plain(text: object) -> str:
-    """``text`` with Markdown/HTML syntax escaped: user data is shown as typed, never run."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` shown as typed, never as Markdown or HTML (see :func:`geo.text.md`)."""
+    return md(text)
 
 
 def flash(kind: str, text: str) -> None:
@@ -322,13 +316,11 @@ with tab_review:
         fmap = base_map(center=(org["lat"], org["lon"]) if has_point else None,
                         zoom=14 if has_point else 9)
         if has_point:
-            folium.CircleMarker(
-                [org["lat"], org["lon"]], radius=8, color="#d7301f", fill=True,
-                tooltip="huidige locatie",
-            ).add_to(fmap)
-        use_assets(fmap, get_settings().asset_mode)
-        clicked = st_folium(fmap, height=380, use_container_width=True,
-                            returned_objects=["last_clicked"], key=f"beheer_kaart_{chosen_id}")
+            add_point(fmap, org["lat"], org["lon"], name="Huidige locatie",
+                      tooltip="huidige locatie", color="#d7301f", radius=8)
+        finish_map(fmap, title="Locatie kiezen")
+        clicked = show_map(fmap, height=380, returned_objects=("last_clicked",),
+                           key=f"beheer_kaart_{chosen_id}")
         point = (clicked or {}).get("last_clicked")
         if point:
             st.write(f"Aangeklikt: {point['lat']:.5f}, {point['lng']:.5f}")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo import auth
 from geo.errors import AuthError
+from geo.text import md
 from pages._shared import ROLE_LABELS, Keys, current_role, get_settings, through_router
 
 through_router()
@@ -43,8 +44,8 @@ def client_key() -> str | None:
 
 
 def plain(text: str) -> str:
-    """Show a user-supplied string literally inside Markdown (as inline code)."""
-    return "`" + text.replace("`", "'") + "`"
+    """Show a user-supplied string literally inside Markdown (see :func:`geo.text.md`)."""
+    return md(text)
 
 
 def sign_out() -> None:
@@ -77,7 +78,7 @@ if providers and oidc_user.get("is_logged_in") and current_role() == "publiek":
         mapped = auth.oidc_role(oidc_user, secrets_config, users_path=settings.users_path)
     except AuthError as err:
         mapped = None
-        st.error(str(err))
+        st.error(md(err))
     if mapped is not None:
         sign_in(mapped, oidc=True)
         st.rerun()
@@ -121,7 +122,7 @@ if providers:
 try:
     accounts = auth.list_users(settings.users_path)
 except AuthError as err:
-    st.error(str(err))
+    st.error(md(err))
     st.stop()
 
 if not accounts:
@@ -155,7 +156,7 @@ if submitted:
             client=client_key(),
         )
     except AuthError as err:
-        st.error(str(err))
+        st.error(md(err))
     else:
         sign_in(user)
         st.rerun()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import analysis, maps
-from geo.assets import use_assets
 from geo.reference import OUTSIDE, REGIONS
 from geo.regions import LEVELS, unit_polygons
 from geo.store import SOORTEN
 from pages._shared import (
     current_division,
     get_reference,
-    get_settings,
     get_store,
     is_staff,
     show_attribution,
+    show_map,
     through_router,
     upload_division_widget,
 )
@@ -144,9 +142,7 @@ with col_map:
         schools=schools_shown, mbo=mbo, show_personal=is_staff(), show_schools=show_schools,
         vmbo_only=vmbo_only, choropleth=choropleth, kinds=soorten,
     )
-    use_assets(fmap, get_settings().asset_mode)
-    st_folium(fmap, height=640, use_container_width=True, returned_objects=[],
-              key="kaart_map")
+    show_map(fmap, height=640, key="kaart_map")
     unplaced = int(organisations["lat"].isna().sum())
     drawn = int(shown["lat"].notna().sum())
     st.caption(

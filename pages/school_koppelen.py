@@ -6,13 +6,12 @@ import io
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import maps, proximity
-from geo.assets import use_assets
 from geo.store import SOORTEN
+from geo.text import md
 from geo.travel import ESTIMATE_LABEL, MODES
-from pages._shared import get_settings, get_store, is_staff, show_attribution, through_router
+from pages._shared import get_store, is_staff, show_attribution, show_map, through_router
 
 through_router()
 
@@ -60,11 +59,6 @@ def _label(row: pd.Series) -> str:
     return f"{row['naam']} — {place}" if place else str(row["naam"])
 
 
-def _show_map(fmap, key: str) -> None:
-    use_assets(fmap, get_settings().asset_mode)
-    st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key=key)
-
-
 st.title("School koppelen")
 st.caption(
     "Zoek een middelbare school en zie de dichtstbijzijnde partners, of kies een partner en "
@@ -88,7 +82,7 @@ with tab_school:
     found = schools[haystack.str.contains(query.strip().casefold(), regex=False)]
     found = found.sort_values(["naam", "plaats"], key=lambda s: s.fillna("").str.casefold())
     if found.empty:
-        st.info(f"Geen school gevonden voor '{query}'.")
+        st.info(f"Geen school gevonden voor '{md(query)}'.")
         school_id = None
     else:
         labels = {sid: _label(row) for sid, row in found.set_index("id").iterrows()}
@@ -121,7 +115,7 @@ with tab_school:
     if school_id is not None:
         school = schools[schools["id"] == school_id].iloc[0]
         if pd.isna(school["lat"]) or pd.isna(school["lon"]):
-            st.warning(f"{school['naam']} heeft nog geen locatie; zoeken kan niet.")
+            st.warning(f"{md(school['naam'])} heeft nog geen locatie; zoeken kan niet.")
         else:
             result = proximity.nearest_partners(
                 schools[schools["id"] == school_id], partners,
@@ -133,17 +127,17 @@ with tab_school:
             note = proximity.skipped_message(result)
             if result.empty:
                 filtered = donors_only or active_only or len(soorten) < len(SOORTEN)
-                st.info(proximity.no_partners_message(
-                    school["naam"], radius_km=radius, filtered=filtered))
+                st.info(md(proximity.no_partners_message(
+                    school["naam"], radius_km=radius, filtered=filtered)))
             else:
                 table = proximity.call_list(result, include_personal=staff)
-                _show_map(maps.school_partners_map(school, result, show_personal=staff),
+                show_map(maps.school_partners_map(school, result, show_personal=staff),
                           key="koppel_kaart")
                 st.dataframe(table, hide_index=True, width="stretch",
                              column_config=COLUMN_LABELS, key="koppel_tabel")
                 _downloads(table, f"partners-bij-{_slug(school['naam'])}", "koppel")
             if note:
-                st.caption(note)
+                st.caption(md(note))
 
 # --- Partner → schools -------------------------------------------------------------------
 with tab_partner:
@@ -162,11 +156,11 @@ with tab_partner:
         near = proximity.schools_near_partner(partner, schools, radius_km=reach,
                                               vmbo_only=vmbo_only)
         if near.empty:
-            st.info(proximity.no_schools_message(partner["naam"], radius_km=reach))
+            st.info(md(proximity.no_schools_message(partner["naam"], radius_km=reach)))
         else:
             n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
             st.write(f"**{len(near)}** scholen binnen {reach} km, waarvan **{n_vmbo}** met vmbo.")
-            _show_map(maps.partner_schools_map(partner, near, radius_km=reach,
+            show_map(maps.partner_schools_map(partner, near, radius_km=reach,
                                                     show_personal=staff),
                       key="koppel_partner_kaart")
             table = near.assign(
@@ -179,6 +173,6 @@ with tab_partner:
             _downloads(table, f"scholen-bij-{_slug(partner['naam'])}", "koppel_scholen")
         note = proximity.skipped_message(near)
         if note:
-            st.caption(note)
+            st.caption(md(note))
 
 show_attribution()

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import html
-
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import analysis, maps
-from geo.assets import use_assets
 from geo.errors import InfrakaartError
 from geo.reference import Division
 from geo.regions import LEVELS, unit_polygons
+from geo.text import md
 from geo.travel import (
     ASSUMPTIONS_NL,
     DEFAULT_DETOUR,
@@ -28,9 +24,9 @@ from pages._shared import (
     Keys,
     current_division,
     get_reference,
-    get_settings,
     get_store,
     show_attribution,
+    show_map,
     through_router,
     upload_division_widget,
 )
@@ -135,18 +131,15 @@ with col_map:
         )
         label = (f"Nieuwe locatie: {names[location]}" if isinstance(location, str)
                  else "Nieuwe locatie (aangeklikt)")
-        folium.CircleMarker(
-            location=[result.attrs["lat"], result.attrs["lon"]], radius=11, color="#ffffff",
-            weight=3, fill=True, fill_color=NEW_PLACE_COLOR, fill_opacity=1,
-            tooltip=maps.escape_html(label),
-        ).add_to(fmap)
+        maps.add_point(fmap, result.attrs["lat"], result.attrs["lon"], name="Nieuwe locatie",
+                       tooltip=label, color=NEW_PLACE_COLOR, radius=11,
+                       class_name="ik-nieuwe-locatie")
         legend.append(("punt", NEW_PLACE_COLOR, "Nieuwe mbo-infralocatie (wat als)"))
     maps.add_mbo(fmap, mbo)
     legend.append(("punt", maps.MBO_COLOR, "Bestaande mbo-infra-opleiding"))
     maps.finish_map(fmap, legend=legend, title="Wat als")
-    use_assets(fmap, get_settings().asset_mode)
-    returned = st_folium(fmap, height=520, use_container_width=True,
-                         returned_objects=["last_clicked"], key="wat_als_kaart")
+    returned = show_map(fmap, height=520, returned_objects=("last_clicked",),
+                        key="wat_als_kaart")
     clicked = (returned or {}).get("last_clicked")
     if how == HOW_CLICK and clicked:
         new_point = (round(float(clicked["lat"]), 5), round(float(clicked["lng"]), 5))
@@ -158,7 +151,7 @@ with col_map:
 
 with col_facts:
     if error:
-        st.error(error)
+        st.error(md(error))
     elif result is not None:
         before = result.attrs["reistijd_werkgebied_nu"]
         after = result.attrs["reistijd_werkgebied_wat_als"]
@@ -174,7 +167,7 @@ with col_facts:
             st.markdown("**Wie wint het meest**")
             for row in gainers.itertuples(index=False):
                 st.markdown(
-                    f"- **{html.escape(str(row.naam))}**: "
+                    f"- **{md(row.naam)}**: "
                     f"{row.reistijd_gemiddeld_nu:.0f} → {row.reistijd_gemiddeld_wat_als:.0f} "
                     f"min gemiddeld ({row.reistijd_gemiddeld_verschil:+.0f}), langste "
                     f"{row.reistijd_max_nu:.0f} → {row.reistijd_max_wat_als:.0f} min; rang "

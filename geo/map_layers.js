@@ -1,0 +1,221 @@
+/*
+ * Infrakaart map layers: turn the JSON payloads of geo/map_layers.py into Leaflet layers.
+ *
+ * Every text in a payload is data. It only ever reaches the page through textContent,
+ * never as markup, so a name with HTML, script or template syntax shows literally.
+ * This file is placed into the map by geo/map_layers.py; it must never contain a
+ * Jinja marker (two opening braces, a brace with a percent sign or a hash), which a
+ * test checks.
+ */
+(function () {
+  "use strict";
+  if (window.ikmap) {
+    return;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function present(value) {
+    return value !== null && value !== undefined && value !== "";
+  }
+
+  /* Popup or tooltip content for row i: spec is a list of lines
+     [{col, label, strong, em}], values from the columns cols. */
+  function content(spec, cols, i, className) {
+    var box = el("div", className);
+    spec.forEach(function (line) {
+      var value = cols[line.col] ? cols[line.col][i] : null;
+      if (!present(value)) {
+        return;
+      }
+      var row = el("div", "ik-line");
+      if (line.label) {
+        row.appendChild(el("span", "ik-label", line.label + ": "));
+      }
+      row.appendChild(el(line.strong ? "b" : (line.em ? "i" : "span"), null, value));
+      box.appendChild(row);
+    });
+    return box;
+  }
+
+  function propertyColumns(features) {
+    /* GeoJSON properties as columns, so areas share the popup/tooltip builder. */
+    var cols = {};
+    features.forEach(function (feature, i) {
+      var props = feature.properties || {};
+      Object.keys(props).forEach(function (key) {
+        if (!cols[key]) {
+          cols[key] = [];
+        }
+        cols[key][i] = props[key];
+      });
+    });
+    return cols;
+  }
+
+  function bindTexts(layer, payload, cols, i) {
+    if (payload.tooltip) {
+      layer.bindTooltip(function () {
+        return content(payload.tooltip, cols, i, "ik-tooltip");
+      }, payload.tooltipOptions || {});
+    }
+    if (payload.popup) {
+      layer.bindPopup(function () {
+        return content(payload.popup, cols, i, "ik-popup");
+      }, { maxWidth: payload.popupWidth || 300 });
+    }
+  }
+
+  function group(payload) {
+    if (payload.cluster && L.markerClusterGroup) {
+      var options = Object.assign({ chunkedLoading: true }, payload.cluster);
+      return L.markerClusterGroup(options);
+    }
+    return L.featureGroup();
+  }
+
+  function styleOf(payload, i) {
+    var index = Array.isArray(payload.style) ? payload.style[i] : (payload.style || 0);
+    return Object.assign({}, payload.styles[index]);
+  }
+
+  /* Circle markers (radius in pixels) at lat/lon, styled from a style table. */
+  function points(payload) {
+    var layer = group(payload);
+    var cols = payload.cols || {};
+    var markers = [];
+    for (var i = 0; i < payload.lat.length; i += 1) {
+      var options = styleOf(payload, i);
+      options.className = payload.className || "";
+      var marker = L.circleMarker([payload.lat[i], payload.lon[i]], options);
+      bindTexts(marker, payload, cols, i);
+      markers.push(marker);
+    }
+    if (layer.addLayers) {
+      layer.addLayers(markers);
+    } else {
+      markers.forEach(function (marker) { layer.addLayer(marker); });
+    }
+    return layer;
+  }
+
+  /* Labelled badges (a DivIcon whose text is set through textContent). */
+  function badges(payload) {
+    var layer = L.featureGroup();
+    var cols = payload.cols || {};
+    for (var i = 0; i < payload.lat.length; i += 1) {
+      var size = payload.size || 26;
+      var icon = L.divIcon({
+        className: "ik-badge-icon",
+        html: el("div", payload.className, payload.badge),
+        iconSize: [size, size],
+        iconAnchor: [size / 2, size / 2]
+      });
+      var marker = L.marker([payload.lat[i], payload.lon[i]], { icon: icon });
+      bindTexts(marker, payload, cols, i);
+      layer.addLayer(marker);
+    }
+    return layer;
+  }
+
+  /* Circles with a radius in metres. */
+  function circles(payload) {
+    var layer = L.featureGroup();
+    var cols = payload.cols || {};
+    for (var i = 0; i < payload.lat.length; i += 1) {
+      var options = styleOf(payload, i);
+      options.radius = payload.radius_m[i];
+      options.className = payload.className || "";
+      var circle = L.circle([payload.lat[i], payload.lon[i]], options);
+      bindTexts(circle, payload, cols, i);
+      layer.addLayer(circle);
+    }
+    return layer;
+  }
+
+  /* Straight lines, each a list of [lat, lon]. */
+  function lines(payload) {
+    var layer = L.featureGroup();
+    var cols = payload.cols || {};
+    payload.paths.forEach(function (path, i) {
+      var options = styleOf(payload, i);
+      options.className = payload.className || "";
+      var line = L.polyline(path, options);
+      bindTexts(line, payload, cols, i);
+      layer.addLayer(line);
+    });
+    return layer;
+  }
+
+  /* Polygons from GeoJSON; each feature may carry its own style in ik_style. */
+  function areas(payload) {
+    var features = payload.geojson.features || [];
+    var cols = propertyColumns(features);
+    var base = payload.styles[0] || {};
+    var index = 0;
+    var layer = L.geoJSON(payload.geojson, {
+      style: function (feature) {
+        return Object.assign({ className: payload.className || "" }, base,
+          (feature.properties && feature.properties.ik_style) || {});
+      },
+      onEachFeature: function (feature, shape) {
+        var i = index;
+        index += 1;
+        bindTexts(shape, payload, cols, i);
+        if (payload.highlight) {
+          shape.on("mouseover", function () { shape.setStyle(payload.highlight); });
+          shape.on("mouseout", function () { layer.resetStyle(shape); });
+        }
+      }
+    });
+    return layer;
+  }
+
+  /* A foldable legend (details/summary) in the lower left corner. */
+  function legend(map, payload) {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var box = el("details", "ik-legend");
+      box.open = true;
+      box.appendChild(el("summary", "ik-legend-title", payload.title || "Legenda"));
+      payload.items.forEach(function (item) {
+        var row = el("div", "ik-legend-row");
+        var swatch = el("span", "ik-swatch ik-swatch-" + item.kind);
+        if (item.kind === "lijn") {
+          swatch.style.borderTopColor = item.color;
+        } else {
+          swatch.style.backgroundColor = item.color;
+        }
+        row.appendChild(swatch);
+        row.appendChild(el("span", null, item.label));
+        box.appendChild(row);
+      });
+      if (payload.attribution) {
+        box.appendChild(el("div", "ik-legend-source", payload.attribution));
+      }
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    return control;
+  }
+
+  window.ikmap = {
+    points: points,
+    badges: badges,
+    circles: circles,
+    lines: lines,
+    areas: areas,
+    legend: legend
+  };
+}());

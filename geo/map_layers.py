@@ -1,0 +1,489 @@
+r"""The one way text reaches a map: data layers that carry user text as JSON, never as code.
+
+Why this module exists
+----------------------
+folium and branca render every map script as a Jinja template *twice*:
+``MacroElement.render`` wraps each element's rendered script in a new
+``branca.element.Element``, whose constructor compiles the string as a template again. Any
+text that lands in a script — a partner name in a popup, a subregion name in a GeoJSON
+property — is therefore executed on the server when it contains ``{{ … }}`` or
+``{% … %}``. HTML escaping does not help: braces are not HTML.
+
+The design that makes the mistake impossible
+--------------------------------------------
+1. **Text is data, in one encoder.** Every value a map shows travels inside a JSON payload
+   made by :func:`map_json`, which escapes ``{`` and ``}`` inside strings as ``\u007b`` /
+   ``\u007d`` (and ``< > & ' ` $`` and the JavaScript line separators). JSON itself never
+   produces ``{{``, ``{%`` or ``{#`` (an object starts with a key string), so the rendered
+   script contains no template syntax, however often branca compiles it; ``</script>`` cannot
+   close the script either.
+2. **Text becomes text in the browser.** ``geo/map_layers.js`` builds every marker, popup,
+   tooltip and legend from the payload and puts values into the page with ``textContent``
+   only. Python never writes HTML around user text, so there is nothing to forget to escape:
+   template syntax, HTML and ``${…}`` all show literally.
+3. **Nothing else may carry text.** :func:`check_map` walks a finished map and refuses any
+   element that is not one of this module's layers or a text-free folium part (map, tiles,
+   layer switcher, fit-bounds). A folium ``Popup``, ``Tooltip``, ``Marker`` or ``GeoJson``
+   added by a future change fails loudly in every test that renders the map; pages show maps
+   only through ``pages/_shared.show_map`` and the CLI only through
+   :func:`geo.assets.standalone_html`, both of which call it. Layer names (shown in the layer
+   switcher by folium itself) must be plain text without markup characters.
+
+Use the classes below (:class:`PointLayer`, :class:`BadgeLayer`, :class:`CircleLayer`,
+:class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`) and :func:`add_library` (done by
+:func:`geo.maps.base_map`); see ``geo/maps.py`` for the builders that use them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement, Template
+from folium.elements import ElementAddToElement, JSCSSMixin
+from folium.map import FitBounds, Layer, LayerControl
+from folium.plugins import MarkerCluster
+from folium.raster_layers import TileLayer
+
+#: The browser half of this module.
+LIBRARY_JS = Path(__file__).with_name("map_layers.js")
+
+#: Jinja's three opening markers; none may appear in anything this module renders.
+JINJA_MARKERS = ("{{", "{%", "{#")
+
+#: Characters escaped inside JSON strings: template braces, HTML specials, the backtick and
+#: dollar of JavaScript template literals, and the two line separators JavaScript treats as
+#: line ends.
+_JSON_ESCAPES = {
+    "{": "\\u007b", "}": "\\u007d", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+    "'": "\\u0027", "`": "\\u0060", "$": "\\u0024", "\u2028": "\\u2028", "\u2029": "\\u2029",
+}
+_JSON_ESCAPE_RE = re.compile("[" + re.escape("".join(_JSON_ESCAPES)) + "]")
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+#: Layer names are shown by Leaflet's layer switcher as HTML: no markup or template
+#: characters (an apostrophe is fine: folium writes names with ``tojson``).
+_LAYER_NAME_RE = re.compile(r"^[^{}<>&\"`$\\]*$")
+
+#: Map parts that carry no user text (besides layer names, which are checked).
+_TEXT_FREE_ELEMENTS = (folium.Map, TileLayer, LayerControl, FitBounds, ElementAddToElement)
+
+_CSS = """
+.ik-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;
+ font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px;
+ max-height:45vh;overflow:auto}
+.ik-legend-title{cursor:pointer;font-weight:bold}
+.ik-legend-row{white-space:normal}
+.ik-swatch{display:inline-block;margin-right:6px;vertical-align:middle}
+.ik-swatch-punt{width:10px;height:10px;border-radius:50%;border:1px solid #222}
+.ik-swatch-vlak{width:14px;height:10px;opacity:.7;border:1px solid #555}
+.ik-swatch-lijn{width:14px;height:0;border-top:3px solid #555}
+.ik-legend-source{margin-top:4px;color:#555;font-size:9px}
+.ik-popup .ik-label,.ik-tooltip .ik-label{color:#555}
+.ik-badge-icon{background:none;border:none}
+.ik-mbo{width:26px;height:26px;border-radius:50%;background:#000;color:#fff;
+ font:bold 11px/26px sans-serif;text-align:center;border:2px solid #fff;
+ box-shadow:0 0 4px #000}
+"""
+
+
+class UnsafeMapError(TypeError):
+    """A map holds an element that could carry text into a template (a programming error)."""
+
+
+# --------------------------------------------------------------------------- the encoder
+
+
+def _plain(value: object) -> object:
+    """``value`` as a JSON-ready Python value: NaN/NA → None, numpy scalars → Python."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray | pd.Series):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _escape_string(match: re.Match) -> str:
+    return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group(0)], match.group(0))
+
+
+def map_json(value: object) -> str:
+    r"""Serialise ``value`` as JSON that is inert as a Jinja template, in HTML and in JS.
+
+    Parameters
+    ----------
+    value : object
+        Dicts, lists, strings, numbers, booleans, None (numpy and pandas scalars too;
+        NaN becomes null). Anything else is turned into its string.
+
+    Returns
+    -------
+    str
+        JSON in which no string contains a raw ``{ } < > & ' ` $`` or U+2028/U+2029,
+        so the result holds none of Jinja's markers (``{{``, ``{%``, ``{#``) and cannot end
+        a ``<script>`` element. ``JSON.parse`` (or a JavaScript literal) gives the
+        original text back unchanged.
+
+    Examples
+    --------
+    >>> map_json({"naam": "{{ 7*191 }}"})
+    '{"naam":"\\u007b\\u007b 7*191 \\u007d\\u007d"}'
+    """
+    text = json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return _STRING_RE.sub(_escape_string, text)
+
+
+# --------------------------------------------------------------------------- elements
+
+
+class _SafeElement(MacroElement):
+    """Base of every element this module renders; its script is made by :func:`map_json`."""
+
+
+class MapLibrary(_SafeElement):
+    """The browser half (``map_layers.js``) and its CSS, added once per map."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "IkMapLibrary"
+        self.css = _CSS
+        self.code = library_code()
+
+
+def library_code() -> str:
+    """The JavaScript of ``map_layers.js``, checked to contain no Jinja marker."""
+    code = LIBRARY_JS.read_text(encoding="utf-8")
+    if any(marker in code for marker in JINJA_MARKERS) or any(
+            marker in _CSS for marker in JINJA_MARKERS):
+        raise UnsafeMapError("map_layers.js or its CSS contains a Jinja marker")
+    return code
+
+
+def add_library(fmap: folium.Map) -> None:
+    """Add :class:`MapLibrary` to ``fmap`` (once; before any layer)."""
+    if not any(isinstance(c, MapLibrary) for c in fmap._children.values()):
+        fmap.add_child(MapLibrary(), name="ik_map_library")
+
+
+class _DataLayer(JSCSSMixin, _SafeElement, Layer):
+    """A toggleable layer built in the browser by ``ikmap.<kind>(payload)``."""
+
+    kind = ""
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = ikmap.{{ this.kind }}({{ this.payload_json }});"
+        "{% endmacro %}"
+    )
+    default_js: list = []
+    default_css: list = []
+
+    def __init__(self, name: str, payload: dict, *, show: bool = True,
+                 control: bool = True) -> None:
+        _check_layer_name(name)
+        Layer.__init__(self, name=name, overlay=True, control=control, show=show)
+        self._name = f"Ik{type(self).__name__}"
+        self.payload = payload
+
+    @property
+    def payload_json(self) -> str:
+        """The payload through the one encoder, :func:`map_json`."""
+        return map_json(self.payload)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a popup or tooltip: the text of column ``col``, optionally labelled.
+
+    Empty values are skipped in the browser, so optional fields need no special case.
+    """
+
+    col: str
+    label: str = ""
+    strong: bool = False
+    em: bool = False
+
+    def spec(self) -> dict:
+        """The JSON form read by ``map_layers.js``."""
+        spec: dict[str, object] = {"col": self.col}
+        if self.label:
+            spec["label"] = self.label
+        if self.strong:
+            spec["strong"] = True
+        if self.em:
+            spec["em"] = True
+        return spec
+
+
+def _lines(lines: Sequence[Line | str] | None) -> list[dict] | None:
+    if not lines:
+        return None
+    return [(Line(line) if isinstance(line, str) else line).spec() for line in lines]
+
+
+def _columns(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, list]:
+    return {name: _plain(frame[name].tolist()) for name in dict.fromkeys(names)
+            if name in frame}
+
+
+def _used_columns(*specs: Sequence[Line | str] | None) -> list[str]:
+    return [line if isinstance(line, str) else line.col
+            for spec in specs if spec for line in spec]
+
+
+def _style_table(styles: Sequence[Mapping[str, object]], style: Sequence[int] | int
+                 ) -> tuple[list[dict], list[int] | int]:
+    table = [dict(s) for s in styles]
+    if isinstance(style, int):
+        return table, style
+    return table, [int(i) for i in style]
+
+
+def _rounded(coordinates: list, digits: int = 6) -> list:
+    """GeoJSON coordinates rounded to ``digits`` decimals (6 ≈ 0.1 m): lighter pages."""
+    if coordinates and isinstance(coordinates[0], int | float):
+        return [round(c, digits) for c in coordinates]
+    return [_rounded(part, digits) for part in coordinates]
+
+
+def _coordinates(frame: pd.DataFrame) -> tuple[list[float], list[float]]:
+    lat = [round(float(v), 6) for v in frame["lat"]]
+    lon = [round(float(v), 6) for v in frame["lon"]]
+    return lat, lon
+
+
+def _text_payload(frame: pd.DataFrame, tooltip, popup, popup_width: int) -> dict:
+    payload: dict[str, object] = {
+        "cols": _columns(frame, _used_columns(tooltip, popup)),
+        "tooltip": _lines(tooltip),
+        "popup": _lines(popup),
+    }
+    if popup:
+        payload["popupWidth"] = popup_width
+    return payload
+
+
+class PointLayer(_DataLayer):
+    """Circle markers, one per row of ``frame`` (``lat``, ``lon`` and text columns).
+
+    Parameters
+    ----------
+    name : str
+        Shown in the layer switcher (plain text).
+    frame : DataFrame
+        One row per point; rows without coordinates must be dropped by the caller.
+    styles : sequence of dict
+        Leaflet path options (``radius``, ``color``, ``weight``, ``fillColor``,
+        ``fillOpacity``); each point uses one of them.
+    style : int or sequence of int
+        Index into ``styles``: one for all, or one per row.
+    class_name : str
+        CSS class of every marker (``ik-partner``, ``ik-school``, …); tests find markers by it.
+    tooltip, popup : sequence of Line or str, optional
+        What hovering and clicking show; a str is a column shown without label.
+    cluster : dict, optional
+        Options for leaflet.markercluster; None draws every marker.
+    show : bool
+        Visible when the map opens.
+    """
+
+    kind = "points"
+
+    def __init__(self, name: str, frame: pd.DataFrame, *, styles: Sequence[Mapping],
+                 style: Sequence[int] | int = 0, class_name: str,
+                 tooltip: Sequence[Line | str] | None = None,
+                 popup: Sequence[Line | str] | None = None, popup_width: int = 300,
+                 cluster: Mapping[str, object] | None = None, show: bool = True) -> None:
+        lat, lon = _coordinates(frame)
+        table, index = _style_table(styles, style)
+        payload = {"lat": lat, "lon": lon, "styles": table, "style": index,
+                   "className": class_name, "cluster": dict(cluster) if cluster else None,
+                   **_text_payload(frame, tooltip, popup, popup_width)}
+        super().__init__(name, payload, show=show)
+        if cluster:
+            self.default_js = list(MarkerCluster.default_js)
+            self.default_css = list(MarkerCluster.default_css)
+
+
+class BadgeLayer(_DataLayer):
+    """Markers drawn as a round badge with a short fixed text (e.g. "mbo")."""
+
+    kind = "badges"
+
+    def __init__(self, name: str, frame: pd.DataFrame, *, badge: str, class_name: str,
+                 tooltip: Sequence[Line | str] | None = None,
+                 popup: Sequence[Line | str] | None = None, popup_width: int = 280,
+                 size: int = 26, show: bool = True) -> None:
+        lat, lon = _coordinates(frame)
+        payload = {"lat": lat, "lon": lon, "badge": badge, "className": class_name,
+                   "size": size, **_text_payload(frame, tooltip, popup, popup_width)}
+        super().__init__(name, payload, show=show)
+
+
+class CircleLayer(_DataLayer):
+    """Circles with a radius in metres (``radius_m`` column), e.g. a reach."""
+
+    kind = "circles"
+
+    def __init__(self, name: str, frame: pd.DataFrame, *, styles: Sequence[Mapping],
+                 style: Sequence[int] | int = 0, class_name: str = "ik-bereik",
+                 tooltip: Sequence[Line | str] | None = None, show: bool = True) -> None:
+        lat, lon = _coordinates(frame)
+        table, index = _style_table(styles, style)
+        payload = {"lat": lat, "lon": lon,
+                   "radius_m": [float(r) for r in frame["radius_m"]],
+                   "styles": table, "style": index, "className": class_name,
+                   **_text_payload(frame, tooltip, None, 0)}
+        super().__init__(name, payload, show=show)
+
+
+class LineLayer(_DataLayer):
+    """Straight lines; ``paths`` holds one list of ``(lat, lon)`` per row of ``frame``."""
+
+    kind = "lines"
+
+    def __init__(self, name: str, frame: pd.DataFrame, *,
+                 paths: Sequence[Sequence[tuple[float, float]]], styles: Sequence[Mapping],
+                 style: Sequence[int] | int = 0, class_name: str = "ik-lijn",
+                 tooltip: Sequence[Line | str] | None = None, show: bool = True) -> None:
+        if len(paths) != len(frame):
+            raise ValueError("one path per row expected")
+        table, index = _style_table(styles, style)
+        payload = {"paths": [[[round(float(a), 6), round(float(b), 6)] for a, b in path]
+                             for path in paths],
+                   "styles": table, "style": index, "className": class_name,
+                   **_text_payload(frame, tooltip, None, 0)}
+        super().__init__(name, payload, show=show)
+
+
+class AreaLayer(_DataLayer):
+    """Polygons from a GeoDataFrame in WGS84, with tooltips from its columns.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Geometry plus the text columns named in ``tooltip``/``popup``; an optional
+        ``ik_style`` column holds per-feature Leaflet style overrides (dicts).
+    style : dict
+        Leaflet path options shared by all features.
+    highlight : dict, optional
+        Style while the pointer is over a feature.
+    """
+
+    kind = "areas"
+
+    def __init__(self, name: str, frame, *, style: Mapping[str, object],
+                 class_name: str = "ik-vlak", tooltip: Sequence[Line | str] | None = None,
+                 popup: Sequence[Line | str] | None = None,
+                 highlight: Mapping[str, object] | None = None, show: bool = True) -> None:
+        columns = [c for c in dict.fromkeys([*_used_columns(tooltip, popup), "ik_style"])
+                   if c in frame]
+        geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
+        for feature in geojson["features"]:
+            if feature.get("geometry"):
+                feature["geometry"]["coordinates"] = _rounded(
+                    feature["geometry"]["coordinates"])
+        payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
+                   "highlight": dict(highlight) if highlight else None,
+                   "tooltip": _lines(tooltip), "popup": _lines(popup)}
+        super().__init__(name, payload, show=show)
+
+
+class Legend(_SafeElement):
+    """A foldable legend: title, items ``(kind, colour, label)`` and the data attribution."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ikmap.legend({{ this._parent.get_name() }}, {{ this.payload_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, items: Iterable[tuple[str, str, str]], *, title: str,
+                 attribution: str) -> None:
+        super().__init__()
+        self._name = "IkLegend"
+        self.payload = {
+            "title": title,
+            "items": [{"kind": kind, "color": color, "label": label}
+                      for kind, color, label in items],
+            "attribution": attribution,
+        }
+
+    @property
+    def payload_json(self) -> str:
+        """The legend through :func:`map_json`."""
+        return map_json(self.payload)
+
+
+class MetricScale(_SafeElement):
+    """A scale bar in kilometres only (folium's shows miles too)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, position: 'bottomright'})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+def _check_layer_name(name: object) -> None:
+    if not isinstance(name, str) or not _LAYER_NAME_RE.match(name):
+        raise UnsafeMapError(f"layer name must be plain text: {name!r}")
+
+
+def _walk(element: Element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def check_map(fmap: folium.Map) -> folium.Map:
+    """Refuse a map that could carry text into a template; returns the same map.
+
+    Raises
+    ------
+    UnsafeMapError
+        When ``fmap`` holds an element other than this module's layers and the text-free
+        folium parts, a layer name with markup characters, or data layers without the
+        browser library.
+    """
+    has_library = False
+    for element in _walk(fmap):
+        if isinstance(element, MapLibrary):
+            has_library = True
+        if isinstance(element, Layer):
+            _check_layer_name(element.layer_name)
+        if isinstance(element, (_SafeElement, *_TEXT_FREE_ELEMENTS)):
+            continue
+        raise UnsafeMapError(
+            f"{type(element).__name__} is not allowed in an Infrakaart map: text must reach "
+            "maps through geo.map_layers (see its module docstring)"
+        )
+    if not has_library and any(isinstance(e, _DataLayer | Legend) for e in _walk(fmap)):
+        raise UnsafeMapError("data layers need the map library: call add_library(fmap)")
+    return fmap

@@ -1,0 +1,51 @@
+r"""Text from users, shown as text: the one escaper for Markdown.
+
+Streamlit renders ``st.markdown``, ``st.caption``, ``st.info``/``warning``/``error``/
+``success``, ``st.write`` of a string, widget labels and radio options as GitHub-flavoured
+Markdown with Streamlit's own directives (``:red[…]``, ``:material/icon:``, emoji shortcodes,
+``$…$`` for LaTeX). A partner named ``[x](https://evil.invalid)`` would become a link, an
+image link would make visitors' browsers fetch from elsewhere, and ``www.x.nl`` or
+``https://…`` would be linked automatically.
+
+:func:`md` backslash-escapes every ASCII punctuation character (CommonMark allows an escape
+before any of them, and an escaped character never starts a construct or an autolink) and
+folds line breaks into spaces, so a value can never leave the line or the paragraph it is
+put in. Pages wrap every value that is not their own constant text in :func:`md`; values
+shown in ``st.dataframe``, ``st.text``, ``st.code`` or selectbox options need nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+
+_PUNCTUATION_RE = re.compile("[" + re.escape(string.punctuation) + "]")
+_LINE_BREAKS_RE = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+
+
+def md(value: object) -> str:
+    r"""``value`` as Markdown that shows exactly the text, never a link, image or format.
+
+    Parameters
+    ----------
+    value : object
+        Anything; None and NaN become an empty string, other values their ``str``.
+
+    Returns
+    -------
+    str
+        The text with every ASCII punctuation character backslash-escaped and line
+        breaks replaced by a space.
+
+    Examples
+    --------
+    >>> md("[x](https://evil.invalid)")
+    '\\[x\\]\\(https\\:\\/\\/evil\\.invalid\\)'
+    >>> md(None)
+    ''
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _LINE_BREAKS_RE.sub(" ", str(value))
+    return _PUNCTUATION_RE.sub(lambda m: "\\" + m.group(0), text)

@@ -1,0 +1,42 @@
+"""Read the data layers back out of a rendered map (for tests and benchmarks)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+_CALL_RE = re.compile(
+    r"ikmap\.(points|badges|circles|lines|areas|legend)\((?:\w+, )?(\{.*?\})\);", re.S)
+
+
+def payloads(html: str) -> list[tuple[str, dict]]:
+    """``(kind, payload)`` of every ``ikmap.<kind>(…)`` call in ``html``, in order.
+
+    The first ``});`` after a call ends its payload: map_json escapes every brace inside
+    strings, so no string can contain it.
+    """
+    return [(kind, json.loads(body)) for kind, body in _CALL_RE.findall(html)]
+
+
+def layer(html: str, kind: str, class_name: str | None = None) -> dict:
+    """The one payload of ``kind`` (and CSS class); fails when there is not exactly one."""
+    found = [p for k, p in payloads(html)
+             if k == kind and (class_name is None or p.get("className") == class_name)]
+    assert len(found) == 1, f"{len(found)} layers {kind}/{class_name}"
+    return found[0]
+
+
+def strings(value) -> list[str]:
+    """Every string inside a payload (values, not keys)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def all_texts(html: str) -> list[str]:
+    """Every string of every data layer and legend in ``html``."""
+    return [s for _, p in payloads(html) for s in strings(p)]
