@@ -6,7 +6,6 @@ import dataclasses
 import logging
 import socket
 import threading
-import time
 import tracemalloc
 
 import pytest
@@ -263,23 +262,24 @@ def test_closed_port_is_unavailable(tmp_path, clock):
 
 
 # --- one deadline per request -----------------------------------------------------------
-# The elapsed-time bounds below are generous correctness bounds, not speed checks: without
-# a whole-request deadline these calls take minutes (one byte per 0.3 s of a 2 KB answer).
+# Without a whole-request deadline these calls take minutes (one byte per 0.3 s of a 2 KB
+# answer, each byte well within a per-read time-out): pytest-timeout would stop them. The
+# tests check that the deadline, and nothing else, ended them (``__cause__``), not how fast.
 
-DRIP_BOUND_S = 10.0
+
+def assert_cut_by_deadline(info) -> None:
+    assert isinstance(info.value.__cause__, TimeoutError)
+    assert "deadline" in str(info.value.__cause__)
 
 
 @pytest.mark.parametrize("mode", ["drip", "drip_headers"])
 def test_dripping_answer_hits_the_deadline_and_is_retried(tmp_path, fake_pdok, clock, mode):
     fake_pdok.fail(mode)
     client = client_for(tmp_path, fake_pdok.url, clock, pdok_timeout_s=1.0, pdok_retries=1)
-    started = time.monotonic()
     with pytest.raises(GeocoderTimeout) as info:
         client.get_json(free_url(fake_pdok), STRUCTURED, validate=validate_pdok_answer)
-    assert time.monotonic() - started < DRIP_BOUND_S
     assert str(info.value) == "PDOK gaf geen volledig antwoord binnen 1 seconde."
-    assert isinstance(info.value.__cause__, TimeoutError)
-    assert "deadline" in str(info.value.__cause__)
+    assert_cut_by_deadline(info)
     assert fake_pdok.request_count == 2 and clock.sleeps == [0.5]
     assert client.cache is not None and len(client.cache) == 0
 
@@ -288,10 +288,9 @@ def test_deadline_also_cuts_a_reused_keep_alive_connection(tmp_path, fake_pdok, 
     client = client_for(tmp_path, fake_pdok.url, clock, pdok_timeout_s=1.0, pdok_retries=0)
     client.get_json(free_url(fake_pdok), STRUCTURED)  # opens the connection the drip reuses
     fake_pdok.fail("drip_headers")
-    started = time.monotonic()
-    with pytest.raises(GeocoderTimeout):
+    with pytest.raises(GeocoderTimeout) as info:
         client.get_json(free_url(fake_pdok), [*STRUCTURED, ("start", 1)])
-    assert time.monotonic() - started < DRIP_BOUND_S
+    assert_cut_by_deadline(info)
 
 
 def test_a_good_answer_after_a_deadline_uses_a_fresh_connection(tmp_path, fake_pdok, clock):
@@ -347,10 +346,9 @@ def test_deadline_cuts_a_dripping_answer_over_tls(tmp_path, clock):
         assert client.get_json(free_url(server), STRUCTURED)["response"]["numFound"] == 3
         for mode in ("drip", "drip_headers"):
             server.fail(mode)
-            started = time.monotonic()
-            with pytest.raises(GeocoderTimeout):
+            with pytest.raises(GeocoderTimeout) as info:
                 client.get_json(free_url(server), [*STRUCTURED[:-1], ("rows", len(mode))])
-            assert time.monotonic() - started < DRIP_BOUND_S
+            assert_cut_by_deadline(info)
 
 
 def test_deadline_cuts_a_dripping_tls_handshake(tmp_path, clock):
@@ -369,11 +367,10 @@ def test_deadline_cuts_a_dripping_tls_handshake(tmp_path, clock):
     threading.Thread(target=trickle, daemon=True).start()
     url = f"https://127.0.0.1:{listener.getsockname()[1]}/free"
     client = tls_client(tmp_path, url, clock, ca_file=True)
-    started = time.monotonic()
     try:
-        with pytest.raises(GeocoderTimeout):
+        with pytest.raises(GeocoderTimeout) as info:
             client.get_json(url, STRUCTURED)
-        assert time.monotonic() - started < DRIP_BOUND_S
+        assert_cut_by_deadline(info)
     finally:
         stop.set()
         listener.close()
