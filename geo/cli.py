@@ -408,8 +408,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
           f"{counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
     if getattr(geocoder, "went_offline", False):
         reason = getattr(geocoder, "offline_reason", "")
-        print("Geocodering: offline — PDOK was niet bereikbaar"
-              + (f" ({reason})" if reason else "") + ".")
+        print("Geocodering: offline — " + (reason or "PDOK was niet te gebruiken."))
     elif args.offline or settings.offline:
         print("Geocodering: offline (gekozen), met de meegeleverde postcode- en plaatsgegevens.")
     else:

@@ -717,7 +717,8 @@ def _check_one(row: RawRow, geocoder: Geocoder, kind: str) -> RowVerdict:
         remarks.append("Alleen op plaatsnaam geplaatst (kan kilometers afwijken).")
     went_offline = result.source == "offline" and getattr(geocoder, "went_offline", False)
     if went_offline:
-        remarks.append("PDOK was niet bereikbaar: offline geplaatst (minder precies).")
+        reason = getattr(geocoder, "offline_reason", "") or "PDOK was niet te gebruiken."
+        remarks.append(f"{reason} Daarom offline geplaatst (minder precies).")
     for message in (result.message, location.note):
         notes.extend(
             s for s in _new_sentences(message, [*remarks, *notes])

@@ -229,8 +229,10 @@ with tab_import:
                 c.metric("fout", counts["fout"])
                 if getattr(geocoder, "went_offline", False):
                     d.metric("plaatsing", "offline")
-                    st.warning("PDOK was niet bereikbaar: er is offline geplaatst (op postcode "
-                               "of plaatsnaam). Controleer de rijen later opnieuw.")
+                    reason = (getattr(geocoder, "offline_reason", "")
+                              or "PDOK was niet te gebruiken.")
+                    st.warning(plain(f"{reason} Er is offline geplaatst (op postcode of "
+                                     "plaatsnaam). Controleer de rijen later opnieuw."))
                 else:
                     d.metric("plaatsing", "offline" if offline else "PDOK")
                 st.dataframe(colour_rows(preview_table(verdicts)), hide_index=True,

@@ -691,7 +691,7 @@ def test_cli_falls_back_to_offline_when_pdok_is_unreachable(tmp_path, settings, 
     code, out, _ = run_cli(["import", str(source), "--droog", "--uitvoer", str(result),
                             "--database", str(tmp_path / "x.sqlite")], online, capsys)
     assert code == 0
-    assert "PDOK was niet bereikbaar" in out
+    assert "Geocodering: offline — PDOK is niet bereikbaar (geen verbinding)." in out
     rows = _read_result(result)
     assert [r["status"] for r in rows] == ["waarschuwing"] * 3
     assert all(r["lat"] for r in rows)
