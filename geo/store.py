@@ -1700,7 +1700,9 @@ def _row_number(record: dict) -> int | None:
 
 def _field_order(fields: Iterable[str]) -> tuple[str, ...]:
     """Field names in the order of the forms (unknown names last, as given)."""
-    order = {f: i for i, f in enumerate((*ORGANISATION_FIELDS, *SCHOOL_FIELDS))}
+    order: dict[str, int] = {}
+    for name in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS):
+        order.setdefault(name, len(order))
     names = list(dict.fromkeys(fields))
     return tuple(sorted(names, key=lambda f: order.get(f, len(order))))
 
