@@ -782,3 +782,12 @@ def test_new_folders_and_files_are_private(tmp_path):
         ensure_private_dir(tmp_path / "bestand")
     with pytest.raises(IsADirectoryError):
         create_private_file(existing)
+
+
+def test_a_read_only_database_is_reported_in_dutch(store, db_path):
+    store.save_organisation(beta(), user="anna")
+    before = dump(db_path)
+    store._conn.execute("PRAGMA query_only = ON")  # SQLite refuses every write
+    with pytest.raises(StoreError, match="alleen-lezen"):
+        store.save_organisation({"naam": "Nieuw B.V."}, user="anna")
+    assert dump(db_path) == before
