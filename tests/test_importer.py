@@ -639,6 +639,38 @@ def test_cli_import_writes_result_in_input_order(tmp_path, settings, capsys):
     assert code == 0 and "0 nieuw" in out and "9 ongewijzigd" in out
 
 
+def test_cli_import_reports_a_colleagues_edit_instead_of_overwriting_it(
+        tmp_path, settings, capsys, reference, monkeypatch):
+    from geo.store import Store
+
+    source = tmp_path / "p.csv"
+    source.write_text("Organisatie;Postcode;E-mail\nAlfa Grondwerk;1621 AB;bestand@alfa.invalid\n"
+                      "Beta Wegenbouw;1811 AB;\n", encoding="utf-8")
+    db = tmp_path / "register.sqlite"
+    with Store(db, reference) as store:
+        alfa = store.save_organisation({"naam": "Alfa Grondwerk", "postcode": "1621 AB"},
+                                       user="anna")
+    original = Store.apply_import
+
+    def colleague_first(self, records, **kwargs):
+        # While the CLI was checking the file, a colleague saved a new e-mail address.
+        with Store(db, reference) as other:
+            other.save_organisation({"id": alfa, "email": "collega@alfa.invalid"},
+                                    user="kees")
+        return original(self, records, **kwargs)
+
+    monkeypatch.setattr(Store, "apply_import", colleague_first)
+    code, out, err = run_cli(["import", str(source), "--offline", "--database", str(db)],
+                             settings, capsys)
+    assert code == 1
+    assert "1 nieuw" in out and "1 niet opgeslagen (conflict)" in out
+    assert "Rij 2 ('Alfa Grondwerk'" in err and "door kees (E-mail)" in err
+    assert "Traceback" not in err and "alfa.invalid" not in out + err
+    with Store(db, reference) as store:
+        assert store.get_organisation(alfa, include_personal=True)["email"] == (
+            "collega@alfa.invalid")
+
+
 def test_cli_dry_run_writes_nothing(tmp_path, settings, capsys, db_path, reference):
     source = tmp_path / "d.csv"
     source.write_bytes(cp1252_bytes())
