@@ -36,15 +36,25 @@ def _division(args: argparse.Namespace, reference):
     return read_division(args.indeling, reference.gemeentecodes)
 
 
-def _open_store(args: argparse.Namespace, settings: Settings):
-    """The register at ``--database`` (or the configured one); created when missing."""
+def _open_store(args: argparse.Namespace, settings: Settings, *, reference=None):
+    """The register at ``--database`` (or the configured one); created when missing.
+
+    Raises
+    ------
+    StoreError
+        With a Dutch message when the folder or the file cannot be made or opened (a
+        file where the folder should be, no rights, a full disk, not a database);
+        :func:`main` prints it and exits with 1.
+    """
     from pathlib import Path
 
     from geo.reference import load_reference
     from geo.store import Store
 
     database = Path(args.database) if args.database else settings.database_path
-    return Store(database, load_reference(settings.data_dir))
+    if reference is None:
+        reference = load_reference(settings.data_dir)
+    return Store(database, reference)
 
 
 
@@ -324,7 +334,9 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
         description="Lees een .xlsx- of .csv-bestand, controleer en plaats elke rij (PDOK, of "
         "offline met de meegeleverde postcodegegevens) en zet de organisaties in het "
         "register. Een organisatie die er al in staat (zelfde naam en postcode) wordt "
-        "bijgewerkt. Elke niet-lege rij krijgt een oordeel: ok, waarschuwing of fout.",
+        "bijgewerkt. Elke niet-lege rij krijgt een oordeel: ok, waarschuwing of fout. Een "
+        "organisatie die tijdens het controleren door iemand anders is gewijzigd, verwijderd "
+        "of toegevoegd wordt niet overschreven maar gemeld (exitcode 1).",
     )
     p.add_argument("bestand", metavar="BESTAND", help="het .xlsx- of .csv-bestand")
     p.add_argument("--soort", choices=("partners", "scholen"), default="partners",
@@ -357,7 +369,6 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     from geo.geocoding import make_geocoder
     from geo.importer import check_rows, count_statuses, read_table, result_table, to_records
     from geo.reference import load_reference
-    from geo.store import Store
 
     path = Path(args.bestand)
     try:
@@ -380,7 +391,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     database = Path(args.database) if args.database else settings.database_path
     store = None
     if not args.droog or database.exists():
-        store = Store(database, reference)
+        store = _open_store(args, settings, reference=reference)
     if store is None:
         existing = pd.DataFrame()
     elif args.soort == "scholen":
@@ -416,16 +427,27 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     records = to_records(verdicts, kind=args.soort, fields=table.fields, reference=reference)
     left_out = len(verdicts) - len(records)
+    exit_code = 0
     if args.droog:
         updates = sum(1 for r in records if "id" in r)
         print(f"Droog: niets opgeslagen. Zou {len(records) - updates} nieuw en {updates} "
               "bijgewerkt opleveren.")
     else:
         assert store is not None
-        outcome = store.apply_import(records, user=_cli_user(), kind=args.soort)
-        print(f"Register {database}: {outcome.get('nieuw', 0)} nieuw, "
-              f"{outcome.get('bijgewerkt', 0)} bijgewerkt, "
-              f"{outcome.get('ongewijzigd', 0)} ongewijzigd.")
+        with store:
+            outcome = store.apply_import(records, user=_cli_user(), kind=args.soort)
+        conflicts = outcome["conflicten"]
+        print(f"Register {database}: {outcome['nieuw']} nieuw, {outcome['bijgewerkt']} "
+              f"bijgewerkt, {outcome['ongewijzigd']} ongewijzigd"
+              + (f", {len(conflicts)} niet opgeslagen (conflict)." if conflicts else "."))
+        if conflicts:
+            print(f"Let op: {len(conflicts)} rij(en) niet opgeslagen: na de controle door "
+                  "iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
+                  "overschreven; importeer het bestand opnieuw om deze rijen met de nieuwste "
+                  "gegevens te controleren.", file=sys.stderr)
+            for conflict in conflicts:
+                print(f"  {conflict.message}", file=sys.stderr)
+            exit_code = 1
     if left_out:
         print(f"{left_out} rij(en) niet opgenomen (zonder naam, dubbel in het bestand of al in "
               "de DUO-lijst); zie de melding per rij.")
@@ -435,7 +457,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     if args.uitvoer:
         result_table(verdicts).to_csv(args.uitvoer, index=False, encoding="utf-8")
         print(f"Resultaat per rij geschreven naar {args.uitvoer}.")
-    return 0
+    return exit_code
 
 
 def _add_witte_vlekken(sub: argparse._SubParsersAction) -> None:
@@ -670,7 +692,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 not found/invalid, 2 unreadable input)."""
+    """Run the CLI; returns the exit code.
+
+    0 ok; 1 not found, invalid, the register cannot be opened or written, or import rows
+    not saved because of a conflict; 2 unreadable input.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = settings or Settings.from_env()

@@ -40,7 +40,7 @@ from geo.geocoding import AddressQuery, Geocoder
 from geo.reference import Reference
 from geo.regions import assign_areas
 from geo.settings import Settings
-from geo.store import name_key, normalise_soort
+from geo.store import INVALID_EMAIL_NOTE, name_key, normalise_soort
 
 log = logging.getLogger(__name__)
 
@@ -483,6 +483,9 @@ class RowVerdict:
         ``arbeidsmarktregio``, ``in_werkgebied`` (filled after checking).
     existing_id : int or None
         The register id of the same organisation (or school): importing updates it.
+    existing_version : int or None
+        The ``versie`` of that organisation when the row was checked; importing refuses
+        to overwrite a newer version (see :meth:`geo.store.Store.apply_import`).
     duplicate_of : int or None
         Row number of an earlier row in the file for the same organisation; this row is
         then not imported separately.
@@ -510,6 +513,7 @@ class RowVerdict:
     notes: tuple[str, ...] = ()
     areas: dict[str, object] = field(default_factory=dict)
     existing_id: int | None = None
+    existing_version: int | None = None
     duplicate_of: int | None = None
     skip: str = ""
     keep_location: bool = False
@@ -624,6 +628,33 @@ def _split_postcode_place(values: dict[str, str]) -> tuple[str, str]:
     return postcode, plaats
 
 
+_PHONE_CHARACTERS = re.compile(r"[0-9+()\-\s./]+")
+
+
+def _contact_notes(values: dict[str, str]) -> list[str]:
+    """Notes on the contact fields; fixes a phone number that lost its leading zero.
+
+    The notes name the field and what is wrong but never the value: contact data are
+    personal, and the notes end up in the public ``melding``.
+    """
+    notes = []
+    phone = values.get("telefoon", "").strip()
+    if re.fullmatch(r"[1-9]\d{8}", phone):  # a number cell lost its leading zero
+        values["telefoon"] = phone = "0" + phone
+    if phone:
+        digits = sum(ch.isdigit() for ch in phone)
+        if not _PHONE_CHARACTERS.fullmatch(phone) or not 8 <= digits <= 15:
+            notes.append("Telefoon: ongeldig telefoonnummer; controleer de telefoonkolom "
+                         "van deze rij.")
+    email = values.get("email", "").strip()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        notes.append(INVALID_EMAIL_NOTE)
+    if "@" in values.get("contactpersoon", ""):
+        notes.append("Contactpersoon: lijkt een e-mailadres in plaats van een naam; "
+                     "controleer de kolom contactpersoon van deze rij.")
+    return notes
+
+
 def _sentence_key(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
@@ -664,12 +695,7 @@ def _check_one(row: RawRow, geocoder: Geocoder, kind: str) -> RowVerdict:
             _, remark = _parse_flag(values[flag], FIELD_LABELS[flag], default=default)
             if remark:
                 remarks.append(remark)
-    phone = values.get("telefoon", "")
-    if re.fullmatch(r"[1-9]\d{8}", phone):  # a number cell lost its leading zero
-        values["telefoon"] = "0" + phone
-    email = values.get("email", "").strip()
-    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        notes.append(f"E-mail: '{email}' lijkt geen geldig e-mailadres.")
+    notes.extend(_contact_notes(values))
 
     if not naam:
         problems.append("Naam: ontbreekt; de rij wordt niet in het register opgenomen.")
@@ -798,8 +824,10 @@ def _existing_index(existing: pd.DataFrame | None, kind: str) -> list[dict]:
         naam = rec.get("naam")
         if naam is None or (isinstance(naam, float) and naam != naam):
             continue
+        version = rec.get("versie")
         rows.append({
             "id": int(rec["id"]),
+            "versie": None if version is None or pd.isna(version) else int(version),
             "naam": str(naam),
             "key": _name_key(naam),
             "pc": _postcode_key(rec.get("postcode"), rec.get("plaats")),
@@ -840,6 +868,7 @@ def _with_duplicates(
         remarks = list(verdict.remarks)
         notes = list(verdict.notes)
         existing_id = None
+        existing_version = None
         duplicate_of = None
         keep_location = False
         register_note = ""
@@ -877,6 +906,7 @@ def _with_duplicates(
                 )
             elif match is not None:
                 existing_id = match["id"]
+                existing_version = match["versie"]
                 register_note = f"Staat al in het register (nr. {match['id']}): wordt bijgewerkt."
                 same_address = match["adres"] == _address_key(
                     verdict.values.get("straat"), verdict.values.get("postcode"),
@@ -899,7 +929,8 @@ def _with_duplicates(
                     )
                     break
         out.append(replace(verdict, remarks=tuple(remarks), notes=tuple(notes),
-                           existing_id=existing_id, duplicate_of=duplicate_of, skip=skip,
+                           existing_id=existing_id, existing_version=existing_version,
+                           duplicate_of=duplicate_of, skip=skip,
                            keep_location=keep_location, register_note=register_note))
     return out
 
@@ -1050,7 +1081,9 @@ def to_records(
     list of dict
         Keys as in ``Store.organisations(include_personal=True)`` (or
         ``Store.schools()``); partner records also carry ``status`` and ``melding``;
-        ``id`` when the row updates an existing record.
+        ``id`` when the row updates an existing record, with ``versie`` (the version
+        seen now, so a later change by someone else is not overwritten) when known;
+        ``rij``, the row number, for messages.
     """
     records = []
     for v in verdicts:
@@ -1061,9 +1094,11 @@ def to_records(
         def has(name: str, present: set[str] = present) -> bool:
             return name in present
 
-        rec: dict[str, object] = {"naam": v.naam}
+        rec: dict[str, object] = {"rij": v.rij, "naam": v.naam}
         if v.existing_id is not None:
             rec["id"] = v.existing_id
+            if v.existing_version is not None:
+                rec["versie"] = v.existing_version
         for name in ("straat", "postcode", "plaats"):
             if has(name) or v.values.get(name):
                 rec[name] = v.values.get(name, "")

@@ -35,8 +35,26 @@ Personal data in the history (decision)
     see it. To keep personal data minimal it records *that* a personal field changed but
     never its value: a non-empty old or new value is stored as
     :data:`PERSONAL_PLACEHOLDER` (``"(persoonsgegeven)"``), an empty one as ``""``. So
-    staff still see "e-mail added / changed / removed, by whom, when", and erasing a
-    contact person from the register erases it everywhere.
+    staff still see "e-mail added / changed / removed, by whom, when". The staff notes
+    are recorded with their text while the organisation exists. Deleting an organisation
+    erases, in the same transaction, every staff-only and ``melding`` value and anything
+    containing its contact data from its history (:data:`ERASED_PLACEHOLDER`) and says
+    so in an :data:`ERASURE_FIELD` entry (right to erasure).
+
+Imports and concurrency (decision)
+    :meth:`Store.apply_import` looks up duplicates and writes in one ``BEGIN IMMEDIATE``
+    transaction. Records carry the ``versie`` seen in the preview; a row changed,
+    deleted or added by someone else since then is not written but returned as an
+    :class:`ImportConflict` (field names and login names, no values), and the rest of
+    the import is applied — a user expects the good rows in and a list of rows to look
+    at again, not an all-or-nothing refusal for one colleague's edit.
+
+Files
+    The database is created with mode 0600 in a folder created with mode 0700
+    (:mod:`geo.private_files`); SQLite gives its ``-wal`` and ``-shm`` files the mode
+    of the database. Errors opening, migrating or writing (folder is a file, no rights,
+    full disk, not a database) become a Dutch :class:`~geo.errors.StoreError`, and a
+    failed write leaves the register as it was.
 
 Helpers for the importer
     :func:`name_key` (the ``importsleutel`` stored with every organisation and school),
@@ -48,6 +66,7 @@ Helpers for the importer
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import re
@@ -62,9 +81,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.addresses import parse_postcode
+from geo.addresses import parse_postcode, place_key
 from geo.errors import ConflictError, StoreError
 from geo.gazetteer import PRECISIONS, Gazetteer
+from geo.import_conflicts import ImportConflict
+from geo.private_files import create_private_file, restrict_sqlite_files
 from geo.reference import Reference
 from geo.regions import assign_areas
 
@@ -95,6 +116,17 @@ STAFF_ONLY_FIELDS = (*PERSONAL_FIELDS, "notities")
 
 #: What the history stores instead of the value of a personal field.
 PERSONAL_PLACEHOLDER = "(persoonsgegeven)"
+
+#: What replaces a value in the history of a deleted organisation (right to erasure).
+ERASED_PLACEHOLDER = "(gewist)"
+
+#: History fields whose values are erased when their organisation is deleted: the
+#: staff-only fields and the import message (older versions could echo contact data).
+ERASED_HISTORY_FIELDS = (*STAFF_ONLY_FIELDS, "melding")
+
+#: The history entry that says an organisation's personal data were erased.
+ERASURE_FIELD = "(persoonsgegevens gewist)"
+
 
 #: Columns of :meth:`Store.organisations`, in order (the shared contract).
 ORGANISATION_COLUMNS = (
@@ -147,6 +179,7 @@ SCHOOL_FIELDS = (
 _MANAGED_FIELDS = frozenset({
     "id", "versie", "importsleutel", "aangemaakt", "gewijzigd", "gemeentecode",
     "gemeentenaam", "subregio", "arbeidsmarktregio_code", "arbeidsmarktregio", "bron",
+    "rij",  # the spreadsheet row an import record came from (named in conflicts)
 })
 
 _AREA_FIELDS = ("gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code",
@@ -473,8 +506,90 @@ def _migrate_v3(conn: sqlite3.Connection) -> None:
     conn.execute(_public_view(ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS))
 
 
+#: How the importer before schema 4 echoed an invalid e-mail address into ``melding``.
+_OLD_EMAIL_NOTE = re.compile(r"E-mail: '.*?' lijkt geen geldig e-mailadres\.", re.DOTALL)
+
+#: What the importer says instead (no value: ``melding`` is public).
+INVALID_EMAIL_NOTE = "E-mail: ongeldig e-mailadres; controleer de e-mailkolom van deze rij."
+
+
+def _without_echoed_email(text: str | None) -> str | None:
+    """``text`` with old invalid-e-mail notes (that quoted the address) rewritten."""
+    if not text or "lijkt geen geldig e-mailadres" not in text:
+        return text
+    return _OLD_EMAIL_NOTE.sub(INVALID_EMAIL_NOTE, text)
+
+
+def _erase_history(conn: sqlite3.Connection, table: str, record_id: int,
+                   personal_values: Iterable[object] = ()) -> int:
+    """Erase personal data from the history of one record; returns how many values.
+
+    Values of :data:`ERASED_HISTORY_FIELDS` become :data:`ERASED_PLACEHOLDER`, and so
+    does any value that contains one of ``personal_values`` (the record's contact
+    person, e-mail address and phone number). Empty values and placeholders stay.
+    """
+    needles = [str(v).strip().casefold() for v in personal_values
+               if not _is_missing(v) and len(str(v).strip()) >= 3]
+    rows = conn.execute(
+        "SELECT id, veld, oud, nieuw FROM historie WHERE tabel = ? AND record_id = ?",
+        (table, int(record_id)),
+    ).fetchall()
+    erased = 0
+    for history_id, field, *values in rows:
+        cleaned = []
+        for value in values:
+            if (value is None or value in ("", PERSONAL_PLACEHOLDER, ERASED_PLACEHOLDER)
+                    or not (field in ERASED_HISTORY_FIELDS
+                            or any(n in str(value).casefold() for n in needles))):
+                cleaned.append(value)
+            else:
+                cleaned.append(ERASED_PLACEHOLDER)
+                erased += 1
+        if cleaned != values:
+            conn.execute("UPDATE historie SET oud = ?, nieuw = ? WHERE id = ?",
+                         (*cleaned, history_id))
+    return erased
+
+
+def _migrate_v4(conn: sqlite3.Connection) -> None:
+    """History rows know the version they made; no personal data outlives its record.
+
+    * ``historie.versie``: the record's version after the change, so an import applied
+      after a preview can say which fields someone else changed since.
+    * Import messages that quoted an invalid e-mail address (public ``melding``) are
+      rewritten without it, in the register and in the history.
+    * Organisations deleted before this version get the erasure that deleting does now.
+    """
+    conn.execute("ALTER TABLE historie ADD COLUMN versie INTEGER")
+    for table, column in (("organisaties", "melding"), ("historie", "oud"),
+                          ("historie", "nieuw")):
+        rows = conn.execute(
+            f"SELECT id, {column} FROM {table} "
+            f"WHERE {column} LIKE '%lijkt geen geldig e-mailadres%'"
+        ).fetchall()
+        conn.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                         [(_without_echoed_email(text), row_id) for row_id, text in rows])
+    deleted = [r[0] for r in conn.execute(
+        "SELECT DISTINCT record_id FROM historie WHERE tabel = 'organisaties' "
+        "AND veld = '(verwijderd)' AND record_id NOT IN (SELECT id FROM organisaties) "
+        "ORDER BY record_id"
+    ).fetchall()]
+    for record_id in deleted:
+        erased = _erase_history(conn, "organisaties", record_id)
+        conn.execute(
+            "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw) "
+            "VALUES (?, '(schema-upgrade)', 'organisaties', ?, ?, '', ?)",
+            (_now(), record_id, ERASURE_FIELD, _erasure_text(erased)),
+        )
+
+
+def _erasure_text(erased: int) -> str:
+    return (f"persoonsgegevens gewist (verwijderd); {erased} waarde(n) in de historie "
+            "vervangen door '(gewist)'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_v1, _migrate_v2, _migrate_v3,
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4,
 )
 
 #: The schema version this code writes.
@@ -535,15 +650,72 @@ _BUSY_MESSAGE = (
 )
 
 
-def _store_error(err: sqlite3.Error) -> StoreError:
+def _store_error(err: sqlite3.Error, path: Path | None = None) -> StoreError:
+    """A Dutch :class:`StoreError` for an SQLite error (nothing was saved)."""
     text = str(err).lower()
+    where = f" ({path})" if path is not None else ""
     if "locked" in text or "busy" in text:
         return StoreError(_BUSY_MESSAGE)
-    if "not a database" in text or "malformed" in text:
-        return StoreError(f"Het databasebestand is beschadigd of geen database: {err}")
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return StoreError(f"Het databasebestand{where} is beschadigd of geen "
+                          "Infrakaart-database. Zet een reservekopie terug of kies een "
+                          "ander bestand.")
+    if "full" in text:
+        return StoreError(f"De schijf met de database{where} is vol; er is niets opgeslagen. "
+                          "Maak ruimte vrij en probeer het opnieuw.")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"De database{where} is alleen-lezen (geen schrijfrechten op het "
+                          "bestand of de map); er is niets opgeslagen.")
+    if "unable to open" in text:
+        return StoreError(f"De database{where} kan niet worden geopend. Bestaat de map en "
+                          "zijn er lees- en schrijfrechten?")
+    if "i/o" in text:
+        return StoreError(f"Lezen of schrijven van de database{where} is mislukt (schijffout);"
+                          " er is niets opgeslagen.")
     if isinstance(err, sqlite3.IntegrityError):
         return StoreError(f"De database weigert deze gegevens: {err}")
     return StoreError(f"Databasefout: {err}")
+
+
+def _os_reason(err: OSError) -> str:
+    """Why a file operation failed, in Dutch."""
+    reasons = {
+        errno.ENOSPC: "de schijf is vol",
+        errno.EROFS: "de schijf is alleen-lezen",
+        errno.EACCES: "geen rechten",
+        errno.EPERM: "geen rechten",
+        errno.EEXIST: "er staat een bestand met die naam",
+        errno.ENOTDIR: "een bovenliggende map is een bestand",
+        errno.EISDIR: "dat is een map, geen bestand",
+        errno.ENAMETOOLONG: "de naam is te lang",
+        errno.ELOOP: "te veel symbolische koppelingen",
+    }
+    return reasons.get(err.errno or 0, err.strerror or type(err).__name__)
+
+
+def _prepare_database_file(path: Path) -> None:
+    """Create the database's folder (0700) and an empty file (0600) before SQLite does.
+
+    Raises
+    ------
+    StoreError
+        With a Dutch message when the folder or file cannot be made.
+    """
+    try:
+        create_private_file(path)
+        restrict_sqlite_files(path)
+    except IsADirectoryError as err:
+        raise StoreError(f"{path} is een map, geen databasebestand. Kies een bestandsnaam "
+                         "(INFRAKAART_DATABASE_PATH of --database).") from err
+    except (FileExistsError, NotADirectoryError) as err:
+        raise StoreError(
+            f"De map voor de database ({path.parent}) kan niet worden gemaakt: er staat een "
+            "bestand met die naam (of een bovenliggende map is een bestand). Kies een andere "
+            "map met INFRAKAART_VAR_DIR of --database."
+        ) from err
+    except OSError as err:
+        raise StoreError(f"De database {path} kan niet worden aangemaakt: {_os_reason(err)}."
+                         ) from err
 
 
 # ---------------------------------------------------------------------------------------
@@ -604,23 +776,31 @@ class Store:
         self._gazetteer = gazetteer
         self._lock = threading.RLock()
         self._depth = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The folder (0700) and an empty file (0600) first: SQLite would create the file
+        # world-readable, and gives its -wal and -shm files the mode of the database.
+        _prepare_database_file(self.path)
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=busy_timeout_s, isolation_level=None,
                 check_same_thread=False,
             )
+        except sqlite3.Error as err:
+            raise _store_error(err, self.path) from err
+        try:
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as err:
-            raise _store_error(err) from err
-        try:
+            # Deleted and overwritten content is zeroed in the file, so erased personal
+            # data do not linger in free pages (some SQLite builds do this by default).
+            self._conn.execute("PRAGMA secure_delete = ON")
             with self.transaction():
                 before = apply_migrations(self._conn)
                 self._seed()
+        except sqlite3.Error as err:
+            self._conn.close()
+            raise _store_error(err, self.path) from err
         except BaseException:
             self._conn.close()
             raise
@@ -675,43 +855,59 @@ class Store:
         with self._lock:
             if self._depth:
                 name = f"sp{self._depth}"
-                self._conn.execute(f"SAVEPOINT {name}")
+                self._execute(f"SAVEPOINT {name}")
                 self._depth += 1
                 try:
                     yield self
                 except BaseException:
-                    self._conn.execute(f"ROLLBACK TO {name}")
-                    self._conn.execute(f"RELEASE {name}")
+                    # After a full disk SQLite may have rolled back the whole
+                    # transaction already; the outermost block reports the error.
+                    if self._conn.in_transaction:
+                        try:
+                            self._conn.execute(f"ROLLBACK TO {name}")
+                            self._conn.execute(f"RELEASE {name}")
+                        except sqlite3.Error:
+                            log.warning("Could not roll back savepoint %s", name,
+                                        exc_info=True)
                     raise
                 else:
-                    self._conn.execute(f"RELEASE {name}")
+                    self._execute(f"RELEASE {name}")
                 finally:
                     self._depth -= 1
                 return
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as err:
-                raise _store_error(err) from err
+                raise _store_error(err, self.path) from err
             self._depth = 1
             try:
                 yield self
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             else:
                 try:
                     self._conn.execute("COMMIT")
                 except sqlite3.Error as err:
-                    self._conn.execute("ROLLBACK")
-                    raise _store_error(err) from err
+                    self._rollback()
+                    raise _store_error(err, self.path) from err
             finally:
                 self._depth = 0
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not done so already."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:  # the original error is what the caller needs to see
+            log.warning("Rollback of %s failed", self.path, exc_info=True)
 
     def _execute(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, tuple(params))
         except sqlite3.Error as err:
-            raise _store_error(err) from err
+            raise _store_error(err, self.path) from err
 
     def _frame(self, sql: str, params: Iterable[object] = ()) -> pd.DataFrame:
         with self._lock:
@@ -758,11 +954,12 @@ class Store:
         return out
 
     def _history(self, user: str, table: str, record_id: int, field: str,
-                 old: object, new: object) -> None:
+                 old: object, new: object, *, version: int | None = None) -> None:
+        """One history entry; ``version`` is the record's ``versie`` after the change."""
         self._execute(
-            "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_now(), user, table, int(record_id), field, old, new),
+            "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw, "
+            "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_now(), user, table, int(record_id), field, old, new, version),
         )
 
     # -- seeding ----------------------------------------------------------------------
@@ -1054,8 +1251,7 @@ class Store:
         if not str(user or "").strip():
             raise StoreError("Wijzigingen moeten op naam van een gebruiker staan.")
         label = _TABLE_LABEL[table]
-        columns = (ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS + STAFF_ONLY_FIELDS
-                   if table == "organisaties" else SCHOOL_COLUMNS + SCHOOL_EXTRA_COLUMNS)
+        columns = _all_columns(table)
         with self.transaction():
             row_id = record.get("id")
             current = None
@@ -1096,7 +1292,8 @@ class Store:
                     [int(v) if isinstance(v, bool) else v for v in values.values()],
                 )
                 new_id = int(cursor.lastrowid)
-                self._history(user, table, new_id, "(aangemaakt)", "", str(values["naam"]))
+                self._history(user, table, new_id, "(aangemaakt)", "", str(values["naam"]),
+                              version=1)
                 return new_id, "nieuw"
             changed = {
                 k: v for k, v in values.items()
@@ -1118,8 +1315,15 @@ class Store:
                 if key in _AREA_FIELDS or key in _NOT_IN_HISTORY or key == "importsleutel":
                     continue
                 self._history(user, table, int(current["id"]), key,
-                              _history_text(key, current[key]), _history_text(key, value))
+                              _history_text(key, current[key]), _history_text(key, value),
+                              version=int(current["versie"]) + 1)
             return int(current["id"]), "bijgewerkt"
+
+    def _planned_changes(self, table: str, record: dict, current: dict) -> dict:
+        """The fields ``record`` would change in ``current`` (validated; nothing written)."""
+        values = self._clean(table, record, current)
+        return {k: v for k, v in values.items()
+                if k in current and not _equal(current[k], v)}
 
     def save_organisation(
         self, record: dict, *, user: str, expected_version: int | None = None
@@ -1190,7 +1394,13 @@ class Store:
                        user=user, expected_version=None)
 
     def delete_organisation(self, org_id: int, *, user: str) -> None:
-        """Delete an organisation; its history is kept with a ``(verwijderd)`` entry.
+        """Delete an organisation and erase its personal data from the history.
+
+        In the same transaction the history of the organisation loses every value of
+        :data:`ERASED_HISTORY_FIELDS` and every value that contains its contact person,
+        e-mail address or phone number (each becomes :data:`ERASED_PLACEHOLDER`: right
+        to erasure). Who changed which field when stays, with a ``(verwijderd)`` entry
+        and an :data:`ERASURE_FIELD` entry that says personal data were erased.
 
         Raises
         ------
@@ -1206,13 +1416,25 @@ class Store:
     def _delete(self, table: str, row_id: int, *, user: str) -> None:
         if not str(user or "").strip():
             raise StoreError("Wijzigingen moeten op naam van een gebruiker staan.")
+        personal = PERSONAL_FIELDS if table == "organisaties" else ()
         with self.transaction():
-            row = self._row(table, row_id, ("id", "naam"))
+            row = self._row(table, row_id, ("id", "naam", "versie", *personal))
             if row is None:
                 raise StoreError(f"{_TABLE_LABEL[table].capitalize()} {row_id} bestaat niet "
                                  "(meer).")
             self._execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
-            self._history(user, table, int(row_id), "(verwijderd)", row["naam"], "")
+            version = int(row["versie"])
+            if table == "organisaties":
+                try:
+                    erased = _erase_history(self._conn, table, int(row_id),
+                                            [row[f] for f in personal])
+                except sqlite3.Error as err:
+                    raise _store_error(err, self.path) from err
+            if table == "organisaties":
+                self._history(user, table, int(row_id), ERASURE_FIELD, "",
+                              _erasure_text(erased), version=version)
+            self._history(user, table, int(row_id), "(verwijderd)", row["naam"], "",
+                          version=version)
 
     def delete_example_data(self, *, user: str) -> int:
         """Remove every example organisation (``voorbeeld``); returns how many."""
@@ -1227,7 +1449,28 @@ class Store:
     def apply_import(
         self, records: list[dict], *, user: str, kind: str = "partners"
     ) -> dict:
-        """Write a reviewed import in one transaction: all records or none.
+        """Write a reviewed import in one transaction; report what changed since the review.
+
+        The whole import runs in one ``BEGIN IMMEDIATE`` transaction, so the duplicate
+        look-up and the write cannot interleave with another import: two imports of the
+        same file at the same time give every organisation once.
+
+        Conflicts are not written and are reported instead (the rest of the import is
+        applied; a conflict never overwrites someone else's work):
+
+        ``gewijzigd``
+            A record with ``id`` and ``versie`` (the version seen in the preview) whose
+            row has another version now and would change. When the row would not change
+            it counts as ``ongewijzigd``.
+        ``verwijderd``
+            A record with ``id`` and ``versie`` whose row was deleted since the preview.
+        ``bestaat_al``
+            A record without ``id`` for which an organisation (school) with the same
+            name key and postcode (as :mod:`geo.importer` matches them; for schools also
+            the same ``vestigingscode``) now exists and would change — it was added after
+            the preview, e.g. by a simultaneous import. When it would not change, the
+            record counts as ``ongewijzigd``. Example records (``voorbeeld``) only match
+            example rows.
 
         Parameters
         ----------
@@ -1235,8 +1478,8 @@ class Store:
             Organisation records (``kind="partners"``) or school records
             (``kind="scholen"``) as for :meth:`save_organisation` /
             :meth:`save_school`. A record with ``"id"`` updates that row (and never
-            inserts); one without is inserted. No optimistic-lock check: the importer
-            matched the rows just before.
+            inserts); with ``"versie"`` as well only if the row still has that version.
+            ``"rij"`` (the spreadsheet row) is used in messages only.
         user : str
             Login name recorded in the history.
         kind : {"partners", "scholen"}
@@ -1245,34 +1488,165 @@ class Store:
         Returns
         -------
         dict
-            ``{"nieuw": int, "bijgewerkt": int, "ongewijzigd": int, "ids": list[int]}``;
-            ``ids`` in the order of ``records``.
+            ``{"nieuw": int, "bijgewerkt": int, "ongewijzigd": int, "conflicten":
+            list[ImportConflict], "ids": list[int]}``; ``ids`` in the order of
+            ``records`` (for a conflict the id of the row it is about).
 
         Raises
         ------
         StoreError
-            For the first invalid record (its position is named); nothing is written.
+            For the first invalid record (its position is named), a busy database or a
+            full disk; nothing is written.
         """
         if kind not in ("partners", "scholen"):
             raise StoreError(f"Onbekende importsoort '{kind}'; kies partners of scholen.")
+        if not str(user or "").strip():
+            raise StoreError("Wijzigingen moeten op naam van een gebruiker staan.")
         table = "organisaties" if kind == "partners" else "scholen"
         # Derive all areas in one spatial join instead of one per record.
         lon = [_coordinate(r.get("lon")) for r in records]
         lat = [_coordinate(r.get("lat")) for r in records]
         areas = self._areas(lon, lat)
         counts = {"nieuw": 0, "bijgewerkt": 0, "ongewijzigd": 0}
+        conflicts: list[ImportConflict] = []
         ids: list[int] = []
         with self.transaction():
             for pos, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
                 try:
-                    row_id, outcome = self._save_row(
-                        table, record, user=user, expected_version=None, areas=area)
+                    row_id, outcome = self._import_one(table, record, area, user=user,
+                                                       position=pos)
                 except StoreError as err:
-                    raise type(err)(f"Record {pos} ({record.get('naam', '')}): {err}") from err
-                counts[outcome] += 1
+                    where = (f"Rij {record['rij']}" if not _is_missing(record.get("rij"))
+                             else f"Record {pos}")
+                    raise type(err)(f"{where} ({record.get('naam', '')}): {err}") from err
+                if isinstance(outcome, ImportConflict):
+                    conflicts.append(outcome)
+                else:
+                    counts[outcome] += 1
                 ids.append(row_id)
-        log.info("Import by %s: %s", user, counts)
-        return {**counts, "ids": ids}
+        log.info("Import by %s: %s, %d conflict(s)", user, counts, len(conflicts))
+        return {**counts, "conflicten": conflicts, "ids": ids}
+
+    def _import_one(self, table: str, record: dict, area: dict, *, user: str,
+                    position: int) -> tuple[int, str | ImportConflict]:
+        """Apply one import record inside the import's transaction."""
+        row_id = record.get("id")
+        expected = record.get("versie")
+        expected = None if _is_missing(expected) else int(expected)
+        if _is_missing(row_id):
+            match = self._import_match(table, record)
+            if match is None:
+                return self._save_row(table, record, user=user, expected_version=None,
+                                      areas=area)
+            current = self._row(table, match, _all_columns(table))
+            changes = self._planned_changes(table, record, current)
+            if not changes:
+                return match, "ongewijzigd"
+            creators = self._history_users(table, match, field="(aangemaakt)")
+            return match, ImportConflict(
+                position=position, row=_row_number(record), record_id=match,
+                name=str(record.get("naam") or current["naam"]), reason="bestaat_al",
+                fields=_field_order(changes), users=creators)
+        row_id = int(row_id)
+        if expected is None:
+            return self._save_row(table, record, user=user, expected_version=None,
+                                  areas=area)
+        current = self._row(table, row_id, _all_columns(table))
+        if current is None:
+            return row_id, ImportConflict(
+                position=position, row=_row_number(record), record_id=row_id,
+                name=str(record.get("naam") or ""), reason="verwijderd", fields=(),
+                users=self._history_users(table, row_id, field="(verwijderd)"))
+        if int(current["versie"]) != expected:
+            if not self._planned_changes(table, record, current):
+                return row_id, "ongewijzigd"
+            fields, users = self._changed_since(table, row_id, expected)
+            return row_id, ImportConflict(
+                position=position, row=_row_number(record), record_id=row_id,
+                name=str(record.get("naam") or current["naam"]), reason="gewijzigd",
+                fields=fields, users=users)
+        return self._save_row(table, record, user=user, expected_version=expected,
+                              areas=area)
+
+    def _import_match(self, table: str, record: dict) -> int | None:
+        """The id of the row an import record without ``id`` is the same as, or None.
+
+        Same rule as the importer's preview: same name key and the same postcode (six
+        or four characters), or the same place when neither has a postcode; schools
+        also match on ``vestigingscode``.
+        """
+        naam = "" if _is_missing(record.get("naam")) else str(record["naam"]).strip()
+        if not naam:
+            return None
+        with self._lock:
+            if table == "scholen":
+                code = str(record.get("vestigingscode") or "").strip().upper()
+                if code:
+                    found = self._execute(
+                        "SELECT id FROM scholen WHERE upper(vestigingscode) = ? ORDER BY id",
+                        (code,)).fetchone()
+                    if found is not None:
+                        return int(found[0])
+            sql = f"SELECT id, postcode, plaats FROM {table} WHERE importsleutel = ?"
+            if table == "organisaties" and _to_bool(record.get("voorbeeld", False),
+                                                    "voorbeeld"):
+                sql += " AND voorbeeld = 1"
+            rows = self._execute(sql + " ORDER BY id", (name_key(naam),)).fetchall()
+        wanted = _match_postcode(record.get("postcode"), record.get("plaats"))
+        for row_id, postcode, plaats in rows:
+            if _match_postcode(postcode, plaats) == wanted:
+                return int(row_id)
+        return None
+
+    def _history_users(self, table: str, record_id: int, *, field: str) -> tuple[str, ...]:
+        with self._lock:
+            rows = self._execute(
+                "SELECT gebruiker FROM historie WHERE tabel = ? AND record_id = ? AND veld = ?"
+                " ORDER BY id", (table, int(record_id), field)).fetchall()
+        return tuple(dict.fromkeys(r[0] for r in rows))
+
+    def _changed_since(self, table: str, record_id: int, version: int
+                       ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Fields changed and users who changed them after ``version`` (from the history)."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT veld, gebruiker FROM historie WHERE tabel = ? AND record_id = ? "
+                "AND versie > ? ORDER BY id", (table, int(record_id), int(version))).fetchall()
+        fields = _field_order({r[0]: None for r in rows if not r[0].startswith("(")})
+        return fields, tuple(dict.fromkeys(r[1] for r in rows))
+
+
+def _all_columns(table: str) -> tuple[str, ...]:
+    """Every column a write to ``table`` compares (staff-only fields included)."""
+    if table == "organisaties":
+        return ORGANISATION_COLUMNS + ORGANISATION_EXTRA_COLUMNS + STAFF_ONLY_FIELDS
+    return SCHOOL_COLUMNS + SCHOOL_EXTRA_COLUMNS
+
+
+def _row_number(record: dict) -> int | None:
+    value = record.get("rij")
+    return None if _is_missing(value) else int(value)
+
+
+def _field_order(fields: Iterable[str]) -> tuple[str, ...]:
+    """Field names in the order of the forms (unknown names last, as given)."""
+    order: dict[str, int] = {}
+    for name in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS):
+        order.setdefault(name, len(order))
+    names = list(dict.fromkeys(fields))
+    return tuple(sorted(names, key=lambda f: order.get(f, len(order))))
+
+
+def _match_postcode(postcode: object, plaats: object) -> str:
+    """The importer's postcode key: ``1703AB``/``1703``, else ``plaats:<name>``, else ""."""
+    text = "" if _is_missing(postcode) else str(postcode).strip()
+    parsed = parse_postcode(text) if text else None
+    if parsed is not None:
+        return parsed.pc6 or parsed.pc4
+    if text:
+        return "?" + re.sub(r"\s+", "", text).casefold()
+    place = "" if _is_missing(plaats) else place_key(plaats)
+    return f"plaats:{place}" if place else ""
 
 
 def _coordinate(value: object) -> float:

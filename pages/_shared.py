@@ -116,11 +116,25 @@ def show_map(fmap, *, key: str, height: int = 520,
 
 
 @st.cache_resource
-def get_store():
+def _open_store():
     """The register database. The object holds a path, no personal data in memory."""
     from geo.store import Store
 
     return Store(get_settings().database_path, get_reference())
+
+
+def get_store():
+    """The register database; when it cannot be opened, a Dutch error and the page stops.
+
+    A failure is not cached: the next run tries again (e.g. after disk space was freed).
+    """
+    from geo.errors import StoreError
+
+    try:
+        return _open_store()
+    except StoreError as err:
+        st.error(f"Het register kan niet worden geopend. {err}")
+        st.stop()
 
 
 def upload_division_widget() -> None:

@@ -45,6 +45,8 @@ class BeheerKeys:
     RUN_ID = "beheer_import_id"  # (file_id, kind, offline) the run belongs to
     GEOCODER = "beheer_import_geocoder"  # geocoder of the run (remembers went_offline)
     SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
+    PREVIEWED = "beheer_import_voorbeeld"  # (run_id, records) as the last preview showed
+    IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
     CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates
     VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
     FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form
@@ -138,9 +140,13 @@ if store.has_example_data():
         "kaart niet leeg is. Importeer de echte partnerlijst en verwijder de voorbeelden."
     )
     if box.button("Voorbeeldgegevens verwijderen", key="beheer_voorbeeld_weg"):
-        removed = store.delete_example_data(user=user)
-        flash("success", f"{removed} voorbeeldorganisaties verwijderd.")
-        st.rerun()
+        try:
+            removed = store.delete_example_data(user=user)
+        except InfrakaartError as err:
+            box.error(plain(f"Er is niets verwijderd: {err}"))
+        else:
+            flash("success", f"{removed} voorbeeldorganisaties verwijderd.")
+            st.rerun()
 
 tab_import, tab_review, tab_edit, tab_history, tab_export = st.tabs(
     ["Importeren", "Controleren", "Bewerken", "Historie", "Exporteren"]
@@ -156,6 +162,14 @@ with tab_import:
     summary = st.session_state.get(BeheerKeys.SUMMARY)
     if summary:
         st.success(plain(summary))
+    conflict_lines = st.session_state.get(BeheerKeys.IMPORT_CONFLICTS)
+    if conflict_lines:
+        st.warning(
+            f"{len(conflict_lines)} rij(en) niet opgeslagen: de organisatie is na de controle "
+            "door iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
+            "overschreven. Upload het bestand opnieuw om deze rijen met de nieuwste gegevens "
+            "te controleren.\n\n" + "\n".join(f"- {plain(line)}" for line in conflict_lines)
+        )
     left, right = st.columns(2)
     kind = left.radio("Wat staat er in het bestand?", ["partners", "scholen"], horizontal=True,
                       format_func={"partners": "Partners / donateurs",
@@ -169,13 +183,15 @@ with tab_import:
     upload = st.file_uploader("Bestand", type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
                               key="beheer_upload")
     if upload is None:
-        for key in (BeheerKeys.RUN, BeheerKeys.RUN_ID, BeheerKeys.GEOCODER):
+        for key in (BeheerKeys.RUN, BeheerKeys.RUN_ID, BeheerKeys.GEOCODER,
+                    BeheerKeys.PREVIEWED):
             st.session_state.pop(key, None)
     else:
         run_id = (upload.file_id, kind, offline)
         if st.session_state.get(BeheerKeys.RUN_ID) != run_id:
-            st.session_state.pop(BeheerKeys.RUN, None)
-            st.session_state.pop(BeheerKeys.SUMMARY, None)
+            for key in (BeheerKeys.RUN, BeheerKeys.SUMMARY, BeheerKeys.IMPORT_CONFLICTS,
+                        BeheerKeys.PREVIEWED):
+                st.session_state.pop(key, None)
             try:
                 table = read_table(upload.getvalue(), upload.name, settings=get_settings())
             except ImportFileError as err:
@@ -240,6 +256,13 @@ with tab_import:
             if run.complete:
                 records = to_records(verdicts, kind=kind, fields=table.fields,
                                      reference=get_reference())
+                # Import what the user saw: the records of the previous run, with the
+                # versions read then, not ones re-read on the click's own run (which
+                # would silently take in a colleague's edit made in between).
+                previewed = st.session_state.get(BeheerKeys.PREVIEWED)
+                st.session_state[BeheerKeys.PREVIEWED] = (run_id, records)
+                if previewed is not None and previewed[0] == run_id:
+                    records = previewed[1]
                 updates = sum(1 for r in records if "id" in r)
                 st.write(f"Bij importeren: {len(records) - updates} nieuw, {updates} "
                          f"bijwerken, {len(verdicts) - len(records)} overslaan.")
@@ -249,13 +272,17 @@ with tab_import:
                     except InfrakaartError as err:
                         st.error(plain(f"Er is niets opgeslagen: {err}"))
                     else:
+                        conflicts = outcome["conflicten"]
                         st.session_state[BeheerKeys.SUMMARY] = (
                             f"Import van '{table.filename}' klaar: {outcome['nieuw']} nieuw, "
                             f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} "
-                            "ongewijzigd. Rijen met een waarschuwing of fout staan nu onder "
-                            "'Controleren'."
+                            f"ongewijzigd, {len(conflicts)} niet opgeslagen (conflict). "
+                            "Rijen met een waarschuwing of fout staan nu onder 'Controleren'."
                         )
-                        st.session_state.pop(BeheerKeys.RUN, None)
+                        st.session_state[BeheerKeys.IMPORT_CONFLICTS] = [
+                            c.message for c in conflicts]
+                        for key in (BeheerKeys.RUN, BeheerKeys.PREVIEWED):
+                            st.session_state.pop(key, None)
                         st.rerun()
 
 # ------------------------------------------------------------------------------ review
@@ -456,13 +483,21 @@ with tab_edit:
 
     if edit_id != NEW_ORGANISATION:
         with st.expander("Organisatie verwijderen"):
-            sure = st.checkbox("Ja, verwijder deze organisatie (de historie blijft bewaard)",
+            st.caption("Verwijderen wist ook de persoonsgegevens (contactpersoon, e-mail, "
+                       "telefoon, notities) uit de historie van deze organisatie. Wie wat "
+                       "wanneer veranderde blijft bewaard.")
+            sure = st.checkbox("Ja, verwijder deze organisatie en haar persoonsgegevens",
                                key=f"beheer_weg_zeker_{edit_id}")
             if st.button("Verwijderen", disabled=not sure, key="beheer_weg"):
-                store.delete_organisation(int(edit_id), user=user)
-                flash("success", plain(f"'{current['naam']}' verwijderd."))
-                st.session_state[BeheerKeys.SELECT_NEXT] = NEW_ORGANISATION
-                st.rerun()
+                try:
+                    store.delete_organisation(int(edit_id), user=user)
+                except InfrakaartError as err:
+                    st.error(plain(f"Er is niets verwijderd: {err}"))
+                else:
+                    flash("success", plain(f"'{current['naam']}' verwijderd; de "
+                                           "persoonsgegevens zijn uit de historie gewist."))
+                    st.session_state[BeheerKeys.SELECT_NEXT] = NEW_ORGANISATION
+                    st.rerun()
 
 # ------------------------------------------------------------------------------ history
 with tab_history:

@@ -221,3 +221,59 @@ def test_history_and_export_tabs(register, reference):
     assert isinstance(history, pd.DataFrame) and "tester" in set(history["gebruiker"])
     at.button(key="beheer_export_maken").click().run()
     assert not at.exception
+
+
+def test_import_after_a_colleagues_edit_reports_the_conflict(register, reference):
+    with Store(register, reference) as store:
+        org_id = store.save_organisation(
+            {"naam": "Wegenbouw Ærø & Zn", "straat": "Dorpsstraat 1", "postcode": "1703 AB",
+             "plaats": "Heerhugowaard"}, user="tester")
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("partners.csv", CSV, "text/csv"))
+    at.run()
+    preview = at.dataframe[0].value
+    preview = preview.data if hasattr(preview, "data") else preview
+    assert list(preview["actie"]) == ["bijwerken", "nieuw", "nieuw"]
+    # A colleague changes the contact person after the preview, before 'Importeren'.
+    with Store(register, reference) as store:
+        store.save_organisation({"id": org_id, "contactpersoon": "Collega Contact"},
+                                user="collega")
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    assert any("2 nieuw" in s.value and "1 niet opgeslagen" in s.value for s in at.success)
+    (warning,) = [w.value for w in at.warning if "niet opgeslagen" in w.value]
+    assert "Rij 4" in warning and "Contactpersoon" in warning and "collega" in warning
+    assert "Collega Contact" not in warning and "Jan Geheim" not in warning
+    with Store(register, reference) as store:
+        kept = store.get_organisation(org_id, include_personal=True)
+        assert kept["contactpersoon"] == "Collega Contact"
+        assert store.organisation_count() == 3
+
+
+def test_delete_erases_the_personal_data_from_the_history(register, reference):
+    with Store(register, reference) as store:
+        org_id = store.save_organisation({"naam": "Weg B.V.", "notities": "Jan belt"},
+                                         user="tester")
+        store.save_organisation({"id": org_id, "notities": "Jan belde terug",
+                                 "email": "jan@weg.invalid"}, user="tester")
+    at = page()
+    at.selectbox(key="beheer_bewerk_keuze").set_value(org_id).run()
+    assert any("persoonsgegevens" in c.value for c in at.caption)
+    at.checkbox(key=f"beheer_weg_zeker_{org_id}").check().run()
+    at.button(key="beheer_weg").click().run()
+    assert not at.exception
+    assert any("verwijderd" in s.value and "gewist" in s.value for s in at.success)
+    with Store(register, reference) as store:
+        history = store.history(org_id)
+    assert "(persoonsgegevens gewist)" in set(history["veld"])
+    assert "Jan" not in history.to_csv()
+
+
+def test_a_register_that_cannot_be_opened_gives_a_dutch_error(app_env, monkeypatch):
+    blocker = app_env / "var-is-een-bestand"
+    blocker.write_text("geen map")
+    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(blocker))
+    at = page()
+    assert not at.exception
+    assert any("kan niet worden geopend" in e.value and "bestand" in e.value
+               for e in at.error)

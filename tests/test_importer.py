@@ -639,6 +639,38 @@ def test_cli_import_writes_result_in_input_order(tmp_path, settings, capsys):
     assert code == 0 and "0 nieuw" in out and "9 ongewijzigd" in out
 
 
+def test_cli_import_reports_a_colleagues_edit_instead_of_overwriting_it(
+        tmp_path, settings, capsys, reference, monkeypatch):
+    from geo.store import Store
+
+    source = tmp_path / "p.csv"
+    source.write_text("Organisatie;Postcode;E-mail\nAlfa Grondwerk;1621 AB;bestand@alfa.invalid\n"
+                      "Beta Wegenbouw;1811 AB;\n", encoding="utf-8")
+    db = tmp_path / "register.sqlite"
+    with Store(db, reference) as store:
+        alfa = store.save_organisation({"naam": "Alfa Grondwerk", "postcode": "1621 AB"},
+                                       user="anna")
+    original = Store.apply_import
+
+    def colleague_first(self, records, **kwargs):
+        # While the CLI was checking the file, a colleague saved a new e-mail address.
+        with Store(db, reference) as other:
+            other.save_organisation({"id": alfa, "email": "collega@alfa.invalid"},
+                                    user="kees")
+        return original(self, records, **kwargs)
+
+    monkeypatch.setattr(Store, "apply_import", colleague_first)
+    code, out, err = run_cli(["import", str(source), "--offline", "--database", str(db)],
+                             settings, capsys)
+    assert code == 1
+    assert "1 nieuw" in out and "1 niet opgeslagen (conflict)" in out
+    assert "Rij 2 ('Alfa Grondwerk'" in err and "door kees (E-mail)" in err
+    assert "Traceback" not in err and "alfa.invalid" not in out + err
+    with Store(db, reference) as store:
+        assert store.get_organisation(alfa, include_personal=True)["email"] == (
+            "collega@alfa.invalid")
+
+
 def test_cli_dry_run_writes_nothing(tmp_path, settings, capsys, db_path, reference):
     source = tmp_path / "d.csv"
     source.write_bytes(cp1252_bytes())
@@ -761,3 +793,51 @@ def test_check_values_for_a_form(offline, reference):
     bad = location_fields(check_values({"naam": "X", "postcode": "0000"},
                                        geocoder=offline, reference=reference))
     assert bad["lat"] is None and bad["status"] == "fout"
+
+
+# --------------------------------------------------------------------------- contact data
+
+
+@pytest.mark.parametrize(("column", "value", "note"), [
+    ("E-mail", "jan.jansen@@bedrijf", "E-mail: ongeldig e-mailadres"),
+    ("E-mail", "jan.jansen bij bedrijf.nl", "E-mail: ongeldig e-mailadres"),
+    ("Telefoon", "bel Jan op 0229", "Telefoon: ongeldig telefoonnummer"),
+    ("Telefoon", "12345", "Telefoon: ongeldig telefoonnummer"),
+    ("Contactpersoon", "jan.jansen@bedrijf.nl", "Contactpersoon: lijkt een e-mailadres"),
+])
+def test_contact_notes_name_the_field_never_the_value(offline, reference, column, value,
+                                                      note):
+    table = read_table(f"Organisatie;Postcode;{column}\nA;1811 AB;{value}\n".encode(), "c.csv")
+    (v,) = check(table, offline, reference)
+    assert note in v.melding and note in v.stored_melding
+    assert v.status == "ok"  # a note, not a warning: the location is fine
+    assert value not in v.melding and "jan" not in v.melding.casefold()
+    (record,) = to_records([v], fields=table.fields)
+    assert value not in record["melding"]
+    field = {"E-mail": "email", "Telefoon": "telefoon", "Contactpersoon": "contactpersoon"}
+    assert record[field[column]] == value  # kept for staff as given
+
+
+@pytest.mark.parametrize("phone", ["0229-000099", "+31 6 12345678", "(072) 123 45 67",
+                                   "229000099"])
+def test_valid_phone_numbers_get_no_note(offline, reference, phone):
+    table = read_table(f"Organisatie;Postcode;Telefoon\nA;1811 AB;{phone}\n".encode(), "t.csv")
+    (v,) = check(table, offline, reference)
+    assert "Telefoon" not in v.melding
+    assert v.values["telefoon"] == ("0229000099" if phone == "229000099" else phone)
+
+
+def test_records_carry_the_row_and_the_previewed_version(offline, reference):
+    existing = pd.DataFrame({"id": [7], "naam": ["Beta Infra BV"], "postcode": ["1703AB"],
+                             "plaats": ["Heerhugowaard"], "versie": [4]})
+    table = read_table(b"Organisatie;Postcode\nBeta Infra;1703 AB\nNieuw BV;1811 AB\n",
+                       "v.csv")
+    verdicts = check(table, offline, reference, existing)
+    assert [v.existing_version for v in verdicts] == [4, None]
+    update, new = to_records(verdicts)
+    assert (update["rij"], update["id"], update["versie"]) == (2, 7, 4)
+    assert new["rij"] == 3 and "id" not in new and "versie" not in new
+    # A register frame without versions (older callers) gives no version check.
+    without = existing.drop(columns="versie")
+    (update, _) = to_records(check(table, offline, reference, without))
+    assert update["id"] == 7 and "versie" not in update

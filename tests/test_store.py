@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 import threading
 
 import pandas as pd
@@ -609,3 +610,184 @@ def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys)
                 settings=settings) == 0
     with Store(db, reference) as store:
         assert store.organisation_count() == 1
+
+
+# -- imports after a preview, erasure, files, errors ---------------------------------------
+
+
+def test_history_records_the_version_each_change_made(store, db_path):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.save_organisation({"id": org_id, "plaats": "Zwaag"}, user="kees")
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute("SELECT veld, versie FROM historie WHERE record_id = ? ORDER BY id",
+                        (org_id,)).fetchall()
+    conn.close()
+    assert rows == [("(aangemaakt)", 1), ("plaats", 2)]
+
+
+def test_apply_import_checks_the_previewed_version(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.save_organisation({"id": org_id, "plaats": "Zwaag", "telefoon": "0229-0000100"},
+                            user="kees", expected_version=1)
+    # The same values as now: nothing to overwrite, so no conflict.
+    same = store.apply_import([{"id": org_id, "versie": 1, "naam": "Beta Infra B.V.",
+                                "plaats": "Zwaag"}], user="import")
+    assert (same["ongewijzigd"], same["conflicten"]) == (1, [])
+    # Different values from an older preview: refused and reported.
+    outcome = store.apply_import([{"rij": 9, "id": org_id, "versie": 1,
+                                   "naam": "Beta Infra B.V.", "plaats": "Hoorn"}],
+                                 user="import")
+    (conflict,) = outcome["conflicten"]
+    assert (conflict.row, conflict.reason, conflict.users) == (9, "gewijzigd", ("kees",))
+    assert conflict.fields == ("plaats", "telefoon")
+    assert conflict.message.startswith("Rij 9 ('Beta Infra B.V.', nr. ")
+    assert "Plaats, Telefoon" in conflict.message and "0229" not in conflict.message
+    assert outcome["ids"] == [org_id] and outcome["bijgewerkt"] == 0
+    assert store.get_organisation(org_id)["plaats"] == "Zwaag"
+    # With the current version the import goes through.
+    again = store.apply_import([{"id": org_id, "versie": 2, "naam": "Beta Infra B.V.",
+                                 "plaats": "Hoorn"}], user="import")
+    assert again["bijgewerkt"] == 1 and store.get_organisation(org_id)["plaats"] == "Hoorn"
+
+
+def test_apply_import_reports_rows_deleted_since_the_preview(store):
+    org_id = store.save_organisation(beta(), user="anna")
+    store.delete_organisation(org_id, user="kees")
+    outcome = store.apply_import([{"id": org_id, "versie": 1, "naam": "Beta Infra B.V.",
+                                   "plaats": "Hoorn"}, {"naam": "Nieuw B.V."}],
+                                 user="import")
+    (conflict,) = outcome["conflicten"]
+    assert (conflict.reason, conflict.users, conflict.position) == ("verwijderd", ("kees",), 1)
+    assert "Record 1" in conflict.message and "verwijderd door kees" in conflict.message
+    assert outcome["nieuw"] == 1
+    assert store.organisations()["naam"].tolist() == ["Nieuw B.V."]
+    # Without a previewed version an unknown id is still an error (nothing written).
+    with pytest.raises(StoreError, match="bestaat niet"):
+        store.apply_import([{"id": org_id, "naam": "X"}, {"naam": "Ander B.V."}],
+                           user="import")
+    assert store.organisation_count() == 1
+
+
+def test_apply_import_finds_rows_added_since_the_preview(store):
+    added = store.save_organisation(beta(), user="kees")
+    # Same name key and postcode, same values: the same organisation, unchanged.
+    same = store.apply_import([{"naam": "Beta Infra B.V.", "postcode": "1628AB"}],
+                              user="import")
+    assert (same["nieuw"], same["ongewijzigd"], same["ids"]) == (0, 1, [added])
+    # Different values: refused, with the differing fields (not their values).
+    outcome = store.apply_import([{"naam": "beta infra", "postcode": "1628 AB",
+                                   "email": "ander@beta.invalid"}], user="import")
+    (conflict,) = outcome["conflicten"]
+    assert (conflict.reason, conflict.record_id, conflict.fields) == (
+        "bestaat_al", added, ("naam", "email"))
+    assert "toegevoegd door kees" in conflict.message
+    assert "ander@beta.invalid" not in conflict.message
+    assert store.get_organisation(added, include_personal=True)["email"] == (
+        "piet@beta.invalid")
+    # Another postcode is another organisation.
+    other = store.apply_import([{"naam": "Beta Infra", "postcode": "1012 AB"}], user="import")
+    assert other["nieuw"] == 1 and store.organisation_count() == 2
+
+
+def test_example_records_only_match_example_rows(store):
+    real = store.save_organisation({"naam": "Voorbeeld Grondwerk", "plaats": "Hoorn"},
+                                   user="anna")
+    outcome = store.apply_import([{"naam": "Voorbeeld Grondwerk", "plaats": "Hoorn",
+                                   "voorbeeld": True}], user="voorbeeld")
+    assert outcome["nieuw"] == 1 and real not in outcome["ids"]
+
+
+def test_deleting_a_school_writes_no_erasure_entry(store):
+    school_id = store.save_school({"naam": "School De Proef", "plaats": "Hoorn"}, user="anna")
+    store.delete_school(school_id, user="kees")
+    assert store.history(school_id, table="scholen")["veld"].tolist() == [
+        "(verwijderd)", "(aangemaakt)"]
+
+
+def test_upgrade_to_v4_erases_leftovers_of_deleted_organisations(db_path, reference):
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("BEGIN")
+    apply_migrations(conn, target=3)
+    echo = "Postcode ok. E-mail: 'jan@@oud' lijkt geen geldig e-mailadres. Let op."
+    conn.execute(
+        "INSERT INTO organisaties (id, naam, melding, aangemaakt, gewijzigd) VALUES "
+        "(1, 'Blijft B.V.', ?, '2024-01-01', '2024-01-01')", (echo,))
+    history = [
+        (1, "melding", "", echo),
+        (2, "(aangemaakt)", "", "Weg B.V."),
+        (2, "notities", "", "Jan de Vries belt"),
+        (2, "email", "", PERSONAL_PLACEHOLDER),
+        (2, "melding", "", "E-mail: 'jan@@weg' lijkt geen geldig e-mailadres."),
+        (2, "(verwijderd)", "Weg B.V.", ""),
+    ]
+    conn.executemany(
+        "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw) "
+        "VALUES ('2024-01-01', 'anna', 'organisaties', ?, ?, ?, ?)", history)
+    conn.execute("COMMIT")
+    conn.close()
+
+    with Store(db_path, reference) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        melding = store.get_organisation(1)["melding"]
+        assert "jan@@oud" not in melding
+        assert melding.startswith("Postcode ok. E-mail: ongeldig e-mailadres")
+        assert melding.endswith("Let op.")
+        gone = store.history(2)
+        assert gone.iloc[0]["veld"] == "(persoonsgegevens gewist)"
+        assert gone.iloc[0]["gebruiker"] == "(schema-upgrade)"
+        assert "2 waarde(n)" in gone.iloc[0]["nieuw"]
+        assert store.history(1).iloc[0]["veld"] == "melding"  # a live record keeps its own
+    text = "\n".join(dump(db_path))
+    for secret in ("jan@@oud", "jan@@weg", "Jan de Vries"):
+        assert secret not in text
+    assert "Weg B.V." in text  # who existed and when stays
+
+
+def test_commit_failure_rolls_back_and_is_reported_in_dutch(store, db_path):
+    store.save_organisation(beta(), user="anna")
+    before = dump(db_path)
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="vol"):
+        with store.transaction():
+            with store.transaction():  # a savepoint inside, as a save inside an import
+                for i in range(40):
+                    store.save_organisation({"naam": f"Vol {i}", "notities": "x" * 4000},
+                                            user="anna")
+    assert not store._conn.in_transaction
+    assert dump(db_path) == before
+
+
+def test_new_folders_and_files_are_private(tmp_path):
+    from geo.private_files import create_private_file, ensure_private_dir
+
+    folder = ensure_private_dir(tmp_path / "a" / "b")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    cache = create_private_file(tmp_path / "c" / "cache.sqlite")
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "c").stat().st_mode) == 0o700
+    cache.write_bytes(b"inhoud")
+    cache.chmod(0o644)
+    assert create_private_file(cache) == cache  # an existing file is kept, made private
+    assert cache.read_bytes() == b"inhoud"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    existing = tmp_path / "open"
+    existing.mkdir(mode=0o755)
+    existing.chmod(0o755)
+    ensure_private_dir(existing)  # an existing folder is left as it is
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o755
+    (tmp_path / "bestand").write_text("x")
+    with pytest.raises(FileExistsError):
+        ensure_private_dir(tmp_path / "bestand")
+    with pytest.raises(IsADirectoryError):
+        create_private_file(existing)
+
+
+def test_a_read_only_database_is_reported_in_dutch(store, db_path):
+    store.save_organisation(beta(), user="anna")
+    before = dump(db_path)
+    store._conn.execute("PRAGMA query_only = ON")  # SQLite refuses every write
+    with pytest.raises(StoreError, match="alleen-lezen"):
+        store.save_organisation({"naam": "Nieuw B.V."}, user="anna")
+    assert dump(db_path) == before
