@@ -14,6 +14,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from geo.private_files import create_private_file
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,7 +41,10 @@ class ResponseCache:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             if isinstance(self.path, Path):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:  # addresses of organisations only, but still nobody else's business
+                    create_private_file(self.path)
+                except OSError as err:
+                    raise sqlite3.OperationalError(f"cache file not usable: {err}") from err
             conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS responses ("

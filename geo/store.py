@@ -1408,6 +1408,19 @@ class Store:
             When no organisation has this id.
         """
         self._delete("organisaties", org_id, user=user)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Move committed pages from the WAL into the database file and empty the WAL.
+
+        After an erasure the old values would otherwise linger in the ``-wal`` file until
+        SQLite's next automatic checkpoint. Best effort: a busy reader only delays it.
+        """
+        try:
+            with self._lock:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as err:
+            log.warning("WAL checkpoint after erasure postponed: %s", type(err).__name__)
 
     def delete_school(self, school_id: int, *, user: str) -> None:
         """Delete a school (history kept)."""
@@ -1444,6 +1457,7 @@ class Store:
                     "SELECT id FROM organisaties WHERE voorbeeld = 1").fetchall()]
             for org_id in ids:
                 self._delete("organisaties", org_id, user=user)
+        self._checkpoint()
         return len(ids)
 
     def apply_import(

@@ -322,12 +322,30 @@ def test_deleting_an_organisation_erases_its_personal_data_from_the_history(
         assert store.get_organisation(other, include_personal=True)["notities"] == (
             "blijft staan")
         assert "blijft staan" in store.history(other).to_csv()
-        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # delete_organisation checkpoints itself: nothing lingers in the WAL either,
+        # even while the connection is still open.
+        wal = Path(f"{db}-wal")
+        leftovers = wal.read_bytes() if wal.exists() else b""
+        assert all(value.encode() not in leftovers for value in values)
     text = dump(db)
     raw = db.read_bytes()
     for value in values:
         assert value not in text
         assert value.encode() not in raw  # not even in free pages of the file
+
+
+def test_geocoder_cache_is_not_readable_by_others(tmp_path):
+    """The geocoder cache (addresses of organisations) is created 0600 in a 0700 folder."""
+    from geo._http import ResponseCache
+
+    old = os.umask(0o022)
+    try:
+        cache = ResponseCache(tmp_path / "cache" / "geocode-cache.sqlite")
+        cache.put("GET http://x/free?q=1", {"response": {"docs": []}})
+        assert mode(cache.path) == 0o600 and mode(cache.path.parent) == 0o700
+        cache.close()
+    finally:
+        os.umask(old)
 
 
 def test_database_and_its_wal_are_not_readable_by_others(tmp_path, reference):
