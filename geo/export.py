@@ -239,7 +239,7 @@ def export_register(
         return ExportSummary(formaat=fmt, publiek=public, rijen=len(frame), niet_geplaatst=0)
     geo, niet_geplaatst = _geo_frame(frame)
     driver = "GeoJSON" if fmt == "geojson" else "GPKG"
-    with atomic_output(path, private=not public) as tmp:
+    with atomic_output(path, private=not public, suffix=f".{fmt}") as tmp:
         try:
             geo.to_file(tmp, driver=driver, engine="pyogrio", layer="organisaties",
                         geometry_type="Point")

@@ -97,12 +97,12 @@ def _set_mode(path: Path, *, private: bool) -> None:
 
 
 @contextmanager
-def atomic_output(path: str | Path, *, private: bool) -> Iterator[Path]:
+def atomic_output(path: str | Path, *, private: bool, suffix: str | None = None
+                  ) -> Iterator[Path]:
     """A temporary path to write to; moved onto ``path`` when the block succeeds.
 
-    The temporary path has the same name as ``path`` (so writers that choose a driver by
-    suffix work) inside a new folder with mode 0700 next to the target. On any exception
-    the folder and everything in it is removed and the target is left as it was.
+    The temporary path lies inside a new folder with mode 0700 next to the target. On any
+    exception the folder and everything in it is removed and the target is left as it was.
 
     Parameters
     ----------
@@ -110,6 +110,9 @@ def atomic_output(path: str | Path, *, private: bool) -> Iterator[Path]:
         The file to write.
     private : bool
         Give the file mode 0600 (personal data); otherwise at most 0644.
+    suffix : str, optional
+        Suffix of the temporary file, for writers that choose a driver by suffix
+        (``".gpkg"``); default: the suffix of ``path``.
 
     Yields
     ------
@@ -126,10 +129,10 @@ def atomic_output(path: str | Path, *, private: bool) -> Iterator[Path]:
     try:
         _prepare_folder(target)
         folder = Path(tempfile.mkdtemp(prefix=".infrakaart-", dir=target.parent))
-        tmp = folder / target.name
+        tmp = folder / f"uitvoer{target.suffix if suffix is None else suffix}"
         yield tmp
-        if not tmp.is_file():
-            raise OSError(errno.ENOENT, "the writer made no file", str(tmp))
+        if not tmp.is_file():  # a bug in the caller, not something a user can fix
+            raise RuntimeError(f"the writer made no file at {tmp}")
         _set_mode(tmp, private=private)
         os.replace(tmp, target)
     except OutputError:
