@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-from geo import analysis
+from geo import analysis, tables
 from geo.reference import load_reference
 from geo.settings import Settings
 
@@ -95,8 +95,8 @@ def run() -> dict:
             out["indicators"].append({
                 "partners": n, "level": level, "rows": len(table),
                 "columns": len(table.columns), "median_s": round(seconds, 4),
-                "csv_bytes": len(analysis.to_csv_bytes(table)),
-                "xlsx_bytes": len(analysis.to_excel_bytes(table)),
+                "csv_bytes": len(tables.csv_bytes(analysis.rounded(table))),
+                "xlsx_bytes": len(tables.xlsx_bytes(analysis.export_sheets(table))),
                 "top": table.iloc[0]["naam"],
             })
     partners = synthetic_partners(reference, 100)

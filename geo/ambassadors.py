@@ -14,7 +14,8 @@ especially vmbo schools. This module answers three questions:
   classic greedy choice for comparison, and :func:`evaluate` compares the currently
   marked ambassadors with the optimum for the same number of ambassadors.
 
-Plans can be exported for the board: :func:`plan_to_excel_bytes` (Dutch sheets),
+Plans can be exported for the board: :func:`plan_sheets` (Dutch sheets, written by
+:func:`geo.tables.xlsx_bytes`),
 :func:`plan_map` (folium, for :func:`geo.assets.standalone_html`) and
 :func:`plan_image` (a static PNG or PDF drawn with matplotlib, no tiles needed).
 
@@ -959,15 +960,15 @@ def uncovered_schools(plan: AmbassadorPlan) -> pd.DataFrame:
     return frame.sort_values(["subregio", "naam"]).reset_index(drop=True)
 
 
-def plan_to_excel_bytes(plan: AmbassadorPlan, *, comparison: Comparison | None = None
-                        ) -> bytes:
-    """The plan as an Excel workbook for the board (Dutch sheet and column names).
+def plan_sheets(plan: AmbassadorPlan, *, comparison: Comparison | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """The plan as sheets of a workbook for the board (Dutch sheet and column names).
 
     Sheets: ``Keuze`` (one row per ambassador), ``Dekking per subregio``, ``Niet
     bereikte scholen``, ``Uitgangspunten`` (k, radius, weights, date) and, when
     ``comparison`` is given, ``Vergelijking huidig``. Contains public fields only.
+    Write it with :func:`geo.tables.xlsx_bytes`.
     """
-    buffer = io.BytesIO()
     sheets = {
         "Keuze": choice_table(plan),
         "Dekking per subregio": subregion_table(plan),
@@ -976,17 +977,7 @@ def plan_to_excel_bytes(plan: AmbassadorPlan, *, comparison: Comparison | None =
     }
     if comparison is not None:
         sheets["Vergelijking huidig"] = comparison.table()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for col, column in enumerate(frame.columns):
-                width = max([len(str(column))] + [len(str(v)) for v in frame[column]])
-                sheet.set_column(col, col, min(max(width + 2, 10), 60))
-            sheet.freeze_panes(1, 0)
-    return buffer.getvalue()
-
-
+    return sheets
 
 
 def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:

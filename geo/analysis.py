@@ -17,7 +17,6 @@ Distances between points are computed in RD New (EPSG:28992). Travel figures com
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -770,14 +769,12 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV (with BOM, so Excel shows accents), comma-separated."""
-    return rounded(table).to_csv(index=False).encode("utf-8-sig")
+def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
+                  explanation: str | None = None) -> dict[str, pd.DataFrame]:
+    """The table for a download or file, as sheets for :mod:`geo.tables`.
 
-
-def to_excel_bytes(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
-                   explanation: str | None = None) -> bytes:
-    """The table as an Excel workbook, with a second sheet "Uitleg".
+    The first sheet is the rounded table (:func:`rounded`; a CSV holds only this one),
+    the second, "Uitleg", explains every column and the score.
 
     Parameters
     ----------
@@ -790,21 +787,18 @@ def to_excel_bytes(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
 
     Returns
     -------
-    bytes
-        An ``.xlsx`` file.
+    dict of str to pandas.DataFrame
+        Sheet name → table, in order; write with :func:`geo.tables.xlsx_bytes`,
+        :func:`geo.tables.csv_bytes` (first sheet) or :func:`geo.tables.write_table`.
     """
-    notes = [("Kolom", "Betekenis")]
-    notes += [(c, COLUMN_DESCRIPTIONS_NL.get(c, "")) for c in table.columns]
+    notes = [(c, COLUMN_DESCRIPTIONS_NL.get(c, "")) for c in table.columns]
     notes += [("", ""), ("Witte-vlekscore", (explanation or SCORE_UITLEG).replace("**", ""))]
     notes += [("Partners", PARTNER_UITLEG.replace("**", "")),
               ("Jongeren", BEVOLKING_UITLEG.replace("**", ""))]
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        rounded(table).to_excel(writer, sheet_name=sheet_name[:31], index=False)
-        pd.DataFrame(notes[1:], columns=list(notes[0])).to_excel(
-            writer, sheet_name="Uitleg", index=False
-        )
-    return buffer.getvalue()
+    return {
+        sheet_name: rounded(table),
+        "Uitleg": pd.DataFrame(notes, columns=["Kolom", "Betekenis"]),
+    }
 
 
 def top_units_text(table: pd.DataFrame, *, n: int = 3) -> list[str]:

@@ -144,9 +144,9 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
         nearest_partners,
         no_partners_message,
         skipped_message,
-        spreadsheet_safe,
     )
     from geo.store import SOORTEN
+    from geo.tables import write_table
 
     if args.n is not None and args.n < 1:
         print("Fout: -n moet minstens 1 zijn.", file=sys.stderr)
@@ -193,7 +193,7 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
     if note:
         print(f"Let op: {note}")
     if args.uitvoer:
-        spreadsheet_safe(table).to_csv(args.uitvoer, index=False, encoding="utf-8")
+        write_table(args.uitvoer, table, private=False)
         print(f"{len(table)} partner(s) geschreven naar {args.uitvoer}")
     return 0
 
@@ -226,7 +226,9 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from geo.ambassadors import coverage
+    from geo.files import write_file_atomically
     from geo.reference import load_reference
+    from geo.tables import write_table
 
     if args.k < 1:
         print("Fout: -k moet minstens 1 zijn.", file=sys.stderr)
@@ -253,9 +255,9 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
     print(summary)
     if args.uitvoer:
         out = Path(args.uitvoer)
-        table.to_csv(out, index=False, encoding="utf-8")
+        write_table(out, table, private=False)
         summary_path = out.with_name(f"{out.stem}_samenvatting.txt")
-        summary_path.write_text(summary + "\n", encoding="utf-8")
+        write_file_atomically(summary_path, (summary + "\n").encode("utf-8"), private=False)
         print(f"{len(table)} ambassadeur(s) geschreven naar {out}; samenvatting in "
               f"{summary_path}")
     return 0
@@ -364,11 +366,12 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     import pandas as pd
 
-    from geo.errors import ImportFileError
+    from geo.errors import ImportFileError, OutputError
     from geo.gazetteer import Gazetteer
     from geo.geocoding import make_geocoder
     from geo.importer import check_rows, count_statuses, read_table, result_table, to_records
     from geo.reference import load_reference
+    from geo.tables import write_table
 
     path = Path(args.bestand)
     try:
@@ -455,7 +458,14 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
         if v.status != "ok":
             print(f"  rij {v.rij} · {v.naam or '(geen naam)'} · {v.status}: {v.melding}")
     if args.uitvoer:
-        result_table(verdicts).to_csv(args.uitvoer, index=False, encoding="utf-8")
+        # Private: a row's message may quote what was in the file (an e-mail address).
+        try:
+            write_table(args.uitvoer, result_table(verdicts), private=True)
+        except OutputError as err:
+            print(f"Fout: {err}", file=sys.stderr)
+            if not args.droog:
+                print("De import zelf is wel in het register opgeslagen.", file=sys.stderr)
+            return err.exit_code
         print(f"Resultaat per rij geschreven naar {args.uitvoer}.")
     return exit_code
 
@@ -488,10 +498,9 @@ def _add_witte_vlekken(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
     from geo import analysis
     from geo.reference import load_reference
+    from geo.tables import write_table
     from geo.travel import StraightLineModel
 
     if args.straal < 0:
@@ -521,10 +530,7 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
         print("Let op: er staan nog geen actieve partners met een locatie in het register.")
     print("Reistijden en afstanden zijn schattingen (hemelsbreed x omwegfactor).")
     if args.uitvoer:
-        out = Path(args.uitvoer)
-        data = (analysis.to_excel_bytes(table) if out.suffix.lower() == ".xlsx"
-                else analysis.to_csv_bytes(table))
-        out.write_bytes(data)
+        out = write_table(args.uitvoer, analysis.export_sheets(table), private=False)
         print(f"{len(table)} gebieden geschreven naar {out}")
     return 0
 
@@ -617,12 +623,9 @@ def _add_kaart(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
-    import os
-    import tempfile
-    from pathlib import Path
-
     from geo import analysis, maps
     from geo.assets import standalone_html
+    from geo.files import write_file_atomically
     from geo.regions import unit_polygons
 
     with _open_store(args, settings) as store:
@@ -645,13 +648,8 @@ def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
     except RuntimeError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return 1
-    out = Path(args.uitvoer)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Write next to the target and move into place: never a half-written map.
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".kaart-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    os.replace(tmp, out)
+    # The staff map has contact data in its pop-ups: readable by its owner only.
+    out = write_file_atomically(args.uitvoer, html.encode("utf-8"), private=not args.publiek)
     placed = int(active["lat"].notna().sum())
     print(f"Kaart geschreven naar {out} ({len(html) // 1024} kB): {placed} actieve "
           f"organisaties, {len(schools)} scholen, {len(mbo)} mbo-infra-locaties; kleurkaart "
@@ -695,7 +693,9 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
     """Run the CLI; returns the exit code.
 
     0 ok; 1 not found, invalid, the register cannot be opened or written, or import rows
-    not saved because of a conflict; 2 unreadable input.
+    not saved because of a conflict; 2 unreadable input, or a file that cannot be written
+    (missing, no permission, disk full, file-size limit): :class:`~geo.errors.OutputError`
+    and any other :class:`OSError` get a Dutch message on stderr instead of a traceback.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -706,6 +706,12 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
     except InfrakaartError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return getattr(err, "exit_code", 1)
+    except OSError as err:
+        from geo.files import describe_os_error
+
+        where = f" bij {err.filename}" if err.filename else ""
+        print(f"Fout{where}: {describe_os_error(err)}.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

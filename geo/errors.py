@@ -6,6 +6,8 @@ matching built-in (``ValueError``, ``TimeoutError``, ...) so generic handlers st
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class InfrakaartError(Exception):
     """Root of all Infrakaart errors; ``str(err)`` is a Dutch message for the user."""
@@ -66,3 +68,18 @@ class ConflictError(StoreError):
 
 class AuthError(InfrakaartError, PermissionError):
     """Login failed or the user lacks the role for an action."""
+
+
+class OutputError(InfrakaartError, OSError):
+    """A file for the user cannot be written (folder, permission, disk full, size limit).
+
+    The message names the path and the reason; nothing was written and an existing file
+    with that name is unchanged. The CLI exits with :attr:`exit_code`.
+    """
+
+    #: Exit code of the CLI for a file that cannot be written.
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path

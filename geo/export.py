@@ -7,20 +7,20 @@ leaves out the internal columns (notes, import verdicts), because free-text note
 by staff may mention people.
 
 Format choices
-    * CSV: UTF-8 with BOM, ``;`` as separator, decimal comma and CRLF line ends, so a
-      double click opens it correctly in Dutch Excel. Cells that Excel would run as a
-      formula (starting with ``=``, ``@``, or ``+``/``-`` followed by more than a
-      number) get a leading apostrophe.
-    * Excel (``.xlsx``): every text is written as text, never as formula or link.
+    * CSV and Excel (``.xlsx``) are written by :mod:`geo.tables`, the one table writer:
+      the Dutch CSV dialect (UTF-8 with BOM, ``;``, decimal comma, CRLF; coordinates
+      with six decimals), texts always as text and formula-like texts made inert.
     * GeoJSON / GeoPackage: points in WGS84 (EPSG:4326); organisations without a
       location are left out and counted in :attr:`ExportSummary.niet_geplaatst`. Yes/no
       columns are real booleans there, ``ja``/``nee`` in CSV and Excel.
+
+Files are written atomically through :mod:`geo.files`: never half written, no temporary
+file left behind, and a staff export (with personal data) readable by its owner only
+(mode 0600).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -28,8 +28,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.errors import StoreError
+from geo import tables
+from geo.errors import OutputError, StoreError
+from geo.files import atomic_output, write_file_atomically
 from geo.reference import WGS84
 from geo.store import Store
 
@@ -38,8 +41,8 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
 
 #: MIME type per format (for download buttons).
 MIME_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": tables.CSV_MIME,
+    "xlsx": tables.XLSX_MIME,
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
 }
@@ -95,8 +98,7 @@ STAFF_FIELDS = (
 )
 
 _BOOL_FIELDS = ("donateur", "actief", "voorbeeld")
-# Excel runs these as formulas; "+31 20 ..." and "-5" are harmless numbers or phones.
-_FORMULA_RE = re.compile(r"^[=@\t\r]|^[+-](?![\d\s().,/-]*$)")
+_COORDINATE_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,6 @@ def register_table(store: Store, *, public: bool) -> pd.DataFrame:
     return frame.loc[:, list(fields)].reset_index(drop=True)
 
 
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and _FORMULA_RE.match(value):
-        return "'" + value
-    return value
-
-
 def _tabular(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _BOOL_FIELDS:
@@ -173,41 +169,26 @@ def _tabular(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=COLUMN_LABELS)
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    table = _tabular(frame)
-    for column in table.columns:
-        if table[column].dtype == object:
-            table[column] = table[column].map(_defuse)
-    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",",
-                 float_format="%.6f", lineterminator="\r\n")
+def _about(public: bool) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Over deze export": [
+            f"Infrakaart — register van Infra Bindt, geëxporteerd op {date.today():%d-%m-%Y}.",
+            "Openbare versie: zonder contactpersonen, e-mailadressen, telefoonnummers "
+            "en interne notities." if public else
+            "Interne versie MET persoonsgegevens (contactpersonen): alleen voor het "
+            "team van Infra Bindt; niet delen.",
+            "Locaties in WGS84 (breedtegraad/lengtegraad); 'Nauwkeurigheid locatie' zegt "
+            "hoe precies de plek is (adres, postcode6, postcode4, plaats, handmatig, geen).",
+        ]
+    })
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, *, public: bool) -> None:
+def _table_bytes(frame: pd.DataFrame, fmt: str, *, public: bool) -> bytes:
+    """The CSV or XLSX export of ``frame`` (internal field names) as bytes."""
     table = _tabular(frame)
-    options = {"strings_to_formulas": False, "strings_to_urls": False,
-               "strings_to_numbers": False}
-    with pd.ExcelWriter(path, engine="xlsxwriter",
-                        engine_kwargs={"options": options}) as writer:
-        table.to_excel(writer, sheet_name="Organisaties", index=False)
-        sheet = writer.sheets["Organisaties"]
-        sheet.freeze_panes(1, 1)
-        sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
-        for pos, column in enumerate(table.columns):
-            longest = max([len(str(column)), *(len(str(v)) for v in table[column].head(500))])
-            sheet.set_column(pos, pos, min(max(longest + 2, 8), 60))
-        about = pd.DataFrame({
-            "Over deze export": [
-                f"Infrakaart — register van Infra Bindt, geëxporteerd op {date.today():%d-%m-%Y}.",
-                "Openbare versie: zonder contactpersonen, e-mailadressen, telefoonnummers "
-                "en interne notities." if public else
-                "Interne versie MET persoonsgegevens (contactpersonen): alleen voor het "
-                "team van Infra Bindt; niet delen.",
-                "Locaties in WGS84 (breedtegraad/lengtegraad); 'Nauwkeurigheid locatie' zegt "
-                "hoe precies de plek is (adres, postcode6, postcode4, plaats, handmatig, geen).",
-            ]
-        })
-        about.to_excel(writer, sheet_name="Toelichting", index=False)
-        writer.sheets["Toelichting"].set_column(0, 0, 110)
+    if fmt == "csv":
+        return tables.csv_bytes(table, decimals=_COORDINATE_DECIMALS)
+    return tables.xlsx_bytes({"Organisaties": table, "Toelichting": _about(public)})
 
 
 def _geo_frame(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, int]:
@@ -232,7 +213,7 @@ def export_register(
         The register.
     path : str or Path
         The file to write (folders are created; an existing file is replaced only
-        when the export succeeded).
+        when the export succeeded). A staff export gets mode 0600 (owner only).
     fmt : {"csv", "xlsx", "geojson", "gpkg"}
         The format.
     public : bool
@@ -246,36 +227,31 @@ def export_register(
     Raises
     ------
     StoreError
-        For an unknown format or when the file cannot be written (Dutch message).
+        For an unknown format.
+    OutputError
+        When the file cannot be written (Dutch message naming the path); nothing is
+        left behind and an existing file is unchanged.
     """
     fmt = _check_format(fmt)
-    target = Path(path)
     frame = register_table(store, public=public)
-    niet_geplaatst = 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=f".{fmt}", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        if fmt == "csv":
-            _write_csv(frame, tmp)
-            rows = len(frame)
-        elif fmt == "xlsx":
-            _write_xlsx(frame, tmp, public=public)
-            rows = len(frame)
-        else:
-            geo, niet_geplaatst = _geo_frame(frame)
-            tmp.unlink()  # the GDAL drivers want to create the file themselves
-            driver = "GeoJSON" if fmt == "geojson" else "GPKG"
+    if fmt in ("csv", "xlsx"):
+        write_file_atomically(path, _table_bytes(frame, fmt, public=public), private=not public)
+        return ExportSummary(formaat=fmt, publiek=public, rijen=len(frame), niet_geplaatst=0)
+    geo, niet_geplaatst = _geo_frame(frame)
+    driver = "GeoJSON" if fmt == "geojson" else "GPKG"
+    with atomic_output(path, private=not public, suffix=f".{fmt}") as tmp:
+        try:
             geo.to_file(tmp, driver=driver, engine="pyogrio", layer="organisaties",
                         geometry_type="Point")
-            rows = len(geo)
-        os.replace(tmp, target)
-    except OSError as err:
-        raise StoreError(f"Kan het exportbestand {target} niet schrijven: {err}") from err
-    finally:
-        tmp.unlink(missing_ok=True)
-    return ExportSummary(formaat=fmt, publiek=public, rijen=rows,
+        except (DataSourceError, DataLayerError) as err:
+            # GDAL words a failed write (disk full, size limit) its own way, and its text
+            # may quote a row (personal data): not shown.
+            raise OutputError(
+                f"Kan {path} niet schrijven: het {fmt}-bestand kon niet worden gemaakt "
+                "(is de schijf vol of het bestand groter dan toegestaan?). Er is niets "
+                "geschreven; een bestaand bestand met die naam is niet veranderd.",
+                path=Path(path)) from err
+    return ExportSummary(formaat=fmt, publiek=public, rijen=len(geo),
                          niet_geplaatst=niet_geplaatst)
 
 
@@ -297,6 +273,8 @@ def export_bytes(store: Store, *, fmt: str, public: bool) -> bytes:
         The file content.
     """
     fmt = _check_format(fmt)
+    if fmt in ("csv", "xlsx"):
+        return _table_bytes(register_table(store, public=public), fmt, public=public)
     with tempfile.TemporaryDirectory(prefix="infrakaart-export-") as folder:
         path = Path(folder) / f"export.{fmt}"
         export_register(store, path, fmt=fmt, public=public)

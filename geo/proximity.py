@@ -509,21 +509,6 @@ def call_list(result: pd.DataFrame, *, include_personal: bool = False) -> pd.Dat
     return table.reset_index(drop=True)
 
 
-def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose text cells cannot run as spreadsheet formulas.
-
-    Text starting with ``=``, ``@``, a tab, or ``+``/``-`` followed by non-numbers gets
-    a leading apostrophe, as in the register export (:mod:`geo.export`).
-    """
-    from geo.export import _defuse
-
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(_defuse)
-    return out
-
-
 def _km_text(km: float) -> str:
     """``12.5`` → ``"12,5"`` (Dutch decimal comma)."""
     return f"{float(km):g}".replace(".", ",")

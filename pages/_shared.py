@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import tables
 from geo.gazetteer import Gazetteer
 from geo.reference import Division, Reference, load_reference
 from geo.settings import Settings
@@ -168,6 +169,6 @@ def upload_division_widget() -> None:
             )
             st.rerun()
         st.download_button(
-            "Huidige indeling downloaden", division.table.to_csv(index=False).encode("utf-8"),
-            file_name="subregio_indeling.csv", mime="text/csv",
+            "Huidige indeling downloaden", tables.csv_bytes(division.table),
+            file_name="subregio_indeling.csv", mime=tables.CSV_MIME,
         )

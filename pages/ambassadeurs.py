@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import ambassadors as amb
-from geo import auth
+from geo import auth, tables
 from geo.assets import standalone_html
 from geo.errors import InfrakaartError, StoreError
 from geo.reference import Division
@@ -276,9 +276,9 @@ def _html_map() -> bytes:
 
 d1, d2, d3 = st.columns(3)
 d1.download_button(
-    "Excel (keuze en dekking)", lambda: amb.plan_to_excel_bytes(plan, comparison=comparison),
-    file_name=f"{stem}.xlsx", on_click="ignore", key="amb_excel",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "Excel (keuze en dekking)",
+    lambda: tables.xlsx_bytes(amb.plan_sheets(plan, comparison=comparison)),
+    file_name=f"{stem}.xlsx", on_click="ignore", key="amb_excel", mime=tables.XLSX_MIME,
 )
 d2.download_button("Kaart (HTML)", _html_map, file_name=f"{stem}.html", mime="text/html",
                    on_click="ignore", key="amb_html")

@@ -522,8 +522,11 @@ with tab_export:
         st.warning("Deze export bevat contactpersonen, e-mailadressen en telefoonnummers. "
                    "Deel hem niet buiten het team.")
     if st.button("Export maken", key="beheer_export_maken"):
-        st.session_state[BeheerKeys.EXPORT] = (
-            fmt, personal, export_bytes(store, fmt=fmt, public=not personal))
+        try:
+            st.session_state[BeheerKeys.EXPORT] = (
+                fmt, personal, export_bytes(store, fmt=fmt, public=not personal))
+        except InfrakaartError as err:  # e.g. no room for the temporary GeoPackage
+            st.error(str(err))
     made = st.session_state.get(BeheerKeys.EXPORT)
     if made and made[0] == fmt and made[1] == personal:
         st.download_button("Download", made[2], key="beheer_export_download",

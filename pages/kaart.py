@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import analysis, maps
+from geo import analysis, maps, tables
 from geo.reference import OUTSIDE, REGIONS
 from geo.regions import LEVELS, unit_polygons
 from geo.store import SOORTEN
@@ -178,11 +178,11 @@ with col_table:
         },
     )
     c1, c2 = st.columns(2)
-    c1.download_button("Tabel als CSV", analysis.to_csv_bytes(table),
-                       file_name=f"witte-vlekken-{level}.csv", mime="text/csv")
-    c2.download_button("Tabel als Excel", analysis.to_excel_bytes(table),
-                       file_name=f"witte-vlekken-{level}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheets = analysis.export_sheets(table)
+    c1.download_button("Tabel als CSV", tables.table_bytes(sheets, xlsx=False),
+                       file_name=f"witte-vlekken-{level}.csv", mime=tables.CSV_MIME)
+    c2.download_button("Tabel als Excel", tables.table_bytes(sheets, xlsx=True),
+                       file_name=f"witte-vlekken-{level}.xlsx", mime=tables.XLSX_MIME)
     st.caption(analysis.BEVOLKING_NOOT)
 
 show_attribution()

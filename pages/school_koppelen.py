@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from geo import maps, proximity
+from geo import maps, proximity, tables
 from geo.store import SOORTEN
 from geo.text import md
 from geo.travel import ESTIMATE_LABEL, MODES
@@ -26,26 +24,15 @@ COLUMN_LABELS = {
 }
 
 
-def _excel(table: pd.DataFrame, sheet: str) -> bytes:
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
-        table.to_excel(xl, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
-
-
 def _downloads(table: pd.DataFrame, stem: str, key: str) -> None:
-    safe = proximity.spreadsheet_safe(table)
     left, right = st.columns(2)
     left.download_button(
-        "Lijst als CSV",
-        safe.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),
-        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
+        "Lijst als CSV", tables.csv_bytes(table),
+        file_name=f"{stem}.csv", mime=tables.CSV_MIME, key=f"{key}_csv",
     )
     right.download_button(
-        "Lijst als Excel", _excel(safe, stem),
-        file_name=f"{stem}.xlsx", key=f"{key}_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Lijst als Excel", tables.xlsx_bytes(table, sheet_name=stem),
+        file_name=f"{stem}.xlsx", mime=tables.XLSX_MIME, key=f"{key}_xlsx",
     )
 
 

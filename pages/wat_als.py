@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import analysis, maps
+from geo import analysis, maps, tables
 from geo.errors import InfrakaartError
 from geo.reference import Division
 from geo.regions import LEVELS, unit_polygons
@@ -215,14 +215,11 @@ if result is not None:
         "dichter bij een opleiding komt, zakt op de lijst."
     )
     c1, c2 = st.columns(2)
-    c1.download_button("Vergelijking als CSV", analysis.to_csv_bytes(result),
-                       file_name=f"wat-als-{level}.csv", mime="text/csv")
-    c2.download_button(
-        "Vergelijking als Excel",
-        analysis.to_excel_bytes(result, sheet_name="Wat als"),
-        file_name=f"wat-als-{level}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    sheets = analysis.export_sheets(result, sheet_name="Wat als")
+    c1.download_button("Vergelijking als CSV", tables.table_bytes(sheets, xlsx=False),
+                       file_name=f"wat-als-{level}.csv", mime=tables.CSV_MIME)
+    c2.download_button("Vergelijking als Excel", tables.table_bytes(sheets, xlsx=True),
+                       file_name=f"wat-als-{level}.xlsx", mime=tables.XLSX_MIME)
 
 with st.expander("Hoe wordt dit geschat?"):
     st.markdown(ASSUMPTIONS_NL)

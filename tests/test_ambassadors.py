@@ -12,6 +12,7 @@ import pytest
 from pyproj import Transformer
 
 from geo import ambassadors as amb
+from geo import tables
 from geo.reference import RD_NEW, WGS84, Division
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -303,7 +304,7 @@ def test_excel_export_has_dutch_sheets_and_no_personal_data(line_case):
     assert set(PERSONAL) <= set(partners.columns)
     plan = amb.optimise(partners, schools, k=2, radius_km=10, division=division)
     comparison = amb.evaluate([2], partners, schools, division=division)
-    data = amb.plan_to_excel_bytes(plan, comparison=comparison)
+    data = tables.xlsx_bytes(amb.plan_sheets(plan, comparison=comparison))
     book = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(book) == ["Keuze", "Dekking per subregio", "Niet bereikte scholen",
                           "Uitgangspunten", "Vergelijking huidig"]
@@ -420,7 +421,8 @@ def test_cli_ambassadeurs_writes_rows_and_summary(tmp_path, reference, capsys):
                  "--vmbo-gewicht", "3", "--database", str(db), "--uitvoer", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    table = pd.read_csv(out)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the one Dutch CSV dialect
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns) == ["naam", "subregio", "scholen_bereik", "vmbo_scholen_bereik"]
     assert len(table) == 12
     assert table["naam"].str.startswith("Testbedrijf").all()

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo import analysis
+from geo import analysis, tables
 from geo.analysis import ScoreWeights, indicators, scenario, white_spot_score
 from geo.errors import AddressError
 from geo.reference import REGIONS, Division, Reference
@@ -478,10 +478,13 @@ def test_municipality_point_lies_in_municipality(reference):
 def test_csv_and_excel_round_trip(reference, mbo, schools):
     table = indicators("subregio", reference=reference, partners=pd.DataFrame(),
                        schools=schools, mbo=mbo)
-    csv = pd.read_csv(io.BytesIO(analysis.to_csv_bytes(table)), encoding="utf-8-sig")
+    sheets = analysis.export_sheets(table)
+    csv = pd.read_csv(io.BytesIO(tables.table_bytes(sheets, xlsx=False)), sep=";",
+                      decimal=",", encoding="utf-8-sig")
     assert list(csv.columns[: len(analysis.TABLE_COLUMNS)]) == analysis.TABLE_COLUMNS
     assert list(csv["code"]) == list(table["code"])
-    book = pd.read_excel(io.BytesIO(analysis.to_excel_bytes(table)), sheet_name=None)
+    assert np.allclose(csv["score"], analysis.rounded(table)["score"], equal_nan=True)
+    book = pd.read_excel(io.BytesIO(tables.table_bytes(sheets, xlsx=True)), sheet_name=None)
     assert set(book) == {"Witte vlekken", "Uitleg"}
     assert list(book["Witte vlekken"]["rang"]) == list(table["rang"])
     assert "score" in set(book["Uitleg"]["Kolom"])
@@ -509,7 +512,7 @@ def test_cli_witte_vlekken_writes_ranked_table(reference, settings, tmp_path, ca
     assert code == 0
     printed = capsys.readouterr().out
     assert "1. " in printed and "schatting" in printed
-    table = pd.read_csv(out, encoding="utf-8-sig")
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns[: len(analysis.TABLE_COLUMNS)]) == analysis.TABLE_COLUMNS
     assert len(table) == 46
     assert table["partners"].sum() == 4

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import io
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from geo import tables
 from geo.errors import ImportFileError
 from geo.gazetteer import Gazetteer, Location
 from geo.geocoding import AddressQuery, GeocodeResult, OfflineGeocoder
@@ -456,15 +456,14 @@ def test_fake_geocoder_precision_and_candidates_pass_through(reference):
 
 
 def _read_result(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
 
 
 def test_result_csv_is_readable_as_written():
     frame = result_table([])
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    assert buf.getvalue().strip() == ",".join(RESULT_COLUMNS)
+    text = tables.csv_bytes(frame).decode("utf-8-sig")
+    assert text == ";".join(RESULT_COLUMNS) + "\r\n"
 
 
 # --------------------------------------------------------------------------- with the store

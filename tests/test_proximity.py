@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo import maps, proximity
+from geo import maps, proximity, tables
 from geo.proximity import (
     SKIPPED_PARTNERS,
     SKIPPED_SCHOOLS,
@@ -333,6 +333,10 @@ def filled_store(settings, reference):
     store.close()
 
 
+def _read_csv(path):
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+
+
 def _run_cli(argv, settings, capsys):
     from geo.cli import main
 
@@ -350,7 +354,7 @@ def test_cli_dichtbij_writes_the_nearest_partners_sorted_without_personal_data(
         ["dichtbij", "--school", school["vestigingscode"].lower(), "-n", "4",
          "--uitvoer", str(target)], settings, capsys)
     assert code == 0, err
-    table = pd.read_csv(target)
+    table = _read_csv(target)
     assert table.columns.tolist() == CLI_COLUMNS
     assert table["rang"].tolist() == [1, 2, 3, 4]
     assert table["afstand_km"].is_monotonic_increasing
@@ -373,7 +377,7 @@ def test_cli_dichtbij_filters_by_soort_and_radius(filled_store, settings, capsys
          "--soort", "aannemer", "--database", str(settings.database_path),
          "--uitvoer", str(target)], settings, capsys)
     assert code == 0, err
-    table = pd.read_csv(target)
+    table = _read_csv(target)
     assert len(table) > 0
     assert set(table["soort"]) == {"aannemer"}
     assert (table["afstand_km"] <= 12.0).all()
@@ -403,13 +407,16 @@ def test_cli_dichtbij_nothing_in_radius_exits_0_with_header_only_file(
          "--uitvoer", str(target)], settings, capsys)
     assert code == 0, err
     assert "Geen partners binnen 0,01 km van" in out
-    assert target.read_text(encoding="utf-8").strip() == ",".join(CLI_COLUMNS)
+    assert target.read_text(encoding="utf-8-sig").strip() == ";".join(CLI_COLUMNS)
 
 
-def test_spreadsheet_safe_defuses_formulas_but_keeps_numbers(schools, partners):
+def test_call_list_csv_defuses_formulas_but_keeps_numbers(schools, partners, tmp_path):
     named = partners.assign(naam="=HYPERLINK(\"http://x\")", gemeentenaam="-5")
     table = call_list(nearest_partners(schools.iloc[[0]], named, k=2))
-    safe = proximity.spreadsheet_safe(table)
+    target = tmp_path / "lijst.csv"
+    tables.write_table(target, table, private=False)
+    safe = pd.read_csv(target, sep=";", decimal=",", encoding="utf-8-sig", dtype={
+        "gemeentenaam": str})
     assert safe["naam"].tolist() == ["'=HYPERLINK(\"http://x\")"] * 2
     assert safe["gemeentenaam"].tolist() == ["-5", "-5"]
     assert safe["afstand_km"].tolist() == table["afstand_km"].tolist()
