@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.store import Store
+from geo.text import md
 from tests.test_ambassadors import PERSONAL, fill_store
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "ambassadeurs.py")
@@ -56,7 +57,7 @@ def test_staff_sees_controls_ranking_and_plan(register, reference):
     subregions = reference.default_division.subregions
     expander_labels = [e.label for e in at.expander]
     for sub in subregions:
-        assert any(label.startswith(f"{sub} — ") for label in expander_labels)
+        assert any(label.startswith(f"{md(sub)} — ") for label in expander_labels)
     assert any(b.label.startswith("Markeer") for b in at.button)
     metrics = {m.label: m.value for m in at.metric}
     assert "Scholen bereikt" in metrics and " van " in metrics["Scholen bereikt"]
