@@ -20,9 +20,16 @@ two administrators cannot lose each other's changes. Its layout::
     wachtwoord_hash = "$argon2id$v=19$m=65536,t=3,p=4$..."
     aangemaakt = "2025-01-31T10:00:00+00:00"
 
-Repeated failed logins are slowed down by :class:`LoginThrottle`, per user name and per
-client. OIDC (Streamlit's ``st.login``) is optional; see :func:`oidc_providers` and
-:func:`oidc_role`. This module never logs passwords or hashes and never imports streamlit.
+Every permission decision goes through one gate, :func:`can` (and :func:`require`, which
+raises), over the table :data:`PERMISSIONS`; pages, the navigation and the store never compare
+role names themselves.
+
+Repeated failed logins are slowed down by :class:`LoginThrottle`, per user name, per client
+and over all clients together. The client is the connection's peer address, or — only when
+that peer is a configured trusted proxy — the address the proxies report in
+``X-Forwarded-For`` (see :func:`client_address`). OIDC (Streamlit's ``st.login``) is optional;
+see :func:`oidc_providers` and :func:`oidc_role`. This module never logs passwords or hashes
+and never imports streamlit.
 """
 
 from __future__ import annotations
@@ -58,22 +65,38 @@ ROLES: tuple[str, ...] = ("publiek", "team", "bestuur")
 #: Roles that need a login (local account or OIDC).
 STAFF_ROLES: tuple[str, ...] = ("team", "bestuur")
 
-#: action → roles allowed to perform it. Every action a page or export checks is listed here.
+#: action → roles allowed to perform it. Every action is checked with :func:`can` /
+#: :func:`require` where it happens (named after each entry); tests/attacks/test_roles.py
+#: walks every page for every role and fails for an action that nothing checks.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # public views: map, white spots, school search without contact data
-    "kaart_bekijken": frozenset({"publiek", "team", "bestuur"}),
-    "scholen_zoeken": frozenset({"publiek", "team", "bestuur"}),
-    "publiek_exporteren": frozenset({"publiek", "team", "bestuur"}),
-    # staff: personal data, import, edit, history, exports with contact data
-    "contactgegevens_zien": frozenset({"team", "bestuur"}),
-    "beheren": frozenset({"team", "bestuur"}),
-    "importeren": frozenset({"team", "bestuur"}),
-    "geschiedenis_zien": frozenset({"team", "bestuur"}),
-    "exporteren_met_contactgegevens": frozenset({"team", "bestuur"}),
-    # board only: ambassador decisions
-    "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),
+    # public pages (app.py navigation): public data only
+    "kaart_bekijken": frozenset({"publiek", "team", "bestuur"}),  # Kaart, Wat als
+    "scholen_zoeken": frozenset({"publiek", "team", "bestuur"}),  # School koppelen
+    # staff
+    "contactgegevens_zien": frozenset({"team", "bestuur"}),  # personal fields on every page
+    "beheren": frozenset({"team", "bestuur"}),  # Beheer: review, edit, add, delete
+    "importeren": frozenset({"team", "bestuur"}),  # Beheer → Importeren
+    "geschiedenis_zien": frozenset({"team", "bestuur"}),  # Beheer → Historie
+    "exporteren_met_contactgegevens": frozenset({"team", "bestuur"}),  # Beheer → Exporteren
+    "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),  # Ambassadeurs (the planner)
+    # board only (issue 5): appoint ambassadors — Ambassadeurs → Vastleggen, the Beheer
+    # form field, an import's Ambassadeur column, and every Store write of ambassadeur_voor
     "ambassadeurs_markeren": frozenset({"bestuur"}),
 }
+
+#: Dutch refusal of :func:`require` per action; other actions get :data:`NO_ACCESS_MESSAGE`.
+DENIED_MESSAGES: dict[str, str] = {
+    "ambassadeurs_markeren": "Alleen het bestuur kan ambassadeurs aanwijzen.",
+}
+
+#: Refusal of :func:`require` for an action without its own message.
+NO_ACCESS_MESSAGE = (
+    "U heeft geen toegang tot dit onderdeel. Log in met een account dat de juiste rol heeft."
+)
+
+#: Role of the command line (``infrakaart import`` and friends). Whoever can run it on the
+#: server can read and write the database file directly, so it acts with the board's rights.
+LOCAL_ADMIN_ROLE = "bestuur"
 
 #: Shortest password accepted for a local account.
 MIN_PASSWORD_LENGTH = 10
@@ -134,15 +157,19 @@ def require(role: str | None, action: str) -> None:
     Raises
     ------
     AuthError
-        With a Dutch message when the role lacks the permission.
+        With a Dutch message (:data:`DENIED_MESSAGES`, else :data:`NO_ACCESS_MESSAGE`)
+        when the role lacks the permission.
     """
     if not can(role, action):
-        raise AuthError("U heeft geen toegang tot dit onderdeel. Log in met een account "
-                        "dat de juiste rol heeft.")
+        log.warning("refused action %s for role %r", action, role)
+        raise AuthError(DENIED_MESSAGES.get(action, NO_ACCESS_MESSAGE))
 
 
 def is_staff_role(role: str | None) -> bool:
-    """True for ``team`` and ``bestuur``."""
+    """True for ``team`` and ``bestuur``: whether someone is signed in.
+
+    Not a permission: decide what a role may do with :func:`can`.
+    """
     return role in STAFF_ROLES
 
 

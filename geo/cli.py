@@ -423,7 +423,11 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
               "bijgewerkt opleveren.")
     else:
         assert store is not None
-        outcome = store.apply_import(records, user=_cli_user(), kind=args.soort)
+        from geo.auth import LOCAL_ADMIN_ROLE
+
+        # The command line may set ambassadors: it has the database file anyway.
+        outcome = store.apply_import(records, user=_cli_user(), kind=args.soort,
+                                     role=LOCAL_ADMIN_ROLE)
         print(f"Register {database}: {outcome.get('nieuw', 0)} nieuw, "
               f"{outcome.get('bijgewerkt', 0)} bijgewerkt, "
               f"{outcome.get('ongewijzigd', 0)} ongewijzigd.")

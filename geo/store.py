@@ -38,6 +38,15 @@ Personal data in the history (decision)
     staff still see "e-mail added / changed / removed, by whom, when", and erasing a
     contact person from the register erases it everywhere.
 
+Ambassadors are the board's decision (role check)
+    Any write that changes ``ambassadeur_voor`` — :meth:`Store.set_ambassador`,
+    :meth:`Store.save_organisation`, :meth:`Store.apply_import` — needs the writer's
+    ``role`` and is refused with an :class:`~geo.errors.AuthError` unless
+    ``geo.auth.can(role, "ambassadeurs_markeren")``. Without a role such a change is
+    refused (fail closed); writes that leave the field as it is need no role. The pages
+    check first; this is the check no caller can skip. The command line passes
+    :data:`geo.auth.LOCAL_ADMIN_ROLE`.
+
 Helpers for the importer
     :func:`name_key` (the ``importsleutel`` stored with every organisation and school),
     :meth:`Store.find_by_key` (likely duplicates by key and postcode),
@@ -62,6 +71,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo import auth
 from geo.addresses import parse_postcode
 from geo.errors import ConflictError, StoreError
 from geo.gazetteer import PRECISIONS, Gazetteer
@@ -1049,6 +1059,7 @@ class Store:
         expected_version: int | None,
         areas: dict | None = None,
         bron: str = "gebruiker",
+        role: str | None = None,
     ) -> tuple[int, str]:
         """Insert or update one row; returns (id, "nieuw"|"bijgewerkt"|"ongewijzigd")."""
         if not str(user or "").strip():
@@ -1073,6 +1084,7 @@ class Store:
                         current=current,
                     )
             values = self._clean(table, record, current)
+            _check_ambassador_change(values, current, role)
             if "naam" in values:
                 values["importsleutel"] = name_key(values["naam"])
             moved = current is None or any(
@@ -1122,7 +1134,8 @@ class Store:
             return int(current["id"]), "bijgewerkt"
 
     def save_organisation(
-        self, record: dict, *, user: str, expected_version: int | None = None
+        self, record: dict, *, user: str, expected_version: int | None = None,
+        role: str | None = None,
     ) -> int:
         """Insert or update an organisation and record the change in the history.
 
@@ -1142,6 +1155,8 @@ class Store:
         expected_version : int, optional
             The ``versie`` the user edited. When the stored version differs the save is
             refused. None skips the check (imports, scripts).
+        role : str, optional
+            The writer's role; needed only to change ``ambassadeur_voor`` (board only).
 
         Returns
         -------
@@ -1153,11 +1168,13 @@ class Store:
         ConflictError
             Someone saved a newer version; ``err.current`` holds it (with personal
             fields: only staff edit).
+        AuthError
+            The record changes ``ambassadeur_voor`` and ``role`` may not (nothing saved).
         StoreError
             Invalid values, unknown id, or the database is busy.
         """
         return self._save_row("organisaties", record, user=user,
-                              expected_version=expected_version)[0]
+                              expected_version=expected_version, role=role)[0]
 
     def save_school(
         self, record: dict, *, user: str, expected_version: int | None = None
@@ -1181,13 +1198,34 @@ class Store:
         return self._save_row("scholen", record, user=user,
                               expected_version=expected_version)[0]
 
-    def set_ambassador(self, org_id: int, subregio: str | None, *, user: str) -> None:
+    def set_ambassador(
+        self, org_id: int, subregio: str | None, *, user: str, role: str
+    ) -> None:
         """Make an organisation ambassador for a subregion, or none (``None``).
 
         Several organisations may share a subregion; the board decides.
+
+        Parameters
+        ----------
+        org_id : int
+            The organisation.
+        subregio : str or None
+            The subregion it is ambassador for; None ends its ambassadorship.
+        user : str
+            Login name recorded in the history.
+        role : str
+            The writer's role; only ``geo.auth.can(role, "ambassadeurs_markeren")`` may.
+
+        Raises
+        ------
+        AuthError
+            When the role may not appoint ambassadors (nothing saved).
+        StoreError
+            Unknown id, or the database is busy.
         """
+        auth.require(role, "ambassadeurs_markeren")
         self._save_row("organisaties", {"id": org_id, "ambassadeur_voor": subregio},
-                       user=user, expected_version=None)
+                       user=user, expected_version=None, role=role)
 
     def delete_organisation(self, org_id: int, *, user: str) -> None:
         """Delete an organisation; its history is kept with a ``(verwijderd)`` entry.
@@ -1225,7 +1263,8 @@ class Store:
         return len(ids)
 
     def apply_import(
-        self, records: list[dict], *, user: str, kind: str = "partners"
+        self, records: list[dict], *, user: str, kind: str = "partners",
+        role: str | None = None,
     ) -> dict:
         """Write a reviewed import in one transaction: all records or none.
 
@@ -1241,6 +1280,9 @@ class Store:
             Login name recorded in the history.
         kind : {"partners", "scholen"}
             What the records are.
+        role : str, optional
+            The importer's role; needed only when records change ``ambassadeur_voor``
+            (board only).
 
         Returns
         -------
@@ -1250,6 +1292,8 @@ class Store:
 
         Raises
         ------
+        AuthError
+            A record changes ``ambassadeur_voor`` and ``role`` may not; nothing is written.
         StoreError
             For the first invalid record (its position is named); nothing is written.
         """
@@ -1266,13 +1310,23 @@ class Store:
             for pos, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
                 try:
                     row_id, outcome = self._save_row(
-                        table, record, user=user, expected_version=None, areas=area)
+                        table, record, user=user, expected_version=None, areas=area,
+                        role=role)
                 except StoreError as err:
                     raise type(err)(f"Record {pos} ({record.get('naam', '')}): {err}") from err
                 counts[outcome] += 1
                 ids.append(row_id)
         log.info("Import by %s: %s", user, counts)
         return {**counts, "ids": ids}
+
+
+def _check_ambassador_change(values: dict, current: dict | None, role: str | None) -> None:
+    """Refuse a change of ``ambassadeur_voor`` by a role that may not appoint ambassadors."""
+    if "ambassadeur_voor" not in values:
+        return
+    before = current.get("ambassadeur_voor") if current else None
+    if not _equal(before, values["ambassadeur_voor"]):
+        auth.require(role, "ambassadeurs_markeren")
 
 
 def _coordinate(value: object) -> float:

@@ -12,7 +12,7 @@ from geo import maps, proximity
 from geo.assets import use_assets
 from geo.store import SOORTEN
 from geo.travel import ESTIMATE_LABEL, MODES
-from pages._shared import get_settings, get_store, is_staff, show_attribution, through_router
+from pages._shared import can, get_settings, get_store, show_attribution, through_router
 
 through_router()
 
@@ -72,7 +72,7 @@ st.caption(
     f"{ESTIMATE_LABEL}."
 )
 
-staff = is_staff()
+staff = can("contactgegevens_zien")  # personal fields in tables, maps and downloads
 store = get_store()
 schools = store.schools()
 # Personal fields only for staff; read per session, never cached across users.

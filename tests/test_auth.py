@@ -67,8 +67,29 @@ def test_unknown_role_has_no_rights_and_unknown_action_is_a_bug():
 
 def test_require_raises_dutch_auth_error():
     auth.require("bestuur", "ambassadeurs_markeren")
-    with pytest.raises(AuthError, match="geen toegang"):
+    with pytest.raises(AuthError, match="Alleen het bestuur kan ambassadeurs aanwijzen"):
         auth.require("team", "ambassadeurs_markeren")
+    with pytest.raises(AuthError, match="geen toegang"):
+        auth.require("publiek", "beheren")
+    with pytest.raises(AuthError):
+        auth.require(None, "kaart_bekijken")
+
+
+def test_whoever_manages_the_register_may_see_contact_data():
+    # The Beheer edit form shows personal fields to every role that may manage.
+    assert auth.PERMISSIONS["beheren"] <= auth.PERMISSIONS["contactgegevens_zien"]
+    assert auth.PERMISSIONS["exporteren_met_contactgegevens"] <= (
+        auth.PERMISSIONS["contactgegevens_zien"])
+
+
+def test_only_the_board_appoints_ambassadors_and_the_cli_acts_as_board():
+    assert auth.PERMISSIONS["ambassadeurs_markeren"] == frozenset({"bestuur"})
+    assert auth.can(auth.LOCAL_ADMIN_ROLE, "ambassadeurs_markeren")
+
+
+def test_is_staff_role_says_signed_in_only_for_staff():
+    assert not auth.is_staff_role("publiek") and not auth.is_staff_role(None)
+    assert auth.is_staff_role("team") and auth.is_staff_role("bestuur")
 
 
 # --------------------------------------------------------------------------- accounts
