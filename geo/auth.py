@@ -20,9 +20,16 @@ two administrators cannot lose each other's changes. Its layout::
     wachtwoord_hash = "$argon2id$v=19$m=65536,t=3,p=4$..."
     aangemaakt = "2025-01-31T10:00:00+00:00"
 
-Repeated failed logins are slowed down by :class:`LoginThrottle`, per user name and per
-client. OIDC (Streamlit's ``st.login``) is optional; see :func:`oidc_providers` and
-:func:`oidc_role`. This module never logs passwords or hashes and never imports streamlit.
+Every permission decision goes through one gate, :func:`can` (and :func:`require`, which
+raises), over the table :data:`PERMISSIONS`; pages, the navigation and the store never compare
+role names themselves.
+
+Repeated failed logins are slowed down by :class:`LoginThrottle`, per user name, per client
+and over all clients together. The client is the connection's peer address, or — only when
+that peer is a configured trusted proxy — the address the proxies report in
+``X-Forwarded-For`` (see :func:`client_address`). OIDC (Streamlit's ``st.login``) is optional;
+see :func:`oidc_providers` and :func:`oidc_role`. This module never logs passwords or hashes
+and never imports streamlit.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import os
@@ -58,22 +66,38 @@ ROLES: tuple[str, ...] = ("publiek", "team", "bestuur")
 #: Roles that need a login (local account or OIDC).
 STAFF_ROLES: tuple[str, ...] = ("team", "bestuur")
 
-#: action → roles allowed to perform it. Every action a page or export checks is listed here.
+#: action → roles allowed to perform it. Every action is checked with :func:`can` /
+#: :func:`require` where it happens (named after each entry); tests/attacks/test_roles.py
+#: walks every page for every role and fails for an action that nothing checks.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # public views: map, white spots, school search without contact data
-    "kaart_bekijken": frozenset({"publiek", "team", "bestuur"}),
-    "scholen_zoeken": frozenset({"publiek", "team", "bestuur"}),
-    "publiek_exporteren": frozenset({"publiek", "team", "bestuur"}),
-    # staff: personal data, import, edit, history, exports with contact data
-    "contactgegevens_zien": frozenset({"team", "bestuur"}),
-    "beheren": frozenset({"team", "bestuur"}),
-    "importeren": frozenset({"team", "bestuur"}),
-    "geschiedenis_zien": frozenset({"team", "bestuur"}),
-    "exporteren_met_contactgegevens": frozenset({"team", "bestuur"}),
-    # board only: ambassador decisions
-    "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),
+    # public pages (app.py navigation): public data only
+    "kaart_bekijken": frozenset({"publiek", "team", "bestuur"}),  # Kaart, Wat als
+    "scholen_zoeken": frozenset({"publiek", "team", "bestuur"}),  # School koppelen
+    # staff
+    "contactgegevens_zien": frozenset({"team", "bestuur"}),  # personal fields on every page
+    "beheren": frozenset({"team", "bestuur"}),  # Beheer: review, edit, add, delete
+    "importeren": frozenset({"team", "bestuur"}),  # Beheer → Importeren
+    "geschiedenis_zien": frozenset({"team", "bestuur"}),  # Beheer → Historie
+    "exporteren_met_contactgegevens": frozenset({"team", "bestuur"}),  # Beheer → Exporteren
+    "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),  # Ambassadeurs (the planner)
+    # board only (issue 5): appoint ambassadors — Ambassadeurs → Vastleggen, the Beheer
+    # form field, an import's Ambassadeur column, and every Store write of ambassadeur_voor
     "ambassadeurs_markeren": frozenset({"bestuur"}),
 }
+
+#: Dutch refusal of :func:`require` per action; other actions get :data:`NO_ACCESS_MESSAGE`.
+DENIED_MESSAGES: dict[str, str] = {
+    "ambassadeurs_markeren": "Alleen het bestuur kan ambassadeurs aanwijzen.",
+}
+
+#: Refusal of :func:`require` for an action without its own message.
+NO_ACCESS_MESSAGE = (
+    "U heeft geen toegang tot dit onderdeel. Log in met een account dat de juiste rol heeft."
+)
+
+#: Role of the command line (``infrakaart import`` and friends). Whoever can run it on the
+#: server can read and write the database file directly, so it acts with the board's rights.
+LOCAL_ADMIN_ROLE = "bestuur"
 
 #: Shortest password accepted for a local account.
 MIN_PASSWORD_LENGTH = 10
@@ -134,15 +158,19 @@ def require(role: str | None, action: str) -> None:
     Raises
     ------
     AuthError
-        With a Dutch message when the role lacks the permission.
+        With a Dutch message (:data:`DENIED_MESSAGES`, else :data:`NO_ACCESS_MESSAGE`)
+        when the role lacks the permission.
     """
     if not can(role, action):
-        raise AuthError("U heeft geen toegang tot dit onderdeel. Log in met een account "
-                        "dat de juiste rol heeft.")
+        log.warning("refused action %s for role %r", action, role)
+        raise AuthError(DENIED_MESSAGES.get(action, NO_ACCESS_MESSAGE))
 
 
 def is_staff_role(role: str | None) -> bool:
-    """True for ``team`` and ``bestuur``."""
+    """True for ``team`` and ``bestuur``: whether someone is signed in.
+
+    Not a permission: decide what a role may do with :func:`can`.
+    """
     return role in STAFF_ROLES
 
 
@@ -553,13 +581,25 @@ def wait_message(seconds: float) -> str:
 
 
 class LoginThrottle:
-    """Slows down password guessing, per user name and per client.
+    """Slows down password guessing, per user name, per client and over all clients.
 
-    After ``max_failures`` failed attempts for the same key within ``window_s`` seconds the
-    key is locked for ``base_delay_s``; each further lock of that key doubles the delay, up
-    to ``max_delay_s``. A key forgets its history after ``window_s`` without failures. A
-    successful login clears the user-name key (not the client key: an attacker with one
-    valid account must not be able to reset the counter used against other names).
+    Every failed attempt counts for three keys: its user name (guessing one account's
+    password), its client (password spraying: many names from one client — unknown names
+    count too) and one key shared by all attempts (spraying from many addresses at once).
+    After a key's limit of failures within ``window_s`` seconds the key is locked for
+    ``base_delay_s``; each further lock of that key doubles the delay, up to
+    ``max_delay_s``. A key forgets its history after ``window_s`` without failures. A
+    successful login clears the user-name key only (not the client or global key: an
+    attacker with one valid account must not be able to reset the counters used against
+    other names).
+
+    The global limit is high: people who mistype never reach it, while a flood from many
+    addresses is stopped before the server spends its memory on argon2 hashes. It also
+    means such a flood keeps local-account logins closed for everyone until it stops
+    (OIDC logins are not affected); set ``max_global_failures=None`` to switch it off.
+
+    Clients are identified by :func:`client_address`; IPv6 clients count per ``/64``
+    network (one household or server usually holds a whole /64), IPv4 clients per address.
 
     Keys are stored only as keyed hashes (HMAC with a random per-instance secret), so the
     object holds no names or addresses and may be shared by all sessions
@@ -572,6 +612,8 @@ class LoginThrottle:
     max_client_failures : int
         Failures per client before that client is locked (higher: several people may
         share one address behind a proxy).
+    max_global_failures : int or None
+        Failures of all clients together before every login is locked; None: no limit.
     window_s : float
         Period in which failures are counted.
     base_delay_s : float
@@ -590,6 +632,7 @@ class LoginThrottle:
         *,
         max_failures: int = 5,
         max_client_failures: int = 20,
+        max_global_failures: int | None = 100,
         window_s: float = 15 * 60,
         base_delay_s: float = 60,
         max_delay_s: float = 15 * 60,
@@ -598,6 +641,7 @@ class LoginThrottle:
     ) -> None:
         self.max_failures = max_failures
         self.max_client_failures = max_client_failures
+        self.max_global_failures = max_global_failures
         self.window_s = window_s
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
@@ -609,18 +653,34 @@ class LoginThrottle:
 
     @staticmethod
     def keys_for(*, name: str | None, client: str | None) -> tuple[str, ...]:
-        """The throttle keys of one attempt: its user name and its client."""
+        """The throttle keys of one attempt: its user name, its client and the global key.
+
+        Parameters
+        ----------
+        name : str or None
+            The canonical login name tried; no name key when empty.
+        client : str or None
+            The client's address (:func:`client_address`); an IPv6 address counts for its
+            /64 network. No client key when None (the command line, tests).
+
+        Returns
+        -------
+        tuple of str
+        """
         keys = []
         if name:
             keys.append(f"naam:{name}")
         if client:
-            keys.append(f"client:{client}")
+            keys.append(f"client:{_client_bucket(client)}")
+        keys.append(_GLOBAL_KEY)
         return tuple(keys)
 
     def _digest(self, key: str) -> bytes:
         return hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).digest()
 
-    def _limit(self, key: str) -> int:
+    def _limit(self, key: str) -> int | None:
+        if key == _GLOBAL_KEY:
+            return self.max_global_failures
         return self.max_client_failures if key.startswith("client:") else self.max_failures
 
     def _fresh(self, entry: _Entry, now: float) -> _Entry:
@@ -653,11 +713,14 @@ class LoginThrottle:
         now = self._clock()
         with self._lock:
             for key in keys:
+                limit = self._limit(key)
+                if limit is None:
+                    continue
                 digest = self._digest(key)
                 entry = self._fresh(self._entries.setdefault(digest, _Entry()), now)
                 entry.failures.append(now)
                 entry.last_event = now
-                if len(entry.failures) >= self._limit(key):
+                if len(entry.failures) >= limit:
                     delay = min(self.base_delay_s * 2**entry.lock_count, self.max_delay_s)
                     entry.locked_until = now + delay
                     entry.lock_count += 1
@@ -682,6 +745,265 @@ class LoginThrottle:
         while len(self._entries) > self.max_entries:
             stalest = min(self._entries, key=lambda d: self._entries[d].last_event)
             del self._entries[stalest]
+
+
+_GLOBAL_KEY = "alle"
+
+
+def _client_bucket(client: str) -> str:
+    """The throttle bucket of a client: an IPv6 address's /64 network, else the client."""
+    try:
+        ip = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+# --------------------------------------------------------------------------- clients
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: Address used when Streamlit reports no peer: it says None for a loopback peer
+#: (127.0.0.1, ::1), which is what a reverse proxy on the same machine is.
+LOOPBACK = "127.0.0.1"
+
+#: Client key when the peer cannot be understood at all; such clients share one bucket.
+UNKNOWN_CLIENT = "onbekend"
+
+#: At most this many ``X-Forwarded-For`` hops are followed (no real chain is longer).
+MAX_FORWARDED_HOPS = 16
+
+
+def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
+    """The networks of ``Settings.trusted_proxies``.
+
+    Parameters
+    ----------
+    text : str
+        IP addresses and networks (CIDR), separated by commas or spaces, e.g.
+        ``"127.0.0.1, ::1, 10.0.0.0/24"``. Empty: no trusted proxies.
+
+    Returns
+    -------
+    tuple of ipaddress.IPv4Network or ipaddress.IPv6Network
+
+    Raises
+    ------
+    ValueError
+        With a Dutch message naming the entry that is not an address or network.
+    """
+    networks = []
+    for entry in text.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as err:
+            raise ValueError(
+                f"INFRAKAART_TRUSTED_PROXIES: '{entry}' is geen IP-adres of netwerk "
+                "(zoals 127.0.0.1 of 10.0.0.0/24)."
+            ) from err
+    return tuple(networks)
+
+
+def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from a peer or an ``X-Forwarded-For`` hop; None for anything else.
+
+    Accepts ``1.2.3.4``, ``1.2.3.4:5678``, ``2001:db8::1``, ``[2001:db8::1]:443`` and
+    ``"quoted"`` forms; an IPv4-mapped IPv6 address becomes its IPv4 address. Names,
+    ``unknown`` and obfuscated identifiers (``_hidden``) are None.
+    """
+    value = text.strip().strip('"').strip()
+    if value.startswith("["):
+        end = value.find("]")
+        if end == -1:
+            return None
+        value = value[1:end]
+    elif value.count(":") == 1:  # IPv4 with a port
+        value = value.split(":", 1)[0]
+    if not value or len(value) > 64:
+        return None
+    try:
+        ip = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _is_trusted(ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+                trusted: Iterable[Network]) -> bool:
+    return any(ip.version == net.version and ip in net for net in trusted)
+
+
+#: The hosts whose ``X-Forwarded-For`` Streamlit's web server (uvicorn) applies itself
+#: unless the environment variable ``FORWARDED_ALLOW_IPS`` says otherwise.
+SERVER_FORWARDED_DEFAULT = "127.0.0.1,::1"
+
+
+@dataclass(frozen=True)
+class ServerTrust:
+    """The proxies whose ``X-Forwarded-For`` the web server applies before the app runs.
+
+    Streamlit 1.67 serves through uvicorn, which by default replaces a peer on
+    127.0.0.1 or ::1 by the right-most address in ``X-Forwarded-For`` that is not one of
+    those (``FORWARDED_ALLOW_IPS``). The app then sees that header value as the peer.
+
+    Attributes
+    ----------
+    networks : tuple of network
+        Trusted addresses and networks.
+    literals : frozenset of str
+        Entries that are no address (uvicorn compares them as text).
+    everyone : bool
+        ``FORWARDED_ALLOW_IPS="*"``: the header of every peer is applied.
+    """
+
+    networks: tuple[Network, ...] = ()
+    literals: frozenset[str] = frozenset()
+    everyone: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServerTrust:
+        """Read ``FORWARDED_ALLOW_IPS`` the way uvicorn does.
+
+        Parameters
+        ----------
+        environ : Mapping, optional
+            The environment; defaults to :data:`os.environ`.
+
+        Returns
+        -------
+        ServerTrust
+        """
+        env = os.environ if environ is None else environ
+        raw = env.get("FORWARDED_ALLOW_IPS", SERVER_FORWARDED_DEFAULT)
+        if raw.strip() == "*":
+            return cls(everyone=True)
+        networks, literals = [], set()
+        for entry in (item.strip() for item in raw.split(",")):
+            try:
+                networks.append(ipaddress.ip_network(entry) if "/" in entry else
+                                ipaddress.ip_network(ipaddress.ip_address(entry)))
+            except ValueError:
+                literals.add(entry)
+        return cls(tuple(networks), frozenset(literals))
+
+    def trusts(self, host: str) -> bool:
+        """Whether uvicorn trusts ``host`` (an address or other text)."""
+        if self.everyone:
+            return True
+        if not host:
+            return False
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            return host in self.literals
+        return any(ip in net for net in self.networks if net.version == ip.version)
+
+    def client_from(self, hops: list[str]) -> str:
+        """The host uvicorn takes from the header's hops (its ``get_trusted_client_address``)."""
+        if self.everyone:
+            return _server_host(hops[0])
+        for hop in reversed(hops):
+            host = _server_host(hop)
+            if not self.trusts(host):
+                return host
+        return _server_host(hops[0])
+
+
+def _server_host(value: str) -> str:
+    """A hop without its port, exactly as uvicorn's proxy-header middleware cuts it."""
+    if value.startswith("["):
+        end = value.find("]")
+        if end == -1:
+            return value
+        rest = value[end + 1:]
+        return value[1:end] if not rest or rest.startswith(":") else value
+    if value.count(":") == 1:
+        host, port = value.rsplit(":", 1)
+        return host if port.isdigit() else value
+    return value
+
+
+def _hops(forwarded_for: str | Iterable[str] | None) -> list[str]:
+    if forwarded_for is None:
+        return []
+    headers = [forwarded_for] if isinstance(forwarded_for, str) else list(forwarded_for)
+    return [hop.strip() for header in headers for hop in str(header).split(",")]
+
+
+def _within(net: Network, trusted: tuple[Network, ...]) -> bool:
+    return any(net.version == t.version and net.subnet_of(t) for t in trusted)
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: str | Iterable[str] | None,
+    trusted: Iterable[Network],
+    *,
+    server: ServerTrust | None = None,
+) -> str:
+    """The address of the client behind an attempt, for throttling.
+
+    The client is the connection's peer. Only when the peer is a trusted proxy, the
+    ``X-Forwarded-For`` header is read from right to left: each hop that is itself a
+    trusted proxy is skipped, and the first other address is the client. A header from an
+    untrusted peer is ignored, so a client cannot pick its own address. When the header is
+    missing, or the next hop is not an address, the last trusted proxy counts as the client:
+    everyone behind it then shares one throttle bucket, which is safe (too strict rather
+    than too lenient). In the same way, with no trusted proxies configured, every client of
+    a reverse proxy on the same machine shares the loopback bucket.
+
+    The web server may already have replaced a peer it trusts by a header value
+    (:class:`ServerTrust`; by default a peer on 127.0.0.1/::1). When the peer is exactly
+    what the server would have taken from the header, the header is believed only if one
+    of the server's trusted proxies is also in ``trusted``; otherwise the attempt counts in
+    the shared :data:`LOOPBACK` bucket. So a local proxy that passes a client's own
+    ``X-Forwarded-For`` through unchanged cannot give each attempt a fresh address.
+
+    Parameters
+    ----------
+    peer : str or None
+        The peer address of the connection (``st.context.ip_address``). None counts as
+        :data:`LOOPBACK`: Streamlit reports a loopback peer as None.
+    forwarded_for : str, iterable of str, or None
+        The ``X-Forwarded-For`` header(s), each a comma-separated list of hops, the
+        nearest proxy's view last; several headers are read as one list, in order.
+    trusted : iterable of network
+        Trusted proxies (:func:`parse_trusted_proxies`).
+    server : ServerTrust, optional
+        What the web server trusts; uvicorn's default (127.0.0.1 and ::1) when omitted.
+
+    Returns
+    -------
+    str
+        The client's address in canonical form (IPv4-mapped IPv6 as IPv4), or
+        :data:`UNKNOWN_CLIENT` when the peer itself is not an address.
+    """
+    trusted = tuple(trusted)
+    server = ServerTrust.from_env({}) if server is None else server
+    hops = _hops(forwarded_for)
+    if peer is not None and hops and peer == server.client_from(hops):
+        # The server put this header value in place of one of its trusted proxies.
+        if server.everyone or not any(_within(net, trusted) for net in server.networks):
+            return LOOPBACK
+        client = None
+    else:
+        client = _parse_address(LOOPBACK if peer is None else peer)
+        if client is None:
+            return UNKNOWN_CLIENT
+        if not _is_trusted(client, trusted):
+            return str(client)
+    for hop in reversed(hops[-MAX_FORWARDED_HOPS:]):
+        ip = _parse_address(hop)
+        if ip is None:
+            break
+        client = ip
+        if not _is_trusted(ip, trusted):
+            break
+    return LOOPBACK if client is None else str(client)
 
 
 # --------------------------------------------------------------------------- OIDC

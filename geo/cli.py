@@ -437,8 +437,12 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
               "bijgewerkt opleveren.")
     else:
         assert store is not None
+        from geo.auth import LOCAL_ADMIN_ROLE
+
+        # The command line may set ambassadors: it has the database file anyway.
         with store:
-            outcome = store.apply_import(records, user=_cli_user(), kind=args.soort)
+            outcome = store.apply_import(records, user=_cli_user(), kind=args.soort,
+                                         role=LOCAL_ADMIN_ROLE)
         conflicts = outcome["conflicten"]
         print(f"Register {database}: {outcome['nieuw']} nieuw, {outcome['bijgewerkt']} "
               f"bijgewerkt, {outcome['ongewijzigd']} ongewijzigd"

@@ -62,6 +62,16 @@ class Settings:
         Largest file accepted for import, in megabytes.
     max_import_rows : int
         Largest number of data rows accepted in one import.
+    trusted_proxies : str
+        Reverse proxies whose ``X-Forwarded-For`` header names the real client for login
+        throttling: IP addresses and networks (CIDR), separated by commas, e.g.
+        ``"127.0.0.1"`` for a proxy on the same machine or ``"10.0.0.5"``. Empty (the
+        default): the header is never believed and the connection's peer is the client,
+        so everyone behind one proxy shares one throttle bucket (too strict, never too
+        lenient). Only list proxies that append to or overwrite the header themselves.
+        Streamlit's own server (uvicorn) already applies the header of a peer on
+        127.0.0.1/::1 (``FORWARDED_ALLOW_IPS``); the app believes that result only when
+        this setting trusts that proxy too (see ``geo.auth.client_address``).
     """
 
     data_dir: Path = PROJECT_ROOT / "data"
@@ -81,6 +91,7 @@ class Settings:
     static_dir: Path = PROJECT_ROOT / "static"
     max_upload_mb: int = 10
     max_import_rows: int = 5000
+    trusted_proxies: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -120,4 +131,8 @@ class Settings:
             values.setdefault("users_path", var / "gebruikers.toml")
         if values.get("asset_mode", "local") not in {"local", "cdn"}:
             raise ValueError("INFRAKAART_ASSET_MODE moet 'local' of 'cdn' zijn.")
+        if values.get("trusted_proxies"):
+            from geo.auth import parse_trusted_proxies
+
+            parse_trusted_proxies(str(values["trusted_proxies"]))  # refuse a typo at start
         return cls(**values)  # type: ignore[arg-type]

@@ -56,6 +56,15 @@ Files
     full disk, not a database) become a Dutch :class:`~geo.errors.StoreError`, and a
     failed write leaves the register as it was.
 
+Ambassadors are the board's decision (role check)
+    Any write that changes ``ambassadeur_voor`` — :meth:`Store.set_ambassador`,
+    :meth:`Store.save_organisation`, :meth:`Store.apply_import` — needs the writer's
+    ``role`` and is refused with an :class:`~geo.errors.AuthError` unless
+    ``geo.auth.can(role, "ambassadeurs_markeren")``. Without a role such a change is
+    refused (fail closed); writes that leave the field as it is need no role. The pages
+    check first; this is the check no caller can skip. The command line passes
+    :data:`geo.auth.LOCAL_ADMIN_ROLE`.
+
 Helpers for the importer
     :func:`name_key` (the ``importsleutel`` stored with every organisation and school),
     :meth:`Store.find_by_key` (likely duplicates by key and postcode),
@@ -81,6 +90,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo import auth
 from geo.addresses import parse_postcode, place_key
 from geo.errors import ConflictError, StoreError
 from geo.gazetteer import PRECISIONS, Gazetteer
@@ -1246,6 +1256,7 @@ class Store:
         expected_version: int | None,
         areas: dict | None = None,
         bron: str = "gebruiker",
+        role: str | None = None,
     ) -> tuple[int, str]:
         """Insert or update one row; returns (id, "nieuw"|"bijgewerkt"|"ongewijzigd")."""
         if not str(user or "").strip():
@@ -1269,6 +1280,7 @@ class Store:
                         current=current,
                     )
             values = self._clean(table, record, current)
+            _check_ambassador_change(values, current, role)
             if "naam" in values:
                 values["importsleutel"] = name_key(values["naam"])
             moved = current is None or any(
@@ -1326,7 +1338,8 @@ class Store:
                 if k in current and not _equal(current[k], v)}
 
     def save_organisation(
-        self, record: dict, *, user: str, expected_version: int | None = None
+        self, record: dict, *, user: str, expected_version: int | None = None,
+        role: str | None = None,
     ) -> int:
         """Insert or update an organisation and record the change in the history.
 
@@ -1346,6 +1359,8 @@ class Store:
         expected_version : int, optional
             The ``versie`` the user edited. When the stored version differs the save is
             refused. None skips the check (imports, scripts).
+        role : str, optional
+            The writer's role; needed only to change ``ambassadeur_voor`` (board only).
 
         Returns
         -------
@@ -1357,11 +1372,13 @@ class Store:
         ConflictError
             Someone saved a newer version; ``err.current`` holds it (with personal
             fields: only staff edit).
+        AuthError
+            The record changes ``ambassadeur_voor`` and ``role`` may not (nothing saved).
         StoreError
             Invalid values, unknown id, or the database is busy.
         """
         return self._save_row("organisaties", record, user=user,
-                              expected_version=expected_version)[0]
+                              expected_version=expected_version, role=role)[0]
 
     def save_school(
         self, record: dict, *, user: str, expected_version: int | None = None
@@ -1385,13 +1402,34 @@ class Store:
         return self._save_row("scholen", record, user=user,
                               expected_version=expected_version)[0]
 
-    def set_ambassador(self, org_id: int, subregio: str | None, *, user: str) -> None:
+    def set_ambassador(
+        self, org_id: int, subregio: str | None, *, user: str, role: str
+    ) -> None:
         """Make an organisation ambassador for a subregion, or none (``None``).
 
         Several organisations may share a subregion; the board decides.
+
+        Parameters
+        ----------
+        org_id : int
+            The organisation.
+        subregio : str or None
+            The subregion it is ambassador for; None ends its ambassadorship.
+        user : str
+            Login name recorded in the history.
+        role : str
+            The writer's role; only ``geo.auth.can(role, "ambassadeurs_markeren")`` may.
+
+        Raises
+        ------
+        AuthError
+            When the role may not appoint ambassadors (nothing saved).
+        StoreError
+            Unknown id, or the database is busy.
         """
+        auth.require(role, "ambassadeurs_markeren")
         self._save_row("organisaties", {"id": org_id, "ambassadeur_voor": subregio},
-                       user=user, expected_version=None)
+                       user=user, expected_version=None, role=role)
 
     def delete_organisation(self, org_id: int, *, user: str) -> None:
         """Delete an organisation and erase its personal data from the history.
@@ -1461,7 +1499,8 @@ class Store:
         return len(ids)
 
     def apply_import(
-        self, records: list[dict], *, user: str, kind: str = "partners"
+        self, records: list[dict], *, user: str, kind: str = "partners",
+        role: str | None = None,
     ) -> dict:
         """Write a reviewed import in one transaction; report what changed since the review.
 
@@ -1498,6 +1537,9 @@ class Store:
             Login name recorded in the history.
         kind : {"partners", "scholen"}
             What the records are.
+        role : str, optional
+            The importer's role; needed only when records change ``ambassadeur_voor``
+            (board only).
 
         Returns
         -------
@@ -1508,6 +1550,8 @@ class Store:
 
         Raises
         ------
+        AuthError
+            A record changes ``ambassadeur_voor`` and ``role`` may not; nothing is written.
         StoreError
             For the first invalid record (its position is named), a busy database or a
             full disk; nothing is written.
@@ -1528,7 +1572,7 @@ class Store:
             for pos, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
                 try:
                     row_id, outcome = self._import_one(table, record, area, user=user,
-                                                       position=pos)
+                                                       position=pos, role=role)
                 except StoreError as err:
                     where = (f"Rij {record['rij']}" if not _is_missing(record.get("rij"))
                              else f"Record {pos}")
@@ -1542,7 +1586,7 @@ class Store:
         return {**counts, "conflicten": conflicts, "ids": ids}
 
     def _import_one(self, table: str, record: dict, area: dict, *, user: str,
-                    position: int) -> tuple[int, str | ImportConflict]:
+                    position: int, role: str | None) -> tuple[int, str | ImportConflict]:
         """Apply one import record inside the import's transaction."""
         row_id = record.get("id")
         expected = record.get("versie")
@@ -1551,7 +1595,7 @@ class Store:
             match = self._import_match(table, record)
             if match is None:
                 return self._save_row(table, record, user=user, expected_version=None,
-                                      areas=area)
+                                      areas=area, role=role)
             current = self._row(table, match, _all_columns(table))
             changes = self._planned_changes(table, record, current)
             if not changes:
@@ -1564,7 +1608,7 @@ class Store:
         row_id = int(row_id)
         if expected is None:
             return self._save_row(table, record, user=user, expected_version=None,
-                                  areas=area)
+                                  areas=area, role=role)
         current = self._row(table, row_id, _all_columns(table))
         if current is None:
             return row_id, ImportConflict(
@@ -1580,7 +1624,7 @@ class Store:
                 name=str(record.get("naam") or current["naam"]), reason="gewijzigd",
                 fields=fields, users=users)
         return self._save_row(table, record, user=user, expected_version=expected,
-                              areas=area)
+                              areas=area, role=role)
 
     def _import_match(self, table: str, record: dict) -> int | None:
         """The id of the row an import record without ``id`` is the same as, or None.
@@ -1661,6 +1705,15 @@ def _match_postcode(postcode: object, plaats: object) -> str:
         return "?" + re.sub(r"\s+", "", text).casefold()
     place = "" if _is_missing(plaats) else place_key(plaats)
     return f"plaats:{place}" if place else ""
+
+
+def _check_ambassador_change(values: dict, current: dict | None, role: str | None) -> None:
+    """Refuse a change of ``ambassadeur_voor`` by a role that may not appoint ambassadors."""
+    if "ambassadeur_voor" not in values:
+        return
+    before = current.get("ambassadeur_voor") if current else None
+    if not _equal(before, values["ambassadeur_voor"]):
+        auth.require(role, "ambassadeurs_markeren")
 
 
 def _coordinate(value: object) -> float:

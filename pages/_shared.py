@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import tables
+from geo import auth, tables
+from geo.errors import AuthError
 from geo.gazetteer import Gazetteer
 from geo.reference import Division, Reference, load_reference
 from geo.settings import Settings
@@ -32,7 +33,7 @@ class Keys:
     DIVISION_UPLOADS = "indeling_uploads"  # counter; a new value empties the uploader
 
 
-ROLES = ("publiek", "team", "bestuur")
+ROLES = auth.ROLES
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}
 
 
@@ -83,9 +84,48 @@ def current_role() -> str:
     return st.session_state.get(Keys.ROLE, "publiek")
 
 
-def is_staff() -> bool:
-    """True for the operational team and the board."""
-    return current_role() in ("team", "bestuur")
+def can(action: str) -> bool:
+    """Whether this session's role may perform ``action``: check before showing a control.
+
+    Parameters
+    ----------
+    action : str
+        A key of :data:`geo.auth.PERMISSIONS`.
+
+    Returns
+    -------
+    bool
+    """
+    return auth.can(current_role(), action)
+
+
+def permitted(action: str) -> bool:
+    """Check again right before performing ``action``; shows the Dutch refusal if not.
+
+    Defence in depth: a control is only shown or enabled when :func:`can` allows it, and
+    the action itself calls this, so a stale or tampered session cannot act anyway.
+
+    Parameters
+    ----------
+    action : str
+        A key of :data:`geo.auth.PERMISSIONS`.
+
+    Returns
+    -------
+    bool
+        True when the role may; otherwise an ``st.error`` was shown and it is False.
+    """
+    try:
+        auth.require(current_role(), action)
+    except AuthError as err:
+        st.error(str(err))
+        return False
+    return True
+
+
+def signed_in() -> bool:
+    """Whether a staff member is signed in (not a permission: use :func:`can` for that)."""
+    return auth.is_staff_role(current_role())
 
 
 def current_user() -> str:

@@ -6,20 +6,21 @@ import pandas as pd
 import streamlit as st
 
 from geo import ambassadors as amb
-from geo import auth, tables
+from geo import tables
 from geo.assets import standalone_html
-from geo.errors import InfrakaartError, StoreError
+from geo.errors import InfrakaartError
 from geo.reference import Division
 from geo.store import SOORTEN
 from geo.text import md
 from pages._shared import (
+    can,
     current_division,
     current_role,
     current_user,
     get_reference,
     get_settings,
     get_store,
-    is_staff,
+    permitted,
     show_attribution,
     show_map,
     through_router,
@@ -88,7 +89,7 @@ st.caption(
     "problem) en vergelijk met de huidige ambassadeurs. Afstanden zijn hemelsbreed."
 )
 
-if not is_staff():
+if not can("ambassadeurs_bekijken"):
     st.error(
         "Deze pagina is alleen voor het bestuur en het operationele team. Log in om "
         "ambassadeurs te plannen."
@@ -233,32 +234,33 @@ with st.expander("Greedy versus optimum voor k = 1 … 20"):
 st.subheader("Vastleggen in het register")
 st.caption("Markeer de gekozen partners als ambassadeur voor hun subregio. De wijziging komt op "
            f"naam van {current_user()} in de wijzigingsgeschiedenis.")
+may_mark = can("ambassadeurs_markeren")
 clear_others = st.checkbox(
     "Huidige ambassadeurs die niet in het voorstel staan uitzetten", value=False,
-    key="amb_uitzetten",
+    key="amb_uitzetten", disabled=not may_mark,
 )
-may_mark = auth.can(current_role(), "ambassadeurs_markeren")
 if not may_mark:
     st.caption("Alleen het bestuur legt ambassadeurs vast.")
-if st.button("Markeer gekozen partners als ambassadeur", type="primary", key="amb_markeer",
-             disabled=not may_mark):
+if (st.button("Markeer gekozen partners als ambassadeur", type="primary", key="amb_markeer",
+              disabled=not may_mark) and permitted("ambassadeurs_markeren")):
+    role = current_role()  # the store checks it again for every change
     try:
         chosen = list(zip(plan.chosen["id"], plan.chosen["subregio"], strict=True))
         for org_id, sub in chosen:
-            store.set_ambassador(int(org_id), sub, user=current_user())
+            store.set_ambassador(int(org_id), sub, user=current_user(), role=role)
         dropped = 0
         if clear_others:
             keep = {int(i) for i in plan.chosen_ids}
             for org_id in current_ids:
                 if int(org_id) not in keep:
-                    store.set_ambassador(int(org_id), None, user=current_user())
+                    store.set_ambassador(int(org_id), None, user=current_user(), role=role)
                     dropped += 1
         message = f"{len(chosen)} partner(s) gemarkeerd als ambassadeur."
         if dropped:
             message += f" {dropped} eerdere ambassadeur(s) uitgezet."
         st.session_state[MESSAGE_KEY] = message
         st.rerun()
-    except StoreError as err:
+    except InfrakaartError as err:  # StoreError, or AuthError from the store's own check
         st.error(md(err))
 
 # --- downloads ---------------------------------------------------------------------------

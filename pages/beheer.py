@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo import auth
 from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.gazetteer import PRECISION_LABELS
@@ -25,12 +26,14 @@ from geo.maps import add_point, base_map, finish_map
 from geo.store import SOORT_LABELS, SOORTEN
 from geo.text import md
 from pages._shared import (
+    can,
+    current_role,
     current_user,
     get_gazetteer,
     get_reference,
     get_settings,
     get_store,
-    is_staff,
+    permitted,
     show_map,
     through_router,
 )
@@ -101,6 +104,8 @@ def geocoder_for(*, offline: bool):
 def save_location(org: dict, lat: float, lon: float, how: str) -> None:
     """Save a hand-picked location with precision ``handmatig``."""
     store = get_store()
+    if not permitted("beheren"):
+        return
     try:
         store.save_organisation(
             {"id": int(org["id"]), "lat": lat, "lon": lon, "nauwkeurigheid": "handmatig",
@@ -121,7 +126,9 @@ def save_location(org: dict, lat: float, lon: float, how: str) -> None:
 # ------------------------------------------------------------------------------ page
 
 st.title("Beheer")
-if not is_staff():
+# The role may manage the register (and with it see personal fields: geo.auth's table
+# grants "contactgegevens_zien" to every role that may "beheren"; a test keeps it so).
+if not can("beheren"):
     st.warning(
         "Deze pagina is alleen voor het operationele team en het bestuur. Log in via "
         "'Inloggen' om partners te importeren, te controleren en te bewerken."
@@ -139,7 +146,8 @@ if store.has_example_data():
         f"Het register bevat {count} **voorbeeldorganisaties** (verzonnen namen) zodat de "
         "kaart niet leeg is. Importeer de echte partnerlijst en verwijder de voorbeelden."
     )
-    if box.button("Voorbeeldgegevens verwijderen", key="beheer_voorbeeld_weg"):
+    if (box.button("Voorbeeldgegevens verwijderen", key="beheer_voorbeeld_weg")
+            and permitted("beheren")):
         try:
             removed = store.delete_example_data(user=user)
         except InfrakaartError as err:
@@ -180,8 +188,11 @@ with tab_import:
         key="beheer_import_offline",
         help="Zonder PDOK: plaatsen op de vier cijfers van de postcode of op plaatsnaam.",
     )
+    may_import = can("importeren")
+    if not may_import:
+        st.info(auth.NO_ACCESS_MESSAGE)
     upload = st.file_uploader("Bestand", type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
-                              key="beheer_upload")
+                              key="beheer_upload", disabled=not may_import)
     if upload is None:
         for key in (BeheerKeys.RUN, BeheerKeys.RUN_ID, BeheerKeys.GEOCODER,
                     BeheerKeys.PREVIEWED):
@@ -254,7 +265,16 @@ with tab_import:
                 st.dataframe(colour_rows(preview_table(verdicts)), hide_index=True,
                              width="stretch")
             if run.complete:
-                records = to_records(verdicts, kind=kind, fields=table.fields,
+                fields = table.fields
+                if "ambassadeur_voor" in fields and not can("ambassadeurs_markeren"):
+                    # Board only: the column is left out, so no row changes an ambassador.
+                    fields = fields - {"ambassadeur_voor"}
+                    st.warning(
+                        f"De kolom '{plain(table.columns['ambassadeur_voor'])}' wordt "
+                        "genegeerd: alleen het bestuur kan ambassadeurs aanwijzen. Bij "
+                        "bestaande organisaties blijft de huidige ambassadeur staan."
+                    )
+                records = to_records(verdicts, kind=kind, fields=fields,
                                      reference=get_reference())
                 # Import what the user saw: the records of the previous run, with the
                 # versions read then, not ones re-read on the click's own run (which
@@ -266,9 +286,11 @@ with tab_import:
                 updates = sum(1 for r in records if "id" in r)
                 st.write(f"Bij importeren: {len(records) - updates} nieuw, {updates} "
                          f"bijwerken, {len(verdicts) - len(records)} overslaan.")
-                if st.button("Importeren", type="primary", key="beheer_importeren"):
+                if (st.button("Importeren", type="primary", key="beheer_importeren",
+                              disabled=not may_import) and permitted("importeren")):
                     try:
-                        outcome = store.apply_import(records, user=user, kind=kind)
+                        outcome = store.apply_import(records, user=user, kind=kind,
+                                                     role=current_role())
                     except InfrakaartError as err:
                         st.error(plain(f"Er is niets opgeslagen: {err}"))
                     else:
@@ -357,7 +379,8 @@ with tab_review:
                 save_location(org, float(point["lat"]), float(point["lng"]), "op de kaart")
 
         st.divider()
-        if st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord"):
+        if (st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord")
+                and permitted("beheren")):
             try:
                 store.save_organisation({"id": int(org["id"]), "status": "ok",
                                          "melding": f"Gecontroleerd door {user}."},
@@ -425,21 +448,28 @@ with tab_edit:
         email = b.text_input("E-mail", text("email"), key=f"{form_key}_email")
         telefoon = c.text_input("Telefoon", text("telefoon"), key=f"{form_key}_telefoon")
         notities = st.text_area("Notities", text("notities"), key=f"{form_key}_notities")
-        amb_options = ["", *subregions]
         amb_now = current.get("ambassadeur_voor") or ""
+        # An unknown stored value stays an option, so saving never clears it silently.
+        amb_options = ["", *subregions] + (
+            [amb_now] if amb_now and amb_now not in subregions else [])
+        may_appoint = can("ambassadeurs_markeren")  # board only; the team sees it read-only
         ambassadeur = st.selectbox(
-            "Ambassadeur voor subregio", amb_options,
-            index=amb_options.index(amb_now) if amb_now in amb_options else 0,
-            format_func=lambda s: s or "(geen)", key=f"{form_key}_ambassadeur")
+            "Ambassadeur voor subregio", amb_options, index=amb_options.index(amb_now),
+            format_func=lambda s: s or "(geen)", key=f"{form_key}_ambassadeur",
+            disabled=not may_appoint)
+        if not may_appoint:
+            st.caption("Alleen het bestuur kan ambassadeurs aanwijzen.")
         submitted = st.form_submit_button("Opslaan", type="primary", key=f"{form_key}_opslaan")
 
-    if submitted:
+    if submitted and permitted("beheren"):
         record = {
             "naam": naam, "soort": soort, "donateur": donateur, "actief": actief,
             "straat": straat, "postcode": postcode, "plaats": plaats, "land": land,
             "website": website, "contactpersoon": contactpersoon, "email": email,
-            "telefoon": telefoon, "notities": notities, "ambassadeur_voor": ambassadeur or None,
+            "telefoon": telefoon, "notities": notities,
         }
+        if can("ambassadeurs_markeren"):  # never submitted for the team, not even unchanged
+            record["ambassadeur_voor"] = ambassadeur or None
         # Re-place only a new organisation or a changed address (a location placed by
         # hand stays as long as the address is the same).
         moved = edit_id == NEW_ORGANISATION or any(
@@ -456,7 +486,7 @@ with tab_edit:
             record["id"] = int(edit_id)
         try:
             saved_id = store.save_organisation(
-                record, user=user,
+                record, user=user, role=current_role(),
                 expected_version=versions.get(int(edit_id)) if edit_id else None)
         except ConflictError as err:
             st.error(plain(err))
@@ -488,7 +518,8 @@ with tab_edit:
                        "wanneer veranderde blijft bewaard.")
             sure = st.checkbox("Ja, verwijder deze organisatie en haar persoonsgegevens",
                                key=f"beheer_weg_zeker_{edit_id}")
-            if st.button("Verwijderen", disabled=not sure, key="beheer_weg"):
+            if (st.button("Verwijderen", disabled=not sure, key="beheer_weg")
+                    and permitted("beheren")):
                 try:
                     store.delete_organisation(int(edit_id), user=user)
                 except InfrakaartError as err:
@@ -501,8 +532,10 @@ with tab_edit:
 
 # ------------------------------------------------------------------------------ history
 with tab_history:
-    history = store.history()
-    if history.empty:
+    history = store.history() if can("geschiedenis_zien") else None
+    if history is None:
+        st.info(auth.NO_ACCESS_MESSAGE)
+    elif history.empty:
         st.info("Nog geen wijzigingen.")
     else:
         st.caption("Wie wat wanneer veranderde (nieuwste eerst). Persoonsgegevens staan "
@@ -517,16 +550,18 @@ with tab_export:
                                              "geojson": "GeoJSON",
                                              "gpkg": "GeoPackage"}.get(f, f))
     personal = b.toggle("Met persoonsgegevens (alleen intern gebruik)", value=False,
-                        key="beheer_export_persoonlijk")
+                        key="beheer_export_persoonlijk",
+                        disabled=not can("exporteren_met_contactgegevens"))
     if personal:
         st.warning("Deze export bevat contactpersonen, e-mailadressen en telefoonnummers. "
                    "Deel hem niet buiten het team.")
-    if st.button("Export maken", key="beheer_export_maken"):
+    if (st.button("Export maken", key="beheer_export_maken")
+            and (not personal or permitted("exporteren_met_contactgegevens"))):
         try:
             st.session_state[BeheerKeys.EXPORT] = (
                 fmt, personal, export_bytes(store, fmt=fmt, public=not personal))
         except InfrakaartError as err:  # e.g. no room for the temporary GeoPackage
-            st.error(str(err))
+            st.error(plain(err))
     made = st.session_state.get(BeheerKeys.EXPORT)
     if made and made[0] == fmt and made[1] == personal:
         st.download_button("Download", made[2], key="beheer_export_download",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 
 import streamlit as st
 
 from geo import auth
 from geo.errors import AuthError
 from geo.text import md
-from pages._shared import ROLE_LABELS, Keys, current_role, get_settings, through_router
+from pages._shared import ROLE_LABELS, Keys, current_role, get_settings, signed_in, through_router
 
 through_router()
+
+log = logging.getLogger(__name__)
 
 #: Session keys that survive signing out (public data only); everything else is dropped,
 #: so no personal data a staff page kept in the session outlives the login.
@@ -35,12 +38,38 @@ def read_secrets() -> dict:
         return {}
 
 
-def client_key() -> str | None:
-    """Identifies the client for throttling: its IP address as Streamlit sees it."""
+@st.cache_resource
+def get_trusted_proxies() -> tuple[auth.Network, ...]:
+    """The configured trusted proxies; none (the safe choice) when the setting is invalid."""
     try:
-        return st.context.ip_address
-    except Exception:
-        return None
+        return auth.parse_trusted_proxies(get_settings().trusted_proxies)
+    except ValueError as err:
+        log.error("ignoring invalid trusted_proxies setting: %s", err)
+        return ()
+
+
+@st.cache_resource
+def get_server_trust() -> auth.ServerTrust:
+    """Whose X-Forwarded-For Streamlit's web server (uvicorn) already applied."""
+    return auth.ServerTrust.from_env()
+
+
+def client_key() -> str:
+    """Identifies the client for throttling (see :func:`geo.auth.client_address`).
+
+    The peer is the connection's address as Streamlit sees it (None for a loopback peer,
+    such as a reverse proxy on this machine). ``X-Forwarded-For`` counts only when that
+    peer is a trusted proxy (``Settings.trusted_proxies``), also when Streamlit's server
+    already applied the header. Never None: clients whose address is unknown share one
+    throttle bucket instead of escaping throttling.
+    """
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get_all("X-Forwarded-For")
+    except Exception:  # no client context (bare script run)
+        peer, forwarded = None, []
+    return auth.client_address(peer, forwarded, get_trusted_proxies(),
+                               server=get_server_trust())
 
 
 def plain(text: str) -> str:
@@ -73,7 +102,7 @@ oidc_user = st.user.to_dict() if providers else {}
 st.title("Inloggen")
 
 # A session that came back from the OIDC provider gets its role from the mapping.
-if providers and oidc_user.get("is_logged_in") and current_role() == "publiek":
+if providers and oidc_user.get("is_logged_in") and not signed_in():
     try:
         mapped = auth.oidc_role(oidc_user, secrets_config, users_path=settings.users_path)
     except AuthError as err:
@@ -84,7 +113,7 @@ if providers and oidc_user.get("is_logged_in") and current_role() == "publiek":
         st.rerun()
 
 role = current_role()
-if role != "publiek":
+if signed_in():
     name = st.session_state.get(Keys.USER, "")
     st.success(f"U bent ingelogd als {plain(name)} · {ROLE_LABELS.get(role, role)}.")
     st.write("Uitloggen wist ook alle gegevens die deze sessie bewaarde.")

@@ -10,10 +10,10 @@ from geo.reference import OUTSIDE, REGIONS
 from geo.regions import LEVELS, unit_polygons
 from geo.store import SOORTEN
 from pages._shared import (
+    can,
     current_division,
     get_reference,
     get_store,
-    is_staff,
     show_attribution,
     show_map,
     through_router,
@@ -100,7 +100,7 @@ st.query_params.from_dict({
 })
 
 # --- Data: the public view unless a staff member is signed in ----------------------------
-organisations = store.organisations(include_personal=is_staff())
+organisations = store.organisations(include_personal=can("contactgegevens_zien"))
 schools = store.schools()
 mbo = store.mbo_locations()
 sub_of = division.subregion_of()
@@ -139,7 +139,8 @@ with col_map:
         choropleth = (unit_polygons(level, reference, division), table, indicator, label, fmt)
     fmap = maps.build_partner_map(
         layers=_boundaries(division.table, division.name), partners=shown,
-        schools=schools_shown, mbo=mbo, show_personal=is_staff(), show_schools=show_schools,
+        schools=schools_shown, mbo=mbo, show_personal=can("contactgegevens_zien"),
+        show_schools=show_schools,
         vmbo_only=vmbo_only, choropleth=choropleth, kinds=soorten,
     )
     show_map(fmap, height=640, key="kaart_map")

@@ -9,7 +9,7 @@ from geo import maps, proximity, tables
 from geo.store import SOORTEN
 from geo.text import md
 from geo.travel import ESTIMATE_LABEL, MODES
-from pages._shared import get_store, is_staff, show_attribution, show_map, through_router
+from pages._shared import can, get_store, show_attribution, show_map, through_router
 
 through_router()
 
@@ -53,7 +53,7 @@ st.caption(
     f"{ESTIMATE_LABEL}."
 )
 
-staff = is_staff()
+staff = can("contactgegevens_zien")  # personal fields in tables, maps and downloads
 store = get_store()
 schools = store.schools()
 # Personal fields only for staff; read per session, never cached across users.

@@ -93,7 +93,15 @@ def test_weight_and_radius_sliders_change_the_plan(register):
 def test_team_may_view_but_not_mark(register):
     at = _run("team")
     assert at.button(key="amb_markeer").disabled
+    assert at.checkbox(key="amb_uitzetten").disabled
     assert any("Alleen het bestuur" in c.value for c in at.caption)
+
+
+def test_board_controls_are_enabled(register):
+    at = _run("bestuur")
+    assert not at.button(key="amb_markeer").disabled
+    assert not at.checkbox(key="amb_uitzetten").disabled
+    assert not any("Alleen het bestuur" in c.value for c in at.caption)
 
 
 def test_board_marks_chosen_partners_as_ambassadors(register, reference):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import logging
 import stat
 import tomllib
@@ -13,6 +14,7 @@ from argon2 import PasswordHasher, Type
 from geo import auth
 from geo.cli import main as cli_main
 from geo.errors import AuthError
+from geo.settings import Settings
 
 # Cheap argon2id parameters keep the tests fast; the library default is much stronger.
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
@@ -67,8 +69,29 @@ def test_unknown_role_has_no_rights_and_unknown_action_is_a_bug():
 
 def test_require_raises_dutch_auth_error():
     auth.require("bestuur", "ambassadeurs_markeren")
-    with pytest.raises(AuthError, match="geen toegang"):
+    with pytest.raises(AuthError, match="Alleen het bestuur kan ambassadeurs aanwijzen"):
         auth.require("team", "ambassadeurs_markeren")
+    with pytest.raises(AuthError, match="geen toegang"):
+        auth.require("publiek", "beheren")
+    with pytest.raises(AuthError):
+        auth.require(None, "kaart_bekijken")
+
+
+def test_whoever_manages_the_register_may_see_contact_data():
+    # The Beheer edit form shows personal fields to every role that may manage.
+    assert auth.PERMISSIONS["beheren"] <= auth.PERMISSIONS["contactgegevens_zien"]
+    assert auth.PERMISSIONS["exporteren_met_contactgegevens"] <= (
+        auth.PERMISSIONS["contactgegevens_zien"])
+
+
+def test_only_the_board_appoints_ambassadors_and_the_cli_acts_as_board():
+    assert auth.PERMISSIONS["ambassadeurs_markeren"] == frozenset({"bestuur"})
+    assert auth.can(auth.LOCAL_ADMIN_ROLE, "ambassadeurs_markeren")
+
+
+def test_is_staff_role_says_signed_in_only_for_staff():
+    assert not auth.is_staff_role("publiek") and not auth.is_staff_role(None)
+    assert auth.is_staff_role("team") and auth.is_staff_role("bestuur")
 
 
 # --------------------------------------------------------------------------- accounts
@@ -284,11 +307,186 @@ def test_throttle_memory_is_bounded(users):
     assert len(throttle._entries) <= 10
 
 
+def test_global_limit_stops_spraying_from_many_addresses(users):
+    throttle = auth.LoginThrottle(max_client_failures=5, max_global_failures=6,
+                                  clock=FakeClock())
+    for i in range(6):
+        assert _fail(users, throttle, name=f"naam{i}", client=f"10.1.0.{i}") == (
+            auth.LOGIN_FAILED_MESSAGE)
+    # every client is now slowed down, also a fresh one with the right password
+    assert "Te veel" in _fail(users, throttle, client="10.2.0.1", password=PASSWORD)
+
+
+def test_global_limit_can_be_switched_off(users):
+    throttle = auth.LoginThrottle(max_client_failures=5, max_global_failures=None,
+                                  clock=FakeClock())
+    for i in range(12):
+        _fail(users, throttle, name=f"naam{i}", client=f"10.1.0.{i}")
+    assert auth.verify(users, "jan", PASSWORD, throttle=throttle, client="10.2.0.1",
+                       hasher=CHEAP).name == "jan"
+
+
+def test_success_does_not_reset_the_global_counter(users):
+    throttle = auth.LoginThrottle(max_global_failures=3, clock=FakeClock())
+    for i in range(2):
+        _fail(users, throttle, name=f"naam{i}", client=f"10.1.0.{i}")
+    auth.verify(users, "jan", PASSWORD, throttle=throttle, client="10.3.0.1", hasher=CHEAP)
+    _fail(users, throttle, name="piet", client="10.1.0.9")
+    assert "Te veel" in _fail(users, throttle, name="klaas", client="10.4.0.1")
+
+
+def test_ipv6_clients_count_per_64_network(users):
+    throttle = auth.LoginThrottle(max_client_failures=3, clock=FakeClock())
+    for i in range(3):  # three addresses from one /64: one client
+        _fail(users, throttle, name=f"naam{i}", client=f"2001:db8:1:2::{i + 1}")
+    assert "Te veel" in _fail(users, throttle, name="jan", client="2001:db8:1:2:ffff::9",
+                              password=PASSWORD)
+    # another /64 is another client
+    assert auth.verify(users, "jan", PASSWORD, throttle=throttle, client="2001:db8:1:3::1",
+                       hasher=CHEAP).name == "jan"
+
+
+def test_keys_cover_name_client_and_all_clients():
+    keys = auth.LoginThrottle.keys_for(name="jan", client="2001:db8::7")
+    assert keys == ("naam:jan", "client:2001:db8::/64", "alle")
+    assert auth.LoginThrottle.keys_for(name="", client=None) == ("alle",)
+
+
 def test_wait_message_is_dutch_and_rounds_up():
     assert "1 seconde " in auth.wait_message(0.2)
     assert "45 seconden" in auth.wait_message(44.1)
     assert "1 minuut" in auth.wait_message(60)
     assert "3 minuten" in auth.wait_message(121)
+
+
+# --------------------------------------------------------------------------- clients
+
+PROXY = auth.parse_trusted_proxies("10.0.0.5, 10.0.1.0/24, ::1, 127.0.0.1")
+
+
+def test_client_is_the_peer_when_no_proxy_is_trusted():
+    assert auth.client_address("203.0.113.9", None, ()) == "203.0.113.9"
+    # a header from a client that is not a trusted proxy is ignored: no spoofing
+    assert auth.client_address("203.0.113.9", "198.51.100.1", PROXY) == "203.0.113.9"
+    assert auth.client_address("203.0.113.9", ["198.51.100.1"], ()) == "203.0.113.9"
+
+
+def test_loopback_peer_without_trusted_proxies_is_one_shared_client():
+    # Streamlit reports a loopback peer (a proxy on this machine) as None.
+    assert auth.client_address(None, "198.51.100.1", ()) == auth.LOOPBACK
+    assert auth.client_address(None, None, ()) == auth.LOOPBACK
+    assert auth.client_address("::1", "198.51.100.1", ()) == "::1"
+
+
+def test_trusted_proxy_names_the_client_from_the_right():
+    # the client put a fake address in front; the proxy appended the real one
+    assert auth.client_address("10.0.0.5", "1.1.1.1, 198.51.100.23", PROXY) == (
+        "198.51.100.23")
+    # a loopback proxy (reported as None) is trusted when configured
+    assert auth.client_address(None, "198.51.100.23", PROXY) == "198.51.100.23"
+
+
+def test_chain_of_trusted_proxies_is_skipped():
+    forwarded = "1.1.1.1, 198.51.100.23, 10.0.1.7, 10.0.1.8"
+    assert auth.client_address("10.0.0.5", forwarded, PROXY) == "198.51.100.23"
+    # several headers are read as one list, in order
+    assert auth.client_address("10.0.0.5", ["1.1.1.1, 198.51.100.23", "10.0.1.7"],
+                               PROXY) == "198.51.100.23"
+    # only trusted hops: the left-most one
+    assert auth.client_address("10.0.0.5", "10.0.1.7, 10.0.1.8", PROXY) == "10.0.1.7"
+
+
+def test_missing_or_garbage_forwarded_for_falls_back_to_the_proxy():
+    for forwarded in (None, "", "unknown", "_hidden", "1.2.3.4, nonsense", "<script>",
+                      "1.2.3.4,", "999.1.1.1", "[2001:db8::1", "a" * 10_000):
+        assert auth.client_address("10.0.0.5", forwarded, PROXY) == "10.0.0.5", forwarded
+    # garbage behind a trusted hop stops at that hop (never at a client-chosen value)
+    assert auth.client_address("10.0.0.5", "198.51.100.1, junk, 10.0.1.7", PROXY) == (
+        "10.0.1.7")
+    assert auth.client_address("not an address", None, PROXY) == auth.UNKNOWN_CLIENT
+
+
+def test_ports_quotes_ipv6_and_mapped_addresses():
+    assert auth.client_address("10.0.0.5", "198.51.100.2:52311", PROXY) == "198.51.100.2"
+    assert auth.client_address("10.0.0.5", '"[2001:db8::1]:443"', PROXY) == "2001:db8::1"
+    assert auth.client_address("10.0.0.5", "2001:DB8:0:0::1", PROXY) == "2001:db8::1"
+    assert auth.client_address("10.0.0.5", "::ffff:198.51.100.3", PROXY) == "198.51.100.3"
+    assert auth.client_address("::ffff:10.0.0.5", "198.51.100.4", PROXY) == "198.51.100.4"
+    assert auth.client_address("2001:db8::9", "198.51.100.4", PROXY) == "2001:db8::9"
+
+
+def test_very_long_chains_are_cut_off():
+    forwarded = ", ".join(["198.51.100.1"] + [f"10.0.1.{i}" for i in range(40)])
+    # more trusted hops than are followed: the client is never read from far back
+    assert auth.client_address("10.0.0.5", forwarded, PROXY).startswith("10.0.1.")
+
+
+def test_header_applied_by_the_server_is_believed_only_for_a_trusted_proxy():
+    # uvicorn replaced its loopback peer by the header's right-most address: the app sees
+    # that address as the peer. Without a trusted proxy it may be forged: shared bucket.
+    for forged in ("198.51.100.7", "10.9.8.7", "nonsense"):
+        assert auth.client_address(forged, forged, ()) == auth.LOOPBACK
+        assert auth.client_address(forged, f"1.1.1.1, {forged}", ()) == auth.LOOPBACK
+    # a local proxy that appends the real address, trusted by configuration
+    local = auth.parse_trusted_proxies("127.0.0.1")
+    assert auth.client_address("198.51.100.7", "1.1.1.1, 198.51.100.7", local) == (
+        "198.51.100.7")
+    # ... and a chain: the server stopped at an internal hop that the app trusts as well
+    chain = auth.parse_trusted_proxies("127.0.0.1, 10.0.1.0/24")
+    assert auth.client_address("10.0.1.7", "198.51.100.8, 10.0.1.7", chain) == "198.51.100.8"
+
+
+def test_header_not_applied_by_the_server_leaves_the_peer():
+    # a remote peer (e.g. an office's forward proxy) with an internal address in the header
+    assert auth.client_address("203.0.113.9", "10.1.2.3", ()) == "203.0.113.9"
+    # a remote peer naming itself in the header looks like the server's doing: it gains
+    # nothing but the shared bucket
+    assert auth.client_address("203.0.113.9", "203.0.113.9", ()) == auth.LOOPBACK
+
+
+def test_server_trust_follows_forwarded_allow_ips_like_uvicorn():
+    default = auth.ServerTrust.from_env({})
+    assert default.trusts("127.0.0.1") and default.trusts("::1")
+    assert not default.trusts("10.0.0.5") and not default.trusts("")
+    assert default.client_from(["1.1.1.1", "198.51.100.2:4711", "127.0.0.1"]) == (
+        "198.51.100.2")
+    assert default.client_from(["[2001:db8::5]:443"]) == "2001:db8::5"
+    assert default.client_from(["127.0.0.1", "::1"]) == "127.0.0.1"
+    everyone = auth.ServerTrust.from_env({"FORWARDED_ALLOW_IPS": "*"})
+    assert everyone.client_from(["1.1.1.1", "198.51.100.2"]) == "1.1.1.1"
+    # everyone trusted: a header value as peer is never believed
+    assert auth.client_address("1.1.1.1", "1.1.1.1, 198.51.100.2",
+                               auth.parse_trusted_proxies("0.0.0.0/0"),
+                               server=everyone) == auth.LOOPBACK
+    nobody = auth.ServerTrust.from_env({"FORWARDED_ALLOW_IPS": ""})
+    assert not nobody.trusts("127.0.0.1")
+    custom = auth.ServerTrust.from_env({"FORWARDED_ALLOW_IPS": "10.0.0.0/24, unix:x"})
+    assert custom.trusts("10.0.0.9") and custom.trusts("unix:x")
+    assert not custom.trusts("127.0.0.1")
+    assert auth.client_address("198.51.100.9", "198.51.100.9",
+                               auth.parse_trusted_proxies("10.0.0.0/24"),
+                               server=custom) == "198.51.100.9"
+
+
+def test_parse_trusted_proxies_accepts_addresses_and_networks():
+    assert auth.parse_trusted_proxies("") == ()
+    nets = auth.parse_trusted_proxies(" 10.0.0.5,10.0.1.0/24  2001:db8::/32 ")
+    assert nets == (ipaddress.ip_network("10.0.0.5/32"), ipaddress.ip_network("10.0.1.0/24"),
+                    ipaddress.ip_network("2001:db8::/32"))
+    assert auth.parse_trusted_proxies("10.0.1.9/24") == (ipaddress.ip_network("10.0.1.0/24"),)
+
+
+def test_parse_trusted_proxies_names_a_bad_entry_in_dutch():
+    with pytest.raises(ValueError, match="'proxy.local' is geen IP-adres of netwerk"):
+        auth.parse_trusted_proxies("10.0.0.5, proxy.local")
+
+
+def test_trusted_proxies_setting_from_the_environment():
+    assert Settings.from_env({}).trusted_proxies == ""
+    env = {"INFRAKAART_TRUSTED_PROXIES": "10.0.0.5, 10.0.1.0/24"}
+    assert Settings.from_env(env).trusted_proxies == "10.0.0.5, 10.0.1.0/24"
+    with pytest.raises(ValueError, match="INFRAKAART_TRUSTED_PROXIES"):
+        Settings.from_env({"INFRAKAART_TRUSTED_PROXIES": "10.0.0.300"})
 
 
 # --------------------------------------------------------------------------- OIDC

@@ -57,6 +57,79 @@ def test_public_role_is_refused(register):
     assert not register.exists()  # the register is not even opened
 
 
+def _ambassador_org(register, reference, ambassadeur_voor: str | None) -> int:
+    with Store(register, reference) as store:
+        org_id = store.save_organisation({"naam": "Ambassade BV", "plaats": "Hoorn"},
+                                         user="test")
+        if ambassadeur_voor:
+            store.set_ambassador(org_id, ambassadeur_voor, user="test", role="bestuur")
+    return org_id
+
+
+def _edit(role: str, org_id: int) -> AppTest:
+    at = page(role)
+    at.selectbox(key="beheer_bewerk_keuze").set_value(org_id).run()
+    assert not at.exception
+    return at
+
+
+def test_board_appoints_an_ambassador_in_the_edit_form(register, reference):
+    sub = reference.default_division.subregions[0]
+    org_id = _ambassador_org(register, reference, None)
+    at = _edit("bestuur", org_id)
+    form = f"beheer_formulier_{org_id}_0"
+    assert not at.selectbox(key=f"{form}_ambassadeur").disabled
+    assert not any("Alleen het bestuur" in c.value for c in at.caption)
+    at.selectbox(key=f"{form}_ambassadeur").set_value(sub)
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        assert store.get_organisation(org_id)["ambassadeur_voor"] == sub
+        history = store.history(org_id)
+    assert set(history.loc[history["veld"] == "ambassadeur_voor", "gebruiker"]) == {"tester"}
+
+
+def test_team_sees_the_ambassador_read_only_and_keeps_it_when_saving(register, reference):
+    org_id = _ambassador_org(register, reference, "West-Friesland")
+    at = _edit("team", org_id)
+    form = f"beheer_formulier_{org_id}_0"
+    field = at.selectbox(key=f"{form}_ambassadeur")
+    assert field.disabled and field.value == "West-Friesland"
+    assert any("Alleen het bestuur kan ambassadeurs aanwijzen" in c.value for c in at.caption)
+    at.text_input(key=f"{form}_website").input("https://ambassade.example")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        org = store.get_organisation(org_id)
+    assert org["website"] == "https://ambassade.example"
+    assert org["ambassadeur_voor"] == "West-Friesland"
+
+
+def test_board_saving_keeps_an_ambassador_value_outside_the_division(register, reference):
+    org_id = _ambassador_org(register, reference, "Oude subregio")
+    at = _edit("bestuur", org_id)
+    form = f"beheer_formulier_{org_id}_0"
+    assert at.selectbox(key=f"{form}_ambassadeur").value == "Oude subregio"
+    at.text_input(key=f"{form}_website").input("https://ambassade.example")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        assert store.get_organisation(org_id)["ambassadeur_voor"] == "Oude subregio"
+
+
+def test_board_import_sets_ambassadors_from_the_file(register, reference):
+    csv = (b"Bedrijfsnaam;Adres;PC;Plaats;Ambassadeur\r\n"
+           b"Dijk Ambassade;Dorpsstraat 1;1703 AB;Heerhugowaard;ja\r\n")
+    at = page("bestuur")
+    at.file_uploader(key="beheer_upload").set_value(("partners.csv", csv, "text/csv")).run()
+    assert not any("wordt genegeerd" in w.value for w in at.warning)
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        org = store.organisations().iloc[0]
+    assert org["ambassadeur_voor"] == org["subregio"] and org["subregio"]
+
+
 def test_team_sees_the_tabs(register):
     at = page("team")
     assert not at.exception

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, Type
 from streamlit.testing.v1 import AppTest
 
 from geo import auth
+from geo.text import md
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "inloggen.py")
 PASSWORD = "correct paard batterij"
@@ -44,6 +45,29 @@ def with_team_user(users_path):
     return users_path
 
 
+class FakeConnection:
+    """What ``st.context`` reports: the peer address and ``X-Forwarded-For`` headers.
+
+    ``peer = None`` is what Streamlit reports for a loopback peer (a local proxy).
+    """
+
+    def __init__(self) -> None:
+        self.peer: str | None = None
+        self.forwarded: list[str] = []
+
+
+@pytest.fixture
+def connection(monkeypatch):
+    """Replace the connection details AppTest cannot set (peer and request headers)."""
+    from streamlit.runtime.context import ContextProxy, StreamlitHeaders
+
+    conn = FakeConnection()
+    monkeypatch.setattr(ContextProxy, "ip_address", property(lambda self: conn.peer))
+    monkeypatch.setattr(ContextProxy, "headers", property(
+        lambda self: StreamlitHeaders([("X-Forwarded-For", v) for v in conn.forwarded])))
+    return conn
+
+
 def _run(at: AppTest | None = None) -> AppTest:
     if at is None:  # not `at or ...`: an AppTest that has not run yet is falsy
         at = AppTest.from_file(PAGE, default_timeout=30)
@@ -75,14 +99,14 @@ def test_no_accounts_explains_the_cli_command(users_path):
 
 def test_wrong_password_shows_error_and_role_stays_publiek(with_team_user):
     at = _login(_run(), "jan", "helemaal fout")
-    assert auth.LOGIN_FAILED_MESSAGE in _texts(at.error)
+    assert md(auth.LOGIN_FAILED_MESSAGE) in _texts(at.error)
     assert _role(at) == "publiek"
     assert "gebruiker" not in at.session_state
 
 
 def test_unknown_user_gets_the_same_message(with_team_user):
     at = _login(_run(), "klaas", PASSWORD)
-    assert auth.LOGIN_FAILED_MESSAGE in _texts(at.error)
+    assert md(auth.LOGIN_FAILED_MESSAGE) in _texts(at.error)
     assert _role(at) == "publiek"
 
 
@@ -146,3 +170,43 @@ def test_oidc_configured_offers_provider_login_and_local_form(with_team_user):
         assert "Inloggen met organisatie-account" in labels
     assert len(at.text_input) == 2  # local accounts keep working
     assert _role(at) == "publiek"
+
+
+def _spray(at: AppTest, count: int, prefix: str = "naam") -> AppTest:
+    """``count`` failed logins, each with another (unknown) user name."""
+    for i in range(count):
+        at = _login(at, f"{prefix}{i}", "zomer2024!")
+        assert md(auth.LOGIN_FAILED_MESSAGE) in _texts(at.error)
+    return at
+
+
+def test_spraying_many_names_locks_the_client_not_others(with_team_user, connection):
+    connection.peer = "203.0.113.9"
+    at = _spray(_run(), 20)
+    # this client is now refused even with a right name and password ...
+    at = _login(at, "jan", PASSWORD)
+    assert "Te veel mislukte inlogpogingen" in _texts(at.error)
+    assert _role(at) == "publiek"
+    # ... while another client signs in
+    connection.peer = "203.0.113.10"
+    assert _role(_login(_run(), "jan", PASSWORD)) == "team"
+
+
+@pytest.mark.parametrize(("proxy", "server_applies"), [("10.0.0.5", False),
+                                                       ("127.0.0.1", True)])
+def test_clients_behind_a_trusted_proxy_are_told_apart(with_team_user, connection,
+                                                       monkeypatch, proxy, server_applies):
+    monkeypatch.setenv("INFRAKAART_TRUSTED_PROXIES", proxy)
+    st.cache_resource.clear()
+
+    def visitor(address: str) -> None:
+        # Streamlit's server itself applies the header of a proxy on 127.0.0.1
+        connection.peer = address if server_applies else proxy
+        connection.forwarded = [f"203.0.113.99, {address}"]  # a forged hop in front
+
+    visitor("198.51.100.1")
+    at = _spray(_run(), 20)
+    assert "Te veel" in _texts(_login(at, "jan", PASSWORD).error)
+    visitor("198.51.100.2")  # another visitor through the same proxy
+    assert _role(_login(_run(), "jan", PASSWORD)) == "team"
+

@@ -255,9 +255,9 @@ def test_delete_keeps_history(store):
 
 def test_set_ambassador(store):
     org_id = store.save_organisation(beta(), user="anna")
-    store.set_ambassador(org_id, "West-Friesland", user="bestuur")
+    store.set_ambassador(org_id, "West-Friesland", user="bestuur", role="bestuur")
     assert store.get_organisation(org_id)["ambassadeur_voor"] == "West-Friesland"
-    store.set_ambassador(org_id, None, user="bestuur")
+    store.set_ambassador(org_id, None, user="bestuur", role="bestuur")
     assert store.get_organisation(org_id)["ambassadeur_voor"] is None
     fields = store.history(org_id)["veld"].tolist()
     assert fields.count("ambassadeur_voor") == 2
