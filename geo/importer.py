@@ -32,14 +32,13 @@ import pandas as pd
 from geo.addresses import is_po_box, parse_postcode, place_key
 from geo.gazetteer import Location
 from geo.geocoding import AddressQuery, Geocoder
-from geo.reading import (
+from geo.rawtable import (
     FIELD_LABELS,
     RawRow,
     RawTable,
-    _cell_text,
     header_field,  # noqa: F401 - re-exported: callers import it from here
-    read_table,  # noqa: F401 - re-exported: callers import it from here
 )
+from geo.reading import _cell_text, read_table  # noqa: F401 - read_table re-exported
 from geo.reference import Reference
 from geo.regions import assign_areas
 from geo.store import name_key, normalise_soort

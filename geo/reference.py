@@ -186,9 +186,6 @@ def _to_bool(series: pd.Series) -> pd.Series:
 #: Largest division file accepted, in bytes (46 rows take a few kilobytes).
 MAX_DIVISION_BYTES = 256 * 1024
 
-#: Most non-empty data rows in a division file (46 are needed).
-MAX_DIVISION_ROWS = 1_000
-
 #: Longest subregion name, in characters (the longest real one has 27).
 MAX_SUBREGION_CHARS = 60
 
@@ -369,8 +366,8 @@ def read_division(
     Anyone may upload a division on the public map page, so everything is checked and
     every problem is a :class:`DivisionError` with a Dutch message naming the row:
 
-    * at most :data:`MAX_DIVISION_BYTES` (a path is checked on disk before reading) and
-      :data:`MAX_DIVISION_ROWS` non-empty rows;
+    * at most :data:`MAX_DIVISION_BYTES` (a path is checked on disk before reading);
+      reading stops at the first bad row, so at most 46 rows are ever kept;
     * text in UTF-8 (with or without BOM), else in Windows-1252 when every byte fits
       it; a file that mixes the two is refused rather than read garbled;
     * separator ``,``, ``;`` or tab; the columns ``gemeentecode`` (GMxxxx) and
@@ -420,11 +417,6 @@ def read_division(
             if not header_done:
                 header_done = True
                 continue
-            if len(records) >= MAX_DIVISION_ROWS:
-                raise DivisionError(
-                    f"Indelingsbestand {label} heeft meer dan {MAX_DIVISION_ROWS} rijen; een "
-                    "indeling heeft er één per gemeente."
-                )
             code = _clean_text(cells[code_col] if code_col < len(cells) else "").upper()
             if not code:
                 raise DivisionError(

@@ -26,13 +26,8 @@ from geo.importer import (
     result_table,
     to_records,
 )
-from geo.reading import (
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
-    MAX_RECORD_CHARS,
-    RECODED_REMARK,
-    read_import_file,
-)
+from geo.rawtable import RECODED_REMARK
+from geo.reading import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_CHARS, read_import_file
 from geo.reference import load_reference
 from geo.settings import Settings
 from geo.xlsx_guard import XlsxLimits
