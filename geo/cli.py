@@ -370,24 +370,17 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     from geo.gazetteer import Gazetteer
     from geo.geocoding import make_geocoder
     from geo.importer import check_rows, count_statuses, read_table, result_table, to_records
+    from geo.reading import read_import_file
     from geo.reference import load_reference
     from geo.tables import write_table
 
     path = Path(args.bestand)
     try:
-        data = path.read_bytes()
+        # Size checked on disk first; missing, folder, no permission: ImportFileError too.
+        data = read_import_file(path, settings=settings)
         table = read_table(data, path.name, settings=settings)
     except ImportFileError as err:
         print(f"Fout: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        reason = (
-            "het bestand bestaat niet" if isinstance(err, FileNotFoundError)
-            else "het is een map" if isinstance(err, IsADirectoryError)
-            else "geen leesrechten" if isinstance(err, PermissionError)
-            else type(err).__name__
-        )
-        print(f"Fout: '{path}' kan niet worden gelezen: {reason}.", file=sys.stderr)
         return 2
 
     reference = load_reference(settings.data_dir)
@@ -623,6 +616,7 @@ def _add_kaart(sub: argparse._SubParsersAction) -> None:
                    help="niveau van de kleurkaart (standaard subregio)")
     p.add_argument("--kleurkaart", choices=[k for k in CHOROPLETH_INDICATORS if k],
                    default="score", help="indicator voor de kleurkaart (standaard score)")
+    _add_division_option(p)
     _add_database_option(p)
 
 
@@ -634,9 +628,9 @@ def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
 
     with _open_store(args, settings) as store:
         reference = store.reference
+        division = _division(args, reference)  # before any work: a bad file stops here
         organisations = store.organisations(include_personal=not args.publiek)
         schools, mbo = store.schools(), store.mbo_locations()
-    division = reference.default_division
     active = organisations[organisations["actief"]]
     table = analysis.indicators(args.niveau, reference=reference, division=division,
                                 partners=active, schools=schools, mbo=mbo)

@@ -6,6 +6,7 @@ matching built-in (``ValueError``, ``TimeoutError``, ...) so generic handlers st
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 
@@ -83,3 +84,30 @@ class OutputError(InfrakaartError, OSError):
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+#: Unicode categories that are invisible or change how text around them is shown:
+#: controls (Cc, also tab and newline), format characters (Cf: zero-width space and
+#: joiners, soft hyphen, byte order mark, the bidirectional embeddings, overrides and
+#: isolates U+202A-U+202E and U+2066-U+2069, LRM/RLM), private use (Co), surrogates (Cs),
+#: unassigned code points (Cn) and the line and paragraph separators (Zl, Zp).
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def shown(text: object, limit: int = 80) -> str:
+    r"""``text`` safe to quote in a message: invisible characters as ``?``, at most ``limit``.
+
+    File names, sheet names and cell values come from outside; quoted in a terminal or
+    on a page they must not carry escape sequences, direction overrides or pages of text.
+    (Escaping for HTML or Markdown still happens where the message is shown.)
+
+    Examples
+    --------
+    >>> shown("lijst\u202egpj.csv")
+    'lijst?gpj.csv'
+    """
+    clean = "".join(
+        "?" if unicodedata.category(ch) in INVISIBLE_CATEGORIES else ch
+        for ch in str(text)[: limit + 1]
+    )
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

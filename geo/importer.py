@@ -2,10 +2,11 @@
 
 The flow is split in pure steps so each can be tested and shown in a preview:
 
-1. :func:`read_table` reads ``.xlsx`` or ``.csv`` bytes as Dutch offices produce them
-   (``;``/``,``/tab separators, UTF-8 with or without BOM, Windows-1252, UTF-16, a title
-   row or empty rows above the header, header synonyms) into a :class:`RawTable` whose
-   rows keep the row numbers the user sees in Excel.
+1. :func:`read_table` (in :mod:`geo.reading`, re-exported here) reads ``.xlsx`` or
+   ``.csv`` bytes as Dutch offices produce them (``;``/``,``/tab separators, UTF-8 with
+   or without BOM, Windows-1252, UTF-16, a title row or empty rows above the header,
+   header synonyms), within bounds, into a :class:`RawTable` whose rows keep the row
+   numbers the user sees in Excel.
 2. :func:`check_rows` gives every non-empty row a :class:`RowVerdict` — ``ok``,
    ``waarschuwing`` (placed, with a remark) or ``fout`` (not placed) — with a Dutch
    message naming the field. Geocoding goes through the :class:`~geo.geocoding.Geocoder`
@@ -19,14 +20,9 @@ Text is stored verbatim (HTML in a name included); escaping happens on display.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import difflib
-import io
 import logging
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -34,12 +30,17 @@ import numpy as np
 import pandas as pd
 
 from geo.addresses import is_po_box, parse_postcode, place_key
-from geo.errors import ImportFileError
 from geo.gazetteer import Location
 from geo.geocoding import AddressQuery, Geocoder
+from geo.rawtable import (
+    FIELD_LABELS,
+    RawRow,
+    RawTable,
+    header_field,  # noqa: F401 - re-exported: callers import it from here
+)
+from geo.reading import _cell_text, read_table  # noqa: F401 - read_table re-exported
 from geo.reference import Reference
 from geo.regions import assign_areas
-from geo.settings import Settings
 from geo.store import INVALID_EMAIL_NOTE, name_key, normalise_soort
 
 log = logging.getLogger(__name__)
@@ -59,392 +60,8 @@ RESULT_COLUMNS = [
 #: Names at the same postcode at least this similar are reported as possible duplicates.
 SIMILAR_NAME_RATIO = 0.9
 
-#: How many rows from the top are searched for the header row.
-HEADER_SEARCH_ROWS = 30
-
-# Header synonyms: field → headers (as written by people). Lower priority number wins
-# when two columns map to the same field (``Bedrijfsnaam`` beats a bare ``Naam``).
-_SYNONYMS: dict[str, list[str]] = {
-    "naam": [
-        "Organisatie", "Naam organisatie", "Organisatienaam", "Naam van de organisatie",
-        "Bedrijfsnaam", "Naam bedrijf", "Bedrijf", "Relatie", "Relatienaam", "Partner",
-        "Partnernaam", "Donateur naam", "Schoolnaam", "Naam school", "School",
-        "Vestigingsnaam", "Naam vestiging",
-    ],
-    "straat": [
-        "Adres", "Straat", "Straat + huisnr", "Straat + huisnummer", "Straat en huisnummer",
-        "Straat huisnummer", "Straat/huisnummer", "Straat & huisnr", "Straatnaam",
-        "Bezoekadres", "Vestigingsadres", "Adresregel", "Straat en huisnr",
-    ],
-    # Not "Nr" or "Nummer": offices use those for a running row number.
-    "huisnummer": ["Huisnummer", "Huisnr", "Huisnr.", "Huis nr"],
-    "toevoeging": ["Toevoeging", "Huisnummertoevoeging", "Huisletter", "Huisnummer toevoeging"],
-    "postcode": ["Postcode", "PC", "Post code", "Postcode bezoekadres"],
-    "plaats": [
-        "Plaats", "Woonplaats", "Vestigingsplaats", "Plaatsnaam", "Stad", "Plaats bezoekadres",
-    ],
-    "gemeente": ["Gemeente"],
-    "land": ["Land", "Country"],
-    "soort": [
-        "Soort", "Type", "Categorie", "Branche", "Sector", "Soort organisatie",
-        "Type organisatie", "Soort bedrijf",
-    ],
-    "donateur": ["Donateur", "Donor", "Donateur ja/nee", "Doneert", "Donateur (ja/nee)"],
-    "actief": ["Actief", "Actief (ja/nee)", "Actief ja/nee"],
-    "website": ["Website", "Internet", "Internetadres", "Site", "Url", "Web", "Homepage", "Www"],
-    "contactpersoon": [
-        "Contactpersoon", "Contact", "Naam contactpersoon", "Contactpersoon naam",
-        "Contact persoon",
-    ],
-    "email": [
-        "E-mail", "Email", "Mail", "E-mailadres", "Emailadres", "Mailadres", "E-mail adres",
-        "E-mail contactpersoon",
-    ],
-    "telefoon": [
-        "Telefoon", "Tel", "Tel.", "Telefoonnummer", "Telefoonnr", "Tel nr", "Telnr", "Mobiel",
-        "Telefoon nummer", "Telefoon contactpersoon",
-    ],
-    "notities": [
-        "Notities", "Notitie", "Opmerkingen", "Opmerking", "Toelichting", "Bijzonderheden",
-    ],
-    "ambassadeur_voor": ["Ambassadeur", "Ambassadeur voor", "Ambassadeur subregio"],
-    "vestigingscode": [
-        "Vestigingscode", "BRIN", "BRIN vestiging", "Brinvestigingsnummer", "Vestigingsnummer",
-    ],
-    "onderwijsstructuur": ["Onderwijsstructuur", "Onderwijstype", "Schooltype"],
-}
-# Bare "Naam": the organisation's name unless a more specific name column exists.
-_GENERIC = {"naam": "naam"}
-
-#: Dutch label of every field, for messages and the preview.
-FIELD_LABELS = {
-    "naam": "Naam", "straat": "Straat", "huisnummer": "Huisnummer", "toevoeging": "Toevoeging",
-    "postcode": "Postcode", "plaats": "Plaats", "gemeente": "Gemeente", "land": "Land",
-    "soort": "Soort", "donateur": "Donateur", "actief": "Actief", "website": "Website",
-    "contactpersoon": "Contactpersoon", "email": "E-mail", "telefoon": "Telefoon",
-    "notities": "Notities", "ambassadeur_voor": "Ambassadeur", "vestigingscode":
-    "Vestigingscode", "onderwijsstructuur": "Onderwijsstructuur",
-}
-
 _TRUE = {"ja", "j", "x", "1", "true", "waar", "yes", "y", "v", "✓", "✔", "donateur", "actief"}
 _FALSE = {"nee", "n", "0", "false", "onwaar", "no", "-", "niet", "inactief", "geen"}
-
-
-def _header_key(text: object) -> str:
-    """Normalise a header cell: case, accents, punctuation and spaces do not matter."""
-    name = unicodedata.normalize("NFKD", str(text or "")).casefold()
-    name = "".join(ch for ch in name if not unicodedata.combining(ch))
-    name = name.replace("&", "en")
-    return re.sub(r"[^0-9a-z]+", "", name)
-
-
-def _build_header_index() -> dict[str, tuple[str, int]]:
-    index: dict[str, tuple[str, int]] = {}
-    for field_name, headers in _SYNONYMS.items():
-        for header in headers:
-            index.setdefault(_header_key(header), (field_name, 0))
-    for header, field_name in _GENERIC.items():
-        index.setdefault(_header_key(header), (field_name, 1))
-    return index
-
-
-_HEADER_INDEX = _build_header_index()
-
-
-def header_field(header: object) -> str | None:
-    """The field a column header stands for, or None when not recognised.
-
-    Examples
-    --------
-    >>> header_field("Straat + huisnr."), header_field("E-mail"), header_field("Kleur")
-    ('straat', 'email', None)
-    """
-    found = _HEADER_INDEX.get(_header_key(header))
-    return found[0] if found else None
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """One non-empty data row of the input.
-
-    Attributes
-    ----------
-    rij : int
-        The row number the user sees in Excel (1-based, counting title and empty rows).
-    values : dict
-        Field → text as given (stripped); only fields that have a column. A separate
-        house number column is already merged into ``straat``.
-    """
-
-    rij: int
-    values: dict[str, str]
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """The rows of an import file with its recognised columns.
-
-    Attributes
-    ----------
-    filename : str
-        Name of the file as uploaded.
-    header_row : int
-        Row number (1-based) of the header.
-    columns : dict
-        Field → the header text that was recognised for it.
-    unknown_columns : list of str
-        Headers that were not recognised (ignored, reported to the user).
-    rows : list of RawRow
-        The non-empty data rows, in input order.
-    encoding, delimiter, sheet : str or None
-        How the file was read (CSV encoding and separator, or the Excel sheet name).
-    """
-
-    filename: str
-    header_row: int
-    columns: dict[str, str]
-    unknown_columns: list[str]
-    rows: list[RawRow]
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-
-    @property
-    def fields(self) -> set[str]:
-        """The fields present as a column (``huisnummer`` counts as ``straat``)."""
-        present = set(self.columns)
-        if present & {"huisnummer", "toevoeging"}:
-            present.add("straat")
-        return present
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet cell as text: ``1703`` not ``1703.0``, dates as ``2024-05-01``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).replace("\u00a0", " ").replace("\ufeff", "")
-    return text.strip()
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as err:
-            raise ImportFileError(
-                "Het bestand kan niet worden gelezen: de tekstcodering (UTF-16) is beschadigd."
-            ) from err
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _find_header(grid: Sequence[Sequence[str]]) -> tuple[int, int] | None:
-    """Index and score of the row that looks most like a header, or None."""
-    best: tuple[int, int] | None = None
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        found = {header_field(cell) for cell in row if cell}
-        found.discard(None)
-        score = len(found)
-        if score and (best is None or score > best[1]):
-            best = (i, score)
-    return best
-
-
-def _table_from_grid(
-    grid: list[list[str]], *, filename: str, max_rows: int, **how: str | None
-) -> RawTable:
-    """Build a :class:`RawTable` from rows of cell texts (row ``i`` is spreadsheet row i+1)."""
-    found = _find_header(grid)
-    if found is None:
-        raise ImportFileError(
-            f"In '{filename}' is geen kopregel gevonden. Zet boven de gegevens een regel met "
-            "kolomnamen zoals Organisatie, Adres, Postcode en Plaats."
-        )
-    header_index, _ = found
-    header = grid[header_index]
-    chosen: dict[str, tuple[int, int]] = {}  # field → (priority, column)
-    unknown: list[str] = []
-    for col, cell in enumerate(header):
-        if not cell:
-            continue
-        hit = _HEADER_INDEX.get(_header_key(cell))
-        if hit is None:
-            unknown.append(cell)
-            continue
-        field_name, priority = hit
-        if field_name in chosen and chosen[field_name][0] <= priority:
-            unknown.append(cell)
-            continue
-        if field_name in chosen:
-            unknown.append(header[chosen[field_name][1]])
-        chosen[field_name] = (priority, col)
-    if "naam" not in chosen:
-        raise ImportFileError(
-            f"In '{filename}' staat geen kolom met de naam van de organisatie (bijvoorbeeld "
-            f"'Organisatie', 'Bedrijfsnaam' of 'Naam'). Gevonden kolommen: "
-            f"{', '.join(c for c in header if c) or 'geen'}."
-        )
-    columns = {name: header[col] for name, (_, col) in chosen.items()}
-    rows: list[RawRow] = []
-    for i in range(header_index + 1, len(grid)):
-        cells = grid[i]
-        if not any(cells):
-            continue
-        values = {
-            name: (cells[col] if col < len(cells) else "") for name, (_, col) in chosen.items()
-        }
-        number = " ".join(
-            v for v in (values.pop("huisnummer", ""), values.pop("toevoeging", "")) if v
-        )
-        if number or "straat" in values:
-            values["straat"] = " ".join(v for v in (values.get("straat", ""), number) if v)
-        rows.append(RawRow(rij=i + 1, values=values))
-        if len(rows) > max_rows:
-            raise ImportFileError(
-                f"'{filename}' heeft meer dan {max_rows} rijen met gegevens; dat is de grens "
-                "voor één import. Splits het bestand in kleinere delen."
-            )
-    return RawTable(
-        filename=filename, header_row=header_index + 1, columns=columns,
-        unknown_columns=unknown, rows=rows, **how,
-    )
-
-
-def _read_csv(data: bytes, filename: str, max_rows: int) -> RawTable:
-    text, encoding = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError(
-            f"'{filename}' is geen tekstbestand (CSV). Sla het bestand op als .csv of .xlsx."
-        )
-    best: tuple[int, str, list[list[str]]] | None = None
-    for delimiter in (";", ",", "\t"):
-        try:
-            grid = [
-                [_cell_text(c) for c in row]
-                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            ]
-        except csv.Error:
-            continue
-        found = _find_header(grid)
-        score = found[1] if found else 0
-        if best is None or score > best[0]:
-            best = (score, delimiter, grid)
-    if best is None:
-        raise ImportFileError(f"'{filename}' kan niet als CSV worden gelezen.")
-    _, delimiter, grid = best
-    return _table_from_grid(
-        grid, filename=filename, max_rows=max_rows, encoding=encoding, delimiter=delimiter
-    )
-
-
-def _read_xlsx(data: bytes, filename: str, max_rows: int) -> RawTable:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise ImportFileError(
-            f"'{filename}' kan niet als Excel-bestand (.xlsx) worden gelezen; is het "
-            "beschadigd of met een wachtwoord beveiligd?"
-        ) from err
-    try:
-        first_error: ImportFileError | None = None
-        for sheet in workbook.worksheets:
-            if not hasattr(sheet, "iter_rows"):  # chart sheets
-                continue
-            sheet.reset_dimensions()  # do not trust the stored size
-            grid = [
-                [_cell_text(c) for c in row]
-                for row in sheet.iter_rows(min_row=1, values_only=True)
-            ]
-            try:
-                return _table_from_grid(
-                    grid, filename=filename, max_rows=max_rows, sheet=sheet.title
-                )
-            except ImportFileError as err:
-                if "meer dan" in str(err):
-                    raise
-                first_error = first_error or err
-        raise first_error or ImportFileError(f"'{filename}' bevat geen werkblad met gegevens.")
-    finally:
-        workbook.close()
-
-
-def read_table(data: bytes, filename: str, *, settings: Settings | None = None) -> RawTable:
-    """Read an import file (``.xlsx`` or ``.csv``) into a :class:`RawTable`.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's contents.
-    filename : str
-        The file's name; its extension and the contents decide how it is read.
-    settings : Settings, optional
-        Supplies ``max_upload_mb`` and ``max_import_rows``; defaults when omitted.
-
-    Returns
-    -------
-    RawTable
-        Recognised columns, unknown columns and the non-empty data rows with the row
-        numbers the user sees in Excel.
-
-    Raises
-    ------
-    ImportFileError
-        With a Dutch message when the file is too large, of the wrong type, has no
-        recognisable header or no column with the organisation's name.
-    """
-    settings = settings or Settings()
-    limit = settings.max_upload_mb * 1024 * 1024
-    if len(data) > limit:
-        raise ImportFileError(
-            f"'{filename}' is {len(data) / 1024 / 1024:.1f} MB; de grens is "
-            f"{settings.max_upload_mb} MB."
-        )
-    if not data.strip():
-        raise ImportFileError(f"'{filename}' is leeg.")
-    suffix = filename.rsplit(".", 1)[-1].casefold() if "." in filename else ""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            f"'{filename}' is een oud Excel-bestand (.xls). Sla het in Excel op als .xlsx "
-            "(Excel-werkmap) of als .csv en probeer het opnieuw."
-        )
-    if data.startswith(b"PK\x03\x04"):
-        if suffix not in {"xlsx", "xlsm", ""}:
-            raise ImportFileError(
-                f"'{filename}' is geen spreadsheet die Infrakaart kan lezen; gebruik .xlsx of "
-                ".csv."
-            )
-        return _read_xlsx(data, filename, settings.max_import_rows)
-    if suffix in {"xlsx", "xlsm"}:
-        raise ImportFileError(f"'{filename}' is geen geldig Excel-bestand (.xlsx).")
-    if suffix not in {"csv", "txt", "tsv", ""}:
-        raise ImportFileError(
-            f"Bestandstype '.{suffix}' wordt niet ondersteund; gebruik .xlsx of .csv."
-        )
-    return _read_csv(data, filename, settings.max_import_rows)
 
 
 # --------------------------------------------------------------------------- checking
@@ -676,7 +293,7 @@ def _check_one(row: RawRow, geocoder: Geocoder, kind: str) -> RowVerdict:
     values = dict(row.values)
     naam = values.get("naam", "").strip()
     problems: list[str] = []
-    remarks: list[str] = []
+    remarks: list[str] = list(row.remarks)  # how the text was read (geo.reading)
     notes: list[str] = []
     postcode_text, plaats = _split_postcode_place(values)
     straat = values.get("straat", "").strip()

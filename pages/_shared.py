@@ -179,29 +179,37 @@ def get_store():
 
 
 def upload_division_widget() -> None:
-    """Sidebar expander to use another subregion division (CSV) in this session."""
+    """Sidebar expander to use another subregion division (CSV) in this session.
+
+    Anyone may upload one (partners like to try their own). Every malformed file ends in
+    ``st.error`` with the Dutch message of :class:`~geo.errors.DivisionError`, never a
+    traceback; user text (the file name, quoted values) is shown literally, with its
+    Markdown escaped.
+    """
     from geo.errors import DivisionError
-    from geo.reference import read_division
+    from geo.reference import division_label, read_division
 
     division = current_division()
     with st.expander("Subregio-indeling"):
         st.caption(
-            f"In gebruik: **{md(division.name)}** ({len(division.subregions)} subregio's). "
-            "Een eigen indeling is een CSV met de kolommen `gemeentecode` (GMxxxx) en "
-            "`subregio`, met elk van de 46 gemeenten precies één keer."
+            f"In gebruik: **{md(division.name)}** ({len(division.subregions)} "
+            "subregio's). Een eigen indeling is een CSV met de kolommen `gemeentecode` "
+            "(GMxxxx) en `subregio`, met elk van de 46 gemeenten precies één keer."
         )
         upload = st.file_uploader(
             "Andere indeling (CSV)", type=["csv"],
             key=f"indeling_upload_{st.session_state.get(Keys.DIVISION_UPLOADS, 0)}",
         )
-        if upload is not None and upload.name != division.name:
+        if upload is not None and division_label(upload.name) != division.name:
             try:
-                st.session_state[Keys.DIVISION] = read_division(
+                uploaded = read_division(
                     upload.getvalue(), get_reference().gemeentecodes, name=upload.name
                 )
-                st.rerun()
             except DivisionError as err:
                 st.error(md(err))
+            else:
+                st.session_state[Keys.DIVISION] = uploaded
+                st.rerun()
         if Keys.DIVISION in st.session_state and st.button("Terug naar het voorstel"):
             del st.session_state[Keys.DIVISION]
             st.session_state[Keys.DIVISION_UPLOADS] = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 from pathlib import Path
 
 import openpyxl
@@ -25,8 +26,11 @@ from geo.importer import (
     result_table,
     to_records,
 )
+from geo.rawtable import RECODED_REMARK
+from geo.reading import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_CHARS, read_import_file
 from geo.reference import load_reference
 from geo.settings import Settings
+from geo.xlsx_guard import XlsxLimits
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +212,128 @@ def test_size_and_row_limits_from_settings():
     with pytest.raises(ImportFileError, match="meer dan 2 rijen"):
         read_table(rows, "lang.csv", settings=settings)
     assert len(read_table(b"Naam\nA\n\nB\n", "kort.csv", settings=settings).rows) == 2
+
+
+def test_pure_windows_1252_file_is_read_without_remarks():
+    table = read_table(cp1252_bytes(), "donateurs.csv")
+    assert table.encoding == "cp1252"
+    assert all(row.remarks == () for row in table.rows)
+
+
+def test_mixed_encodings_are_decoded_per_line_and_flagged():
+    data = (
+        b"Organisatie;Plaats;Kleur\n"
+        + "Café Noord;Hoorn;\n".encode()  # UTF-8
+        + "Wegenbouw Ærø;Alkmaar;\n".encode("cp1252")  # Windows-1252, in a named column
+        + "Kabelbouw;Edam;rød\n".encode("cp1252")  # Windows-1252, only in an ignored column
+    )
+    table = read_table(data, "gemengd.csv")
+    assert table.encoding == "utf-8 en cp1252 (gemengd)"
+    cafe, aero, kabel = table.rows
+    assert (cafe.values["naam"], aero.values["naam"]) == ("Café Noord", "Wegenbouw Ærø")
+    assert cafe.remarks == () and kabel.remarks == ()
+    assert aero.remarks == (RECODED_REMARK,)
+
+
+def test_utf8_bom_with_a_windows_1252_line_is_mixed():
+    data = b"\xef\xbb\xbfOrganisatie;Plaats\n" + "Ærø Infra;Hoorn\n".encode("cp1252")
+    (row,) = read_table(data, "bom.csv").rows
+    assert row.values["naam"] == "Ærø Infra" and row.remarks == (RECODED_REMARK,)
+
+
+def test_a_quoted_field_over_two_lines_flags_its_record():
+    data = (b'Organisatie;Notities\n"Bouw BV";"regel 1\n' + "regel é\"\n".encode("cp1252")
+            + "Zuid BV;é\n".encode())
+    bouw, zuid = read_table(data, "notities.csv").rows
+    assert bouw.values["notities"] == "regel 1\nregel é"
+    assert bouw.remarks == (RECODED_REMARK,) and zuid.remarks == ()
+    assert zuid.rij == 3  # record numbers, as before
+
+
+def test_replacement_character_is_reported_with_the_field():
+    (row,) = read_table("Organisatie;Plaats\nBouw;H\ufffdorn\n".encode(), "x.csv").rows
+    assert len(row.remarks) == 1 and row.remarks[0].startswith("Plaats: bevat onleesbare")
+
+
+def test_csv_record_over_the_length_limit_names_the_row():
+    data = b"Organisatie;Plaats\nBouw;Hoorn\n" + b"x;" * (MAX_RECORD_CHARS // 2 + 1) + b"\n"
+    with pytest.raises(ImportFileError, match="rij 3: de rij heeft meer dan 1.048.576 tekens"):
+        read_table(data, "lang.csv")
+
+
+def test_csv_row_with_too_many_columns_names_the_row():
+    wide = ";".join(["x"] * (MAX_COLUMNS + 1))
+    data = f"Organisatie;Plaats\nBouw;Hoorn\n{wide}\n".encode()
+    with pytest.raises(ImportFileError, match=f"rij 3: meer dan {MAX_COLUMNS} kolommen"):
+        read_table(data, "breed.csv")
+    # Trailing empty cells do not count.
+    padded = "Organisatie;Plaats" + ";" * (MAX_COLUMNS * 2) + "\nBouw;Hoorn\n"
+    assert read_table(padded.encode(), "leeg.csv").rows[0].values["naam"] == "Bouw"
+
+
+def test_cell_longer_than_excel_allows_names_row_and_column():
+    data = ("Organisatie;Notities\nBouw;" + "x" * (MAX_CELL_CHARS + 1) + "\n").encode()
+    with pytest.raises(ImportFileError, match="rij 2, kolom 2: de cel heeft meer dan 32.767"):
+        read_table(data, "lang.csv")
+
+
+def test_header_on_a_later_sheet_is_found(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Toelichting bij de lijst"])
+    partners = wb.create_sheet("Partners")
+    partners.append(["Organisatie", "Plaats"])
+    partners.append(["Bouw BV", "Hoorn"])
+    wb.save(tmp_path / "twee.xlsx")
+    table = read_table((tmp_path / "twee.xlsx").read_bytes(), "twee.xlsx")
+    assert table.sheet == "Partners" and table.rows[0].values["naam"] == "Bouw BV"
+
+
+def test_archive_limits_follow_the_settings():
+    small = dataclasses.replace(Settings(), max_upload_mb=1, max_import_rows=10)
+    limits = XlsxLimits.from_settings(small)
+    assert limits.max_total_bytes == 20 * 1024 * 1024
+    assert limits.max_row_elements == 20 * (10 + 30)
+    assert limits.max_data_rows == 10
+
+
+def test_messages_never_carry_control_characters_of_a_file_name():
+    with pytest.raises(ImportFileError) as err:
+        read_table(b"%PDF", "lijst\x1b[31m\u202e.pdf")
+    assert "\x1b" not in str(err.value) and "\u202e" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- files on disk
+
+
+def test_read_import_file_refuses_what_is_not_a_small_regular_file(tmp_path):
+    with pytest.raises(ImportFileError, match="het bestand bestaat niet"):
+        read_import_file(tmp_path / "nergens.csv")
+    with pytest.raises(ImportFileError, match="het is een map"):
+        read_import_file(tmp_path)
+    fifo = tmp_path / "pijp.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportFileError, match="geen gewoon bestand"):
+        read_import_file(fifo)  # reading a FIFO would wait forever
+    huge = tmp_path / "groot.csv"
+    with huge.open("wb") as handle:  # sparse: 2 GB on paper, nothing on disk
+        handle.truncate(2 * 1024**3)
+    with pytest.raises(ImportFileError, match="is 2048.0 MB; de grens is 10 MB"):
+        read_import_file(huge)
+    small = tmp_path / "klein.csv"
+    small.write_bytes(b"Naam\nA\n")
+    assert read_import_file(small) == b"Naam\nA\n"
+
+
+def test_read_import_file_without_permission(tmp_path, monkeypatch):
+    source = tmp_path / "geheim.csv"
+    source.write_bytes(b"Naam\nA\n")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", refuse)  # root may read anything; simulate a user
+    with pytest.raises(ImportFileError, match="geen leesrechten"):
+        read_import_file(source)
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -706,6 +832,33 @@ def test_cli_exit_code_2_for_unreadable_file(tmp_path, settings, capsys, name, c
 def test_cli_exit_code_2_for_missing_file(tmp_path, settings, capsys):
     code, _, err = run_cli(["import", str(tmp_path / "nergens.xlsx")], settings, capsys)
     assert code == 2 and "kan niet worden gelezen: het bestand bestaat niet" in err
+
+
+def test_cli_checks_the_size_on_disk_before_reading(tmp_path, settings, capsys, monkeypatch):
+    huge = tmp_path / "groot.xlsx"
+    with huge.open("wb") as handle:  # sparse: 3 GB on paper
+        handle.truncate(3 * 1024**3)
+
+    def never(self, *args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    monkeypatch.setattr(Path, "open", never)
+    code, out, err = run_cli(["import", str(huge)], settings, capsys)
+    assert code == 2 and out == ""
+    assert "'groot.xlsx' is 3072.0 MB; de grens is 10 MB." in err
+
+
+@pytest.mark.parametrize("kind", ["map", "pijp"])
+def test_cli_exit_code_2_for_a_folder_or_a_pipe(tmp_path, settings, capsys, kind):
+    target = tmp_path / "invoer.csv"
+    if kind == "map":
+        target.mkdir()
+    else:
+        os.mkfifo(target)
+    code, out, err = run_cli(["import", str(target)], settings, capsys)
+    assert code == 2 and out == ""
+    assert "kan niet worden gelezen: het " in err and "Traceback" not in err
 
 
 def test_cli_falls_back_to_offline_when_pdok_is_unreachable(tmp_path, settings, capsys):

@@ -140,3 +140,21 @@ def test_invalid_division_gives_dutch_error_and_keeps_the_proposal(register, ref
     _run(at)
     assert any("ontbreken" in e.value for e in at.error)
     assert len(_table(at)) == 10
+
+
+def test_cli_kaart_with_own_division(register, tmp_path, settings, reference):
+    path, _ = register
+    table = reference.default_division.table.copy()
+    table.loc[table["subregio"].isin(["Zaanstreek", "Waterland"]), "subregio"] = (
+        "Zaanstreek-Waterland")
+    division = tmp_path / "eigen.csv"
+    division.write_text(table.to_csv(index=False, sep=";"), encoding="utf-8")
+    out = tmp_path / "eigen.html"
+    assert main(["kaart", "--uitvoer", str(out), "--publiek", "--database", str(path),
+                 "--indeling", str(division)], settings=settings) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Zaanstreek-Waterland" in html
+    default = tmp_path / "voorstel.html"
+    assert main(["kaart", "--uitvoer", str(default), "--publiek", "--database", str(path)],
+                settings=settings) == 0
+    assert "Zaanstreek-Waterland" not in default.read_text(encoding="utf-8")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 
 import pandas as pd
 import pytest
 
 from geo.errors import DivisionError, ReferenceDataError
-from geo.reference import FILES, RD_NEW, REGIONS, _load, read_division
+from geo.reference import (
+    FILES,
+    MAX_DIVISION_BYTES,
+    RD_NEW,
+    REGIONS,
+    _load,
+    division_label,
+    read_division,
+)
 from tests.conftest import SHARED_DATA
 
 
@@ -151,3 +161,105 @@ def test_division_unknown_code_names_row(reference):
 def test_division_without_columns(reference):
     with pytest.raises(DivisionError, match="subregio"):
         read_division(b"code,naam\nGM0363,Amsterdam\n", reference.gemeentecodes)
+
+
+def _division_bytes(reference, *, header="gemeentecode,subregio", sep=",",
+                    encoding="utf-8", **names) -> bytes:
+    table = reference.default_division.table.copy()
+    for code, name in names.items():
+        table.loc[table["gemeentecode"] == code, "subregio"] = name
+    rows = "".join(f"{c}{sep}{s}\n" for c, s in zip(table["gemeentecode"], table["subregio"],
+                                                   strict=True))
+    return (header + "\n" + rows).encode(encoding)
+
+
+@pytest.mark.parametrize("header", ["gemeentecode,subregio,subregio",
+                                    "gemeentecode,Subregio, SUBREGIO ",
+                                    "gemeentecode,gemeentecode,subregio"])
+def test_division_with_a_duplicate_column_is_refused(reference, header):
+    raw = _division_bytes(reference, header=header)
+    with pytest.raises(DivisionError, match="staat meer dan eens in de kopregel"):
+        read_division(raw, reference.gemeentecodes)
+
+
+def test_division_missing_column_lists_what_was_found(reference):
+    with pytest.raises(DivisionError, match="Gevonden kolommen: code, naam"):
+        read_division(b"code,naam\nGM0363,Amsterdam\n", reference.gemeentecodes)
+
+
+def test_division_encodings(reference):
+    codes = reference.gemeentecodes
+    bom = b"\xef\xbb\xbf" + _division_bytes(reference, GM0363="Amstel-Zuid é")
+    assert read_division(bom, codes).subregion_of()["GM0363"] == "Amstel-Zuid é"
+    cp1252 = _division_bytes(reference, sep=";", header="gemeentecode;subregio",
+                             encoding="cp1252", GM0363="Amstel-Zuid é")
+    assert read_division(cp1252, codes).subregion_of()["GM0363"] == "Amstel-Zuid é"
+    tabs = _division_bytes(reference, sep="\t", header="gemeentecode\tsubregio")
+    assert read_division(tabs, codes).subregion_of() == reference.default_division.subregion_of()
+    undecodable = _division_bytes(reference).replace(b"Amsterdam", b"Am\x81\x8dsterdam")
+    with pytest.raises(DivisionError, match=r"rij \d+: bevat tekens die niet te lezen zijn"):
+        read_division(undecodable, codes)
+    mixed = _division_bytes(reference, GM0363="Amstel é").replace(
+        b"Zaanstreek", "Zaanstreek è".encode("cp1252"))
+    with pytest.raises(DivisionError, match=r"mengt twee tekstcoderingen: rij \d+ is UTF-8"):
+        read_division(mixed, codes)
+    with pytest.raises(DivisionError, match="geen tekstbestand"):
+        read_division(_division_bytes(reference, encoding="utf-16"), codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("Noord\u202eZuid", "stuurteken (U+202E)"),  # right-to-left override
+        ("Noord\u200bZuid", "stuurteken (U+200B)"),  # zero-width space
+        ("Noord\x07Zuid", "stuurteken (U+0007)"),
+        ("", "heeft geen subregio"),
+        ("   ", "heeft geen subregio"),
+        ("Z" * 61, "langer dan 60 tekens"),
+        ("=HYPERLINK(\"https://voorbeeld.invalid\")", "niet beginnen met '='"),
+        ("@Zuid", "niet beginnen met '@'"),
+    ],
+)
+def test_division_names_must_be_short_and_printable(reference, name, fragment):
+    raw = _division_bytes(reference, GM0363=f'"{name}"')
+    with pytest.raises(DivisionError, match=r"rij \d+: .*" + re.escape(fragment)):
+        read_division(raw, reference.gemeentecodes)
+
+
+def test_division_names_are_normalised_and_kept_verbatim_otherwise(reference):
+    decomposed = "Zuid-Kennemerland e\u0301n IJmond"  # é as e + combining accent
+    raw = _division_bytes(reference, GM0363="  Groot\u00a0 Amsterdam  ", GM0384=decomposed,
+                          GM0437="Zuid {{ 7*191 }} <b>&amp;</b>")
+    names = read_division(raw, reference.gemeentecodes).subregion_of()
+    assert names["GM0363"] == "Groot Amsterdam"
+    assert names["GM0384"] == "Zuid-Kennemerland én IJmond"  # NFC
+    assert names["GM0437"] == "Zuid {{ 7*191 }} <b>&amp;</b>"  # escaped on output, not here
+
+
+def test_division_duplicate_municipality_names_both_rows(reference):
+    raw = _division_bytes(reference) + b"GM0363,Amsterdam\n"
+    with pytest.raises(DivisionError, match=r"rij 48: gemeente GM0363 staat ook al op rij \d+"):
+        read_division(raw, reference.gemeentecodes)
+
+
+def test_division_file_size_is_checked_before_reading(reference, tmp_path):
+    big = tmp_path / "groot.csv"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_DIVISION_BYTES + 1)
+    with pytest.raises(DivisionError, match="groter dan 256 kB"):
+        read_division(big, reference.gemeentecodes)
+    with pytest.raises(DivisionError, match="groter dan 256 kB"):
+        read_division(b"x" * (MAX_DIVISION_BYTES + 1), reference.gemeentecodes)
+    with pytest.raises(DivisionError, match="kan niet worden gelezen: het bestand bestaat niet"):
+        read_division(tmp_path / "nergens.csv", reference.gemeentecodes)
+    with pytest.raises(DivisionError, match="kan niet worden gelezen: het is een map"):
+        read_division(tmp_path, reference.gemeentecodes)
+
+
+def test_division_from_a_file_object_and_its_label(reference):
+    raw = _division_bytes(reference)
+    division = read_division(io.BytesIO(raw), reference.gemeentecodes,
+                             name="mijn\u202e indeling\n.csv")
+    assert division.name == "mijn indeling.csv"
+    assert division_label("x" * 200).endswith("…") and len(division_label("x" * 200)) == 80
+    assert division_label("\u200b") == "upload"

@@ -1,0 +1,311 @@
+"""Rows of cell texts → :class:`RawTable`: the header, its columns, the data rows.
+
+Used by :mod:`geo.reading` for both CSV and Excel files:
+
+* :func:`header_field` recognises a column header through synonyms as written by
+  people (``Straat + huisnr.`` → ``straat``; a bare ``Naam`` only when no more
+  specific name column exists);
+* :func:`table_from_lines` finds the header among the first :data:`HEADER_SEARCH_ROWS`
+  rows, takes the data rows one at a time (so reading can stop at the row limit) and
+  gives each :class:`RawRow` its Excel row number and the remarks of
+  :func:`row_remarks` about how its text was read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from geo.errors import ImportFileError, shown
+
+#: Remark for a row read as Windows-1252 in a file that is otherwise UTF-8.
+RECODED_REMARK = (
+    "Tekstcodering: deze rij is niet als UTF-8 opgeslagen zoals de rest van het bestand en "
+    "is als Windows-1252 gelezen; controleer letters met accenten."
+)
+
+#: How many rows from the top are searched for the header row.
+HEADER_SEARCH_ROWS = 30
+
+# Header synonyms: field → headers (as written by people). Lower priority number wins
+# when two columns map to the same field (``Bedrijfsnaam`` beats a bare ``Naam``).
+_SYNONYMS: dict[str, list[str]] = {
+    "naam": [
+        "Organisatie", "Naam organisatie", "Organisatienaam", "Naam van de organisatie",
+        "Bedrijfsnaam", "Naam bedrijf", "Bedrijf", "Relatie", "Relatienaam", "Partner",
+        "Partnernaam", "Donateur naam", "Schoolnaam", "Naam school", "School",
+        "Vestigingsnaam", "Naam vestiging",
+    ],
+    "straat": [
+        "Adres", "Straat", "Straat + huisnr", "Straat + huisnummer", "Straat en huisnummer",
+        "Straat huisnummer", "Straat/huisnummer", "Straat & huisnr", "Straatnaam",
+        "Bezoekadres", "Vestigingsadres", "Adresregel", "Straat en huisnr",
+    ],
+    # Not "Nr" or "Nummer": offices use those for a running row number.
+    "huisnummer": ["Huisnummer", "Huisnr", "Huisnr.", "Huis nr"],
+    "toevoeging": ["Toevoeging", "Huisnummertoevoeging", "Huisletter", "Huisnummer toevoeging"],
+    "postcode": ["Postcode", "PC", "Post code", "Postcode bezoekadres"],
+    "plaats": [
+        "Plaats", "Woonplaats", "Vestigingsplaats", "Plaatsnaam", "Stad", "Plaats bezoekadres",
+    ],
+    "gemeente": ["Gemeente"],
+    "land": ["Land", "Country"],
+    "soort": [
+        "Soort", "Type", "Categorie", "Branche", "Sector", "Soort organisatie",
+        "Type organisatie", "Soort bedrijf",
+    ],
+    "donateur": ["Donateur", "Donor", "Donateur ja/nee", "Doneert", "Donateur (ja/nee)"],
+    "actief": ["Actief", "Actief (ja/nee)", "Actief ja/nee"],
+    "website": ["Website", "Internet", "Internetadres", "Site", "Url", "Web", "Homepage", "Www"],
+    "contactpersoon": [
+        "Contactpersoon", "Contact", "Naam contactpersoon", "Contactpersoon naam",
+        "Contact persoon",
+    ],
+    "email": [
+        "E-mail", "Email", "Mail", "E-mailadres", "Emailadres", "Mailadres", "E-mail adres",
+        "E-mail contactpersoon",
+    ],
+    "telefoon": [
+        "Telefoon", "Tel", "Tel.", "Telefoonnummer", "Telefoonnr", "Tel nr", "Telnr", "Mobiel",
+        "Telefoon nummer", "Telefoon contactpersoon",
+    ],
+    "notities": [
+        "Notities", "Notitie", "Opmerkingen", "Opmerking", "Toelichting", "Bijzonderheden",
+    ],
+    "ambassadeur_voor": ["Ambassadeur", "Ambassadeur voor", "Ambassadeur subregio"],
+    "vestigingscode": [
+        "Vestigingscode", "BRIN", "BRIN vestiging", "Brinvestigingsnummer", "Vestigingsnummer",
+    ],
+    "onderwijsstructuur": ["Onderwijsstructuur", "Onderwijstype", "Schooltype"],
+}
+# Bare "Naam": the organisation's name unless a more specific name column exists.
+_GENERIC = {"naam": "naam"}
+
+#: Dutch label of every field, for messages and the preview.
+FIELD_LABELS = {
+    "naam": "Naam", "straat": "Straat", "huisnummer": "Huisnummer", "toevoeging": "Toevoeging",
+    "postcode": "Postcode", "plaats": "Plaats", "gemeente": "Gemeente", "land": "Land",
+    "soort": "Soort", "donateur": "Donateur", "actief": "Actief", "website": "Website",
+    "contactpersoon": "Contactpersoon", "email": "E-mail", "telefoon": "Telefoon",
+    "notities": "Notities", "ambassadeur_voor": "Ambassadeur", "vestigingscode":
+    "Vestigingscode", "onderwijsstructuur": "Onderwijsstructuur",
+}
+
+
+def _header_key(text: object) -> str:
+    """Normalise a header cell: case, accents, punctuation and spaces do not matter."""
+    name = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    name = name.replace("&", "en")
+    return re.sub(r"[^0-9a-z]+", "", name)
+
+
+def _build_header_index() -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
+    for field_name, headers in _SYNONYMS.items():
+        for header in headers:
+            index.setdefault(_header_key(header), (field_name, 0))
+    for header, field_name in _GENERIC.items():
+        index.setdefault(_header_key(header), (field_name, 1))
+    return index
+
+
+_HEADER_INDEX = _build_header_index()
+
+
+def header_field(header: object) -> str | None:
+    """The field a column header stands for, or None when not recognised.
+
+    Examples
+    --------
+    >>> header_field("Straat + huisnr."), header_field("E-mail"), header_field("Kleur")
+    ('straat', 'email', None)
+    """
+    found = _HEADER_INDEX.get(_header_key(header))
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One non-empty data row of the input.
+
+    Attributes
+    ----------
+    rij : int
+        The row number the user sees in Excel (1-based, counting title and empty rows).
+    values : dict
+        Field → text as given (stripped); only fields that have a column. A separate
+        house number column is already merged into ``straat``.
+    remarks : tuple of str
+        Dutch remarks about how the row's text was read (a mixed encoding, replacement
+        characters); they make the row's verdict at least a ``waarschuwing``.
+    """
+
+    rij: int
+    values: dict[str, str]
+    remarks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The rows of an import file with its recognised columns.
+
+    Attributes
+    ----------
+    filename : str
+        Name of the file as uploaded.
+    header_row : int
+        Row number (1-based) of the header.
+    columns : dict
+        Field → the header text that was recognised for it.
+    unknown_columns : list of str
+        Headers that were not recognised (ignored, reported to the user).
+    rows : list of RawRow
+        The non-empty data rows, in input order.
+    encoding, delimiter, sheet : str or None
+        How the file was read (CSV encoding and separator, or the Excel sheet name).
+    """
+
+    filename: str
+    header_row: int
+    columns: dict[str, str]
+    unknown_columns: list[str]
+    rows: list[RawRow]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+    @property
+    def fields(self) -> set[str]:
+        """The fields present as a column (``huisnummer`` counts as ``straat``)."""
+        present = set(self.columns)
+        if present & {"huisnummer", "toevoeging"}:
+            present.add("straat")
+        return present
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-empty row as read: its number, its cell texts, how it was decoded."""
+
+    number: int
+    cells: list[str]
+    recoded: bool = False
+
+
+def find_header(grid: Sequence[Sequence[str]]) -> tuple[int, int] | None:
+    """Index and score of the row that looks most like a header, or None."""
+    best: tuple[int, int] | None = None
+    for i, row in enumerate(grid):
+        found = {header_field(cell) for cell in row if cell}
+        found.discard(None)
+        score = len(found)
+        if score and (best is None or score > best[1]):
+            best = (i, score)
+    return best
+
+
+class NoTable(ImportFileError):
+    """No header (or no name column) in these rows; another sheet may have one."""
+
+
+def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
+    """Remarks about how a row's text was read (never about its content).
+
+    * :data:`RECODED_REMARK` when the row was decoded as Windows-1252 in a mixed file
+      and a recognised column holds non-ASCII text (the only text a wrong guess changes);
+    * a remark naming the fields that hold U+FFFD, the replacement character: such text
+      lost bytes somewhere and is stored garbled unless someone looks.
+    """
+    remarks = []
+    if recoded and not all(v.isascii() for v in values.values()):
+        remarks.append(RECODED_REMARK)
+    garbled = [FIELD_LABELS.get(k, k) for k, v in values.items() if "\ufffd" in v]
+    if garbled:
+        remarks.append(
+            f"{', '.join(garbled)}: bevat onleesbare tekens (\ufffd); de tekst is bij het "
+            "opslaan of lezen beschadigd. Controleer hem in het bronbestand."
+        )
+    return tuple(remarks)
+
+
+def table_from_lines(
+    lines: Iterable[Line], *, filename: str, max_rows: int, **how: str | None
+) -> RawTable:
+    """Build a :class:`RawTable` from non-empty rows, stopping after ``max_rows`` data rows.
+
+    ``lines`` is consumed lazily: the rows numbered up to :data:`HEADER_SEARCH_ROWS` are
+    searched for the header, the rest is taken one row at a time.
+    """
+    lines = iter(lines)
+    head: list[Line] = []
+    after_head: list[Line] = []
+    for line in lines:
+        if line.number > HEADER_SEARCH_ROWS:
+            after_head.append(line)
+            break
+        head.append(line)
+    found = find_header([line.cells for line in head])
+    if found is None:
+        raise NoTable(
+            f"In '{shown(filename)}' is geen kopregel gevonden. Zet boven de gegevens een "
+            "regel met kolomnamen zoals Organisatie, Adres, Postcode en Plaats."
+        )
+    header_index, _ = found
+    header_line = head[header_index]
+    header = header_line.cells
+    chosen: dict[str, tuple[int, int]] = {}  # field → (priority, column)
+    unknown: list[str] = []
+    for col, cell in enumerate(header):
+        if not cell:
+            continue
+        hit = _HEADER_INDEX.get(_header_key(cell))
+        if hit is None:
+            unknown.append(cell)
+            continue
+        field_name, priority = hit
+        if field_name in chosen and chosen[field_name][0] <= priority:
+            unknown.append(cell)
+            continue
+        if field_name in chosen:
+            unknown.append(header[chosen[field_name][1]])
+        chosen[field_name] = (priority, col)
+    if "naam" not in chosen:
+        raise NoTable(
+            f"In '{shown(filename)}' staat geen kolom met de naam van de organisatie "
+            "(bijvoorbeeld 'Organisatie', 'Bedrijfsnaam' of 'Naam'). Gevonden kolommen: "
+            f"{', '.join(shown(c, 40) for c in header if c) or 'geen'}."
+        )
+    columns = {name: header[col] for name, (_, col) in chosen.items()}
+    rows: list[RawRow] = []
+    data_lines = _chain(head[header_index + 1:], after_head, lines)
+    for line in data_lines:
+        cells = line.cells
+        values = {
+            name: (cells[col] if col < len(cells) else "") for name, (_, col) in chosen.items()
+        }
+        if not any(values.values()) and not any(cells):
+            continue
+        number = " ".join(
+            v for v in (values.pop("huisnummer", ""), values.pop("toevoeging", "")) if v
+        )
+        if number or "straat" in values:
+            values["straat"] = " ".join(v for v in (values.get("straat", ""), number) if v)
+        rows.append(RawRow(rij=line.number, values=values,
+                           remarks=row_remarks(values, line.recoded)))
+        if len(rows) > max_rows:
+            raise ImportFileError(
+                f"'{shown(filename)}' heeft meer dan {max_rows} rijen met gegevens; dat is de "
+                "grens voor één import. Splits het bestand in kleinere delen."
+            )
+    return RawTable(
+        filename=filename, header_row=header_line.number, columns=columns,
+        unknown_columns=unknown, rows=rows, **how,
+    )
+
+
+def _chain(*parts: Iterable[Line]) -> Iterator[Line]:
+    for part in parts:
+        yield from part
