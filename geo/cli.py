@@ -695,9 +695,26 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
     (missing, no permission, disk full, file-size limit): :class:`~geo.errors.OutputError`
     and any other :class:`OSError` get a Dutch message on stderr instead of a traceback.
     """
+    from geo.terminal import TerminalText
+
+    # Everything a command prints passes one boundary: no escape sequences or direction
+    # overrides from names, files or messages reach the user's terminal.
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(sys.stdout), TerminalText(sys.stderr)
+    try:
+        return _run(argv, settings)
+    finally:
+        sys.stdout, sys.stderr = real
+
+
+def _run(argv: list[str] | None, settings: Settings | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = settings or Settings.from_env()
+    try:
+        settings = settings or Settings.from_env()
+    except ValueError as err:  # a setting in the environment that cannot be read
+        print(f"Fout in de instellingen: {err}", file=sys.stderr)
+        return 1
     _, run = COMMANDS[args.opdracht]
     try:
         return run(args, settings)

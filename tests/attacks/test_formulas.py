@@ -23,10 +23,14 @@ from geo import analysis, tables
 from geo.cli import main
 from geo.export import export_register
 from geo.proximity import call_list, nearest_partners
-from geo.reference import read_division
+from geo.reference import Division, read_division
 from geo.store import Store
 
 HOSTILE = '=HYPERLINK("http://evil.invalid","x")'
+#: The intake refuses subregion names that start with = + - @ (geo.reference), so a
+#: division *file* carries the full-width equals sign, which spreadsheets may also read as a
+#: formula; a Division built in code carries the ASCII one. The writers neutralise both.
+DIVISION_HOSTILE = '＝HYPERLINK("http://evil.invalid","x")'
 #: Partner names from the OWASP examples, one per formula trigger.
 HOSTILE_NAMES = [HOSTILE, "@SUM(1+1)*cmd|' /C calc'!A0", "+cmd|' /C calc'!A0",
                  "-2+3+cmd|' /C calc'!A0"]
@@ -91,20 +95,27 @@ def register(tmp_path, reference) -> Path:
     return path
 
 
-@pytest.fixture
-def division_file(tmp_path, reference) -> Path:
-    """The bundled division with Amsterdam's subregion renamed to a formula."""
+def _renamed(reference, name: str):
     table = reference.default_division.table.copy()
     own = table.loc[table["gemeentecode"] == "GM0363", "subregio"].iloc[0]
-    table.loc[table["subregio"] == own, "subregio"] = HOSTILE
+    table.loc[table["subregio"] == own, "subregio"] = name
+    return table
+
+
+@pytest.fixture
+def division_file(tmp_path, reference) -> Path:
+    """The bundled division with Amsterdam's subregion renamed to a (full-width) formula."""
     path = tmp_path / "indeling.csv"
-    path.write_bytes(table.to_csv(index=False, sep=";").encode("utf-8"))
+    path.write_bytes(_renamed(reference, DIVISION_HOSTILE).to_csv(index=False, sep=";")
+                     .encode("utf-8"))
     return path
 
 
 @pytest.fixture
-def division(division_file, reference):
-    return read_division(division_file, reference.gemeentecodes, name="@kwaad.csv")
+def division(reference):
+    """A division whose subregion name is an ASCII formula (built in code: the intake
+    would refuse it, the writers must not rely on that)."""
+    return Division("@kwaad.csv", _renamed(reference, HOSTILE))
 
 
 def test_ambassador_excel_neutralises_partner_subregion_and_division_names(
@@ -130,6 +141,7 @@ def test_ambassador_csv_from_the_cli_neutralises_partner_and_subregion_names(
                 settings=settings)
     assert code == 0, capsys.readouterr().err
     assert_inert(csv_cells(out.read_bytes()), expected=HOSTILE_NAMES)
+    assert "'" + DIVISION_HOSTILE in csv_cells(out.read_bytes())
 
 
 def test_import_result_csv_neutralises_names_from_the_imported_file(tmp_path, settings,
@@ -156,7 +168,7 @@ def test_white_spot_table_neutralises_a_subregion_name_from_an_uploaded_division
                  "--database", str(register), "--uitvoer", str(out)], settings=settings)
     assert code == 0, capsys.readouterr().err
     cells = xlsx_cells(out.read_bytes()) if suffix == ".xlsx" else csv_cells(out.read_bytes())
-    assert_inert(cells, expected=[HOSTILE])
+    assert_inert(cells, expected=[DIVISION_HOSTILE])
 
 
 def test_white_spot_and_what_if_downloads_neutralise_the_subregion_name(
