@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-$(ASSETS): $(STAMP) geo/assets.py
-	@$(PY) -m geo.assets static
+$(ASSETS): $(STAMP) geo/output/assets.py
+	@$(PY) -m geo.output.assets static
 	@touch $(ASSETS)
 
 run: setup

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.ambassadors import PlanError, coverage, schools_from_reference
-from geo.reference import load_reference
-from geo.regions import assign_areas
+from geo.analysis.ambassadors import PlanError, coverage, schools_from_reference
+from geo.reference.data import load_reference
+from geo.reference.regions import assign_areas
 from geo.settings import Settings
 
 KS = (5, 10, 20)

@@ -1,6 +1,7 @@
 """Benchmark of the indicator computation and the "wat als" scenario.
 
-For every level (46 municipalities, 10 subregions, 5 regions) :func:`geo.analysis.indicators`
+For every level (46 municipalities, 10 subregions, 5 regions)
+:func:`geo.analysis.indicators.indicators`
 runs on the bundled data (270 DUO schools, the two mbo infra places, 484 PC4 areas) with
 registers of 0, 100 (the expected real size) and 1,000 seeded synthetic partners at random
 PC4 points of the 46 municipalities, weighted by population. Reports the median wall time
@@ -20,8 +21,9 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-from geo import analysis, tables
-from geo.reference import load_reference
+from geo.analysis import indicators as analysis
+from geo.output import tables
+from geo.reference.data import load_reference
 from geo.settings import Settings
 
 SIZES = (0, 100, 1000)

@@ -21,7 +21,7 @@ import json
 import statistics
 import time
 
-from geo.reference import REGIONS, load_reference
+from geo.reference.data import REGIONS, load_reference
 from geo.settings import Settings
 from tests.e2e.harness import (
     SCHOOL_MARKER,

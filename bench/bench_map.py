@@ -18,11 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import analysis, maps
-from geo.reference import WGS84, load_reference
-from geo.regions import unit_polygons
+from geo.analysis import indicators as analysis
+from geo.output import maps
+from geo.reference.data import WGS84, load_reference
+from geo.reference.regions import unit_polygons
+from geo.register.store import Store, load_example_data
 from geo.settings import Settings
-from geo.store import Store, load_example_data
 
 REPEATS = 3
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.proximity import nearest, nearest_partners, to_rd
-from geo.reference import load_reference
+from geo.analysis.proximity import nearest, nearest_partners, to_rd
+from geo.reference.data import load_reference
 from geo.settings import Settings
 
 K = 5
@@ -28,7 +28,7 @@ SEED = 20240601
 def _example_partners(reference) -> pd.DataFrame | None:
     """The bundled example partners, geocoded offline into a throw-away register."""
     try:
-        from geo.store import Store, example_data_path, load_example_data
+        from geo.register.store import Store, example_data_path, load_example_data
     except ImportError:
         return None
     if not example_data_path(reference).is_file():

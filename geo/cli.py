@@ -29,7 +29,7 @@ def _add_division_option(parser: argparse.ArgumentParser) -> None:
 
 def _division(args: argparse.Namespace, reference):
     """The division from ``--indeling``, else the bundled proposal."""
-    from geo.reference import read_division
+    from geo.reference.data import read_division
 
     if not args.indeling:
         return reference.default_division
@@ -48,8 +48,8 @@ def _open_store(args: argparse.Namespace, settings: Settings, *, reference=None)
     """
     from pathlib import Path
 
-    from geo.reference import load_reference
-    from geo.store import Store
+    from geo.reference.data import load_reference
+    from geo.register.store import Store
 
     database = Path(args.database) if args.database else settings.database_path
     if reference is None:
@@ -70,9 +70,9 @@ def _add_waar(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_waar(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.gazetteer import Gazetteer
-    from geo.reference import load_reference
-    from geo.regions import assign_areas
+    from geo.reference.data import load_reference
+    from geo.reference.gazetteer import Gazetteer
+    from geo.reference.regions import assign_areas
 
     text = " ".join(args.invoer)
     reference = load_reference(settings.data_dir)
@@ -138,15 +138,15 @@ def _add_dichtbij(sub: argparse._SubParsersAction) -> None:
 
 def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
 
-    from geo.proximity import (
+    from geo.analysis.proximity import (
         call_list,
         default_travel,
         nearest_partners,
         no_partners_message,
         skipped_message,
     )
-    from geo.store import SOORTEN
-    from geo.tables import write_table
+    from geo.output.tables import write_table
+    from geo.register.store import SOORTEN
 
     if args.n is not None and args.n < 1:
         print("Fout: -n moet minstens 1 zijn.", file=sys.stderr)
@@ -225,10 +225,10 @@ def _add_ambassadeurs(sub: argparse._SubParsersAction) -> None:
 def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from geo.ambassadors import coverage
-    from geo.files import write_file_atomically
-    from geo.reference import load_reference
-    from geo.tables import write_table
+    from geo.analysis.ambassadors import coverage
+    from geo.output.files import write_file_atomically
+    from geo.output.tables import write_table
+    from geo.reference.data import load_reference
 
     if args.k < 1:
         print("Fout: -k moet minstens 1 zijn.", file=sys.stderr)
@@ -367,12 +367,12 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     import pandas as pd
 
     from geo.errors import ImportFileError, OutputError
-    from geo.gazetteer import Gazetteer
-    from geo.geocoding import make_geocoder
-    from geo.importer import check_rows, count_statuses, read_table, result_table, to_records
-    from geo.reading import read_import_file
-    from geo.reference import load_reference
-    from geo.tables import write_table
+    from geo.intake.geocoding import make_geocoder
+    from geo.intake.importer import check_rows, count_statuses, read_table, result_table, to_records
+    from geo.intake.reading import read_import_file
+    from geo.output.tables import write_table
+    from geo.reference.data import load_reference
+    from geo.reference.gazetteer import Gazetteer
 
     path = Path(args.bestand)
     try:
@@ -495,10 +495,10 @@ def _add_witte_vlekken(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
-    from geo import analysis
-    from geo.reference import load_reference
-    from geo.tables import write_table
-    from geo.travel import StraightLineModel
+    from geo.analysis import indicators as analysis
+    from geo.analysis.travel import StraightLineModel
+    from geo.output.tables import write_table
+    from geo.reference.data import load_reference
 
     if args.straal < 0:
         print("Fout: --straal mag niet negatief zijn.", file=sys.stderr)
@@ -551,7 +551,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 def _run_export(args: argparse.Namespace, settings: Settings) -> int:
 
-    from geo.export import export_register
+    from geo.output.export import export_register
 
     with _open_store(args, settings) as store:
         summary = export_register(store, args.uitvoer, fmt=args.formaat, public=args.publiek)
@@ -579,7 +579,7 @@ def _add_voorbeeld(sub: argparse._SubParsersAction) -> None:
 
 def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
 
-    from geo.store import load_example_data
+    from geo.register.store import load_example_data
 
     with _open_store(args, settings) as store:
         database = store.path
@@ -599,8 +599,8 @@ def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_kaart(sub: argparse._SubParsersAction) -> None:
-    from geo.maps import CHOROPLETH_INDICATORS
-    from geo.regions import LEVELS
+    from geo.output.maps import CHOROPLETH_INDICATORS
+    from geo.reference.regions import LEVELS
 
     p = sub.add_parser(
         "kaart",
@@ -621,10 +621,11 @@ def _add_kaart(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
-    from geo import analysis, maps
-    from geo.assets import standalone_html
-    from geo.files import write_file_atomically
-    from geo.regions import unit_polygons
+    from geo.analysis import indicators as analysis
+    from geo.output import maps
+    from geo.output.assets import standalone_html
+    from geo.output.files import write_file_atomically
+    from geo.reference.regions import unit_polygons
 
     with _open_store(args, settings) as store:
         reference = store.reference
@@ -722,7 +723,7 @@ def _run(argv: list[str] | None, settings: Settings | None) -> int:
         print(f"Fout: {err}", file=sys.stderr)
         return getattr(err, "exit_code", 1)
     except OSError as err:
-        from geo.files import describe_os_error
+        from geo.output.files import describe_os_error
 
         where = f" bij {err.filename}" if err.filename else ""
         print(f"Fout{where}: {describe_os_error(err)}.", file=sys.stderr)

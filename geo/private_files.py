@@ -7,8 +7,8 @@ the mode of the database file. Creating the empty file ourselves with mode 0600 
 SQLite opens it closes the window: SQLite keeps the mode of an existing file, and the WAL
 and shared-memory files follow it.
 
-Any module that keeps a private file (the register in :mod:`geo.store`, the geocoder
-cache in :mod:`geo._http`) calls :func:`create_private_file` before opening it.
+Any module that keeps a private file (the register in :mod:`geo.register.store`, the geocoder
+cache in :mod:`geo.intake._http`) calls :func:`create_private_file` before opening it.
 """
 
 from __future__ import annotations

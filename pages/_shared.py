@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import auth, tables
+from geo import auth
 from geo.errors import AuthError
-from geo.gazetteer import Gazetteer
-from geo.reference import Division, Reference, load_reference
+from geo.output import tables
+from geo.reference.data import Division, Reference, load_reference
+from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 from geo.text import md
 
@@ -142,14 +143,14 @@ def show_map(fmap, *, key: str, height: int = 520,
              returned_objects: tuple[str, ...] = ()) -> dict | None:
     """Show a folium map from geo/ — the only way pages show maps.
 
-    The map is checked (:func:`geo.map_layers.check_map`: no element may carry text into
+    The map is checked (:func:`geo.output.map_layers.check_map`: no element may carry text into
     a template) and pointed at the local Leaflet files when the settings ask for it.
     Returns what streamlit-folium reports for ``returned_objects`` (e.g. ``last_clicked``).
     """
     from streamlit_folium import st_folium
 
-    from geo.assets import use_assets
-    from geo.map_layers import check_map
+    from geo.output.assets import use_assets
+    from geo.output.map_layers import check_map
 
     fmap = use_assets(check_map(fmap), get_settings().asset_mode)
     return st_folium(fmap, height=height, use_container_width=True,
@@ -159,7 +160,7 @@ def show_map(fmap, *, key: str, height: int = 520,
 @st.cache_resource
 def _open_store():
     """The register database. The object holds a path, no personal data in memory."""
-    from geo.store import Store
+    from geo.register.store import Store
 
     return Store(get_settings().database_path, get_reference())
 
@@ -187,7 +188,7 @@ def upload_division_widget() -> None:
     Markdown escaped.
     """
     from geo.errors import DivisionError
-    from geo.reference import division_label, read_division
+    from geo.reference.data import division_label, read_division
 
     division = current_division()
     with st.expander("Subregio-indeling"):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import ambassadors as amb
-from geo import tables
-from geo.assets import standalone_html
+from geo.analysis import ambassadors as amb
 from geo.errors import InfrakaartError
-from geo.reference import Division
-from geo.store import SOORTEN
+from geo.output import tables
+from geo.output.assets import standalone_html
+from geo.reference.data import Division
+from geo.register.store import SOORTEN
 from geo.text import md
 from pages._shared import (
     can,

@@ -7,10 +7,8 @@ import streamlit as st
 
 from geo import auth
 from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
-from geo.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
-from geo.gazetteer import PRECISION_LABELS
-from geo.geocoding import AddressQuery, make_geocoder
-from geo.importer import (
+from geo.intake.geocoding import AddressQuery, make_geocoder
+from geo.intake.importer import (
     ImportRun,
     check_rows,
     check_values,
@@ -22,8 +20,10 @@ from geo.importer import (
     review_queue,
     to_records,
 )
-from geo.maps import add_point, base_map, finish_map
-from geo.store import SOORT_LABELS, SOORTEN
+from geo.output.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
+from geo.output.maps import add_point, base_map, finish_map
+from geo.reference.gazetteer import PRECISION_LABELS
+from geo.register.store import SOORT_LABELS, SOORTEN
 from geo.text import md
 from pages._shared import (
     can,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import analysis, maps, tables
-from geo.reference import OUTSIDE, REGIONS
-from geo.regions import LEVELS, unit_polygons
-from geo.store import SOORTEN
+from geo.analysis import indicators as analysis
+from geo.output import maps, tables
+from geo.reference.data import OUTSIDE, REGIONS
+from geo.reference.regions import LEVELS, unit_polygons
+from geo.register.store import SOORTEN
 from pages._shared import (
     can,
     current_division,
@@ -41,7 +42,7 @@ def _param(name: str, allowed, default: str) -> str:
 @st.cache_data(show_spinner=False)
 def _boundaries(division_table: pd.DataFrame, division_name: str):
     """Simplified boundary layers; public data only, keyed by the division table."""
-    from geo.reference import Division
+    from geo.reference.data import Division
 
     return maps.boundary_layers(get_reference(), Division(division_name, division_table))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import analysis, travel
-from geo.gazetteer import PRECISION_LABELS
+from geo.analysis import indicators as analysis
+from geo.analysis import travel
+from geo.reference.gazetteer import PRECISION_LABELS
 from pages._shared import ATTRIBUTION, current_division, through_router
 
 through_router()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import maps, proximity, tables
-from geo.store import SOORTEN
+from geo.analysis import proximity
+from geo.analysis.travel import ESTIMATE_LABEL, MODES
+from geo.output import maps, tables
+from geo.register.store import SOORTEN
 from geo.text import md
-from geo.travel import ESTIMATE_LABEL, MODES
 from pages._shared import can, get_store, show_attribution, show_map, through_router
 
 through_router()

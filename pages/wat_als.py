@@ -6,12 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import analysis, maps, tables
-from geo.errors import InfrakaartError
-from geo.reference import Division
-from geo.regions import LEVELS, unit_polygons
-from geo.text import md
-from geo.travel import (
+from geo.analysis import indicators as analysis
+from geo.analysis.travel import (
     ASSUMPTIONS_NL,
     DEFAULT_DETOUR,
     DEFAULT_SPEED_FIETS_KMH,
@@ -20,6 +16,11 @@ from geo.travel import (
     MODES,
     StraightLineModel,
 )
+from geo.errors import InfrakaartError
+from geo.output import maps, tables
+from geo.reference.data import Division
+from geo.reference.regions import LEVELS, unit_polygons
+from geo.text import md
 from pages._shared import (
     Keys,
     current_division,

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from geo.reference import load_reference
+from geo.reference.data import load_reference
 from geo.settings import Settings
 
 SHARED_DATA = Settings().data_dir.parent.parent / "shared" / "data"

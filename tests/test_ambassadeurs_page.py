@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import Store
+from geo.register.store import Store
 from geo.text import md
 from tests.test_ambassadors import PERSONAL, fill_store
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from geo import ambassadors as amb
-from geo import tables
-from geo.reference import RD_NEW, WGS84, Division
+from geo.analysis import ambassadors as amb
+from geo.output import tables
+from geo.reference.data import RD_NEW, WGS84, Division
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
 
@@ -366,7 +366,7 @@ def test_png_export_is_a_valid_png(reference, real_plan):
 
 
 def test_map_export_shows_plan_and_escapes_names(reference, real_plan):
-    from geo.assets import standalone_html
+    from geo.output.assets import standalone_html
 
     partners, plan = real_plan
     fmap = amb.plan_map(plan, reference=reference)
@@ -396,7 +396,7 @@ def test_map_export_shows_plan_and_escapes_names(reference, real_plan):
 
 def fill_store(path, reference, *, n: int = 30, seed: int = 3):
     """A register at ``path`` with ``n`` fictional partners at PC4 points (with contacts)."""
-    from geo.store import Store
+    from geo.register.store import Store
 
     store = Store(path, reference)
     pc4 = reference.pc4[reference.pc4["gemeentecode"].isin(reference.gemeentecodes)]
@@ -434,7 +434,7 @@ def test_cli_ambassadeurs_writes_rows_and_summary(tmp_path, reference, capsys):
         assert value not in printed
         assert value not in out.read_text(encoding="utf-8")
     # Same choice as the library gives on the same register.
-    from geo.store import Store
+    from geo.register.store import Store
 
     store = Store(db, reference)
     plan = amb.optimise(store.organisations(), store.schools(), k=12, radius_km=8,

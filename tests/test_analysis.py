@@ -1,4 +1,4 @@
-"""Tests of geo.analysis: indicators, white-spot score, scenario, exports, CLI."""
+"""Tests of geo.analysis.indicators: indicators, white-spot score, scenario, exports, CLI."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo import analysis, tables
-from geo.analysis import ScoreWeights, indicators, scenario, white_spot_score
+from geo.analysis import indicators as analysis
+from geo.analysis.indicators import ScoreWeights, indicators, scenario, white_spot_score
+from geo.analysis.travel import StraightLineModel
 from geo.errors import AddressError
-from geo.reference import REGIONS, Division, Reference
-from geo.travel import StraightLineModel
+from geo.output import tables
+from geo.reference.data import REGIONS, Division, Reference
 
 GEOD = Geod(ellps="WGS84")
 
@@ -463,7 +464,7 @@ def test_scenario_rejects_bad_locations(reference, mbo, schools):
 
 
 def test_municipality_point_lies_in_municipality(reference):
-    from geo.regions import assign_areas
+    from geo.reference.regions import assign_areas
 
     for code in ("GM0400", "GM0363", "GM0448", "GM1980"):
         lat, lon = analysis.municipality_point(reference, code)
@@ -491,7 +492,7 @@ def test_csv_and_excel_round_trip(reference, mbo, schools):
 
 
 def _store_with_partners(path, reference, points):
-    from geo.store import Store
+    from geo.register.store import Store
 
     store = Store(path, reference)
     for i, (lat, lon) in enumerate(points):

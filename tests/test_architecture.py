@@ -20,13 +20,13 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_geo_never_imports_streamlit():
-    offenders = [p.name for p in (ROOT / "geo").glob("*.py")
+    offenders = [p.name for p in (ROOT / "geo").rglob("*.py")
                  if {"streamlit", "streamlit_folium"} & _imports(p)]
     assert offenders == []
 
 
 def test_only_http_module_touches_the_network():
-    offenders = [p.name for p in (ROOT / "geo").glob("*.py")
+    offenders = [p.name for p in (ROOT / "geo").rglob("*.py")
                  if {"requests", "urllib3", "httpx"} & _imports(p) and p.name != "_http.py"]
     assert offenders == []
 

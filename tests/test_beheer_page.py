@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.reference import load_reference
+from geo.reference.data import load_reference
+from geo.register.store import Store
 from geo.settings import Settings
-from geo.store import Store
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "beheer.py")
 TIMEOUT = 60
@@ -269,7 +269,7 @@ def test_edit_new_organisation_and_conflict(register, reference):
 
 
 def test_example_data_box_and_removal(register, reference):
-    from geo.store import load_example_data
+    from geo.register.store import load_example_data
 
     with Store(register, reference) as store:
         load_example_data(store)

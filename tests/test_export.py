@@ -12,7 +12,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import StoreError
-from geo.export import (
+from geo.output.export import (
     COLUMN_LABELS,
     EXPORT_FORMATS,
     PUBLIC_FIELDS,
@@ -21,7 +21,7 @@ from geo.export import (
     export_register,
     register_table,
 )
-from geo.store import PERSONAL_FIELDS, Store, load_example_data
+from geo.register.store import PERSONAL_FIELDS, Store, load_example_data
 
 FORMULA_NAME = '=HYPERLINK("http://kwaad.invalid","klik") Grondwerken'
 UNPLACED_EMAIL = "geen.plek@partner.invalid"

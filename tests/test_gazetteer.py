@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import AddressError
-from geo.gazetteer import Gazetteer
-from geo.geocoding import AddressQuery, OfflineGeocoder
+from geo.intake.geocoding import AddressQuery, OfflineGeocoder
+from geo.reference.gazetteer import Gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo._http import JsonClient, ResponseCache, cache_key
 from geo.errors import GeocoderBadAnswer, GeocoderError
-from geo.gazetteer import Gazetteer
-from geo.geocoding import (
+from geo.intake._http import JsonClient, ResponseCache, cache_key
+from geo.intake.geocoding import (
     MAX_CANDIDATES,
     PDOK_FIELDS,
     AddressQuery,
@@ -25,7 +24,8 @@ from geo.geocoding import (
     prepare_result,
     validate_pdok_answer,
 )
-from geo.regions import assign_areas
+from geo.reference.gazetteer import Gazetteer
+from geo.reference.regions import assign_areas
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
     BAD_SHAPES,

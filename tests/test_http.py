@@ -11,7 +11,6 @@ import tracemalloc
 import pytest
 import requests
 
-from geo._http import JsonClient, RateLimiter, ResponseCache, cache_key
 from geo.errors import (
     GeocoderBadAnswer,
     GeocoderError,
@@ -19,7 +18,8 @@ from geo.errors import (
     GeocoderTimeout,
     GeocoderUnavailable,
 )
-from geo.geocoding import validate_pdok_answer
+from geo.intake._http import JsonClient, RateLimiter, ResponseCache, cache_key
+from geo.intake.geocoding import validate_pdok_answer
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
     BAD_SHAPES,
@@ -490,7 +490,7 @@ def test_response_cache_discard_and_non_object_bodies(tmp_path):
 # --- privacy of logs --------------------------------------------------------------------
 
 def test_logs_never_contain_the_query(tmp_path, fake_pdok, clock, caplog):
-    caplog.set_level(logging.DEBUG, logger="geo._http")
+    caplog.set_level(logging.DEBUG, logger="geo.intake._http")
     for mode in ("ok", "500", "html", "error", "huge", "drip"):
         fake_pdok.fail(mode)
         client = client_for(tmp_path / mode, fake_pdok.url, clock, pdok_retries=1,

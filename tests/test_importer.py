@@ -11,11 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo import tables
 from geo.errors import ImportFileError
-from geo.gazetteer import Gazetteer, Location
-from geo.geocoding import AddressQuery, GeocodeResult, OfflineGeocoder
-from geo.importer import (
+from geo.intake.geocoding import AddressQuery, GeocodeResult, OfflineGeocoder
+from geo.intake.importer import (
     RESULT_COLUMNS,
     ImportRun,
     check_rows,
@@ -26,11 +24,13 @@ from geo.importer import (
     result_table,
     to_records,
 )
-from geo.rawtable import RECODED_REMARK
-from geo.reading import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_CHARS, read_import_file
-from geo.reference import load_reference
+from geo.intake.rawtable import RECODED_REMARK
+from geo.intake.reading import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_CHARS, read_import_file
+from geo.intake.xlsx_guard import XlsxLimits
+from geo.output import tables
+from geo.reference.data import load_reference
+from geo.reference.gazetteer import Gazetteer, Location
 from geo.settings import Settings
-from geo.xlsx_guard import XlsxLimits
 
 
 @pytest.fixture(scope="module")
@@ -595,7 +595,7 @@ def test_result_csv_is_readable_as_written():
 # --------------------------------------------------------------------------- with the store
 
 from geo.cli import main as cli_main  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.register.store import Store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -766,7 +766,7 @@ def test_cli_import_writes_result_in_input_order(tmp_path, settings, capsys):
 
 def test_cli_import_reports_a_colleagues_edit_instead_of_overwriting_it(
         tmp_path, settings, capsys, reference, monkeypatch):
-    from geo.store import Store
+    from geo.register.store import Store
 
     source = tmp_path / "p.csv"
     source.write_text("Organisatie;Postcode;E-mail\nAlfa Grondwerk;1621 AB;bestand@alfa.invalid\n"
@@ -904,7 +904,7 @@ def test_postcode_and_place_in_one_cell_and_row_number_column(offline, reference
      ("4.748, 52.6318", (52.6318, 4.748))],
 )
 def test_parse_coordinates(typed, expected):
-    from geo.importer import parse_coordinates
+    from geo.intake.importer import parse_coordinates
 
     assert parse_coordinates(typed) == pytest.approx(expected)
 
@@ -912,14 +912,14 @@ def test_parse_coordinates(typed, expected):
 @pytest.mark.parametrize("typed", ["", "hallo", "48.85, 2.35", "52.6"])
 def test_parse_coordinates_rejects(typed):
     from geo.errors import AddressError
-    from geo.importer import parse_coordinates
+    from geo.intake.importer import parse_coordinates
 
     with pytest.raises(AddressError):
         parse_coordinates(typed)
 
 
 def test_review_queue_orders_errors_first():
-    from geo.importer import REVIEW_COLUMNS, review_queue
+    from geo.intake.importer import REVIEW_COLUMNS, review_queue
 
     orgs = pd.DataFrame({
         "id": [1, 2, 3, 4, 5], "naam": ["b", "a", "c", "d", "e"],
@@ -935,7 +935,7 @@ def test_review_queue_orders_errors_first():
 
 
 def test_check_values_for_a_form(offline, reference):
-    from geo.importer import check_values, location_fields
+    from geo.intake.importer import check_values, location_fields
 
     verdict = check_values({"naam": "Formulier BV", "postcode": "1811ab"},
                            geocoder=offline, reference=reference)

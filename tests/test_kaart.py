@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
-from geo.store import Store, load_example_data
+from geo.register.store import Store, load_example_data
 from tests.map_payloads import layer
 
 ROOT = Path(__file__).resolve().parent.parent

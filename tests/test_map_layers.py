@@ -1,4 +1,4 @@
-"""The text boundary of every map (geo.map_layers): JSON that no template can run."""
+"""The text boundary of every map (geo.output.map_layers): JSON that no template can run."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import maps
-from geo.map_layers import (
+from geo.output import maps
+from geo.output.map_layers import (
     JINJA_MARKERS,
     Line,
     PointLayer,
@@ -114,7 +114,7 @@ def _imports_and_calls(path: Path) -> tuple[set[str], set[str]]:
 def test_maps_reach_pages_and_files_only_through_the_checked_paths():
     """st_folium only in pages/_shared.show_map; folium's own text-carrying parts nowhere."""
     allowed_folium = {"Map", "TileLayer", "LayerControl", "Figure"}
-    for path in [*ROOT.joinpath("geo").glob("*.py"), *ROOT.joinpath("pages").glob("*.py"),
+    for path in [*ROOT.joinpath("geo").rglob("*.py"), *ROOT.joinpath("pages").glob("*.py"),
                  ROOT / "app.py"]:
         imported, calls = _imports_and_calls(path)
         if path.name != "_shared.py":

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from geo import maps
-from geo.assets import STATIC_URL, missing_assets, standalone_html, use_assets
+from geo.output import maps
+from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
 

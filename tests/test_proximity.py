@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo import maps, proximity, tables
-from geo.proximity import (
+from geo.analysis import proximity
+from geo.analysis.proximity import (
     SKIPPED_PARTNERS,
     SKIPPED_SCHOOLS,
     call_list,
@@ -19,7 +19,8 @@ from geo.proximity import (
     to_rd,
     within_radius,
 )
-from geo.travel import StraightLineModel
+from geo.analysis.travel import StraightLineModel
+from geo.output import maps, tables
 from tests.map_payloads import layer
 
 GEOD = Geod(ellps="GRS80")
@@ -309,7 +310,7 @@ CLI_COLUMNS = ["rang", "naam", "soort", "donateur", "gemeentenaam", "afstand_km"
 @pytest.fixture
 def filled_store(settings, reference):
     """A tmp register with 12 partners (with contact data) around the first DUO school."""
-    from geo.store import Store
+    from geo.register.store import Store
 
     store = Store(settings.database_path, reference)
     school = store.schools().sort_values("vestigingscode").iloc[0]

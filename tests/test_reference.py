@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import DivisionError, ReferenceDataError
-from geo.reference import (
+from geo.reference.data import (
     FILES,
     MAX_DIVISION_BYTES,
     RD_NEW,

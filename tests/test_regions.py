@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.gazetteer import Gazetteer
-from geo.reference import OUTSIDE, read_division
-from geo.regions import assign_areas, unit_polygons
+from geo.reference.data import OUTSIDE, read_division
+from geo.reference.gazetteer import Gazetteer
+from geo.reference.regions import assign_areas, unit_polygons
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from geo.cli import main
 from geo.errors import ConflictError, StoreError
-from geo.reference import REGIONS
-from geo.store import (
+from geo.reference.data import REGIONS
+from geo.register.store import (
     MIGRATIONS,
     ORGANISATION_COLUMNS,
     PERSONAL_FIELDS,
@@ -589,7 +589,7 @@ def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys)
                 settings=settings) == 0
     first = capsys.readouterr().out
     assert "nieuw" in first and "verzonnen" in first
-    from geo.reference import load_reference
+    from geo.reference.data import load_reference
 
     reference = load_reference(settings.data_dir)
     with Store(db, reference) as store:

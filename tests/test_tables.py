@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import tables
+from geo.output import tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,7 +225,7 @@ def test_write_table_chooses_the_format_by_suffix(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------
-# The boundary: nobody else writes tables, the CLI writes files only through geo.files
+# The boundary: nobody else writes tables, the CLI writes files only through geo.output.files
 # ---------------------------------------------------------------------------------------
 
 _WRITERS = re.compile(r"\.to_csv\(|\.to_excel\(|csv\.writer|csv\.DictWriter|ExcelWriter|"
@@ -241,7 +241,7 @@ def _sources(*folders: str) -> list[Path]:
 def test_only_the_table_module_writes_csv_or_xlsx():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in _sources("geo", "pages") if path != ROOT / "geo" / "tables.py"
+        for path in _sources("geo", "pages") if path != ROOT / "geo" / "output" / "tables.py"
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if _WRITERS.search(line)
     ]

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.proximity import to_rd
-from geo.travel import (
+from geo.analysis.proximity import to_rd
+from geo.analysis.travel import (
     ASSUMPTIONS_NL,
     DEFAULT_DETOUR,
     MODES,

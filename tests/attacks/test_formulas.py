@@ -18,16 +18,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo import ambassadors as amb
-from geo import analysis, tables
+from geo.analysis import ambassadors as amb
+from geo.analysis import indicators as analysis
+from geo.analysis.proximity import call_list, nearest_partners
 from geo.cli import main
-from geo.export import export_register
-from geo.proximity import call_list, nearest_partners
-from geo.reference import Division, read_division
-from geo.store import Store
+from geo.output import tables
+from geo.output.export import export_register
+from geo.reference.data import Division, read_division
+from geo.register.store import Store
 
 HOSTILE = '=HYPERLINK("http://evil.invalid","x")'
-#: The intake refuses subregion names that start with = + - @ (geo.reference), so a
+#: The intake refuses subregion names that start with = + - @ (geo.reference.data), so a
 #: division *file* carries the full-width equals sign, which spreadsheets may also read as a
 #: formula; a Division built in code carries the ASCII one. The writers neutralise both.
 DIVISION_HOSTILE = '＝HYPERLINK("http://evil.invalid","x")'
@@ -36,7 +37,7 @@ HOSTILE_NAMES = [HOSTILE, "@SUM(1+1)*cmd|' /C calc'!A0", "+cmd|' /C calc'!A0",
                  "-2+3+cmd|' /C calc'!A0"]
 PHONE = "+31 20 123 4567"  # a plain phone number stays readable
 
-# Independent of geo.tables: what a spreadsheet would run as a formula.
+# Independent of geo.output.tables: what a spreadsheet would run as a formula.
 _TRIGGER = re.compile(r"^[\t\r\n]|^\s*[=@+\-\uff1d\uff20\uff0b\uff0d\ufe66\ufe6b\ufe62\ufe63]")
 _PLAIN = re.compile(r"^\s*[+-][0-9 ().,/-]*$")
 

@@ -3,7 +3,7 @@
 A hostile or broken server behind ``INFRAKAART_PDOK_URL`` (or a proxy or captive portal
 in between) must not hang an import, exhaust memory, or get its answer trusted, cached
 and shown as "placed by PDOK". Every import here goes through
-:func:`geo.importer.check_rows` with the application's :class:`FallbackGeocoder`,
+:func:`geo.intake.importer.check_rows` with the application's :class:`FallbackGeocoder`,
 pointed at the local fake PDOK server in a fault mode.
 """
 
@@ -14,10 +14,10 @@ import tracemalloc
 
 import pytest
 
-from geo._http import JsonClient, ResponseCache
-from geo.gazetteer import Gazetteer
-from geo.geocoding import FallbackGeocoder, OfflineGeocoder, PdokGeocoder
-from geo.importer import check_rows, read_table
+from geo.intake._http import JsonClient, ResponseCache
+from geo.intake.geocoding import FallbackGeocoder, OfflineGeocoder, PdokGeocoder
+from geo.intake.importer import check_rows, read_table
+from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
     BAD_SHAPES,

@@ -16,10 +16,10 @@ import pytest
 
 from geo.cli import main
 from geo.errors import ImportFileError
-from geo.gazetteer import Gazetteer
-from geo.geocoding import OfflineGeocoder
-from geo.importer import check_rows, read_table, to_records
-from geo.store import Store, load_example_data
+from geo.intake.geocoding import OfflineGeocoder
+from geo.intake.importer import check_rows, read_table, to_records
+from geo.reference.gazetteer import Gazetteer
+from geo.register.store import Store, load_example_data
 from tests.attacks.hostile_xlsx import (
     BILLION_LAUGHS,
     HEADER_ROW,
@@ -102,8 +102,8 @@ def test_row_limit_is_checked_while_streaming_not_after_reading_the_whole_sheet(
 _CHILD = """
 import json, sys
 from geo.errors import ImportFileError
-from geo.importer import read_table
-from geo.reading import read_import_file
+from geo.intake.importer import read_table
+from geo.intake.reading import read_import_file
 
 def peak_mb():
     with open("/proc/self/status") as status:

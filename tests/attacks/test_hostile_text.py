@@ -29,12 +29,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import store as store_module
-from geo import tables
 from geo.cli import COMMANDS, main
 from geo.errors import InfrakaartError
-from geo.reference import Division
-from geo.store import Store
+from geo.output import tables
+from geo.reference.data import Division
+from geo.register import store as store_module
+from geo.register.store import Store
 from geo.text import md
 from tests.attacks.test_roles import observe
 from tests.map_payloads import all_texts
@@ -143,7 +143,7 @@ def _map_builders() -> set[str]:
     take one (``finish_map``, ``check_map``, ``use_assets``) only finish or check it.
     """
     found = set()
-    for path in (ROOT / "geo").glob("*.py"):
+    for path in (ROOT / "geo").rglob("*.py"):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if (not isinstance(node, ast.FunctionDef) or node.name.startswith("_")
                     or node.returns is None or "folium.Map" not in ast.unparse(node.returns)):
@@ -162,9 +162,11 @@ def _data(path, reference):
 
 
 def _build_maps(path, reference, division) -> dict[str, list]:
-    from geo import ambassadors as amb
-    from geo import analysis, maps, proximity
-    from geo.regions import unit_polygons
+    from geo.analysis import ambassadors as amb
+    from geo.analysis import indicators as analysis
+    from geo.analysis import proximity
+    from geo.output import maps
+    from geo.reference.regions import unit_polygons
 
     partners, schools, mbo = _data(path, reference)
     public = partners.drop(columns=list(store_module.STAFF_ONLY_FIELDS), errors="ignore")

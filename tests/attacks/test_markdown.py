@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import Store
+from geo.register.store import Store
 from geo.text import md
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
-from geo.export import EXPORT_FORMATS, export_register
-from geo.store import Store, load_example_data
+from geo.output.export import EXPORT_FORMATS, export_register
+from geo.register.store import Store, load_example_data
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_CSV = "Organisatie;Postcode;Plaats\nAsfalt Alkmaar;1811 AB;Alkmaar\n"
@@ -131,7 +131,7 @@ def test_unwritable_folder_as_the_system_reports_it(writers, tmp_path, settings,
     def refuse(*args, **kwargs):
         raise OSError(number, os.strerror(number), kwargs.get("dir"))
 
-    monkeypatch.setattr("geo.files.tempfile.mkdtemp", refuse)
+    monkeypatch.setattr("geo.output.files.tempfile.mkdtemp", refuse)
     folder = tmp_path / "uit"
     code, printed, err = run(writers["export-csv"], folder / "r.csv", settings, capsys)
     assert_dutch_failure(code, printed, err, reason)
@@ -151,7 +151,7 @@ def test_disk_full_keeps_the_old_file_and_leaves_no_temp_file(writers, tmp_path,
     def disk_full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("geo.files.os.fsync", disk_full)
+    monkeypatch.setattr("geo.output.files.os.fsync", disk_full)
     argv = [a.replace("{out}.xlsx", "{out}") for a in writers[command]]
     code, printed, err = run(argv, out, settings, capsys)
     assert_dutch_failure(code, printed, err, "de schijf is vol")

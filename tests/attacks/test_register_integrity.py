@@ -28,9 +28,8 @@ import pytest
 
 from geo.cli import main
 from geo.errors import StoreError
-from geo.gazetteer import Gazetteer
-from geo.geocoding import OfflineGeocoder
-from geo.importer import (
+from geo.intake.geocoding import OfflineGeocoder
+from geo.intake.importer import (
     check_rows,
     check_values,
     preview_table,
@@ -38,7 +37,8 @@ from geo.importer import (
     result_table,
     to_records,
 )
-from geo.store import STAFF_ONLY_FIELDS, Store
+from geo.reference.gazetteer import Gazetteer
+from geo.register.store import STAFF_ONLY_FIELDS, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,7 +120,7 @@ def test_two_imports_of_the_same_file_at_once_give_no_duplicates(tmp_path, refer
 _CLI_CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from geo import store as store_module
+    from geo.register import store as store_module
     from geo.cli import main
 
     gate, me, csv_path, db = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -336,7 +336,7 @@ def test_deleting_an_organisation_erases_its_personal_data_from_the_history(
 
 def test_geocoder_cache_is_not_readable_by_others(tmp_path):
     """The geocoder cache (addresses of organisations) is created 0600 in a 0700 folder."""
-    from geo._http import ResponseCache
+    from geo.intake._http import ResponseCache
 
     old = os.umask(0o022)
     try:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from geo.errors import AuthError
-from geo.store import Store, load_example_data
+from geo.register.store import Store, load_example_data
 from tests import test_inloggen_page as login
 from tests.test_inloggen_page import connection, users_path, with_team_user  # noqa: F401
 
@@ -223,7 +223,7 @@ def test_every_action_is_checked_in_the_code():
     """PERMISSIONS lists no action that no page, router or store checks."""
     used = set()
     files = [ROOT / "app.py", *PAGES_DIR.glob("*.py"),
-             *(p for p in (ROOT / "geo").glob("*.py") if p.name != "auth.py")]
+             *(p for p in (ROOT / "geo").rglob("*.py") if p.name != "auth.py")]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and node.value in auth.PERMISSIONS:

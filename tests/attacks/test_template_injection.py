@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
-from geo.store import Store, load_example_data
+from geo.register.store import Store, load_example_data
 from tests.map_payloads import all_texts, layer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,8 +87,8 @@ def test_anonymous_division_upload_cannot_inject_into_the_map(hostile_register, 
     assert not at.exception, [e.value for e in at.exception]
     assert any(row == ARITHMETIC for row in at.dataframe[0].value["naam"])
 
-    from geo import maps
-    from geo.reference import read_division
+    from geo.output import maps
+    from geo.reference.data import read_division
 
     division = read_division(table.to_csv(index=False).encode("utf-8"),
                              reference.gemeentecodes, name="eigen.csv")

@@ -136,10 +136,10 @@ class App:
 
     # -- register ---------------------------------------------------------------------
     def store(self):
-        """A :class:`geo.store.Store` on the app's database (close it after use)."""
-        from geo.reference import load_reference
+        """A :class:`geo.register.store.Store` on the app's database (close it after use)."""
+        from geo.reference.data import load_reference
+        from geo.register.store import Store
         from geo.settings import Settings
-        from geo.store import Store
 
         return Store(self.database_path, load_reference(Settings().data_dir))
 
@@ -420,9 +420,9 @@ def prepare_register(var_dir: Path, database: Path, *, hostile: bool = True) -> 
 
 
 def _add_hostile_partner(database: Path) -> None:
-    from geo.reference import load_reference
+    from geo.reference.data import load_reference
+    from geo.register.store import Store
     from geo.settings import Settings
-    from geo.store import Store
 
     with Store(database, load_reference(Settings().data_dir)) as store:
         org_id = store.save_organisation(

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from geo.reference import REGIONS
+from geo.reference.data import REGIONS
 from tests.e2e.harness import (
     MBO_MARKER,
     SCHOOL_MARKER,
@@ -21,7 +21,7 @@ from tests.e2e.harness import (
 
 pytestmark = pytest.mark.e2e
 
-#: Municipality outlines: drawn by geo.maps.add_boundaries with weight 0.8.
+#: Municipality outlines: drawn by geo.output.maps.add_boundaries with weight 0.8.
 MUNICIPALITY_PATH = 'path.leaflet-interactive[stroke-width="0.8"]'
 #: Labour-market region outlines: weight 3 and the region colour.
 REGION_PATH = 'path.leaflet-interactive[stroke-width="3"]:not(.ik-partner):not(.ik-school)'

@@ -1,6 +1,6 @@
 """Rows of cell texts → :class:`RawTable`: the header, its columns, the data rows.
 
-Used by :mod:`geo.reading` for both CSV and Excel files:
+Used by :mod:`geo.intake.reading` for both CSV and Excel files:
 
 * :func:`header_field` recognises a column header through synonyms as written by
   people (``Straat + huisnr.`` → ``straat``; a bare ``Naam`` only when no more

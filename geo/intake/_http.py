@@ -16,13 +16,13 @@ An answer is only trusted when it is complete, small and of the expected shape:
   decompression, which is done here with a bounded decompressor), so a huge or
   endless answer is never read whole.
 * **A shape check before caching**: the caller passes a ``validate`` callable (for PDOK:
-  :func:`geo.geocoding.validate_pdok_answer`); an answer that fails it is a
+  :func:`geo.intake.geocoding.validate_pdok_answer`); an answer that fails it is a
   :class:`~geo.errors.GeocoderBadAnswer`, retried like other faults and never cached.
   Cached answers are checked again when read, so a bad answer kept by an older version
   is asked again instead of trusted.
 
 Good answers are kept in a persistent SQLite cache keyed by the prepared request
-(:class:`ResponseCache`, from :mod:`geo._response_cache`), so asking the same thing twice
+(:class:`ResponseCache`, from :mod:`geo.intake._response_cache`), so asking the same thing twice
 never reaches the service again — also across runs and processes.
 
 Logs are English and name the endpoint path and status only, never the query string:
@@ -49,7 +49,6 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from geo._response_cache import ResponseCache
 from geo.errors import (
     GeocoderBadAnswer,
     GeocoderError,
@@ -57,6 +56,7 @@ from geo.errors import (
     GeocoderTimeout,
     GeocoderUnavailable,
 )
+from geo.intake._response_cache import ResponseCache
 from geo.settings import Settings
 
 logger = logging.getLogger(__name__)

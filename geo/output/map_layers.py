@@ -26,12 +26,12 @@ The design that makes the mistake impossible
    layer switcher, fit-bounds). A folium ``Popup``, ``Tooltip``, ``Marker`` or ``GeoJson``
    added by a future change fails loudly in every test that renders the map; pages show maps
    only through ``pages/_shared.show_map`` and the CLI only through
-   :func:`geo.assets.standalone_html`, both of which call it. Layer names (shown in the layer
+   :func:`geo.output.assets.standalone_html`, both of which call it. Layer names (shown in the layer
    switcher by folium itself) must be plain text without markup characters.
 
 Use the classes below (:class:`PointLayer`, :class:`BadgeLayer`, :class:`CircleLayer`,
 :class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`) and :func:`add_library` (done by
-:func:`geo.maps.base_map`); see ``geo/maps.py`` for the builders that use them.
+:func:`geo.output.maps.base_map`); see ``geo/maps.py`` for the builders that use them.
 """
 
 from __future__ import annotations
@@ -482,7 +482,7 @@ def check_map(fmap: folium.Map) -> folium.Map:
             continue
         raise UnsafeMapError(
             f"{type(element).__name__} is not allowed in an Infrakaart map: text must reach "
-            "maps through geo.map_layers (see its module docstring)"
+            "maps through geo.output.map_layers (see its module docstring)"
         )
     if not has_library and any(isinstance(e, _DataLayer | Legend) for e in _walk(fmap)):
         raise UnsafeMapError("data layers need the map library: call add_library(fmap)")

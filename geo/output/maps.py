@@ -1,7 +1,7 @@
 """folium map builders: data in, ``folium.Map`` out. Pure; tested by rendering.
 
 No text is written into HTML or a template here: every name, place and label travels as
-data in the layers of :mod:`geo.map_layers` and is put on the page with ``textContent``
+data in the layers of :mod:`geo.output.map_layers` and is put on the page with ``textContent``
 in the browser (see that module for why). Polygons are simplified in RD New
 (:data:`SIMPLIFY_TOLERANCE_M`) so pages stay light.
 """
@@ -17,8 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.gazetteer import PRECISION_LABELS
-from geo.map_layers import (
+from geo.output.map_layers import (
     AreaLayer,
     BadgeLayer,
     CircleLayer,
@@ -30,8 +29,9 @@ from geo.map_layers import (
     add_library,
     check_map,
 )
-from geo.reference import RD_NEW, WGS84, Division, Reference
-from geo.regions import unit_polygons
+from geo.reference.data import RD_NEW, WGS84, Division, Reference
+from geo.reference.gazetteer import PRECISION_LABELS
+from geo.reference.regions import unit_polygons
 
 PDOK_BRT_URL = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
@@ -59,7 +59,7 @@ REGION_COLORS = {
     "AM12": "#b07aa1",  # Gooi en Vechtstreek
 }
 
-#: Colour per organisation kind (geo.store.SOORTEN), with a Dutch legend label.
+#: Colour per organisation kind (geo.register.store.SOORTEN), with a Dutch legend label.
 SOORT_STYLE = {
     "aannemer": ("#e36c0a", "Aannemer"),
     "ingenieursbureau": ("#1f5fa8", "Ingenieursbureau"),
@@ -75,7 +75,7 @@ MBO_COLOR = "#000000"
 #: Sequential colour scale (light → dark) for choropleths: higher value = darker.
 CHOROPLETH_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
 
-#: Indicator column of :func:`geo.analysis.indicators` → (Dutch label, number format) for
+#: Indicator column of :func:`geo.analysis.indicators.indicators` → (Dutch label, number format) for
 #: choropleths; the empty key means "no choropleth".
 CHOROPLETH_INDICATORS = {
     "": ("Geen kleurkaart", ""),
@@ -109,7 +109,7 @@ def base_map(
     Returns
     -------
     folium.Map
-        With the browser half of :mod:`geo.map_layers` added; call :func:`finish_map`
+        With the browser half of :mod:`geo.output.map_layers` added; call :func:`finish_map`
         after adding layers.
     """
     fmap = folium.Map(
@@ -145,7 +145,7 @@ def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
     Returns
     -------
     folium.Map
-        The same map, checked with :func:`geo.map_layers.check_map`.
+        The same map, checked with :func:`geo.output.map_layers.check_map`.
     """
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     add_legend(fmap, legend, title=title)
@@ -224,7 +224,7 @@ def add_boundaries(
 
 def region_legend() -> list[tuple[str, str, str]]:
     """Legend entries for the five labour-market regions."""
-    from geo.reference import REGIONS
+    from geo.reference.data import REGIONS
 
     return [("vlak", REGION_COLORS[code], f"{name} ({code})") for code, name in REGIONS.items()]
 
@@ -414,8 +414,8 @@ def add_choropleth(
 ) -> list[tuple[str, str, str]]:
     """Colour ``units`` by ``table[column]`` (joined on ``code``); returns legend entries.
 
-    ``units`` comes from :func:`geo.regions.unit_polygons`; ``table`` has one row per
-    unit with a ``code`` column (as :mod:`geo.analysis` produces).
+    ``units`` comes from :func:`geo.reference.regions.unit_polygons`; ``table`` has one row per
+    unit with a ``code`` column (as :mod:`geo.analysis.indicators` produces).
     """
     merged = simplified(units).merge(table[["code", column]], on="code", how="left")
     edges = choropleth_bins(merged[column])
@@ -486,8 +486,8 @@ def build_partner_map(
     Returns
     -------
     folium.Map
-        Finished (layer switcher and legend added); call :func:`geo.assets.use_assets`
-        or :func:`geo.assets.standalone_html` before showing it.
+        Finished (layer switcher and legend added); call :func:`geo.output.assets.use_assets`
+        or :func:`geo.output.assets.standalone_html` before showing it.
     """
     fmap = base_map()
     add_boundaries(fmap, layers, fill_regions=choropleth is None)
@@ -537,7 +537,7 @@ def school_partners_map(school: pd.Series | dict, result: pd.DataFrame, *,
     Returns
     -------
     folium.Map
-        Every text reaches the browser as data (:mod:`geo.map_layers`).
+        Every text reaches the browser as data (:mod:`geo.output.map_layers`).
     """
     here = (float(school["lat"]), float(school["lon"]))
     fmap = base_map(center=here, zoom=11)

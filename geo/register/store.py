@@ -91,13 +91,13 @@ import numpy as np
 import pandas as pd
 
 from geo import auth
-from geo.addresses import parse_postcode, place_key
 from geo.errors import ConflictError, StoreError
-from geo.gazetteer import PRECISIONS, Gazetteer
-from geo.import_conflicts import ImportConflict
+from geo.intake.addresses import parse_postcode, place_key
 from geo.private_files import create_private_file, restrict_sqlite_files
-from geo.reference import Reference
-from geo.regions import assign_areas
+from geo.reference.data import Reference
+from geo.reference.gazetteer import PRECISIONS, Gazetteer
+from geo.reference.regions import assign_areas
+from geo.register.import_conflicts import ImportConflict
 
 log = logging.getLogger(__name__)
 
@@ -1519,7 +1519,7 @@ class Store:
             A record with ``id`` and ``versie`` whose row was deleted since the preview.
         ``bestaat_al``
             A record without ``id`` for which an organisation (school) with the same
-            name key and postcode (as :mod:`geo.importer` matches them; for schools also
+            name key and postcode (as :mod:`geo.intake.importer` matches them; for schools also
             the same ``vestigingscode``) now exists and would change — it was added after
             the preview, e.g. by a simultaneous import. When it would not change, the
             record counts as ``ongewijzigd``. Example records (``voorbeeld``) only match
@@ -1785,7 +1785,7 @@ def load_example_data(store: Store, *, user: str = "voorbeeld",
     StoreError
         When the file is missing or unreadable.
     """
-    from geo.geocoding import AddressQuery, OfflineGeocoder
+    from geo.intake.geocoding import AddressQuery, OfflineGeocoder
 
     source = Path(path) if path else example_data_path(store.reference)
     try:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.addresses import looks_like_postcode, parse_postcode, place_key
 from geo.errors import AddressError
-from geo.reference import Reference
+from geo.intake.addresses import looks_like_postcode, parse_postcode, place_key
+from geo.reference.data import Reference
 
 #: Precision levels, best first. Stored in the database as these codes.
 PRECISIONS = ("adres", "postcode6", "postcode4", "plaats", "handmatig", "geen")

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.reference import OUTSIDE, RD_NEW, WGS84, Division, Reference
+from geo.reference.data import OUTSIDE, RD_NEW, WGS84, Division, Reference
 
 #: Largest distance (m) over which a point is snapped to the nearest municipality.
 SNAP_TOLERANCE_M = 750.0

@@ -1,6 +1,6 @@
 """Weigh an XML part while streaming it, before a tree-building parser sees it.
 
-Step 3 of :mod:`geo.xlsx_guard`. Every member of an ``.xlsx`` archive that starts like
+Step 3 of :mod:`geo.intake.xlsx_guard`. Every member of an ``.xlsx`` archive that starts like
 XML is run through expat with no tree and no text kept. A DTD - and so any entity,
 internal or external (XML bombs, XXE) - is refused (Excel never writes one), as is XML
 in UTF-16 (:func:`xml_kind`). The rest is weighed in *items* (elements + attributes) and

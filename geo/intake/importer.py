@@ -2,17 +2,17 @@
 
 The flow is split in pure steps so each can be tested and shown in a preview:
 
-1. :func:`read_table` (in :mod:`geo.reading`, re-exported here) reads ``.xlsx`` or
+1. :func:`read_table` (in :mod:`geo.intake.reading`, re-exported here) reads ``.xlsx`` or
    ``.csv`` bytes as Dutch offices produce them (``;``/``,``/tab separators, UTF-8 with
    or without BOM, Windows-1252, UTF-16, a title row or empty rows above the header,
    header synonyms), within bounds, into a :class:`RawTable` whose rows keep the row
    numbers the user sees in Excel.
 2. :func:`check_rows` gives every non-empty row a :class:`RowVerdict` — ``ok``,
    ``waarschuwing`` (placed, with a remark) or ``fout`` (not placed) — with a Dutch
-   message naming the field. Geocoding goes through the :class:`~geo.geocoding.Geocoder`
+   message naming the field. Geocoding goes through the :class:`~geo.intake.geocoding.Geocoder`
    given; long runs report progress, can be stopped and resumed (:class:`ImportRun`).
 3. :func:`to_records` turns the verdicts into records for
-   :meth:`geo.store.Store.apply_import`; :func:`result_table` is the per-row result the
+   :meth:`geo.register.store.Store.apply_import`; :func:`result_table` is the per-row result the
    CLI writes and the page shows.
 
 Text is stored verbatim (HTML in a name included); escaping happens on display.
@@ -29,19 +29,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from geo.addresses import is_po_box, parse_postcode, place_key
-from geo.gazetteer import Location
-from geo.geocoding import AddressQuery, Geocoder
-from geo.rawtable import (
+from geo.intake.addresses import is_po_box, parse_postcode, place_key
+from geo.intake.geocoding import AddressQuery, Geocoder
+from geo.intake.rawtable import (
     FIELD_LABELS,
     RawRow,
     RawTable,
     header_field,  # noqa: F401 - re-exported: callers import it from here
 )
-from geo.reading import _cell_text, read_table  # noqa: F401 - read_table re-exported
-from geo.reference import Reference
-from geo.regions import assign_areas
-from geo.store import INVALID_EMAIL_NOTE, name_key, normalise_soort
+from geo.intake.reading import _cell_text, read_table  # noqa: F401 - read_table re-exported
+from geo.reference.data import Reference
+from geo.reference.gazetteer import Location
+from geo.reference.regions import assign_areas
+from geo.register.store import INVALID_EMAIL_NOTE, name_key, normalise_soort
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class RowVerdict:
     lat, lon : float or None
         WGS84 location; None when not placed.
     nauwkeurigheid : str
-        Precision code (:data:`geo.gazetteer.PRECISIONS`), ``"geen"`` when not placed.
+        Precision code (:data:`geo.reference.gazetteer.PRECISIONS`), ``"geen"`` when not placed.
     bron : str
         Geocoder that placed the row (``"pdok"``, ``"offline"``) or empty.
     label : str
@@ -102,7 +102,7 @@ class RowVerdict:
         The register id of the same organisation (or school): importing updates it.
     existing_version : int or None
         The ``versie`` of that organisation when the row was checked; importing refuses
-        to overwrite a newer version (see :meth:`geo.store.Store.apply_import`).
+        to overwrite a newer version (see :meth:`geo.register.store.Store.apply_import`).
     duplicate_of : int or None
         Row number of an earlier row in the file for the same organisation; this row is
         then not imported separately.
@@ -293,7 +293,7 @@ def _check_one(row: RawRow, geocoder: Geocoder, kind: str) -> RowVerdict:
     values = dict(row.values)
     naam = values.get("naam", "").strip()
     problems: list[str] = []
-    remarks: list[str] = list(row.remarks)  # how the text was read (geo.reading)
+    remarks: list[str] = list(row.remarks)  # how the text was read (geo.intake.reading)
     notes: list[str] = []
     postcode_text, plaats = _split_postcode_place(values)
     straat = values.get("straat", "").strip()
@@ -674,7 +674,7 @@ def to_records(
     fields: set[str] | None = None,
     reference: Reference | None = None,
 ) -> list[dict]:
-    """Records for :meth:`geo.store.Store.apply_import`, one per row to import.
+    """Records for :meth:`geo.register.store.Store.apply_import`, one per row to import.
 
     Rows without a name, repeated rows in the file and (for schools) schools already in
     the DUO list are left out — their verdict says so. Rows with a ``fout`` are kept,

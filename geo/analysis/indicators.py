@@ -1,8 +1,8 @@
 """Indicators per unit, the white-spot score and the "wat als" scenario.
 
 Pure functions on DataFrames: the register frames come in (as
-:meth:`geo.store.Store.organisations`, :meth:`~geo.store.Store.schools` and
-:meth:`~geo.store.Store.mbo_locations` return them, or the bundled reference data via
+:meth:`geo.register.store.Store.organisations`, :meth:`~geo.register.store.Store.schools` and
+:meth:`~geo.register.store.Store.mbo_locations` return them, or the bundled reference data via
 :func:`reference_schools` / :func:`reference_mbo_locations`), one row per unit comes out,
 at the level ``gemeente`` (46), ``subregio`` (per division) or ``arbeidsmarktregio`` (5).
 
@@ -11,7 +11,7 @@ its ``gemeentecode`` (the 2024 municipality, so Heerhugowaard counts in Dijk en 
 Weesp in Amsterdam); the subregion is re-derived from that code with the active division.
 
 Distances between points are computed in RD New (EPSG:28992). Travel figures come from a
-:class:`geo.travel.TravelModel` and are estimates. The Dutch texts :data:`SCORE_UITLEG`,
+:class:`geo.analysis.travel.TravelModel` and are estimates. The Dutch texts :data:`SCORE_UITLEG`,
 :data:`PARTNER_UITLEG` and :data:`BEVOLKING_UITLEG` explain the figures on the "Over" page.
 """
 
@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.analysis.proximity import nearest, to_rd
+from geo.analysis.travel import DEFAULT_MODE, StraightLineModel, TravelModel, check_mode
 from geo.errors import AddressError
-from geo.proximity import nearest, to_rd
-from geo.reference import Division, Reference
-from geo.regions import LEVELS, assign_areas
-from geo.travel import DEFAULT_MODE, StraightLineModel, TravelModel, check_mode
+from geo.reference.data import Division, Reference
+from geo.reference.regions import LEVELS, assign_areas
 
 #: Organisation kinds counted as partners by default: the companies of the network.
 #: Municipalities (``overheid``) and schools (``onderwijs``) are members too, but they
@@ -201,7 +201,7 @@ def units_of(
     units : pandas.DataFrame
         ``code``, ``naam``, ``arbeidsmarktregio_code``, ``arbeidsmarktregio``; sorted by
         code. A subregion's code is its name; a subregion spanning two regions gets the
-        region of its first municipality (as :func:`geo.regions.unit_polygons`).
+        region of its first municipality (as :func:`geo.reference.regions.unit_polygons`).
     code_of : dict
         gemeentecode → unit code, for the municipalities of the five regions.
     """
@@ -263,7 +263,7 @@ def active_partners(
     Parameters
     ----------
     partners : pandas.DataFrame
-        As :meth:`geo.store.Store.organisations` (public variant is enough).
+        As :meth:`geo.register.store.Store.organisations` (public variant is enough).
     soorten : collection of str, optional
         Kinds to count; None counts every kind. Default :data:`PARTNER_SOORTEN`.
 
@@ -284,7 +284,7 @@ def active_partners(
 
 
 def reference_schools(reference: Reference) -> pd.DataFrame:
-    """The bundled DUO schools in the shape of :meth:`geo.store.Store.schools`."""
+    """The bundled DUO schools in the shape of :meth:`geo.register.store.Store.schools`."""
     s = reference.scholen
     return pd.DataFrame({
         "vestigingscode": s["vestigingscode"].to_numpy(),
@@ -302,16 +302,16 @@ def reference_mbo_locations(reference: Reference, gazetteer=None) -> pd.DataFram
     Parameters
     ----------
     reference : Reference
-    gazetteer : geo.gazetteer.Gazetteer, optional
+    gazetteer : geo.reference.gazetteer.Gazetteer, optional
         Built from ``reference`` when omitted.
 
     Returns
     -------
     pandas.DataFrame
         ``naam``, ``instelling``, ``plaats``, ``lat``, ``lon``, ``nauwkeurigheid``,
-        ``gemeentecode`` (as :meth:`geo.store.Store.mbo_locations`).
+        ``gemeentecode`` (as :meth:`geo.register.store.Store.mbo_locations`).
     """
-    from geo.gazetteer import Gazetteer
+    from geo.reference.gazetteer import Gazetteer
 
     gaz = gazetteer or Gazetteer(reference)
     rows = []
@@ -348,7 +348,7 @@ def pc4_travel(
     mbo : pandas.DataFrame
         The mbo infra places with ``lat``/``lon`` (rows without a location are skipped).
     travel : TravelModel, optional
-        Default :class:`geo.travel.StraightLineModel`.
+        Default :class:`geo.analysis.travel.StraightLineModel`.
     mode : {"fiets", "ov_auto"}
 
     Returns
@@ -436,7 +436,7 @@ def indicators(
     radius_km : float
         Straight-line radius for "school with a partner nearby" (default 10 km).
     travel : TravelModel, optional
-        Default :class:`geo.travel.StraightLineModel` (detour 1.3).
+        Default :class:`geo.analysis.travel.StraightLineModel` (detour 1.3).
     weights : ScoreWeights, optional
         Weights of the white-spot score.
     mode : {"fiets", "ov_auto"}
@@ -771,7 +771,7 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
 
 def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
                   explanation: str | None = None) -> dict[str, pd.DataFrame]:
-    """The table for a download or file, as sheets for :mod:`geo.tables`.
+    """The table for a download or file, as sheets for :mod:`geo.output.tables`.
 
     The first sheet is the rounded table (:func:`rounded`; a CSV holds only this one),
     the second, "Uitleg", explains every column and the score.
@@ -788,8 +788,8 @@ def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
     Returns
     -------
     dict of str to pandas.DataFrame
-        Sheet name → table, in order; write with :func:`geo.tables.xlsx_bytes`,
-        :func:`geo.tables.csv_bytes` (first sheet) or :func:`geo.tables.write_table`.
+        Sheet name → table, in order; write with :func:`geo.output.tables.xlsx_bytes`,
+        :func:`geo.output.tables.csv_bytes` (first sheet) or :func:`geo.output.tables.write_table`.
     """
     notes = [(c, COLUMN_DESCRIPTIONS_NL.get(c, "")) for c in table.columns]
     notes += [("", ""), ("Witte-vlekscore", (explanation or SCORE_UITLEG).replace("**", ""))]

@@ -1,4 +1,4 @@
-"""Reading import files: ``.xlsx`` or ``.csv`` bytes → :class:`~geo.rawtable.RawTable`.
+"""Reading import files: ``.xlsx`` or ``.csv`` bytes → :class:`~geo.intake.rawtable.RawTable`.
 
 Import files come from outside and are read on the server, so reading is bounded before
 it is clever:
@@ -9,7 +9,7 @@ it is clever:
   memory. Every problem with the file itself (missing, a folder, no permission) is an
   :class:`~geo.errors.ImportFileError` with a Dutch message.
 * **Spreadsheets are checked before they are parsed.**
-  :func:`geo.xlsx_guard.check_xlsx_archive` refuses zip bombs, XML bombs, XXE and
+  :func:`geo.intake.xlsx_guard.check_xlsx_archive` refuses zip bombs, XML bombs, XXE and
   oversized structures (measured peak memory: see there); then
   openpyxl streams the rows (read-only mode) and reading stops as soon as there are
   more data rows than ``max_import_rows`` - the sheet is never loaded whole. Columns
@@ -19,10 +19,10 @@ it is clever:
   without BOM), UTF-16 with BOM, or Windows-1252 as a whole. A file that mixes UTF-8
   lines with Windows-1252 lines is read line by line, each line in the encoding that
   fits; a row that got a Windows-1252 line and holds non-ASCII text in a recognised
-  column gets a remark (:data:`geo.rawtable.RECODED_REMARK`), so its verdict is a
+  column gets a remark (:data:`geo.intake.rawtable.RECODED_REMARK`), so its verdict is a
   warning and never a silent ``ok``. A value with U+FFFD (the replacement character:
   bytes that were lost before or while reading) also gets a remark
-  (:func:`geo.rawtable.row_remarks`). Bytes that Windows-1252 leaves undefined
+  (:func:`geo.intake.rawtable.row_remarks`). Bytes that Windows-1252 leaves undefined
   become U+FFFD and are reported that way; nothing is refused for one bad byte.
 * **Cells and rows are capped.** A CSV record longer than :data:`MAX_RECORD_CHARS` (before
   it is split into cells), a row with more than :data:`MAX_COLUMNS` columns (trailing
@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from geo.errors import ImportFileError, shown
-from geo.rawtable import (
+from geo.intake.rawtable import (
     HEADER_SEARCH_ROWS,
     Line,
     NoTable,
@@ -56,8 +56,8 @@ from geo.rawtable import (
     find_header,
     table_from_lines,
 )
+from geo.intake.xlsx_guard import XlsxLimits, check_xlsx_archive, damaged_message
 from geo.settings import Settings
-from geo.xlsx_guard import XlsxLimits, check_xlsx_archive, damaged_message
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ one decompressed chunk in memory, in three steps:
    step. A member that inflates to more than it declares could therefore still fill
    memory before the cut. Once this step has passed, declared size == real size for
    every member, so the declared sizes checked in step 1 really bound memory.
-3. **XML structure, streamed** (:mod:`geo.xml_scan`). Every member that starts like XML
+3. **XML structure, streamed** (:mod:`geo.intake.xml_scan`). Every member that starts like XML
    is run through expat with no tree: a DTD (so any entity: XML bombs, XXE) or UTF-16
    is refused, and budgets bound what openpyxl will build and keep of each part.
    A worksheet or string table at a name openpyxl always parses as one tree
@@ -37,10 +37,10 @@ dependency; ``openpyxl.DEFUSEDXML`` tells), a second line of defence behind step
 The limits are derived from :class:`~geo.settings.Settings` by
 :meth:`XlsxLimits.from_settings`; the constants below document the fixed ones.
 Measured peak memory with these limits (a child process that imports
-:mod:`geo.importer`, 131 MB before reading; ``tests/attacks/test_hostile_files.py``):
+:mod:`geo.intake.importer`, 131 MB before reading; ``tests/attacks/test_hostile_files.py``):
 a 2 GB zip bomb is refused at 137 MB, a 5,000-row workbook is read at 141 MB, a
 5,000-row workbook that fills the budgets at 351 MB, and the costliest refused part
-(a worksheet-shaped chart sheet just under :data:`geo.xml_scan.MAX_PART_ITEMS`) peaks
+(a worksheet-shaped chart sheet just under :data:`geo.intake.xml_scan.MAX_PART_ITEMS`) peaks
 at 360 MB.
 """
 
@@ -55,8 +55,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from geo.errors import ImportFileError, shown
-from geo.settings import Settings
-from geo.xml_scan import (
+from geo.intake.xml_scan import (
     EXCEL_MAX_ROWS,
     Refused,
     XmlBudget,
@@ -65,6 +64,7 @@ from geo.xml_scan import (
     dutch_number,
     xml_kind,
 )
+from geo.settings import Settings
 
 log = logging.getLogger(__name__)
 

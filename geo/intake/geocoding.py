@@ -1,7 +1,7 @@
 """Geocoders: the :class:`Geocoder` protocol, PDOK Locatieserver and offline.
 
 A geocoder turns an :class:`AddressQuery` (what a spreadsheet row says) into a
-:class:`GeocodeResult` with an honest precision (see :data:`geo.gazetteer.PRECISIONS`).
+:class:`GeocodeResult` with an honest precision (see :data:`geo.reference.gazetteer.PRECISIONS`).
 
 * :class:`OfflineGeocoder` uses the bundled CBS PC4 points and place names only.
 * :class:`PdokGeocoder` asks PDOK Locatieserver v3_1: a structured lookup on postcode and
@@ -14,7 +14,7 @@ A geocoder turns an :class:`AddressQuery` (what a spreadsheet row says) into a
   (:class:`FallbackGeocoder`), or offline.
 
 Only an answer of PDOK's documented shape is trusted (:func:`validate_pdok_answer`,
-checked by :mod:`geo._http` before anything is cached and again on every cache read);
+checked by :mod:`geo.intake._http` before anything is cached and again on every cache read);
 anything else is a geocoder fault, never a place "found by PDOK".
 """
 
@@ -26,8 +26,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from geo._http import JsonClient
-from geo.addresses import (
+from geo.errors import GeocoderBadAnswer, GeocoderError, GeocoderUnavailable
+from geo.intake._http import JsonClient
+from geo.intake.addresses import (
     Postcode,
     StreetAddress,
     is_po_box,
@@ -35,8 +36,7 @@ from geo.addresses import (
     place_key,
     split_street,
 )
-from geo.errors import GeocoderBadAnswer, GeocoderError, GeocoderUnavailable
-from geo.gazetteer import PRECISIONS, Gazetteer, Location
+from geo.reference.gazetteer import PRECISIONS, Gazetteer, Location
 from geo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ def validate_pdok_answer(answer: object) -> None:
     """Check that ``answer`` has the documented shape of a PDOK ``free`` answer.
 
     ``{"response": {"numFound": int, "start": int, "docs": [object, ...]}}`` (other keys,
-    such as ``maxScore``, may be present). Passed to :meth:`geo._http.JsonClient.get_json`
+    such as ``maxScore``, may be present). Passed to :meth:`geo.intake._http.JsonClient.get_json`
     as its ``validate``, so only such answers are cached or used; also checked by
     :func:`prepare_result`.
 
@@ -476,7 +476,7 @@ class PdokGeocoder:
     Parameters
     ----------
     settings : Settings
-        ``pdok_url`` and the HTTP settings (see :class:`geo._http.JsonClient`).
+        ``pdok_url`` and the HTTP settings (see :class:`geo.intake._http.JsonClient`).
     gazetteer : Gazetteer
         Offline index for PC4 areas and place names.
     http : JsonClient, optional

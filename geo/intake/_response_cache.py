@@ -1,6 +1,6 @@
 """Persistent cache of good JSON answers of a web service, in one SQLite file.
 
-Used by :class:`geo._http.JsonClient` (and re-exported there); it never touches the
+Used by :class:`geo.intake._http.JsonClient` (and re-exported there); it never touches the
 network. Only answers the client has checked are stored, and the client checks them
 again when it reads them back.
 """

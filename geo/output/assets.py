@@ -7,7 +7,7 @@ Streamlit under ``/app/static/``), and :func:`standalone_html` inlines them so a
 map opens anywhere, also offline.
 
 Only Leaflet and leaflet.markercluster are used: the maps draw their markers, popups and
-legends with :mod:`geo.map_layers`' own script, so folium's jQuery, Bootstrap and Font
+legends with :mod:`geo.output.map_layers`' own script, so folium's jQuery, Bootstrap and Font
 Awesome are left out.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import folium
 
-from geo.map_layers import check_map
+from geo.output.map_layers import check_map
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "markerclusterjs": "markercluster/leaflet.markercluster.js",
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
-    "jquery": None,  # only folium's own popups need it; geo.map_layers does not
+    "jquery": None,  # only folium's own popups need it; geo.output.map_layers does not
     "bootstrap": None,
     "bootstrap_css": None,
     "glyphicons_css": None,
@@ -197,7 +197,7 @@ def standalone_html(fmap: folium.Map, static_dir: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m geo.assets [STATIC_DIR]``: install the local assets (used by make)."""
+    """``python -m geo.output.assets [STATIC_DIR]``: install the local assets (used by make)."""
     parser = argparse.ArgumentParser(description="Installeer Leaflet lokaal in static/.")
     parser.add_argument("static_dir", nargs="?", default="static")
     args = parser.parse_args(argv)

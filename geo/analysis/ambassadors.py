@@ -15,8 +15,8 @@ especially vmbo schools. This module answers three questions:
   marked ambassadors with the optimum for the same number of ambassadors.
 
 Plans can be exported for the board: :func:`plan_sheets` (Dutch sheets, written by
-:func:`geo.tables.xlsx_bytes`),
-:func:`plan_map` (folium, for :func:`geo.assets.standalone_html`) and
+:func:`geo.output.tables.xlsx_bytes`),
+:func:`plan_map` (folium, for :func:`geo.output.assets.standalone_html`) and
 :func:`plan_image` (a static PNG or PDF drawn with matplotlib, no tiles needed).
 
 Only public partner fields (:data:`PUBLIC_PARTNER_COLUMNS`) are ever read from the
@@ -25,7 +25,7 @@ partner frame, so a frame with contact persons cannot leak them into a plan or e
 Candidates are partners with a location in one of the municipalities of the active
 subregion division (and, by default, active); the schools counted are the schools in
 those municipalities. The subregion of partners and schools is always re-derived from
-``gemeentecode`` with the active :class:`~geo.reference.Division`.
+``gemeentecode`` with the active :class:`~geo.reference.data.Division`.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ import pandas as pd
 import pulp
 from scipy.sparse import csr_matrix
 
+from geo.analysis.proximity import to_rd, within_radius
 from geo.errors import InfrakaartError
-from geo.proximity import to_rd, within_radius
-from geo.reference import OUTSIDE, RD_NEW, WGS84, Division, Reference
+from geo.reference.data import OUTSIDE, RD_NEW, WGS84, Division, Reference
 
 #: Partner columns the planner may read; everything else (contact data!) is dropped.
 PUBLIC_PARTNER_COLUMNS = (
@@ -316,11 +316,11 @@ def coverage(
     Parameters
     ----------
     partners : pandas.DataFrame
-        Organisations as :meth:`geo.store.Store.organisations` returns them; needs
+        Organisations as :meth:`geo.register.store.Store.organisations` returns them; needs
         ``id``, ``naam``, ``lat``, ``lon``, ``gemeentecode``. Only the columns in
         :data:`PUBLIC_PARTNER_COLUMNS` are read.
     schools : pandas.DataFrame
-        Schools as :meth:`geo.store.Store.schools` returns them (or the reference
+        Schools as :meth:`geo.register.store.Store.schools` returns them (or the reference
         ``scholen`` layer): ``lat``, ``lon``, ``gemeentecode``, ``heeft_vmbo``.
     radius_km : float
         Reach of one ambassador, straight line in kilometres.
@@ -967,7 +967,7 @@ def plan_sheets(plan: AmbassadorPlan, *, comparison: Comparison | None = None
     Sheets: ``Keuze`` (one row per ambassador), ``Dekking per subregio``, ``Niet
     bereikte scholen``, ``Uitgangspunten`` (k, radius, weights, date) and, when
     ``comparison`` is given, ``Vergelijking huidig``. Contains public fields only.
-    Write it with :func:`geo.tables.xlsx_bytes`.
+    Write it with :func:`geo.output.tables.xlsx_bytes`.
     """
     sheets = {
         "Keuze": choice_table(plan),
@@ -984,13 +984,13 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
     """A folium map of the plan: subregions, reach circles, ambassadors, schools.
 
     Covered schools are green, uncovered red; ambassadors are blue with a circle of
-    the plan's radius. Every text reaches the browser as data (:mod:`geo.map_layers`).
-    Use :func:`geo.assets.use_assets` to show it in Streamlit or
-    :func:`geo.assets.standalone_html` to export it.
+    the plan's radius. Every text reaches the browser as data (:mod:`geo.output.map_layers`).
+    Use :func:`geo.output.assets.use_assets` to show it in Streamlit or
+    :func:`geo.output.assets.standalone_html` to export it.
     """
-    from geo.map_layers import AreaLayer, CircleLayer, Line, PointLayer
-    from geo.maps import base_map, finish_map, simplified
-    from geo.regions import unit_polygons
+    from geo.output.map_layers import AreaLayer, CircleLayer, Line, PointLayer
+    from geo.output.maps import base_map, finish_map, simplified
+    from geo.reference.regions import unit_polygons
 
     fmap = base_map()
     subs = simplified(unit_polygons("subregio", reference, plan.division))
@@ -1085,7 +1085,7 @@ def plan_image(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from geo.regions import unit_polygons
+    from geo.reference.regions import unit_polygons
 
     subs = unit_polygons("subregio", reference, plan.division).to_crs(RD_NEW)
     schools = gpd.GeoDataFrame(
@@ -1158,7 +1158,7 @@ def plan_image(
 
 
 def schools_from_reference(reference: Reference) -> pd.DataFrame:
-    """The bundled DUO schools in the column layout of :meth:`geo.store.Store.schools`."""
+    """The bundled DUO schools in the column layout of :meth:`geo.register.store.Store.schools`."""
     s = reference.scholen
     return pd.DataFrame({
         "id": s["vestigingscode"].to_numpy(),

@@ -1,6 +1,6 @@
 """What an import could not write because the register changed since its preview.
 
-:meth:`geo.store.Store.apply_import` returns an :class:`ImportConflict` for every record
+:meth:`geo.register.store.Store.apply_import` returns an :class:`ImportConflict` for every record
 it left alone; the Beheer page and the CLI show :attr:`ImportConflict.message`. A
 conflict holds field names and login names, never field values, so its message is safe
 to show, print and log.
@@ -36,7 +36,7 @@ class ImportConflict:
     ----------
     position : int
         1-based position of the record in the list given to
-        :meth:`geo.store.Store.apply_import`.
+        :meth:`geo.register.store.Store.apply_import`.
     row : int or None
         The spreadsheet row the record came from (``record["rij"]``), when known.
     record_id : int

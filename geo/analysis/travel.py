@@ -2,7 +2,7 @@
 
 The analysis only talks to the :class:`TravelModel` protocol, so a real router (a
 network built with osmnx, or an OSRM/ORS server when online) can replace the default
-:class:`StraightLineModel` without touching :mod:`geo.analysis`.
+:class:`StraightLineModel` without touching :mod:`geo.analysis.indicators`.
 
 The default model is deliberately simple and transparent: the straight-line distance in
 RD New (EPSG:28992) times a detour factor, and per mode a fixed start-up time plus that
@@ -58,7 +58,7 @@ class TravelModel(Protocol):
     """Anything that estimates travel between points given in RD New metres.
 
     A router-backed implementation computes the same two matrices from a network;
-    :mod:`geo.analysis` never needs to know which model it got.
+    :mod:`geo.analysis.indicators` never needs to know which model it got.
     """
 
     def distances_km(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:

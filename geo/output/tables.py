@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from geo.files import write_file_atomically
+from geo.output.files import write_file_atomically
 
 #: MIME type of a CSV file (for download buttons).
 CSV_MIME = "text/csv"
@@ -358,7 +358,7 @@ def write_table(path: str | Path, table: TableOrSheets, *, private: bool,
                 decimals: int | None = None) -> Path:
     """Write a table to ``path``: ``.xlsx`` as Excel, any other name as CSV.
 
-    The file is written atomically with :func:`geo.files.write_file_atomically`.
+    The file is written atomically with :func:`geo.output.files.write_file_atomically`.
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ All distances are straight lines in RD New (EPSG:28992, metres), computed with a
 :class:`scipy.spatial.cKDTree` for all sources at once. The low-level functions
 (:func:`to_rd`, :func:`nearest`, :func:`within_radius`) work on coordinate arrays;
 the domain functions (:func:`nearest_partners`, :func:`schools_near_partner`) work on
-the frames of :class:`geo.store.Store` and return long tables ready for a page, the CLI
+the frames of :class:`geo.register.store.Store` and return long tables ready for a page, the CLI
 or an export.
 
 Rows without a location (NaN ``lat``/``lon``) are never matched; the domain functions
@@ -24,9 +24,9 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from geo.reference import RD_NEW, WGS84
-from geo.store import PERSONAL_FIELDS
-from geo.travel import StraightLineModel, as_xy
+from geo.analysis.travel import StraightLineModel, as_xy
+from geo.reference.data import RD_NEW, WGS84
+from geo.register.store import PERSONAL_FIELDS
 
 #: ``frame.attrs`` key: number of schools skipped because they have no location.
 SKIPPED_SCHOOLS = "overgeslagen_scholen"
@@ -221,8 +221,8 @@ def travel_minutes(
         Straight-line distances (RD New) in kilometres, one per pair.
     travel : optional
         ``None`` for :func:`default_travel`; a model with ``detour`` and
-        ``minutes(km, mode=)`` such as :class:`geo.travel.StraightLineModel`; any other
-        :class:`geo.travel.TravelModel` (needs ``sources_xy``/``targets_xy``, one row
+        ``minutes(km, mode=)`` such as :class:`geo.analysis.travel.StraightLineModel`; any other
+        :class:`geo.analysis.travel.TravelModel` (needs ``sources_xy``/``targets_xy``, one row
         per pair); or a plain callable ``straight_km -> minutes``.
     mode : str
         Travel mode passed to the model (``"fiets"`` or ``"ov_auto"``).
@@ -263,9 +263,9 @@ def filter_partners(
     Parameters
     ----------
     partners : pandas.DataFrame
-        Organisations as :meth:`geo.store.Store.organisations` returns them.
+        Organisations as :meth:`geo.register.store.Store.organisations` returns them.
     soort : iterable of str, optional
-        Keep only these kinds (``geo.store.SOORTEN``). An empty iterable keeps none.
+        Keep only these kinds (``geo.register.store.SOORTEN``). An empty iterable keeps none.
     donateur, actief : bool, optional
         Keep only rows whose flag equals this value.
 
@@ -330,10 +330,10 @@ def nearest_partners(
     ----------
     schools : pandas.DataFrame
         Needs ``naam`` (or ``vestigingsnaam``), ``lat``, ``lon``; ``id`` or
-        ``vestigingscode`` identifies a school. As :meth:`geo.store.Store.schools`.
+        ``vestigingscode`` identifies a school. As :meth:`geo.register.store.Store.schools`.
     partners : pandas.DataFrame
         Needs ``naam``, ``lat``, ``lon`` and the filtered columns (``soort``,
-        ``donateur``, ``actief``). As :meth:`geo.store.Store.organisations`; personal
+        ``donateur``, ``actief``). As :meth:`geo.register.store.Store.organisations`; personal
         columns are passed through only when the input has them.
     k : int or None
         Number of partners per school; ``None`` for all within ``radius_km``.

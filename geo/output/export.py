@@ -1,20 +1,20 @@
 """Export the register as CSV, Excel, GeoJSON or GeoPackage, with Dutch column names.
 
-A public export (``public=True``) is built from :meth:`geo.store.Store.organisations`
+A public export (``public=True``) is built from :meth:`geo.register.store.Store.organisations`
 without personal data, i.e. from the SQL view ``organisaties_publiek``, which has no
 personal columns: nothing is dropped afterwards, so nothing can be forgotten. It also
 leaves out the internal columns (notes, import verdicts), because free-text notes written
 by staff may mention people.
 
 Format choices
-    * CSV and Excel (``.xlsx``) are written by :mod:`geo.tables`, the one table writer:
+    * CSV and Excel (``.xlsx``) are written by :mod:`geo.output.tables`, the one table writer:
       the Dutch CSV dialect (UTF-8 with BOM, ``;``, decimal comma, CRLF; coordinates
       with six decimals), texts always as text and formula-like texts made inert.
     * GeoJSON / GeoPackage: points in WGS84 (EPSG:4326); organisations without a
       location are left out and counted in :attr:`ExportSummary.niet_geplaatst`. Yes/no
       columns are real booleans there, ``ja``/``nee`` in CSV and Excel.
 
-Files are written atomically through :mod:`geo.files`: never half written, no temporary
+Files are written atomically through :mod:`geo.output.files`: never half written, no temporary
 file left behind, and a staff export (with personal data) readable by its owner only
 (mode 0600).
 """
@@ -30,11 +30,11 @@ import geopandas as gpd
 import pandas as pd
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo import tables
 from geo.errors import OutputError, StoreError
-from geo.files import atomic_output, write_file_atomically
-from geo.reference import WGS84
-from geo.store import Store
+from geo.output import tables
+from geo.output.files import atomic_output, write_file_atomically
+from geo.reference.data import WGS84
+from geo.register.store import Store
 
 #: Supported export formats.
 EXPORT_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
