@@ -214,15 +214,6 @@ def map_frame(page, index: int = 0):
     return page.frame_locator(MAP_IFRAME).nth(index)
 
 
-def map_document(page, index: int = 0):
-    """The Playwright ``Frame`` of the ``index``-th map iframe (to run script in it)."""
-    handle = page.locator(MAP_IFRAME).nth(index).element_handle()
-    frame = handle.content_frame() if handle else None
-    if frame is None:
-        raise AssertionError("Geen kaart-iframe op de pagina.")
-    return frame
-
-
 def _in_map(page, index: int, script: str, arg: object = None) -> object:
     """Run ``script`` (a function of ``arg``) in the ``index``-th map iframe.
 
@@ -232,10 +223,11 @@ def _in_map(page, index: int, script: str, arg: object = None) -> object:
     if frames.count() <= index:
         return None
     handle = frames.nth(index).element_handle(timeout=EXPECT_TIMEOUT_MS)
-    frame = handle.content_frame() if handle else None
-    if frame is None:
-        return None
-    return frame.evaluate(script, arg)
+    try:
+        frame = handle.content_frame()
+        return None if frame is None else frame.evaluate(script, arg)
+    finally:
+        handle.dispose()
 
 
 #: streamlit-folium sets ``window.map`` after the map script has run completely.
@@ -360,24 +352,6 @@ def tag_marker(page, class_name: str, place: tuple[float, float], tag: str,
     return bool(found) and any(abs(lat - place[0]) <= POSITION_TOLERANCE
                                and abs(lon - place[1]) <= POSITION_TOLERANCE
                                for lat, lon in found)
-
-
-_POINT_OF = """([lat, lon]) => {
-    const map = window.map;
-    if (!(window.L && map instanceof L.Map)) return null;
-    const p = map.latLngToContainerPoint([lat, lon]);
-    const r = map.getContainer().getBoundingClientRect();
-    return {x: r.left + p.x, y: r.top + p.y};
-}"""
-
-
-def map_point(page, lat: float, lon: float, index: int = 0) -> tuple[float, float]:
-    """Page coordinates of (lat, lon) on the ``index``-th map, for mouse actions."""
-    inner = map_document(page, index).evaluate(_POINT_OF, [lat, lon])
-    if inner is None:
-        raise AssertionError("Geen Leaflet-kaart in het iframe.")
-    box = page.locator(MAP_IFRAME).nth(index).bounding_box()
-    return box["x"] + inner["x"], box["y"] + inner["y"]
 
 
 # -- data grids -----------------------------------------------------------------------------
