@@ -23,14 +23,8 @@ import time
 
 from geo.reference.data import REGIONS, load_reference
 from geo.settings import Settings
-from tests.e2e.harness import (
-    SCHOOL_MARKER,
-    chromium_available,
-    count,
-    running_app,
-    wait_for_map,
-    wait_until,
-)
+from tests.e2e.browser import SCHOOL_MARKER, count, wait_for_map, wait_until
+from tests.e2e.harness import chromium_available, running_app
 
 REPEATS = 5
 

@@ -119,6 +119,9 @@ with tab_school:
                     school["naam"], radius_km=radius, filtered=filtered)))
             else:
                 table = proximity.call_list(result, include_personal=staff)
+                code = school.get("vestigingscode") or ""
+                st.caption(f"Partners bij {md(school['naam'])}"
+                           + (f" ({md(code)})" if code else ""))
                 show_map(maps.school_partners_map(school, result, show_personal=staff),
                           key="koppel_kaart")
                 st.dataframe(table, hide_index=True, width="stretch",

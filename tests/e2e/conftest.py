@@ -2,14 +2,22 @@
 
 Without Chromium at /usr/bin/chromium the tests are skipped, except on CI (``CI=true``),
 where a missing browser is a failure: ``make test`` must prove the flows in a browser.
+
+CI runs on a loaded machine: Playwright's ``expect`` waits up to
+:data:`~tests.e2e.browser.EXPECT_TIMEOUT_MS` instead of its default 5 s, and a browser test
+may take :data:`E2E_TEST_TIMEOUT_S` (the first one also starts the app). Every wait is for
+an exact state, so a generous limit only matters when something is really wrong.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.e2e.browser import EXPECT_TIMEOUT_MS
 from tests.e2e.harness import (
     BOARD_PASSWORD,
     BOARD_USER,
@@ -19,6 +27,19 @@ from tests.e2e.harness import (
     chromium_available,
     running_app,
 )
+
+#: pytest-timeout limit of one browser test (setup included), seconds.
+E2E_TEST_TIMEOUT_S = 600
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Give the browser tests (this folder only) the longer pytest-timeout limit."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(E2E_TEST_TIMEOUT_S))
 
 
 def _require_chromium() -> None:

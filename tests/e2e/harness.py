@@ -15,19 +15,16 @@ and tears everything down again (process groups terminated, then killed). Use it
     with running_app() as app:
         page = app.new_page()
         app.open(page, "")
-        app.wait_for_map(page)
+        wait_for_maps(page, 1)
 
-The helpers on :class:`App` know the Streamlit and Leaflet DOM: the map lives in the
-iframe ``iframe[title="streamlit_folium.st_folium"]``, circle markers are
-``path.leaflet-interactive`` with the CSS classes ``ik-partner`` / ``ik-school``, mbo
-places are DivIcons ``.ik-mbo``, and clustered partners are ``.marker-cluster`` icons.
+The helpers that know the Streamlit and Leaflet DOM, and the rule that every wait is for
+the exact state a test checks, live in :mod:`tests.e2e.browser`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -37,11 +34,22 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.settings import PROJECT_ROOT
+from tests.e2e.browser import (
+    EXPECT_TIMEOUT_MS,
+    MAP_IFRAME,
+    SCHOOL_MARKER,
+    after_run,
+    count,
+    go_to,
+    wait_for_idle,
+    wait_for_maps,
+    wait_until,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -69,17 +77,12 @@ HOSTILE_PERSON = {
 TEAM_USER, TEAM_PASSWORD = "e2e", "e2e-team-wachtwoord"
 BOARD_USER, BOARD_PASSWORD = "e2e-bestuur", "e2e-bestuur-wachtwoord"
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SCHOOL_MARKER = "path.leaflet-interactive.ik-school"
-PARTNER_MARKER = "path.leaflet-interactive.ik-partner"
-CLUSTER = ".marker-cluster"
-MBO_MARKER = ".ik-mbo"
-
-#: Screenshots of the browser tests (git-ignored).
-ARTEFACTS = PROJECT_ROOT / "tests" / "artefacts"
-
 #: Seconds to wait for the app, the fake server and the first page.
 START_TIMEOUT_S = 90.0
+
+#: Set to a factor (e.g. ``4``) to run Chromium that many times slower (CDP CPU
+#: throttling): a rehearsal of a busy CI machine for the exact waits of the tests.
+SLOWDOWN_ENV = "INFRAKAART_E2E_SLOWDOWN"
 
 
 class HarnessError(RuntimeError):
@@ -89,6 +92,14 @@ class HarnessError(RuntimeError):
 def chromium_available() -> bool:
     """True when Debian's Chromium is installed where the harness expects it."""
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def _slowdown() -> float:
+    raw = os.environ.get(SLOWDOWN_ENV, "").strip()
+    try:
+        return float(raw) if raw else 1.0
+    except ValueError as err:
+        raise HarnessError(f"{SLOWDOWN_ENV} moet een getal zijn, niet {raw!r}.") from err
 
 
 def free_port() -> int:
@@ -157,9 +168,14 @@ class App:
         """A page in a fresh browser context (a new Streamlit session: public role)."""
         context = self.browser.new_context(viewport={"width": width, "height": height},
                                            locale="nl-NL")
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
         self._contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        slowdown = _slowdown()
+        if slowdown > 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate",
+                                               {"rate": slowdown})
+        return page
 
     def open(self, page, path: str = "") -> None:
         """Load ``/<path>`` (a new session) and wait until the script has run."""
@@ -167,218 +183,19 @@ class App:
         wait_for_idle(page)
 
     def login(self, page, user: str, password: str) -> None:
-        """Sign in through the Inloggen page; waits until the Account page shows."""
+        """Sign in through the Inloggen page; waits until it greets ``user`` and is done."""
         go_to(page, "Inloggen")
         page.get_by_label("Gebruikersnaam").fill(user)
         page.get_by_label("Wachtwoord").fill(password)
         page.get_by_role("button", name="Inloggen").click()
-        page.get_by_text("U bent ingelogd als").wait_for()
-        wait_for_idle(page)
+        after_run(page, page.locator('[data-testid="stAlertContentSuccess"]').filter(
+            has_text=f"U bent ingelogd als {user} · "))
 
     def close(self) -> None:
         for context in self._contexts:
             with contextlib.suppress(Exception):
                 context.close()
         self._contexts.clear()
-
-
-# -- Streamlit DOM helpers ------------------------------------------------------------------
-
-def wait_for_idle(page, *, timeout_ms: float = 60_000) -> None:
-    """Wait until Streamlit is connected and no script run is going on."""
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-        '[data-test-script-state="notRunning"]',
-        state="attached", timeout=timeout_ms,
-    )
-
-
-def nav_labels(page) -> list[str]:
-    """The page titles in the sidebar navigation."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    # An entry's text is "<icon ligature>\n\n<title>": keep the title.
-    return [text.strip().splitlines()[-1].strip() for text in links.all_inner_texts()
-            if text.strip()]
-
-
-def go_to(page, title: str) -> None:
-    """Switch page through the sidebar navigation (keeps the session, so the role)."""
-    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
-    link.click()
-    page.wait_for_function(
-        """title => document.querySelector('h1') &&
-                   document.querySelector('[data-testid="stSidebarNav"] a[aria-current="page"]')
-                   && document.querySelector(
-                        '[data-testid="stSidebarNav"] a[aria-current="page"]'
-                      ).innerText.includes(title)""",
-        arg=title,
-    )
-    wait_for_idle(page)
-
-
-def map_frame(page, index: int = 0):
-    """The Leaflet document inside the ``index``-th st_folium iframe."""
-    return page.frame_locator(MAP_IFRAME).nth(index)
-
-
-def map_document(page, index: int = 0):
-    """The Playwright ``Frame`` of the ``index``-th map iframe (to run script in it)."""
-    handle = page.locator(MAP_IFRAME).nth(index).element_handle()
-    frame = handle.content_frame() if handle else None
-    if frame is None:
-        raise AssertionError("Geen kaart-iframe op de pagina.")
-    return frame
-
-
-_POINT_OF = """([lat, lon]) => {
-    let map = null;
-    for (const key of Object.keys(window)) {
-        try { if (key.startsWith('map_') && window[key] instanceof L.Map) map = window[key]; }
-        catch (e) { /* not ours */ }
-    }
-    if (!map) return null;
-    const p = map.latLngToContainerPoint([lat, lon]);
-    const r = map.getContainer().getBoundingClientRect();
-    return {x: r.left + p.x, y: r.top + p.y};
-}"""
-
-
-def map_point(page, lat: float, lon: float, index: int = 0) -> tuple[float, float]:
-    """Page coordinates of (lat, lon) on the ``index``-th map, for mouse actions."""
-    inner = map_document(page, index).evaluate(_POINT_OF, [lat, lon])
-    if inner is None:
-        raise AssertionError("Geen Leaflet-kaart in het iframe.")
-    box = page.locator(MAP_IFRAME).nth(index).bounding_box()
-    return box["x"] + inner["x"], box["y"] + inner["y"]
-
-
-def record_websocket(page) -> list[bytes]:
-    """Collect every websocket message the page receives (call before navigating).
-
-    Streamlit sends all page content, including component arguments such as the map
-    HTML and dataframes drawn on a canvas, over its websocket: searching these bytes
-    finds data that never becomes DOM text.
-    """
-    received: list[bytes] = []
-
-    def on_socket(socket) -> None:
-        socket.on("framereceived", lambda payload: received.append(
-            payload if isinstance(payload, bytes) else payload.encode("utf-8")))
-
-    page.on("websocket", on_socket)
-    return received
-
-
-def wait_for_map(page, index: int = 0, *, timeout_ms: float = 60_000) -> None:
-    """Wait until the map iframe shows at least one Leaflet vector path."""
-    map_frame(page, index).locator("path.leaflet-interactive").first.wait_for(
-        state="attached", timeout=timeout_ms)
-
-
-def count(page, selector: str, index: int = 0) -> int:
-    """Number of elements matching ``selector`` inside the map iframe."""
-    return map_frame(page, index).locator(selector).count()
-
-
-def partner_total(page, index: int = 0) -> int:
-    """Partners on the map: single markers plus the numbers on cluster icons."""
-    frame = map_frame(page, index)
-    singles = frame.locator(PARTNER_MARKER).count()
-    clustered = sum(int(t.strip() or 0)
-                    for t in frame.locator(f"{CLUSTER} span").all_inner_texts())
-    return singles + clustered
-
-
-_READ_GRID = """grid => {
-    const cells = {};
-    for (const th of grid.querySelectorAll('thead th')) {
-        cells['h:' + th.getAttribute('aria-colindex')] = th.innerText;
-    }
-    for (const tr of grid.querySelectorAll('tbody tr')) {
-        for (const td of tr.querySelectorAll('td')) {
-            cells[tr.getAttribute('aria-rowindex') + ':' + td.getAttribute('aria-colindex')]
-                = td.innerText;
-        }
-    }
-    return cells;
-}"""
-
-_SCROLL_GRID = """(frame, step) => {
-    // step null: back to the left edge; else scroll right; returns true at the right edge.
-    const s = frame.querySelector('.dvn-scroller');
-    if (!s) return true;
-    if (step === null) { s.scrollLeft = 0; return s.scrollWidth <= s.clientWidth + 1; }
-    if (step > 0) s.scrollLeft = s.scrollLeft + Math.max(50, s.clientWidth * step);
-    return s.scrollLeft + s.clientWidth >= s.scrollWidth - 1;
-}"""
-
-_LAST_COLUMN = """grid => Math.max(0, ...Array.from(grid.querySelectorAll('thead th'),
-    th => Number(th.getAttribute('aria-colindex'))))"""
-
-
-def grid_rows(page, index: int = 0) -> list[dict[str, str]]:
-    """Rows of the ``index``-th ``st.dataframe`` as ``{column header: cell text}``.
-
-    The data grid draws on a canvas and keeps an accessible table of the cells in view
-    only, so the grid is scrolled sideways and the pieces are joined.
-    """
-    frame = page.locator('[data-testid="stDataFrame"]').nth(index)
-    grid = frame.locator('table[role="grid"]')
-    grid.wait_for(state="attached")
-    at_end = frame.evaluate(_SCROLL_GRID, None)
-    page.wait_for_function(f"g => ({_LAST_COLUMN})(g) > 0 && "
-                           "g.querySelector('thead th[aria-colindex=\"1\"]')",
-                           arg=grid.element_handle())
-    cells: dict[str, str] = {}
-    for _ in range(50):
-        cells.update(grid.evaluate(_READ_GRID))
-        if at_end:
-            break
-        last = grid.evaluate(_LAST_COLUMN)
-        at_end = frame.evaluate(_SCROLL_GRID, 0.7)
-        # The accessible table follows the scroll a moment later. A short last step may
-        # reveal no new column, so a time-out here is not an error.
-        with contextlib.suppress(Exception):
-            page.wait_for_function(f"([g, last]) => ({_LAST_COLUMN})(g) > last",
-                                   arg=[grid.element_handle(), last], timeout=3_000)
-    frame.evaluate(_SCROLL_GRID, None)
-    headers = {key[2:]: text.strip() for key, text in cells.items() if key.startswith("h:")}
-    rows: dict[int, dict[str, str]] = {}
-    for key, text in cells.items():
-        row, _, col = key.partition(":")
-        if row != "h":
-            rows.setdefault(int(row), {})[headers.get(col, col)] = text.strip()
-    return [rows[r] for r in sorted(rows)]
-
-
-def save_screenshot(page, name: str, *, full_page: bool = False) -> Path:
-    """Save a screenshot of ``page`` as ``tests/artefacts/<name>.png``."""
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTEFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
-
-
-def iframe_documents(page) -> list[str]:
-    """The live HTML of every (same-origin) iframe of the page, nested ones included."""
-    docs = []
-    for frame in page.frames:
-        if frame == page.main_frame:
-            continue
-        with contextlib.suppress(Exception):
-            docs.append(frame.content())
-    return docs
-
-
-def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 30.0,
-               interval_s: float = 0.1, what: str = "voorwaarde") -> None:
-    """Poll ``predicate`` until it holds; raise AssertionError after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval_s)
-    raise AssertionError(f"Niet gehaald binnen {timeout_s:.0f} s: {what}")
 
 
 # -- the harness ------------------------------------------------------------------------
@@ -540,7 +357,7 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool =
         if warm_up:
             page = app.new_page()
             app.open(page)
-            wait_for_map(page)
+            wait_for_maps(page, 1, timeout_s=START_TIMEOUT_S)
             page.context.close()
         yield app
 
@@ -550,7 +367,7 @@ def save_readme_screenshot(path: Path, *, width: int = 1400, height: int = 900) 
     with running_app(hostile=False) as app:
         page = app.new_page(width=width, height=height)
         app.open(page)
-        wait_for_map(page)
+        wait_for_maps(page, 1)
         with app.store() as store:
             expected = int(store.schools()["lat"].notna().sum())
         wait_until(lambda: count(page, SCHOOL_MARKER) == expected, what="alle scholen")

@@ -8,7 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import PARTNER_MARKER, count, save_screenshot, wait_for_map, wait_until
+from tests.e2e.browser import (
+    after_run,
+    grid_rows,
+    save_screenshot,
+    tab_panel,
+    wait_for_markers,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +43,7 @@ def school_and_nearest(app):
             school = row
             break
     assert school is not None, "geen school in Heerhugowaard met een unieke naam"
+    assert school["vestigingscode"], "de school heeft geen vestigingscode"
     active = partners[partners["actief"] & partners["lat"].notna()].copy()
     active["km"] = [_km(school["lat"], school["lon"], la, lo)
                     for la, lo in zip(active["lat"], active["lon"], strict=True)]
@@ -44,32 +51,26 @@ def school_and_nearest(app):
     return school, nearest
 
 
-def _table(page) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the first data grid (its accessible table)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first.locator('table[role="grid"]')
-    grid.wait_for(state="attached")
-    header = [t.strip() for t in grid.locator("thead th").all_inner_texts()]
-    rows = [[t.strip() for t in row.locator("td").all_inner_texts()]
-            for row in grid.locator("tbody tr").all()]
-    return header, rows
-
-
 def test_school_search_lists_the_nearest_partners_in_order(app, page, school_and_nearest):
     school, nearest = school_and_nearest
     app.open(page, "school_koppelen")
-    page.get_by_label("Zoek een school op naam of plaats").fill(school["naam"])
+    panel = tab_panel(page, "School → partners")
+    # The page opens with another school chosen, with its own caption, table and map.
+    shown = f"Partners bij {school['naam']} ({school['vestigingscode']})"
+    expect(panel.get_by_text(re.compile(r"^Partners bij "))).to_have_count(1)
+    expect(panel.get_by_text(shown, exact=True)).to_have_count(0)
+
+    panel.get_by_label("Zoek een school op naam of plaats").fill(school["naam"])
     page.keyboard.press("Enter")
-    page.get_by_text("School (1 gevonden)").wait_for()
-    chosen = page.get_by_role("combobox", name="School (1 gevonden)")
+    # The evidence of the search's run: the caption that names this school by its code.
+    after_run(page, panel.get_by_text(shown, exact=True))
+    chosen = panel.get_by_role("combobox", name="School (1 gevonden)")
     expect(chosen).to_have_value(re.compile(re.escape(school["naam"])))
 
-    wait_until(lambda: _table(page)[0] and len(_table(page)[1]) == K,
-               what=f"een tabel met {K} partners")
-    header, rows = _table(page)
-    name_col = header.index("naam")
-    km_col = next(i for i, h in enumerate(header) if h.startswith("afstand_km"))
-    assert [row[header.index("rang")] for row in rows] == [str(i) for i in range(1, K + 1)]
-    names = [row[name_col] for row in rows]
+    rows = grid_rows(panel.locator('[data-testid="stDataFrame"]'), rows=K)
+    km_col = next(h for h in rows[0] if h.startswith("afstand_km"))
+    assert [row["rang"] for row in rows] == [str(i) for i in range(1, K + 1)]
+    names = [row["naam"] for row in rows]
     distances = [float(row[km_col].replace(",", ".")) for row in rows]
     assert distances == sorted(distances)
     # The same partners as an independent great-circle computation (RD New vs haversine
@@ -79,7 +80,9 @@ def test_school_search_lists_the_nearest_partners_in_order(app, page, school_and
         expected_km = float(nearest.loc[nearest["naam"] == name, "km"].iloc[0])
         assert km == pytest.approx(expected_km, abs=0.05)
 
-    # The map next to the list shows the school's partners.
-    wait_for_map(page)
-    wait_until(lambda: count(page, PARTNER_MARKER) == K, what=f"{K} partners op de kaart")
+    # The map next to the list shows this school and exactly these partners.
+    wait_for_markers(page, "ik-school", [(school["lat"], school["lon"])],
+                     what="de gekozen school op de kaart")
+    wait_for_markers(page, "ik-partner", list(zip(nearest["lat"], nearest["lon"], strict=True)),
+                     what=f"de {K} dichtstbijzijnde partners op de kaart")
     save_screenshot(page, "school-koppelen")

@@ -15,26 +15,33 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import (
+    MAP_IFRAME,
+    go_to,
+    iframe_documents,
+    map_frame,
+    record_websocket,
+    tab_panel,
+    tag_marker,
+    wait_for_idle,
+    wait_for_maps,
+    wait_for_markers,
+    wait_until,
+)
 from tests.e2e.harness import (
     HOSTILE_LATLON,
     HOSTILE_NAME,
     HOSTILE_PERSON,
     HOSTILE_VISIBLE,
-    PARTNER_MARKER,
-    go_to,
-    iframe_documents,
-    map_document,
-    map_point,
-    record_websocket,
-    wait_for_idle,
-    wait_for_map,
-    wait_until,
+    TEAM_PASSWORD,
+    TEAM_USER,
 )
 
 pytestmark = pytest.mark.e2e
 
-#: Public pages (URL path) and whether they show a map.
-PUBLIC_PAGES = {"": True, "school_koppelen": True, "wat_als": True, "over": False}
+#: Public pages (URL path) and the number of maps they show (School koppelen has one per
+#: tab; the closed tab's map is on the page too).
+PUBLIC_PAGES = {"": 1, "school_koppelen": 2, "wat_als": 1, "over": 0}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\d.,])0\d{1,3}[- ]?\d{6,8}(?![\d.,])")
 #: Every text node of a document on its own line (innerText glues the cells of the data
@@ -84,27 +91,31 @@ def _found(pattern: re.Pattern, text: str) -> list[str]:
 
 
 def _select_hostile_partner(page) -> None:
-    """On School koppelen, tab 'Partner → scholen': choose the hostile partner."""
+    """On School koppelen, tab 'Partner → scholen': choose the hostile partner.
+
+    Waits for the run that draws its map: the partner marker at the hostile partner's
+    place on the tab's map (the second map of the page).
+    """
     page.get_by_role("tab", name="Partner → scholen").click()
-    box = page.get_by_role("combobox", name="Partner")
+    box = tab_panel(page, "Partner → scholen").get_by_role("combobox", name="Partner")
     box.click()
     box.fill(HOSTILE_VISIBLE)
     page.get_by_role("option").filter(has_text=HOSTILE_VISIBLE).first.click()
     expect(box).to_have_value(re.compile(re.escape(HOSTILE_VISIBLE)))
-    wait_for_idle(page)
+    wait_for_markers(page, "ik-partner", [HOSTILE_LATLON], index=1,
+                     what="de testpartner op de kaart 'Partner → scholen'")
+    wait_for_idle(page)  # the run that drew this map is over
 
 
 @pytest.mark.parametrize("path", list(PUBLIC_PAGES), ids=lambda p: p or "kaart")
 def test_public_page_carries_no_personal_data(app, page, personal, path):
     socket = record_websocket(page)
     app.open(page, path)
-    if PUBLIC_PAGES[path]:
-        wait_for_map(page)
     if path == "school_koppelen":
         _select_hostile_partner(page)  # its popup is public: must hold no contact data
-        wait_for_map(page, 1)
-        wait_until(lambda: map_document(page, 1).locator(PARTNER_MARKER).count() == 1,
-                   what="de testpartner op de kaart 'Partner → scholen'")
+    # Everything the server sent has arrived (the run is over) and every map has built
+    # its layers from it.
+    wait_for_maps(page, PUBLIC_PAGES[path])
     markup, text = _everything(app, page, socket)
     assert len(socket) > 0 and len(markup) > 10_000  # we did look at something real
     assert _leaks(personal, markup) == []
@@ -112,12 +123,23 @@ def test_public_page_carries_no_personal_data(app, page, personal, path):
     assert _found(PHONE, text) == []
 
 
-def test_staff_do_see_contact_data(app, team_page, personal):
-    page = team_page
+@pytest.fixture
+def recorded_team_page(app):
+    """A page signed in as the team whose websocket is recorded from its first message."""
+    page = app.new_page()
     socket = record_websocket(page)
+    app.open(page, "")
+    app.login(page, TEAM_USER, TEAM_PASSWORD)
+    yield page, socket
+    page.context.close()
+
+
+def test_staff_do_see_contact_data(app, recorded_team_page, personal):
+    page, socket = recorded_team_page
+    start = len(socket)  # media of the earlier pages' runs have been released since
     go_to(page, "Kaart")
-    wait_for_map(page)
-    markup, _ = _everything(app, page, socket)
+    wait_for_maps(page, 1)
+    markup, _ = _everything(app, page, socket[start:])
     seen = _leaks(personal, markup)
     assert set(HOSTILE_PERSON.values()) <= set(seen)
     # Popups of every placed, active example partner carry its contact data.
@@ -131,37 +153,31 @@ def _assert_no_script_ran(page) -> None:
 
 def _hover_and_click_hostile(page) -> tuple[str, str]:
     """Hover and click the hostile partner's marker; return (tooltip, popup) text."""
-    doc = map_document(page)
+    wait_for_maps(page, 1)
+    # The marker at the hostile partner's place, once its cluster chunk has been drawn.
+    wait_until(lambda: tag_marker(page, "ik-partner", HOSTILE_LATLON, "hostile"),
+               what="de marker van de testpartner op de kaart")
     # The whole map in view: Leaflet focuses its container on mouse down, and a page that
     # scrolls to show it between press and release turns the click into a drag.
-    page.locator('iframe[title="streamlit_folium.st_folium"]').first.evaluate(
-        "e => e.scrollIntoView({block: 'center'})")
-    x, y = map_point(page, *HOSTILE_LATLON)
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
-    hit = doc.evaluate(
-        """([x, y]) => {
-            const el = document.elementFromPoint(x, y);
-            if (el) el.setAttribute('data-e2e', 'hostile');
-            return el ? el.getAttribute('class') : null;
-        }""",
-        [x - box["x"], y - box["y"]],
-    )
-    assert hit is not None and "ik-partner" in hit, f"geen partnermarker op het punt: {hit}"
+    page.locator(MAP_IFRAME).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    doc = map_frame(page)
     marker = doc.locator('[data-e2e="hostile"]')
-    marker.hover()
-    tooltip = doc.locator(".leaflet-tooltip")
-    expect(tooltip).to_contain_text(HOSTILE_VISIBLE)
+    marker.hover()  # Playwright checks that the marker itself receives the pointer
+    tooltip = doc.locator(".leaflet-tooltip").filter(has_text=HOSTILE_VISIBLE)
+    expect(tooltip).to_have_count(1)
+    assert tooltip.locator("img, script").count() == 0
+    # Read now: the popup may pan the map away from the pointer, which closes the tooltip.
+    tooltip_text = tooltip.inner_text()
     marker.click()
-    popup = doc.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text(HOSTILE_VISIBLE)
-    for part in (tooltip, popup):
-        assert part.locator("img, script").count() == 0
-    return tooltip.inner_text(), popup.inner_text()
+    popup = doc.locator(".leaflet-popup-content").filter(has_text=HOSTILE_VISIBLE)
+    expect(popup).to_have_count(1)
+    assert popup.locator("img, script").count() == 0
+    return tooltip_text, popup.inner_text()
 
 
 def test_hostile_partner_name_is_text_on_the_public_map(app, page):
     app.open(page, "")
-    wait_for_map(page)
+    wait_for_maps(page, 1)
     _assert_no_script_ran(page)
     tooltip, popup = _hover_and_click_hostile(page)
     # The name is shown exactly as typed: the markup is visible as characters.
@@ -175,14 +191,12 @@ def test_hostile_partner_name_is_text_on_the_public_map(app, page):
 def test_hostile_partner_name_is_text_for_staff_and_in_the_partner_search(app, team_page):
     page = team_page
     go_to(page, "Kaart")
-    wait_for_map(page)
     _, popup = _hover_and_click_hostile(page)
     assert HOSTILE_PERSON["email"] in popup  # staff see the contact data in the popup
     _assert_no_script_ran(page)
 
     go_to(page, "School koppelen")
     _select_hostile_partner(page)
-    wait_for_map(page, 1)
     expect(page.get_by_role("combobox", name="Partner")).to_have_value(
         re.compile(re.escape(HOSTILE_NAME[:30])))
     _assert_no_script_ran(page)
