@@ -89,9 +89,11 @@ def test_only_the_board_appoints_ambassadors_and_the_cli_acts_as_board():
     assert auth.can(auth.LOCAL_ADMIN_ROLE, "ambassadeurs_markeren")
 
 
-def test_is_staff_role_says_signed_in_only_for_staff():
-    assert not auth.is_staff_role("publiek") and not auth.is_staff_role(None)
-    assert auth.is_staff_role("team") and auth.is_staff_role("bestuur")
+def test_accounts_hold_only_staff_roles():
+    assert auth.permissions.check_staff_role("team") == "team"
+    for role in ("publiek", "admin", ""):
+        with pytest.raises(AuthError, match="Onbekende rol"):
+            auth.permissions.check_staff_role(role)
 
 
 # --------------------------------------------------------------------------- accounts
@@ -195,7 +197,7 @@ def test_corrupt_file_gives_dutch_error(tmp_path):
 
 def test_toml_string_escapes_round_trip():
     nasty = 'a"b\\c\nd\te\x01f é'
-    assert tomllib.loads(f"x = {auth._toml_string(nasty)}")["x"] == nasty
+    assert tomllib.loads(f"x = {auth.accounts._toml_string(nasty)}")["x"] == nasty
 
 
 def test_passwords_and_hashes_never_logged(users, caplog):
@@ -546,6 +548,13 @@ def test_oidc_role_from_local_accounts_file(tmp_path):
     assert auth.oidc_role(info, OIDC_SECRETS, users_path=path) == auth.User(
         "teamlid@infrabindt.nl", "team")
     assert auth.oidc_role(info, OIDC_SECRETS) is None
+
+
+def test_stored_user_finds_only_the_exact_canonical_name(users):
+    assert auth.stored_user(users, "jan") == auth.User("jan", "team")
+    assert auth.stored_user(users, "Jan") is None  # not canonical: no lookup
+    assert auth.stored_user(users, "piet") is None
+    assert auth.stored_user(users.parent / "geen.toml", "jan") is None
 
 
 # --------------------------------------------------------------------------- CLI

@@ -223,7 +223,8 @@ def test_every_action_is_checked_in_the_code():
     """PERMISSIONS lists no action that no page, router or store checks."""
     used = set()
     files = [ROOT / "app.py", *PAGES_DIR.glob("*.py"),
-             *(p for p in (ROOT / "geo").rglob("*.py") if p.name != "auth.py")]
+             *(p for p in (ROOT / "geo").rglob("*.py")
+               if p != ROOT / "geo" / "auth" / "permissions.py")]  # the table itself
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and node.value in auth.PERMISSIONS:
