@@ -1,4 +1,4 @@
-"""The HTTP seam (geo/_http.py) against a real local fake PDOK server."""
+"""The HTTP seam (geo/intake/_http.py, _deadline.py) against a real local fake PDOK server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The only module that touches the network: a small, polite JSON client.
+"""The network seam: a small, polite JSON client (with :mod:`geo.intake._deadline`).
 
 Every request carries a User-Agent and a Referer, passes a rate limiter and is retried
 with exponential back-off on 429, 5xx, time-outs, connection errors and unusable
@@ -8,9 +8,8 @@ with Dutch messages for people.
 An answer is only trusted when it is complete, small and of the expected shape:
 
 * **One deadline per request** (``Settings.pdok_timeout_s``) covers connecting, the
-  headers and the whole body. A per-read time-out does not: a server that sends one
-  byte every few seconds never trips it. When the deadline passes, a watchdog shuts the
-  request's socket down, which ends any blocked read at once (see :class:`_Deadline`).
+  headers and the whole body, also when a server trickles its answer byte by byte
+  (see :mod:`geo.intake._deadline`).
 * **A size cap** (``Settings.pdok_max_response_mb``): a larger Content-Length is refused
   before reading, and the body is read in small chunks and counted (also after gzip
   decompression, which is done here with a bounded decompressor), so a huge or
@@ -22,8 +21,9 @@ An answer is only trusted when it is complete, small and of the expected shape:
   is asked again instead of trusted.
 
 Good answers are kept in a persistent SQLite cache keyed by the prepared request
-(:class:`ResponseCache`, from :mod:`geo.intake._response_cache`), so asking the same thing twice
-never reaches the service again — also across runs and processes.
+(:class:`ResponseCache`, from :mod:`geo.intake._response_cache`), so asking the same thing
+twice never reaches the service again — also across runs and processes. The pace is kept
+by a :class:`RateLimiter` (from :mod:`geo.intake._rate_limit`).
 
 Logs are English and name the endpoint path and status only, never the query string:
 queries hold addresses of organisations (never names, e-mail addresses or phone numbers),
@@ -36,8 +36,6 @@ import email.utils
 import http.client
 import json
 import logging
-import os
-import socket
 import threading
 import time
 import zlib
@@ -47,7 +45,6 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from geo.errors import (
     GeocoderBadAnswer,
@@ -56,6 +53,8 @@ from geo.errors import (
     GeocoderTimeout,
     GeocoderUnavailable,
 )
+from geo.intake._deadline import Deadline, deadline_passed, new_session
+from geo.intake._rate_limit import RateLimiter
 from geo.intake._response_cache import ResponseCache
 from geo.settings import Settings
 
@@ -79,51 +78,6 @@ CHUNK_BYTES = 16 * 1024
 Validator = Callable[[dict], None]
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
-
-
-class RateLimiter:
-    """Keep at least ``1 / rate_per_s`` seconds between the starts of two requests.
-
-    Like geopy's ``RateLimiter``, the clock and the sleep function are injectable so
-    tests can check the waits without waiting. Thread-safe: concurrent callers queue.
-
-    Parameters
-    ----------
-    rate_per_s : float
-        Maximum number of requests per second; zero or less means no limit.
-    clock : callable, optional
-        Returns the current time in seconds (default :func:`time.monotonic`).
-    sleep : callable, optional
-        Waits the given number of seconds (default :func:`time.sleep`).
-    """
-
-    def __init__(
-        self,
-        rate_per_s: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.min_interval_s = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
-        self._clock = clock
-        self._sleep = sleep
-        self._last_start: float | None = None
-        self._lock = threading.Lock()
-
-    def wait(self) -> float:
-        """Block until the next request may start; returns the seconds waited."""
-        with self._lock:
-            now = self._clock()
-            waited = 0.0
-            if self._last_start is not None and self.min_interval_s > 0:
-                waited = self._last_start + self.min_interval_s - now
-                if waited > 0:
-                    self._sleep(waited)
-                    now = max(self._clock(), self._last_start + self.min_interval_s)
-                else:
-                    waited = 0.0
-            self._last_start = now
-            return waited
 
 
 def cache_key(url: str, params: Params | None = None, *, method: str = "GET") -> str:
@@ -179,162 +133,6 @@ def _retry_after_s(response: requests.Response) -> float | None:
 def _seconds(value: float) -> str:
     """``"1 seconde"``, ``"2.5 seconden"``: a duration for a Dutch message."""
     return "1 seconde" if value == 1 else f"{value:g} seconden"
-
-
-# --------------------------------------------------------------------------- deadline
-
-_active = threading.local()
-
-
-class _Deadline:
-    """The deadline of one request: when it passes, the request's sockets are shut down.
-
-    A socket time-out bounds one ``recv`` only, so a server that trickles its status
-    line, headers or body keeps a request alive for as long as it likes. Here a timer
-    thread shuts down (``SHUT_RDWR``) every socket the request used once the deadline
-    passes; a blocked read on such a socket returns at once, the request fails and
-    :attr:`expired` tells it was the deadline. This also covers connecting and the TLS
-    handshake (the socket is watched from the moment it is connected). Not covered: the
-    name lookup before a connection (``getaddrinfo`` cannot be interrupted); it is
-    bounded by the system resolver's own time-outs.
-
-    Sockets are watched through a duplicate of their file descriptor, so the watch keeps
-    working when TLS takes the socket over (``SSLContext.wrap_socket`` detaches it) and
-    never touches a descriptor number another thread may have reused.
-
-    Parameters
-    ----------
-    seconds : float
-        Time from :meth:`start` until the sockets are shut down.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._done = False
-        self._watched: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, seconds), self._expire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        """Start the clock; this thread's new and reused connections are watched."""
-        _active.deadline = self
-        self._timer.start()
-
-    def watch(self, sock: socket.socket | None) -> None:
-        """Shut ``sock`` down when the deadline passes (at once if it has passed)."""
-        if sock is None:
-            return
-        try:
-            handle = socket.socket(sock.family, sock.type, sock.proto,
-                                   fileno=os.dup(sock.fileno()))
-        except (OSError, ValueError):
-            logger.debug("socket cannot be watched; only the chunk checks apply")
-            return
-        with self._lock:
-            if self._done:
-                handle.close()
-                return
-            self._watched.append(handle)
-            if self.expired:
-                _shut_down(handle)
-
-    def _expire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.expired = True
-            for handle in self._watched:
-                _shut_down(handle)
-
-    def finish(self) -> None:
-        """Stop the clock and release the watches (the request is over)."""
-        if getattr(_active, "deadline", None) is self:
-            _active.deadline = None
-        with self._lock:
-            self._done = True
-            self._timer.cancel()
-            for handle in self._watched:
-                handle.close()
-            self._watched.clear()
-
-
-def _shut_down(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed or never connected
-
-
-def _watch(sock: socket.socket | None) -> None:
-    """Put ``sock`` under the deadline of this thread's current request, if any."""
-    deadline = getattr(_active, "deadline", None)
-    if deadline is not None:
-        deadline.watch(sock)
-
-
-class _WatchedConnectionMixin:
-    """Hands every socket a connection uses to the current :class:`_Deadline`."""
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        _watch(sock)
-        return sock
-
-    def getresponse(self, *args: object, **kwargs: object) -> object:
-        _watch(getattr(self, "sock", None))  # a reused keep-alive connection
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
-
-
-class _WatchedHTTPConnection(_WatchedConnectionMixin, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_WatchedConnectionMixin, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _WatchedHTTPConnectionPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    """A requests transport whose connections are watched by the request's deadline."""
-
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
-        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: object) -> object:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if not proxy.lower().startswith("socks"):  # SOCKS pools keep their own classes
-            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
-        return manager
-
-
-def new_session() -> requests.Session:
-    """A :class:`requests.Session` whose requests :class:`JsonClient` can cut off.
-
-    Returns
-    -------
-    requests.Session
-        With a transport that hands each connection's socket to the deadline of the
-        request in progress. Pass a session of your own to :class:`JsonClient` only with
-        this transport, or the deadline is checked between body chunks only.
-    """
-    session = requests.Session()
-    adapter = _DeadlineAdapter()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
 
 
 # --------------------------------------------------------------------------- client
@@ -508,7 +306,7 @@ class JsonClient:
     def _attempt(self, url: str, pairs: list[tuple[str, str]],
                  validate: Validator | None) -> dict:
         """Send one request under one deadline; a usable answer or a :class:`_Fault`."""
-        deadline = _Deadline(self.timeout_s)
+        deadline = Deadline(self.timeout_s)
         response: requests.Response | None = None
         try:
             deadline.start()
@@ -516,10 +314,10 @@ class JsonClient:
             self._check_status(response)
             body = self._read_body(response, deadline)
             if deadline.expired:  # the read ended because the socket was shut down
-                raise self._timeout_fault(_deadline_passed(self.timeout_s, None))
+                raise self._timeout_fault(deadline_passed(self.timeout_s, None))
         except _TRANSPORT_ERRORS as err:
             if deadline.expired:
-                raise self._timeout_fault(_deadline_passed(self.timeout_s, err)) from None
+                raise self._timeout_fault(deadline_passed(self.timeout_s, err)) from None
             if isinstance(err, requests.Timeout | TimeoutError
                           | urllib3.exceptions.TimeoutError):
                 raise self._timeout_fault(err) from None
@@ -578,7 +376,7 @@ class JsonClient:
             "PDOK gaf een onbruikbaar antwoord: groter dan "
             f"{self.max_response_mb:g} MB (niet verder gelezen)."), f"answer too large ({how})")
 
-    def _read_body(self, response: requests.Response, deadline: _Deadline) -> bytes:
+    def _read_body(self, response: requests.Response, deadline: Deadline) -> bytes:
         """The body, read in chunks and counted; never more than the cap."""
         limit = self.max_response_bytes
         declared = response.headers.get("Content-Length", "").strip()
@@ -640,13 +438,6 @@ class JsonClient:
         self.session.close()
         if self.cache is not None:
             self.cache.close()
-
-
-def _deadline_passed(seconds: float, err: BaseException | None) -> TimeoutError:
-    """The cause of a deadline time-out: says so, chained to what the transport saw."""
-    passed = TimeoutError(f"request deadline of {seconds:g} s passed")
-    passed.__cause__ = err
-    return passed
 
 
 def _passes(answer: dict, validate: Validator | None) -> bool:
