@@ -24,17 +24,51 @@ ATTRIBUTION = (
 
 
 class Keys:
-    """Every ``st.session_state`` key used across pages, named in one place."""
+    """Every ``st.session_state`` key that code reads or writes, named in one place.
 
-    ROLE = "rol"  # "publiek" | "team" | "bestuur"
-    USER = "gebruiker"  # login name of the signed-in staff member, or absent
-    DIVISION = "indeling"  # the active Division (uploaded or default)
-    OIDC = "inloggen_oidc"  # True when signed in through OIDC (logout also calls st.logout)
-    WHAT_IF_POINT = "wat_als_punt"  # (lat, lon) clicked on the "Wat als" map
+    A widget key that no code reads back through ``st.session_state`` stays with its widget
+    (each page prefixes its own: ``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``,
+    ``beheer_``); every other key is declared here, once, with what it holds.
+    ``tests/test_architecture.py`` fails for a page that uses a key not declared here.
+    """
+
+    # --- the session: who is signed in, and how (app.py, Inloggen)
+    ROLE = "rol"  # "publiek" | "team" | "bestuur"; absent: publiek
+    USER = "gebruiker"  # login name of the signed-in staff member; absent: not signed in
+    OIDC = "inloggen_oidc"  # True when signed in through OIDC (signing out calls st.logout)
+
+    # --- every page: the subregion division in use
+    DIVISION = "indeling"  # the active Division (uploaded), absent: the bundled proposal
     DIVISION_UPLOADS = "indeling_uploads"  # counter; a new value empties the uploader
 
+    # --- Wat als
+    WHAT_IF_POINT = "wat_als_punt"  # (lat, lon) clicked on the "Wat als" map
 
-ROLES = auth.ROLES
+    # --- Ambassadeurs
+    AMBASSADORS_MESSAGE = "ambassadeurs_melding"  # Dutch message to show after a rerun
+
+    # --- Beheer (per session; may hold personal data from a file). pages/beheer.py still
+    # names these in its own BeheerKeys; its refactor replaces BeheerKeys.X by Keys.ADMIN_X.
+    ADMIN_RUN = "beheer_import_run"  # ImportRun of the uploaded file
+    ADMIN_RUN_ID = "beheer_import_id"  # (file_id, kind, offline) the run belongs to
+    ADMIN_GEOCODER = "beheer_import_geocoder"  # geocoder of the run (remembers went_offline)
+    ADMIN_SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
+    ADMIN_PREVIEWED = "beheer_import_voorbeeld"  # (run_id, records) as the last preview showed
+    ADMIN_IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
+    ADMIN_CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates
+    ADMIN_VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
+    ADMIN_FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form
+    ADMIN_CONFLICT = "beheer_conflict"  # newer record after a ConflictError
+    ADMIN_EXPORT = "beheer_export"  # (fmt, public, bytes)
+    ADMIN_FLASH = "beheer_flash"  # messages to show after a rerun: [(kind, text)]
+    ADMIN_SELECT_NEXT = "beheer_bewerk_volgende"  # org id to select in the edit tab next
+    ADMIN_EDIT_CHOICE = "beheer_bewerk_keuze"  # the edit tab's organisation selectbox
+
+
+#: What signing out keeps (public data only); everything else in the session is dropped,
+#: so no personal data a staff page kept outlives the login.
+KEPT_ON_SIGN_OUT = (Keys.DIVISION,)
+
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}
 
 
@@ -125,13 +159,71 @@ def permitted(action: str) -> bool:
 
 
 def signed_in() -> bool:
-    """Whether a staff member is signed in (not a permission: use :func:`can` for that)."""
-    return auth.is_staff_role(current_role())
+    """Whether a staff member signed in to this session.
+
+    Not a permission: what the session may see or do is decided by :func:`can`.
+    """
+    return Keys.USER in st.session_state
 
 
 def current_user() -> str:
     """Login name for the edit history; ``"anoniem"`` when not signed in."""
     return st.session_state.get(Keys.USER, "anoniem")
+
+
+def sign_in(user: auth.User, *, oidc: bool = False) -> None:
+    """Give this session the role and name of ``user`` (checked by geo.auth)."""
+    st.session_state[Keys.ROLE] = user.role
+    st.session_state[Keys.USER] = user.name
+    st.session_state[Keys.OIDC] = oidc
+
+
+def sign_out() -> None:
+    """Forget the login and every session value except :data:`KEPT_ON_SIGN_OUT`; rerun."""
+    oidc = st.session_state.get(Keys.OIDC, False)
+    for key in list(st.session_state.keys()):
+        if key not in KEPT_ON_SIGN_OUT:
+            del st.session_state[key]
+    if oidc:
+        st.logout()  # clears the identity cookie and starts a new session
+    else:
+        st.rerun()
+
+
+def read_secrets() -> dict:
+    """The secrets as a plain dict; empty when there is no secrets.toml."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # StreamlitSecretNotFoundError/FileNotFoundError without secrets.toml
+        return {}
+
+
+def adopt_oidc_login(secrets_config: dict) -> bool:
+    """Sign in a session that came back from the OIDC provider with a mapped e-mail.
+
+    Parameters
+    ----------
+    secrets_config : dict
+        The secrets (:func:`read_secrets`).
+
+    Returns
+    -------
+    bool
+        True when this call signed the session in (the role comes from
+        :func:`geo.auth.oidc_role`). An unreadable accounts file shows its Dutch message.
+    """
+    if signed_in() or not auth.oidc_configured(secrets_config) or not st.user.is_logged_in:
+        return False
+    try:
+        user = auth.oidc_role(st.user.to_dict(), secrets_config,
+                              users_path=get_settings().users_path)
+    except AuthError as err:
+        st.error(md(err))
+        return False
+    if user is None:
+        return False
+    sign_in(user, oidc=True)
+    return True
 
 
 def show_attribution() -> None:

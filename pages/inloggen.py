@@ -10,32 +10,28 @@ import streamlit as st
 from geo import auth
 from geo.errors import AuthError
 from geo.text import md
-from pages._shared import ROLE_LABELS, Keys, current_role, get_settings, signed_in, through_router
+from pages._shared import (
+    ROLE_LABELS,
+    adopt_oidc_login,
+    current_role,
+    current_user,
+    get_settings,
+    read_secrets,
+    sign_in,
+    sign_out,
+    signed_in,
+    through_router,
+)
 
 through_router()
 
 log = logging.getLogger(__name__)
-
-#: Session keys that survive signing out (public data only); everything else is dropped,
-#: so no personal data a staff page kept in the session outlives the login.
-KEEP_ON_LOGOUT = (Keys.DIVISION,)
-
-#: Session key remembering that this session signed in through OIDC.
-OIDC_FLAG = Keys.OIDC
 
 
 @st.cache_resource
 def get_login_throttle() -> auth.LoginThrottle:
     """One throttle for all sessions; it stores only keyed hashes, no names or addresses."""
     return auth.LoginThrottle()
-
-
-def read_secrets() -> dict:
-    """The secrets as a plain dict; empty when there is no secrets.toml."""
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # StreamlitSecretNotFoundError/FileNotFoundError without secrets.toml
-        return {}
 
 
 @st.cache_resource
@@ -72,28 +68,6 @@ def client_key() -> str:
                                server=get_server_trust())
 
 
-def plain(text: str) -> str:
-    """Show a user-supplied string literally inside Markdown (see :func:`geo.text.md`)."""
-    return md(text)
-
-
-def sign_out() -> None:
-    oidc = st.session_state.get(OIDC_FLAG, False)
-    for key in list(st.session_state.keys()):
-        if key not in KEEP_ON_LOGOUT:
-            del st.session_state[key]
-    if oidc:
-        st.logout()  # clears the identity cookie and starts a new session
-    else:
-        st.rerun()
-
-
-def sign_in(user: auth.User, *, oidc: bool = False) -> None:
-    st.session_state[Keys.ROLE] = user.role
-    st.session_state[Keys.USER] = user.name
-    st.session_state[OIDC_FLAG] = oidc
-
-
 settings = get_settings()
 secrets_config = read_secrets()
 providers = auth.oidc_providers(secrets_config)
@@ -102,20 +76,12 @@ oidc_user = st.user.to_dict() if providers else {}
 st.title("Inloggen")
 
 # A session that came back from the OIDC provider gets its role from the mapping.
-if providers and oidc_user.get("is_logged_in") and not signed_in():
-    try:
-        mapped = auth.oidc_role(oidc_user, secrets_config, users_path=settings.users_path)
-    except AuthError as err:
-        mapped = None
-        st.error(md(err))
-    if mapped is not None:
-        sign_in(mapped, oidc=True)
-        st.rerun()
+if adopt_oidc_login(secrets_config):
+    st.rerun()
 
-role = current_role()
 if signed_in():
-    name = st.session_state.get(Keys.USER, "")
-    st.success(f"U bent ingelogd als {plain(name)} · {ROLE_LABELS.get(role, role)}.")
+    role = current_role()
+    st.success(f"U bent ingelogd als {md(current_user())} · {ROLE_LABELS.get(role, role)}.")
     st.write("Uitloggen wist ook alle gegevens die deze sessie bewaarde.")
     if st.button("Uitloggen", type="primary"):
         sign_out()
@@ -131,7 +97,7 @@ if providers:
     if oidc_user.get("is_logged_in"):
         email = str(oidc_user.get("email") or "onbekend")
         st.warning(
-            f"U bent aangemeld als {plain(email)}, maar dit adres heeft geen rol in "
+            f"U bent aangemeld als {md(email)}, maar dit adres heeft geen rol in "
             "Infrakaart. Vraag het bestuur om uw e-mailadres toe te voegen."
         )
         if st.button("Afmelden"):
