@@ -28,8 +28,8 @@ class Keys:
 
     A widget key that no code reads back through ``st.session_state`` stays with its widget
     (each page prefixes its own: ``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``,
-    ``beheer_``); every other key is declared here, once, with what it holds.
-    ``tests/test_architecture.py`` fails for a page that uses a key not declared here.
+    ``beheer_``); every other key is declared here, once, with what it holds, and pages
+    use it as ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
     """
 
     # --- the session: who is signed in, and how (app.py, Inloggen)
@@ -47,22 +47,8 @@ class Keys:
     # --- Ambassadeurs
     AMBASSADORS_MESSAGE = "ambassadeurs_melding"  # Dutch message to show after a rerun
 
-    # --- Beheer (per session; may hold personal data from a file). pages/beheer.py still
-    # names these in its own BeheerKeys; its refactor replaces BeheerKeys.X by Keys.ADMIN_X.
-    ADMIN_RUN = "beheer_import_run"  # ImportRun of the uploaded file
-    ADMIN_RUN_ID = "beheer_import_id"  # (file_id, kind, offline) the run belongs to
-    ADMIN_GEOCODER = "beheer_import_geocoder"  # geocoder of the run (remembers went_offline)
-    ADMIN_SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
-    ADMIN_PREVIEWED = "beheer_import_voorbeeld"  # (run_id, records) as the last preview showed
-    ADMIN_IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
-    ADMIN_CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates
-    ADMIN_VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
-    ADMIN_FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form
-    ADMIN_CONFLICT = "beheer_conflict"  # newer record after a ConflictError
-    ADMIN_EXPORT = "beheer_export"  # (fmt, public, bytes)
-    ADMIN_FLASH = "beheer_flash"  # messages to show after a rerun: [(kind, text)]
-    ADMIN_SELECT_NEXT = "beheer_bewerk_volgende"  # org id to select in the edit tab next
-    ADMIN_EDIT_CHOICE = "beheer_bewerk_keuze"  # the edit tab's organisation selectbox
+    # --- Beheer: pages/beheer.py still names its keys in its own BeheerKeys; when that
+    # page is refactored they move here as ADMIN_* (e.g. ADMIN_RUN = "beheer_import_run").
 
 
 #: What signing out keeps (public data only); everything else in the session is dropped,

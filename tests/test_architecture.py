@@ -69,6 +69,14 @@ KNOWN_UPWARD_IMPORTS = {
     ("geo.reference.gazetteer", "geo.intake.addresses"),
 }
 
+#: Pages that still name session keys of their own; both are being refactored (issue 10).
+#: Their keys move into ``Keys`` (Ambassadeurs' is there already: AMBASSADORS_MESSAGE);
+#: an entry whose page no longer has such keys fails, so the list only shrinks.
+PAGES_NOT_YET_ON_KEYS = {
+    "pages/beheer.py",  # BeheerKeys → Keys.ADMIN_*
+    "pages/ambassadeurs.py",  # MESSAGE_KEY → Keys.AMBASSADORS_MESSAGE
+}
+
 
 # --------------------------------------------------------------------------- parsing
 
@@ -278,34 +286,49 @@ def _constants(body: list[ast.stmt]) -> dict[str, ast.expr]:
             for target in node.targets if isinstance(target, ast.Name)}
 
 
-def _resolve(expr: ast.expr, tree: ast.Module, keys: dict[str, str]) -> str | None:
-    """The text of a key expression, or None when it is computed (a loop variable …)."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    if isinstance(expr, ast.Name):
-        value = _constants(tree.body).get(expr.id)
-        return None if value is None else _resolve(value, tree, keys)
+def _undeclared_use(expr: ast.expr, tree: ast.Module, keys: dict[str, str]) -> str | None:
+    """What is wrong with a session key expression, or None when it is ``Keys.NAME``.
+
+    A module constant bound to ``Keys.NAME`` is fine too; a loop variable or another
+    computed key is not judged here (it iterates over keys named elsewhere).
+    """
     if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
         if expr.value.id == "Keys":
-            return keys.get(expr.attr, f"Keys.{expr.attr}")
+            return None if expr.attr in keys else f"Keys.{expr.attr} is not declared"
         owner = next((n for n in tree.body if isinstance(n, ast.ClassDef)
                       and n.name == expr.value.id), None)
         if owner is not None and expr.attr in _constants(owner.body):
-            return _resolve(_constants(owner.body)[expr.attr], tree, keys)
+            return f"{expr.value.id}.{expr.attr}, a key of its own"
+        return None
+    if isinstance(expr, ast.Constant):
+        return f"the literal {expr.value!r}"
+    if isinstance(expr, ast.Name):
+        value = _constants(tree.body).get(expr.id)
+        if value is None:
+            return None
+        problem = _undeclared_use(value, tree, keys)
+        return None if problem is None else f"{expr.id} = {problem}"
     return None
 
 
-def test_every_session_key_is_declared_in_keys():
-    """Session-state keys are named in one place: pages/_shared.py's ``Keys``."""
+def _session_key_offenders(path: Path) -> list[str]:
     keys = _keys()
-    offenders = []
-    for path in _page_files():
-        page = ast.parse(path.read_text(encoding="utf-8"))
-        for line, expr in _key_expressions(page):
-            text = _resolve(expr, page, keys)
-            if text is not None and text not in keys.values():
-                offenders.append(f"{_rel(path)}:{line} uses session key {text!r}")
-    assert offenders == [], "declare these in pages/_shared.py Keys"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{_rel(path)}:{line} uses {problem}" for line, expr in _key_expressions(tree)
+            if (problem := _undeclared_use(expr, tree, keys)) is not None]
+
+
+def test_every_session_key_is_named_in_keys():
+    """Session-state keys are named in one place: pages/_shared.py's ``Keys``."""
+    offenders = [offender for path in _page_files()
+                 if _rel(path) not in PAGES_NOT_YET_ON_KEYS
+                 for offender in _session_key_offenders(path)]
+    assert offenders == [], "declare these in pages/_shared.py Keys and use Keys.NAME"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES_NOT_YET_ON_KEYS))
+def test_pages_not_yet_on_keys_is_not_stale(name):
+    assert _session_key_offenders(ROOT / name), f"{name} uses Keys: remove it from the list"
 
 
 def test_session_keys_are_unique():

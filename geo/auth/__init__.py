@@ -32,7 +32,6 @@ from __future__ import annotations
 from geo.auth.accounts import (
     LOGIN_FAILED_MESSAGE,
     MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
     User,
     add_user,
     check_password_strength,
@@ -52,28 +51,23 @@ from geo.auth.clients import (
 )
 from geo.auth.oidc import oidc_configured, oidc_providers, oidc_role
 from geo.auth.permissions import (
-    DENIED_MESSAGES,
     LOCAL_ADMIN_ROLE,
     NO_ACCESS_MESSAGE,
     PERMISSIONS,
     ROLES,
-    STAFF_ROLES,
     can,
     require,
 )
 from geo.auth.throttle import LoginThrottle, wait_message
 
 __all__ = [
-    "DENIED_MESSAGES",
     "LOCAL_ADMIN_ROLE",
     "LOGIN_FAILED_MESSAGE",
     "LOOPBACK",
     "MAX_PASSWORD_LENGTH",
-    "MIN_PASSWORD_LENGTH",
     "NO_ACCESS_MESSAGE",
     "PERMISSIONS",
     "ROLES",
-    "STAFF_ROLES",
     "UNKNOWN_CLIENT",
     "LoginThrottle",
     "Network",
