@@ -26,10 +26,10 @@ ATTRIBUTION = (
 class Keys:
     """Every ``st.session_state`` key that code reads or writes, named in one place.
 
-    A widget key that no code reads back through ``st.session_state`` stays with its widget
-    (each page prefixes its own: ``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``,
-    ``beheer_``); every other key is declared here, once, with what it holds, and pages
-    use it as ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
+    A widget key that no code reads back through ``st.session_state`` stays with its widget,
+    prefixed with its page (``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``, ``beheer_``);
+    every other key is declared here, once, with what it holds, and pages use it as
+    ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
     """
 
     # --- the session: who is signed in, and how (app.py, Inloggen)
