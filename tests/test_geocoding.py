@@ -11,15 +11,11 @@ from hypothesis import strategies as st
 
 from geo.errors import GeocoderBadAnswer, GeocoderError
 from geo.intake._http import JsonClient, ResponseCache, cache_key
-from geo.intake.geocoding import (
+from geo.intake.geocoding import AddressQuery, FallbackGeocoder, OfflineGeocoder, make_geocoder
+from geo.intake.pdok import PDOK_FIELDS, PdokGeocoder
+from geo.intake.pdok_answers import (
     MAX_CANDIDATES,
-    PDOK_FIELDS,
-    AddressQuery,
-    FallbackGeocoder,
-    OfflineGeocoder,
-    PdokGeocoder,
     judge_doc,
-    make_geocoder,
     parse_wkt_point,
     prepare_result,
     validate_pdok_answer,

@@ -19,7 +19,7 @@ from geo.errors import (
     GeocoderUnavailable,
 )
 from geo.intake._http import JsonClient, RateLimiter, ResponseCache, cache_key
-from geo.intake.geocoding import validate_pdok_answer
+from geo.intake.pdok_answers import validate_pdok_answer
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
     BAD_SHAPES,

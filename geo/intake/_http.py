@@ -15,7 +15,7 @@ An answer is only trusted when it is complete, small and of the expected shape:
   decompression, which is done here with a bounded decompressor), so a huge or
   endless answer is never read whole.
 * **A shape check before caching**: the caller passes a ``validate`` callable (for PDOK:
-  :func:`geo.intake.geocoding.validate_pdok_answer`); an answer that fails it is a
+  :func:`geo.intake.pdok.validate_pdok_answer`); an answer that fails it is a
   :class:`~geo.errors.GeocoderBadAnswer`, retried like other faults and never cached.
   Cached answers are checked again when read, so a bad answer kept by an older version
   is asked again instead of trusted.

@@ -15,8 +15,9 @@ import tracemalloc
 import pytest
 
 from geo.intake._http import JsonClient, ResponseCache
-from geo.intake.geocoding import FallbackGeocoder, OfflineGeocoder, PdokGeocoder
+from geo.intake.geocoding import FallbackGeocoder, OfflineGeocoder
 from geo.intake.importer import check_rows, read_table
+from geo.intake.pdok import PdokGeocoder
 from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
