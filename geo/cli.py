@@ -29,7 +29,7 @@ def _add_division_option(parser: argparse.ArgumentParser) -> None:
 
 def _division(args: argparse.Namespace, reference):
     """The division from ``--indeling``, else the bundled proposal."""
-    from geo.reference.data import read_division
+    from geo.reference.divisions import read_division
 
     if not args.indeling:
         return reference.default_division

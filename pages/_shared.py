@@ -266,7 +266,7 @@ def upload_division_widget() -> None:
     Markdown escaped.
     """
     from geo.errors import DivisionError
-    from geo.reference.data import division_label, read_division
+    from geo.reference.divisions import division_label, read_division
 
     division = current_division()
     with st.expander("Subregio-indeling"):

@@ -10,15 +10,8 @@ import pandas as pd
 import pytest
 
 from geo.errors import DivisionError, ReferenceDataError
-from geo.reference.data import (
-    FILES,
-    MAX_DIVISION_BYTES,
-    RD_NEW,
-    REGIONS,
-    _load,
-    division_label,
-    read_division,
-)
+from geo.reference.data import FILES, RD_NEW, REGIONS, _load
+from geo.reference.divisions import MAX_DIVISION_BYTES, division_label, read_division
 from tests.conftest import SHARED_DATA
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.reference.data import OUTSIDE, read_division
+from geo.reference.data import OUTSIDE
+from geo.reference.divisions import read_division
 from geo.reference.gazetteer import Gazetteer
 from geo.reference.regions import assign_areas, unit_polygons
 

@@ -24,7 +24,8 @@ from geo.analysis.proximity import call_list, nearest_partners
 from geo.cli import main
 from geo.output import tables
 from geo.output.export import export_register
-from geo.reference.data import Division, read_division
+from geo.reference.data import Division
+from geo.reference.divisions import read_division
 from geo.register.store import Store
 
 HOSTILE = '=HYPERLINK("http://evil.invalid","x")'

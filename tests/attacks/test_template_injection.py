@@ -88,7 +88,7 @@ def test_anonymous_division_upload_cannot_inject_into_the_map(hostile_register, 
     assert any(row == ARITHMETIC for row in at.dataframe[0].value["naam"])
 
     from geo.output import maps
-    from geo.reference.data import read_division
+    from geo.reference.divisions import read_division
 
     division = read_division(table.to_csv(index=False).encode("utf-8"),
                              reference.gemeentecodes, name="eigen.csv")
