@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.intake.addresses import is_po_box, parse_postcode, place_key, split_street
+from geo.addresses import is_po_box, parse_postcode, place_key, split_street
 
 
 @pytest.mark.parametrize(

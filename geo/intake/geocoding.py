@@ -22,8 +22,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from geo.addresses import parse_postcode
 from geo.errors import GeocoderBadAnswer, GeocoderError, GeocoderUnavailable
-from geo.intake.addresses import parse_postcode
 from geo.reference.gazetteer import Gazetteer, Location
 from geo.settings import Settings
 

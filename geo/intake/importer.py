@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from geo.intake.addresses import is_po_box, parse_postcode, place_key
+from geo.addresses import is_po_box, parse_postcode, place_key
 from geo.intake.geocoding import AddressQuery, Geocoder
 from geo.intake.rawtable import (
     FIELD_LABELS,

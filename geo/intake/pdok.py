@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import re
 
-from geo.intake._http import JsonClient
-from geo.intake.addresses import (
+from geo.addresses import (
     Postcode,
     StreetAddress,
     is_po_box,
     parse_postcode,
     split_street,
 )
+from geo.intake._http import JsonClient
 from geo.intake.geocoding import AddressQuery, GeocodeResult, unique_notes
 from geo.intake.pdok_answers import MAX_CANDIDATES, prepare_result, validate_pdok_answer
 from geo.reference.gazetteer import PRECISIONS, Gazetteer, Location

@@ -12,8 +12,8 @@ import logging
 import math
 import re
 
+from geo.addresses import is_po_box, parse_postcode, place_key, split_street
 from geo.errors import GeocoderBadAnswer, GeocoderError
-from geo.intake.addresses import is_po_box, parse_postcode, place_key, split_street
 from geo.intake.geocoding import AddressQuery, GeocodeResult
 from geo.reference.gazetteer import PRECISIONS, Location
 

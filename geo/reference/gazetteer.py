@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.addresses import looks_like_postcode, parse_postcode, place_key
 from geo.errors import AddressError
-from geo.intake.addresses import looks_like_postcode, parse_postcode, place_key
 from geo.reference.data import Reference
 
 #: Precision levels, best first. Stored in the database as these codes.

@@ -91,8 +91,8 @@ import numpy as np
 import pandas as pd
 
 from geo import auth
+from geo.addresses import parse_postcode, place_key
 from geo.errors import ConflictError, StoreError
-from geo.intake.addresses import parse_postcode, place_key
 from geo.private_files import create_private_file, restrict_sqlite_files
 from geo.reference.data import Reference
 from geo.reference.gazetteer import PRECISIONS, Gazetteer
