@@ -31,6 +31,7 @@ from geo.intake._http import JsonClient
 from geo.intake.addresses import (
     Postcode,
     StreetAddress,
+    format_postcode,
     is_po_box,
     parse_postcode,
     place_key,
@@ -215,11 +216,6 @@ def _doc_point(doc: dict) -> tuple[float, float]:
     return lat, lon
 
 
-def _format_postcode(text: str) -> str:
-    parsed = parse_postcode(text)
-    return str(parsed) if parsed else text
-
-
 def _doc_label(doc: dict) -> str:
     label = str(doc.get("weergavenaam") or "").strip()
     if label:
@@ -319,7 +315,7 @@ def judge_doc(doc: dict, query: AddressQuery) -> tuple[str, str] | None:
         notes = []
         if pc6 and not pc6_eq:
             notes.append(f"Postcode wijkt af: opgegeven {postcode}, volgens PDOK "
-                         f"{_format_postcode(doc_pc)}.")
+                         f"{format_postcode(doc_pc)}.")
         if street.straat and not street_eq:
             notes.append(f"Straatnaam volgens PDOK: {doc.get('straatnaam')} "
                          f"(opgegeven: {street.straat}).")
