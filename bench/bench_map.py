@@ -22,7 +22,8 @@ from geo.analysis import indicators as analysis
 from geo.output import maps
 from geo.reference.data import WGS84, load_reference
 from geo.reference.regions import unit_polygons
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 from geo.settings import Settings
 
 REPEATS = 3

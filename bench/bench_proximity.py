@@ -28,7 +28,8 @@ SEED = 20240601
 def _example_partners(reference) -> pd.DataFrame | None:
     """The bundled example partners, geocoded offline into a throw-away register."""
     try:
-        from geo.register.store import Store, example_data_path, load_example_data
+        from geo.register.examples import example_data_path, load_example_data
+        from geo.register.store import Store
     except ImportError:
         return None
     if not example_data_path(reference).is_file():

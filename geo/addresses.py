@@ -81,6 +81,56 @@ def parse_postcode(text: object) -> Postcode | None:
     return Postcode(pc4=digits, letters=letters)
 
 
+def format_postcode(value: object) -> str:
+    """A postcode as the register writes it: ``"1703 AB"``; other text as typed.
+
+    Spaces in text that is not a postcode are collapsed; an empty value gives ``""``.
+
+    Examples
+    --------
+    >>> format_postcode("1703ab"), format_postcode(" 1703 "), format_postcode("B-2000  Antwerpen")
+    ('1703 AB', '1703', 'B-2000 Antwerpen')
+    """
+    text = " ".join(str(value if value is not None else "").split())
+    parsed = parse_postcode(text)
+    return str(parsed) if parsed is not None else text
+
+
+def _missing(value: object) -> bool:
+    return (value is None or (isinstance(value, float) and value != value)
+            or not str(value).strip() or str(value) == "nan")
+
+
+def postcode_key(postcode: object, place: object = "") -> str:
+    """The key two records at the same address share: the postcode, else the place.
+
+    Parameters
+    ----------
+    postcode : object
+        A postcode in any spelling (None, NaN or blank: none).
+    place : object
+        The place, used only when there is no postcode.
+
+    Returns
+    -------
+    str
+        ``"1703AB"`` or ``"1703"`` for a valid postcode, ``"?<text>"`` for an invalid one,
+        ``"plaats:<place>"`` without a postcode, ``""`` without either.
+
+    Examples
+    --------
+    >>> postcode_key("1703 ab"), postcode_key(None, "Hoorn"), postcode_key("B-2000")
+    ('1703AB', 'plaats:hoorn', '?b-2000')
+    """
+    if not _missing(postcode):
+        parsed = parse_postcode(postcode)
+        if parsed is not None:
+            return parsed.pc6 or parsed.pc4
+        return "?" + re.sub(r"\s+", "", str(postcode)).casefold()
+    name = "" if _missing(place) else place_key(place)
+    return f"plaats:{name}" if name else ""
+
+
 def looks_like_postcode(text: object) -> bool:
     """True when ``text`` starts like a postcode (four digits), valid or not."""
     return bool(re.match(r"^\s*\d{4}", str(text or "")))

@@ -145,8 +145,8 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
         no_partners_message,
         skipped_message,
     )
+    from geo.fields import kind_codes
     from geo.output.tables import write_table
-    from geo.register.store import SOORTEN
 
     if args.n is not None and args.n < 1:
         print("Fout: -n moet minstens 1 zijn.", file=sys.stderr)
@@ -154,10 +154,10 @@ def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
     if args.straal is not None and args.straal <= 0:
         print("Fout: --straal moet groter dan 0 km zijn.", file=sys.stderr)
         return 1
-    unknown = sorted(set(args.soort or []) - set(SOORTEN))
+    unknown = sorted(set(args.soort or []) - set(kind_codes()))
     if unknown:
         print(f"Fout: onbekende soort(en): {', '.join(unknown)}. "
-              f"Kies uit: {', '.join(SOORTEN)}.", file=sys.stderr)
+              f"Kies uit: {', '.join(kind_codes())}.", file=sys.stderr)
         return 1
     store = _open_store(args, settings)
     schools = store.schools()
@@ -368,8 +368,9 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from geo.errors import ImportFileError, OutputError
     from geo.intake.geocoding import make_geocoder
-    from geo.intake.importer import check_rows, count_statuses, read_table, result_table, to_records
-    from geo.intake.reading import read_import_file
+    from geo.intake.reading import read_import_file, read_table
+    from geo.intake.records import result_table, to_records
+    from geo.intake.verdicts import check_rows, count_statuses
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
     from geo.reference.gazetteer import Gazetteer
@@ -453,7 +454,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
               "de DUO-lijst); zie de melding per rij.")
     for v in verdicts:
         if v.status != "ok":
-            print(f"  rij {v.rij} · {v.naam or '(geen naam)'} · {v.status}: {v.melding}")
+            print(f"  rij {v.row} · {v.name or '(geen naam)'} · {v.status}: {v.message}")
     if args.uitvoer:
         # Private: a row's message may quote what was in the file (an e-mail address).
         try:
@@ -579,7 +580,7 @@ def _add_voorbeeld(sub: argparse._SubParsersAction) -> None:
 
 def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
 
-    from geo.register.store import load_example_data
+    from geo.register.examples import load_example_data
 
     with _open_store(args, settings) as store:
         database = store.path

@@ -47,8 +47,19 @@ class Keys:
     # --- Ambassadeurs
     AMBASSADORS_MESSAGE = "ambassadeurs_melding"  # Dutch message to show after a rerun
 
-    # --- Beheer: pages/beheer.py still names its keys in its own BeheerKeys; when that
-    # page is refactored they move here as ADMIN_* (e.g. ADMIN_RUN = "beheer_import_run").
+    # --- Beheer (staff; per session, may hold personal data from an uploaded file). Plain
+    # data only: no geocoder, no connection.
+    IMPORT = "beheer_import"  # geo.views.beheer.ImportState of the uploaded file
+    IMPORT_SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
+    IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
+    CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates (Location)
+    VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
+    FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form
+    CONFLICT = "beheer_conflict"  # newer record after a ConflictError
+    EXPORT = "beheer_export"  # (fmt, personal, bytes)
+    FLASH = "beheer_flash"  # geo.views.beheer.Message list to show after a rerun
+    SELECT_NEXT = "beheer_bewerk_volgende"  # org id to select in the edit tab after a rerun
+    EDIT_CHOICE = "beheer_bewerk_keuze"  # the edit tab's organisation select box
 
 
 #: What signing out keeps (public data only); everything else in the session is dropped,

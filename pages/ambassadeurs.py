@@ -7,10 +7,10 @@ import streamlit as st
 
 from geo.analysis import ambassadors as amb
 from geo.errors import InfrakaartError
+from geo.fields import kind_codes
 from geo.output import tables
 from geo.output.assets import standalone_html
 from geo.reference.data import Division
-from geo.register.store import SOORTEN
 from geo.text import md
 from pages._shared import (
     can,
@@ -124,7 +124,7 @@ with st.container(border=True):
     left, right = st.columns([1, 2])
     per_subregion = left.checkbox("Minstens één per subregio", value=True, key="amb_per_sub")
     soorten = right.multiselect(
-        "Soorten partners die ambassadeur kunnen zijn", SOORTEN, default=list(SOORTEN),
+        "Soorten partners die ambassadeur kunnen zijn", kind_codes(), default=list(kind_codes()),
         key="amb_soorten",
     )
 

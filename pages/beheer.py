@@ -1,31 +1,25 @@
-"""Beheer (staff only): import, review, edit, history and export of the partner register."""
+"""Beheer (staff only): import, review, edit, history and export of the partner register.
+
+Widgets in, :mod:`geo.views.beheer` out: the decisions (what to import, when to place an
+edited organisation again, what to say) are made there and tested with plain pytest.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from geo import auth
-from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
-from geo.intake.geocoding import AddressQuery, make_geocoder
-from geo.intake.importer import (
-    ImportRun,
-    check_rows,
-    check_values,
-    count_statuses,
-    location_fields,
-    parse_coordinates,
-    preview_table,
-    read_table,
-    review_queue,
-    to_records,
-)
+from geo import auth, fields
+from geo.errors import InfrakaartError
+from geo.intake.geocoding import make_geocoder
+from geo.intake.records import preview_table, review_queue
+from geo.intake.verdicts import count_statuses
 from geo.output.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.output.maps import add_point, base_map, finish_map
-from geo.reference.gazetteer import PRECISION_LABELS
-from geo.register.store import SOORT_LABELS, SOORTEN
 from geo.text import md
+from geo.views import beheer as view
 from pages._shared import (
+    Keys,
     can,
     current_role,
     current_user,
@@ -41,85 +35,46 @@ from pages._shared import (
 through_router()
 
 
-class BeheerKeys:
-    """Session keys of this page (per session; may hold personal data from a file)."""
-
-    RUN = "beheer_import_run"  # ImportRun of the uploaded file
-    RUN_ID = "beheer_import_id"  # (file_id, kind, offline) the run belongs to
-    GEOCODER = "beheer_import_geocoder"  # geocoder of the run (remembers went_offline)
-    SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
-    PREVIEWED = "beheer_import_voorbeeld"  # (run_id, records) as the last preview showed
-    IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
-    CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates
-    VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
-    FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form
-    CONFLICT = "beheer_conflict"  # newer record after a ConflictError
-    EXPORT = "beheer_export"  # (fmt, public, bytes)
-    FLASH = "beheer_flash"  # messages to show after a rerun: [(kind, text)]
-    SELECT_NEXT = "beheer_bewerk_volgende"  # org id to select in the edit tab after a rerun
-
-
-STATUS_COLOURS = {"ok": "#e5f5e0", "waarschuwing": "#fff3cd", "fout": "#f8d7da"}
-STATUS_LABELS = {"ok": "ok", "waarschuwing": "waarschuwing", "fout": "fout"}
-NEW_ORGANISATION = 0
+def new_geocoder(*, offline: bool):
+    """A geocoder for one use in this run; the view closes it. Never kept in the session."""
+    return make_geocoder(get_settings(), get_gazetteer(), offline=offline)
 
 
 def colour_rows(table: pd.DataFrame):
     """A Styler colouring each row by its ``status`` (st.dataframe escapes the text)."""
 
     def style(row: pd.Series) -> list[str]:
-        colour = STATUS_COLOURS.get(row.get("status"), "")
+        colour = view.STATUS_COLOURS.get(row.get("status"), "")
         return [f"background-color: {colour}" if colour else ""] * len(row)
 
     return table.style.apply(style, axis=1)
 
 
-def organisation_label(row: pd.Series | dict) -> str:
-    """``"Naam — Plaats (status)"`` for select boxes (plain text, not HTML)."""
-    place = row.get("plaats") or ""
-    status = row.get("status") or "ok"
-    label = f"{row['naam']} — {place}" if place else str(row["naam"])
-    return label if status == "ok" else f"{label} ({status})"
+def show(message: view.Message | None, where=st) -> None:
+    if message is not None:
+        getattr(where, message.kind)(message.text)
 
 
-def plain(text: object) -> str:
-    """``text`` shown as typed, never as Markdown or HTML (see :func:`geo.text.md`)."""
-    return md(text)
-
-
-def flash(kind: str, text: str) -> None:
-    """Show ``text`` (``success``/``info``) after the rerun that refreshes the lists."""
-    st.session_state.setdefault(BeheerKeys.FLASH, []).append((kind, text))
+def flash(*messages: view.Message) -> None:
+    """Show ``messages`` after the rerun that refreshes the lists."""
+    st.session_state.setdefault(Keys.FLASH, []).extend(messages)
 
 
 def show_flashes() -> None:
-    for kind, text in st.session_state.pop(BeheerKeys.FLASH, []):
-        getattr(st, kind)(text)
-
-
-def geocoder_for(*, offline: bool):
-    return make_geocoder(get_settings(), get_gazetteer(), offline=offline)
+    for message in st.session_state.pop(Keys.FLASH, []):
+        show(message)
 
 
 def save_location(org: dict, lat: float, lon: float, how: str) -> None:
-    """Save a hand-picked location with precision ``handmatig``."""
-    store = get_store()
+    """Save a hand-picked location; rerun on success."""
     if not permitted("beheren"):
         return
-    try:
-        store.save_organisation(
-            {"id": int(org["id"]), "lat": lat, "lon": lon, "nauwkeurigheid": "handmatig",
-             "status": "ok", "melding": f"Handmatig geplaatst ({how}) door {current_user()}."},
-            user=current_user(), expected_version=int(org["versie"]),
-        )
-    except ConflictError as err:
-        st.error(plain(err))
+    message = view.save_location(get_store(), org, lat, lon, how, user=current_user())
+    if message.kind == "error":
+        show(message)
         return
-    except InfrakaartError as err:
-        st.error(plain(err))
-        return
-    st.session_state.get(BeheerKeys.CANDIDATES, {}).pop(int(org["id"]), None)
-    flash("success", plain(f"Locatie van '{org['naam']}' opgeslagen ({lat:.5f}, {lon:.5f})."))
+    st.session_state.get(Keys.CANDIDATES, {}).pop(int(org["id"]), None)
+    flash(message)
     st.rerun()
 
 
@@ -137,23 +92,21 @@ if not can("beheren"):
 
 store = get_store()
 user = current_user()
+role = current_role()
+settings = get_settings()
 show_flashes()
 
-if store.has_example_data():
-    count = store.organisation_count(voorbeeld=True)
+notice = view.example_notice(store)
+if notice:
     box = st.container(border=True)
-    box.info(
-        f"Het register bevat {count} **voorbeeldorganisaties** (verzonnen namen) zodat de "
-        "kaart niet leeg is. Importeer de echte partnerlijst en verwijder de voorbeelden."
-    )
+    box.info(notice)
     if (box.button("Voorbeeldgegevens verwijderen", key="beheer_voorbeeld_weg")
             and permitted("beheren")):
-        try:
-            removed = store.delete_example_data(user=user)
-        except InfrakaartError as err:
-            box.error(plain(f"Er is niets verwijderd: {err}"))
+        message = view.remove_examples(store, user=user)
+        if message.kind == "error":
+            show(message, box)
         else:
-            flash("success", f"{removed} voorbeeldorganisaties verwijderd.")
+            flash(message)
             st.rerun()
 
 tab_import, tab_review, tab_edit, tab_history, tab_export = st.tabs(
@@ -167,25 +120,17 @@ with tab_import:
         "(ok, waarschuwing of fout); pas na 'Importeren' wordt er iets opgeslagen. Een "
         "organisatie die al in het register staat (zelfde naam en postcode) wordt bijgewerkt."
     )
-    summary = st.session_state.get(BeheerKeys.SUMMARY)
+    summary = st.session_state.get(Keys.IMPORT_SUMMARY)
     if summary:
-        st.success(plain(summary))
-    conflict_lines = st.session_state.get(BeheerKeys.IMPORT_CONFLICTS)
+        st.success(md(summary))
+    conflict_lines = st.session_state.get(Keys.IMPORT_CONFLICTS)
     if conflict_lines:
-        st.warning(
-            f"{len(conflict_lines)} rij(en) niet opgeslagen: de organisatie is na de controle "
-            "door iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
-            "overschreven. Upload het bestand opnieuw om deze rijen met de nieuwste gegevens "
-            "te controleren.\n\n" + "\n".join(f"- {plain(line)}" for line in conflict_lines)
-        )
+        st.warning(view.conflicts_warning(conflict_lines))
     left, right = st.columns(2)
-    kind = left.radio("Wat staat er in het bestand?", ["partners", "scholen"], horizontal=True,
-                      format_func={"partners": "Partners / donateurs",
-                                   "scholen": "Scholen (zelf toegevoegd)"}.get,
-                      key="beheer_import_soort")
+    kind = left.radio("Wat staat er in het bestand?", list(view.IMPORT_KINDS), horizontal=True,
+                      format_func=view.IMPORT_KINDS.get, key="beheer_import_soort")
     offline = right.toggle(
-        "Offline plaatsen (zonder PDOK)", value=get_settings().offline,
-        key="beheer_import_offline",
+        "Offline plaatsen (zonder PDOK)", value=settings.offline, key="beheer_import_offline",
         help="Zonder PDOK: plaatsen op de vier cijfers van de postcode of op plaatsnaam.",
     )
     may_import = can("importeren")
@@ -194,117 +139,69 @@ with tab_import:
     upload = st.file_uploader("Bestand", type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
                               key="beheer_upload", disabled=not may_import)
     if upload is None:
-        for key in (BeheerKeys.RUN, BeheerKeys.RUN_ID, BeheerKeys.GEOCODER,
-                    BeheerKeys.PREVIEWED):
-            st.session_state.pop(key, None)
+        st.session_state.pop(Keys.IMPORT, None)
     else:
         run_id = (upload.file_id, kind, offline)
-        if st.session_state.get(BeheerKeys.RUN_ID) != run_id:
-            for key in (BeheerKeys.RUN, BeheerKeys.SUMMARY, BeheerKeys.IMPORT_CONFLICTS,
-                        BeheerKeys.PREVIEWED):
+        state: view.ImportState | None = st.session_state.get(Keys.IMPORT)
+        if state is None or state.run_id != run_id:
+            for key in (Keys.IMPORT_SUMMARY, Keys.IMPORT_CONFLICTS):
                 st.session_state.pop(key, None)
-            try:
-                table = read_table(upload.getvalue(), upload.name, settings=get_settings())
-            except ImportFileError as err:
-                st.error(plain(err))
-                table = None
-            if table is not None:
-                st.session_state[BeheerKeys.RUN] = ImportRun(table, kind=kind)
-                st.session_state[BeheerKeys.GEOCODER] = geocoder_for(offline=offline)
-            st.session_state[BeheerKeys.RUN_ID] = run_id
-        run: ImportRun | None = st.session_state.get(BeheerKeys.RUN)
+            state, problem = view.start_import(run_id, upload.getvalue(), upload.name,
+                                               kind=kind, settings=settings)
+            show(problem)
+            st.session_state[Keys.IMPORT] = state
+        run = state.run
         if run is not None:
-            table = run.table
-            how = (f"werkblad '{table.sheet}'" if table.sheet is not None
-                   else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
-            st.write(f"**{plain(table.filename)}**: {run.total} rijen met gegevens "
-                     f"({plain(how)}; kopregel op rij {table.header_row}).")
-            st.caption("Herkende kolommen: " + ", ".join(
-                f"{plain(header)} → {name}" for name, header in table.columns.items()))
-            if table.unknown_columns:
-                st.warning("Niet herkende kolommen (worden genegeerd): "
-                           + ", ".join(plain(c) for c in table.unknown_columns))
-            geocoder = st.session_state[BeheerKeys.GEOCODER]
+            heading, columns, unknown = view.describe_upload(run)
+            st.write(heading)
+            st.caption(columns)
+            if unknown:
+                st.warning(unknown)
             existing = store.schools() if kind == "scholen" else store.organisations()
+            proceed = run.complete
             if not run.complete:
                 started = run.done > 0
-                go = (st.button("Verder controleren", key="beheer_verder") if started
-                      else True)
+                proceed = (st.button("Verder controleren", key="beheer_verder") if started
+                           else True)
                 st.button("Stoppen", key="beheer_stop",
                           help="Onderbreekt het controleren; wat klaar is blijft bewaard.")
-                if started and not go:
+                if started and not proceed:
                     st.info(f"{run.done} van {run.total} rijen gecontroleerd; klik 'Verder "
                             "controleren' om door te gaan.")
-                if go:
-                    bar = st.progress(0.0, text="Rijen controleren…")
-
-                    def show_progress(done: int, total: int, bar=bar) -> None:
-                        bar.progress(done / max(total, 1),
-                                     text=f"Rij {done} van {total} gecontroleerd…")
-
-                    check_rows(table, geocoder=geocoder, reference=get_reference(),
-                               existing=existing, kind=kind, progress=show_progress, run=run)
-                    bar.empty()
-            verdicts = check_rows(table, geocoder=geocoder, reference=get_reference(),
-                                  existing=existing, kind=kind, run=run,
-                                  should_stop=lambda: True)
+            bar = st.progress(0.0, text="Rijen controleren…") if not run.complete and (
+                proceed) else None
+            verdicts = view.check_import(
+                state, geocoder_factory=new_geocoder, offline=offline,
+                reference=get_reference(), existing=existing, proceed=proceed,
+                progress=None if bar is None else lambda done, total: bar.progress(
+                    done / max(total, 1), text=f"Rij {done} van {total} gecontroleerd…"))
+            if bar is not None:
+                bar.empty()
             if verdicts:
                 counts = count_statuses(verdicts)
                 a, b, c, d = st.columns(4)
                 a.metric("ok", counts["ok"])
                 b.metric("waarschuwing", counts["waarschuwing"])
                 c.metric("fout", counts["fout"])
-                if getattr(geocoder, "went_offline", False):
-                    d.metric("plaatsing", "offline")
-                    reason = (getattr(geocoder, "offline_reason", "")
-                              or "PDOK was niet te gebruiken.")
-                    st.warning(plain(f"{reason} Er is offline geplaatst (op postcode of "
-                                     "plaatsnaam). Controleer de rijen later opnieuw."))
-                else:
-                    d.metric("plaatsing", "offline" if offline else "PDOK")
+                how_placed, warning = view.placement(state, offline=offline)
+                d.metric("plaatsing", how_placed)
+                show(warning)
                 st.dataframe(colour_rows(preview_table(verdicts)), hide_index=True,
                              width="stretch")
             if run.complete:
-                fields = table.fields
-                if "ambassadeur_voor" in fields and not can("ambassadeurs_markeren"):
-                    # Board only: the column is left out, so no row changes an ambassador.
-                    fields = fields - {"ambassadeur_voor"}
-                    st.warning(
-                        f"De kolom '{plain(table.columns['ambassadeur_voor'])}' wordt "
-                        "genegeerd: alleen het bestuur kan ambassadeurs aanwijzen. Bij "
-                        "bestaande organisaties blijft de huidige ambassadeur staan."
-                    )
-                records = to_records(verdicts, kind=kind, fields=fields,
-                                     reference=get_reference())
-                # Import what the user saw: the records of the previous run, with the
-                # versions read then, not ones re-read on the click's own run (which
-                # would silently take in a colleague's edit made in between).
-                previewed = st.session_state.get(BeheerKeys.PREVIEWED)
-                st.session_state[BeheerKeys.PREVIEWED] = (run_id, records)
-                if previewed is not None and previewed[0] == run_id:
-                    records = previewed[1]
-                updates = sum(1 for r in records if "id" in r)
-                st.write(f"Bij importeren: {len(records) - updates} nieuw, {updates} "
-                         f"bijwerken, {len(verdicts) - len(records)} overslaan.")
+                plan = view.plan_import(state, verdicts, role=role, reference=get_reference())
+                show(plan.warning)
+                st.write(plan.summary)
                 if (st.button("Importeren", type="primary", key="beheer_importeren",
                               disabled=not may_import) and permitted("importeren")):
                     try:
-                        outcome = store.apply_import(records, user=user, kind=kind,
-                                                     role=current_role())
+                        outcome = view.apply_import(store, state, plan.records, user=user,
+                                                    role=role)
                     except InfrakaartError as err:
-                        st.error(plain(f"Er is niets opgeslagen: {err}"))
+                        st.error(md(f"Er is niets opgeslagen: {err}"))
                     else:
-                        conflicts = outcome["conflicten"]
-                        st.session_state[BeheerKeys.SUMMARY] = (
-                            f"Import van '{table.filename}' klaar: {outcome['nieuw']} nieuw, "
-                            f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} "
-                            f"ongewijzigd, {len(conflicts)} niet opgeslagen (conflict). "
-                            "Rijen met een waarschuwing of fout staan nu onder 'Controleren'."
-                        )
-                        st.session_state[BeheerKeys.IMPORT_CONFLICTS] = [
-                            c.message for c in conflicts]
-                        for key in (BeheerKeys.RUN, BeheerKeys.PREVIEWED):
-                            st.session_state.pop(key, None)
+                        st.session_state[Keys.IMPORT_SUMMARY] = outcome.summary
+                        st.session_state[Keys.IMPORT_CONFLICTS] = outcome.conflicts
                         st.rerun()
 
 # ------------------------------------------------------------------------------ review
@@ -321,31 +218,26 @@ with tab_review:
         )
         st.dataframe(colour_rows(queue.drop(columns=["id", "versie", "lat", "lon"])),
                      hide_index=True, width="stretch")
-        ids = queue["id"].tolist()
-        labels = {int(r["id"]): organisation_label(r) for r in queue.to_dict("records")}
-        chosen_id = st.selectbox("Organisatie", ids, format_func=lambda i: labels[int(i)],
+        labels = {int(r["id"]): view.organisation_label(r) for r in queue.to_dict("records")}
+        chosen_id = st.selectbox("Organisatie", queue["id"].tolist(),
+                                 format_func=lambda i: labels[int(i)],
                                  key="beheer_controle_keuze")
         org = queue[queue["id"] == chosen_id].iloc[0].to_dict()
-        precision = org.get("nauwkeurigheid") or "geen"
-        st.write(f"Nu: {PRECISION_LABELS.get(precision, precision)}.")
+        st.write(view.precision_text(org))
         if org.get("melding"):
-            st.caption(plain(org["melding"]))
+            st.caption(md(org["melding"]))
 
         st.subheader("1 · Kies een kandidaat van PDOK", divider=False)
-        candidates = st.session_state.setdefault(BeheerKeys.CANDIDATES, {})
+        candidates = st.session_state.setdefault(Keys.CANDIDATES, {})
         if st.button("Zoek kandidaten", key="beheer_kandidaten_zoek"):
-            result = geocoder_for(offline=False).geocode(AddressQuery(
-                straat=org.get("straat") or "", postcode=org.get("postcode") or "",
-                plaats=org.get("plaats") or ""))
-            found = list(result.candidates) or ([result.location] if result.location else [])
-            candidates[int(chosen_id)] = found
-            if not found:
-                st.warning(plain(result.message or "Geen kandidaten gevonden."))
+            candidates[int(chosen_id)], warning = view.find_candidates(
+                org, geocoder_factory=new_geocoder)
+            show(warning)
         found = candidates.get(int(chosen_id), [])
         if found:
             pick = st.radio(
                 "Kandidaten", range(len(found)), key=f"beheer_kandidaat_{chosen_id}",
-                format_func=lambda i: plain(f"{found[i].label} ({found[i].precision})"),
+                format_func=lambda i: md(f"{found[i].label} ({found[i].precision})"),
             )
             if st.button("Deze kandidaat gebruiken", key="beheer_kandidaat_ok"):
                 save_location(org, found[pick].lat, found[pick].lon,
@@ -355,12 +247,10 @@ with tab_review:
         typed = st.text_input("Breedtegraad, lengtegraad", key=f"beheer_coord_{chosen_id}",
                               placeholder="52.6318, 4.7480")
         if st.button("Coördinaten opslaan", key="beheer_coord_ok"):
-            try:
-                lat, lon = parse_coordinates(typed)
-            except AddressError as err:
-                st.error(plain(err))
-            else:
-                save_location(org, lat, lon, "coördinaten getypt")
+            point, problem = view.typed_location(typed)
+            show(problem)
+            if point is not None:
+                save_location(org, *point, "coördinaten getypt")
 
         st.subheader("3 · Klik op de kaart", divider=False)
         has_point = pd.notna(org.get("lat")) and pd.notna(org.get("lon"))
@@ -381,137 +271,102 @@ with tab_review:
         st.divider()
         if (st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord")
                 and permitted("beheren")):
-            try:
-                store.save_organisation({"id": int(org["id"]), "status": "ok",
-                                         "melding": f"Gecontroleerd door {user}."},
-                                        user=user, expected_version=int(org["versie"]))
-            except InfrakaartError as err:
-                st.error(plain(err))
+            message = view.mark_checked(store, org, user=user)
+            if message.kind == "error":
+                show(message)
             else:
-                flash("success", plain(f"'{org['naam']}' gemarkeerd als gecontroleerd."))
+                flash(message)
                 st.rerun()
 
 # ------------------------------------------------------------------------------ edit
+
+
+def form_widget(item: fields.Field, where, *, current: dict, form_key: str,
+                subregions: list[str]):
+    """The form widget of one registry field, filled with the stored value."""
+    key = f"{form_key}_{item.widget_key or item.name}"
+    label = item.form_label or item.label
+    if item.widget == fields.KIND_CHOICE:
+        codes = fields.kind_codes()
+        stored = current.get(item.name) or fields.FALLBACK_KIND
+        return where.selectbox(label, codes, index=codes.index(stored),
+                               format_func=fields.kind_label, key=key)
+    if item.widget == fields.CHECKBOX:
+        return where.checkbox(label, bool(current.get(item.name, item.default)), key=key)
+    if item.widget == fields.SUBREGION_CHOICE:
+        options = view.ambassador_options(current, subregions)
+        may_appoint = can("ambassadeurs_markeren")  # board only; the team sees it read-only
+        value = where.selectbox(label, options,
+                                index=options.index(current.get(item.name) or ""),
+                                format_func=lambda s: s or "(geen)", key=key,
+                                disabled=not may_appoint)
+        if not may_appoint:
+            where.caption("Alleen het bestuur kan ambassadeurs aanwijzen.")
+        return value
+    widget = where.text_area if item.widget == fields.TEXT_AREA else where.text_input
+    return widget(label, view.form_text(current, item.name), key=key,
+                  **({"placeholder": item.placeholder} if item.placeholder else {}))
+
+
 with tab_edit:
     orgs = store.organisations()
-    options = [NEW_ORGANISATION, *orgs["id"].astype(int).tolist()]
-    names = {int(r["id"]): organisation_label(r) for r in orgs.to_dict("records")}
-    names[NEW_ORGANISATION] = "➕ Nieuwe organisatie"
-    pending = st.session_state.pop(BeheerKeys.SELECT_NEXT, None)
+    options, names = view.edit_choices(orgs)
+    pending = st.session_state.pop(Keys.SELECT_NEXT, None)
     if pending in options:
-        st.session_state["beheer_bewerk_keuze"] = pending
+        st.session_state[Keys.EDIT_CHOICE] = pending
     edit_id = st.selectbox("Organisatie", options,
                            format_func=lambda i: names.get(int(i), str(i)),
-                           key="beheer_bewerk_keuze")
-    versions = st.session_state.setdefault(BeheerKeys.VERSIONS, {})
-    form_round = st.session_state.setdefault(BeheerKeys.FORM_ROUND, 0)
-    if edit_id == NEW_ORGANISATION:
-        current: dict = {"naam": "", "soort": "overig", "donateur": False, "actief": True}
-    else:
-        # Personal fields are read per request for staff only and never cached.
-        current = store.get_organisation(int(edit_id), include_personal=True)
+                           key=Keys.EDIT_CHOICE)
+    versions = st.session_state.setdefault(Keys.VERSIONS, {})
+    form_round = st.session_state.setdefault(Keys.FORM_ROUND, 0)
+    current = view.current_values(store, edit_id)
+    if edit_id != view.NEW_ORGANISATION:
         versions.setdefault(int(edit_id), int(current["versie"]))
         if versions[int(edit_id)] != int(current["versie"]):
             st.info(f"Let op: er is intussen een nieuwere versie ({current['versie']}) "
                     "opgeslagen. Klik 'Nieuwste versie laden' om die te bewerken.")
             if st.button("Nieuwste versie laden", key="beheer_herladen"):
                 versions[int(edit_id)] = int(current["versie"])
-                st.session_state[BeheerKeys.FORM_ROUND] = form_round + 1
-                st.session_state.pop(BeheerKeys.CONFLICT, None)
+                st.session_state[Keys.FORM_ROUND] = form_round + 1
+                st.session_state.pop(Keys.CONFLICT, None)
                 st.rerun()
-
-    def text(name: str) -> str:
-        value = current.get(name)
-        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(
-            value)
 
     subregions = sorted(set(get_reference().default_division.subregion_of().values()))
     form_key = f"beheer_formulier_{edit_id}_{form_round}"
+    values: dict = {}
     with st.form(key=form_key):
-        naam = st.text_input("Naam", text("naam"), key=f"{form_key}_naam")
-        a, b, c = st.columns(3)
-        soort = a.selectbox("Soort", SOORTEN, index=SOORTEN.index(current.get("soort")
-                                                                   or "overig"),
-                            format_func=SOORT_LABELS.get, key=f"{form_key}_soort")
-        donateur = b.checkbox("Donateur", bool(current.get("donateur")), key=f"{form_key}_donateur")
-        actief = c.checkbox("Actief", bool(current.get("actief", True)), key=f"{form_key}_actief")
-        straat = st.text_input("Straat en huisnummer", text("straat"), key=f"{form_key}_straat")
-        a, b, c = st.columns(3)
-        postcode = a.text_input("Postcode", text("postcode"), key=f"{form_key}_postcode")
-        plaats = b.text_input("Plaats", text("plaats"), key=f"{form_key}_plaats")
-        land = c.text_input("Land", text("land"), placeholder="Nederland", key=f"{form_key}_land")
-        website = st.text_input("Website", text("website"), key=f"{form_key}_website")
-        st.caption("Persoonsgegevens (alleen zichtbaar voor het team en het bestuur):")
-        a, b, c = st.columns(3)
-        contactpersoon = a.text_input("Contactpersoon", text("contactpersoon"),
-                                      key=f"{form_key}_contactpersoon")
-        email = b.text_input("E-mail", text("email"), key=f"{form_key}_email")
-        telefoon = c.text_input("Telefoon", text("telefoon"), key=f"{form_key}_telefoon")
-        notities = st.text_area("Notities", text("notities"), key=f"{form_key}_notities")
-        amb_now = current.get("ambassadeur_voor") or ""
-        # An unknown stored value stays an option, so saving never clears it silently.
-        amb_options = ["", *subregions] + (
-            [amb_now] if amb_now and amb_now not in subregions else [])
-        may_appoint = can("ambassadeurs_markeren")  # board only; the team sees it read-only
-        ambassadeur = st.selectbox(
-            "Ambassadeur voor subregio", amb_options, index=amb_options.index(amb_now),
-            format_func=lambda s: s or "(geen)", key=f"{form_key}_ambassadeur",
-            disabled=not may_appoint)
-        if not may_appoint:
-            st.caption("Alleen het bestuur kan ambassadeurs aanwijzen.")
+        for row in view.form_rows():
+            if row[0].access == fields.PERSONAL:
+                st.caption("Persoonsgegevens (alleen zichtbaar voor het team en het bestuur):")
+            places = st.columns(len(row)) if len(row) > 1 else [st]
+            for item, where in zip(row, places, strict=True):
+                values[item.name] = form_widget(item, where, current=current,
+                                                form_key=form_key, subregions=subregions)
         submitted = st.form_submit_button("Opslaan", type="primary", key=f"{form_key}_opslaan")
 
     if submitted and permitted("beheren"):
-        record = {
-            "naam": naam, "soort": soort, "donateur": donateur, "actief": actief,
-            "straat": straat, "postcode": postcode, "plaats": plaats, "land": land,
-            "website": website, "contactpersoon": contactpersoon, "email": email,
-            "telefoon": telefoon, "notities": notities,
-        }
-        if can("ambassadeurs_markeren"):  # never submitted for the team, not even unchanged
-            record["ambassadeur_voor"] = ambassadeur or None
-        # Re-place only a new organisation or a changed address (a location placed by
-        # hand stays as long as the address is the same).
-        moved = edit_id == NEW_ORGANISATION or any(
-            " ".join(str(record[k]).split()).casefold() != text(k).casefold()
-            for k in ("straat", "postcode", "plaats", "land"))
-        notice = ""
-        if moved:
-            others = orgs[orgs["id"] != int(edit_id)] if edit_id else orgs
-            verdict = check_values(record, geocoder=geocoder_for(offline=get_settings().offline),
-                                   reference=get_reference(), existing=others)
-            record.update(location_fields(verdict))
-            notice = verdict.melding
-        if edit_id != NEW_ORGANISATION:
-            record["id"] = int(edit_id)
-        try:
-            saved_id = store.save_organisation(
-                record, user=user, role=current_role(),
-                expected_version=versions.get(int(edit_id)) if edit_id else None)
-        except ConflictError as err:
-            st.error(plain(err))
-            st.session_state[BeheerKeys.CONFLICT] = err.current
-        except InfrakaartError as err:
-            st.error(plain(err))
+        outcome = view.save_organisation(
+            store, values, edit_id=edit_id, current=current,
+            expected_version=versions.get(int(edit_id)) if edit_id else None, user=user,
+            role=role, geocoder_factory=new_geocoder, offline=settings.offline,
+            reference=get_reference(), organisations=orgs)
+        if outcome.saved_id is None:
+            for message in outcome.messages:
+                show(message)
+            if outcome.conflict is not None:
+                st.session_state[Keys.CONFLICT] = outcome.conflict
         else:
-            saved = store.get_organisation(saved_id)
-            versions[int(saved_id)] = int(saved["versie"])
-            st.session_state.pop(BeheerKeys.CONFLICT, None)
-            flash("success", plain(f"'{saved['naam']}' opgeslagen (versie {saved['versie']}, "
-                                   f"{PRECISION_LABELS.get(saved['nauwkeurigheid'], '')})."))
-            if notice:
-                flash("info", plain(notice))
-            st.session_state[BeheerKeys.SELECT_NEXT] = int(saved_id)
+            versions[outcome.saved_id] = outcome.version
+            st.session_state.pop(Keys.CONFLICT, None)
+            flash(*outcome.messages)
+            st.session_state[Keys.SELECT_NEXT] = outcome.saved_id
             st.rerun()
-    conflict = st.session_state.get(BeheerKeys.CONFLICT)
+    conflict = st.session_state.get(Keys.CONFLICT)
     if conflict and edit_id and int(conflict.get("id", -1)) == int(edit_id):
         st.write("De nieuwere versie die iemand anders opsloeg:")
-        shown = {k: v for k, v in conflict.items()
-                 if k not in ("importsleutel", "aangemaakt")}
-        st.dataframe(pd.DataFrame([shown]).T.rename(columns={0: "waarde"}).astype(str),
-                     width="stretch")
+        st.dataframe(view.conflict_table(conflict), width="stretch")
 
-    if edit_id != NEW_ORGANISATION:
+    if edit_id != view.NEW_ORGANISATION:
         with st.expander("Organisatie verwijderen"):
             st.caption("Verwijderen wist ook de persoonsgegevens (contactpersoon, e-mail, "
                        "telefoon, notities) uit de historie van deze organisatie. Wie wat "
@@ -520,19 +375,17 @@ with tab_edit:
                                key=f"beheer_weg_zeker_{edit_id}")
             if (st.button("Verwijderen", disabled=not sure, key="beheer_weg")
                     and permitted("beheren")):
-                try:
-                    store.delete_organisation(int(edit_id), user=user)
-                except InfrakaartError as err:
-                    st.error(plain(f"Er is niets verwijderd: {err}"))
+                message = view.delete_organisation(store, current, user=user)
+                if message.kind == "error":
+                    show(message)
                 else:
-                    flash("success", plain(f"'{current['naam']}' verwijderd; de "
-                                           "persoonsgegevens zijn uit de historie gewist."))
-                    st.session_state[BeheerKeys.SELECT_NEXT] = NEW_ORGANISATION
+                    flash(message)
+                    st.session_state[Keys.SELECT_NEXT] = view.NEW_ORGANISATION
                     st.rerun()
 
 # ------------------------------------------------------------------------------ history
 with tab_history:
-    history = store.history() if can("geschiedenis_zien") else None
+    history = view.history_table(store, role=role)
     if history is None:
         st.info(auth.NO_ACCESS_MESSAGE)
     elif history.empty:
@@ -546,9 +399,7 @@ with tab_history:
 with tab_export:
     a, b = st.columns(2)
     fmt = a.selectbox("Formaat", EXPORT_FORMATS, key="beheer_export_formaat",
-                      format_func=lambda f: {"csv": "CSV", "xlsx": "Excel (.xlsx)",
-                                             "geojson": "GeoJSON",
-                                             "gpkg": "GeoPackage"}.get(f, f))
+                      format_func=lambda f: view.EXPORT_FORMAT_LABELS.get(f, f))
     personal = b.toggle("Met persoonsgegevens (alleen intern gebruik)", value=False,
                         key="beheer_export_persoonlijk",
                         disabled=not can("exporteren_met_contactgegevens"))
@@ -558,11 +409,11 @@ with tab_export:
     if (st.button("Export maken", key="beheer_export_maken")
             and (not personal or permitted("exporteren_met_contactgegevens"))):
         try:
-            st.session_state[BeheerKeys.EXPORT] = (
+            st.session_state[Keys.EXPORT] = (
                 fmt, personal, export_bytes(store, fmt=fmt, public=not personal))
         except InfrakaartError as err:  # e.g. no room for the temporary GeoPackage
-            st.error(plain(err))
-    made = st.session_state.get(BeheerKeys.EXPORT)
+            st.error(md(err))
+    made = st.session_state.get(Keys.EXPORT)
     if made and made[0] == fmt and made[1] == personal:
         st.download_button("Download", made[2], key="beheer_export_download",
                            file_name=export_filename(fmt, public=not personal),

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import indicators as analysis
+from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
 from geo.reference.data import OUTSIDE, REGIONS
 from geo.reference.regions import LEVELS, unit_polygons
-from geo.register.store import SOORTEN
 from pages._shared import (
     can,
     current_division,
@@ -73,9 +73,9 @@ with st.sidebar:
                           int(_param("straal", [str(i) for i in range(2, 31)], "10")),
                           key="kaart_straal")
     st.header("Filters")
-    soorten = st.multiselect("Soort organisatie", SOORTEN,
-                             default=_param_list("soort", SOORTEN) or list(SOORTEN),
-                             format_func=lambda s: maps.SOORT_STYLE[s][1], key="kaart_soort")
+    soorten = st.multiselect("Soort organisatie", kind_codes(),
+                             default=_param_list("soort", kind_codes()) or list(kind_codes()),
+                             format_func=kind_label, key="kaart_soort")
     donor = st.radio("Donateurs", list(DONOR_CHOICES),
                      index=list(DONOR_CHOICES).index(_param("donateur", DONOR_CHOICES, "alle")),
                      format_func=DONOR_CHOICES.get, horizontal=True, key="kaart_donateur")

@@ -7,14 +7,13 @@ import streamlit as st
 
 from geo.analysis import proximity
 from geo.analysis.travel import ESTIMATE_LABEL, MODES
+from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
-from geo.register.store import SOORTEN
 from geo.text import md
 from pages._shared import can, get_store, show_attribution, show_map, through_router
 
 through_router()
 
-SOORT_LABELS = {s: s.capitalize() for s in SOORTEN}
 SCHOOL_TABLE_COLUMNS = [
     "rang", "naam", "plaats", "gemeentenaam", "onderwijsstructuur", "vmbo", "afstand_km",
     "reistijd_min",
@@ -93,8 +92,8 @@ with tab_school:
     else:
         k = None
         radius = c1.slider("Straal (km)", 1, 50, 10, key="koppel_straal")
-    soorten = c2.multiselect("Soort", SOORTEN, default=list(SOORTEN),
-                             format_func=SOORT_LABELS.get, key="koppel_soort")
+    soorten = c2.multiselect("Soort", kind_codes(), default=list(kind_codes()),
+                             format_func=kind_label, key="koppel_soort")
     mode = c2.radio("Reistijd voor", list(MODES), format_func=MODES.get, horizontal=True,
                     key="koppel_modus")
     donors_only = c3.checkbox("Alleen donateurs", key="koppel_donateur")
@@ -114,7 +113,7 @@ with tab_school:
             )
             note = proximity.skipped_message(result)
             if result.empty:
-                filtered = donors_only or active_only or len(soorten) < len(SOORTEN)
+                filtered = donors_only or active_only or len(soorten) < len(kind_codes())
                 st.info(md(proximity.no_partners_message(
                     school["naam"], radius_km=radius, filtered=filtered)))
             else:

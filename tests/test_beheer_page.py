@@ -269,7 +269,7 @@ def test_edit_new_organisation_and_conflict(register, reference):
 
 
 def test_example_data_box_and_removal(register, reference):
-    from geo.register.store import load_example_data
+    from geo.register.examples import load_example_data
 
     with Store(register, reference) as store:
         load_example_data(store)

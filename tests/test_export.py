@@ -13,15 +13,32 @@ import pytest
 from geo.cli import main
 from geo.errors import StoreError
 from geo.output.export import (
-    COLUMN_LABELS,
     EXPORT_FORMATS,
-    PUBLIC_FIELDS,
+    column_labels,
     export_bytes,
     export_filename,
     export_register,
+    exported_fields,
     register_table,
 )
-from geo.register.store import PERSONAL_FIELDS, Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import PERSONAL_FIELDS, Store
+
+#: The Dutch column names of the exports, exactly as partners and staff know them.
+PUBLIC_HEADER = [
+    "Organisatie", "Soort", "Soort (zoals opgegeven)", "Donateur", "Actief", "Adres",
+    "Postcode", "Plaats", "Land", "Website", "Ambassadeur voor", "Gemeentecode", "Gemeente",
+    "Subregio", "Arbeidsmarktregio (code)", "Arbeidsmarktregio", "Breedtegraad",
+    "Lengtegraad", "Nauwkeurigheid locatie", "Voorbeeldgegevens",
+]
+STAFF_HEADER = [
+    "Nummer", "Organisatie", "Soort", "Soort (zoals opgegeven)", "Donateur", "Actief",
+    "Adres", "Postcode", "Plaats", "Land", "Website", "Contactpersoon", "E-mail", "Telefoon",
+    "Notities", "Ambassadeur voor", "Gemeentecode", "Gemeente", "Subregio",
+    "Arbeidsmarktregio (code)", "Arbeidsmarktregio", "Breedtegraad", "Lengtegraad",
+    "Nauwkeurigheid locatie", "Status import", "Melding", "Voorbeeldgegevens", "Versie",
+    "Laatst gewijzigd",
+]
 
 FORMULA_NAME = '=HYPERLINK("http://kwaad.invalid","klik") Grondwerken'
 UNPLACED_EMAIL = "geen.plek@partner.invalid"
@@ -95,7 +112,7 @@ def test_public_table_is_read_from_the_public_view(store, monkeypatch):
     monkeypatch.setattr(Store, "organisations", spy)
     table = register_table(store, public=True)
     assert seen == [False]
-    assert list(table.columns) == list(PUBLIC_FIELDS)
+    assert list(table.columns) == list(exported_fields(public=True))
     register_table(store, public=False)
     assert seen == [False, True]
 
@@ -125,7 +142,7 @@ def test_xlsx_keeps_text_as_text(store, tmp_path):
     assert book.sheetnames == ["Organisaties", "Toelichting"]
     sheet = book["Organisaties"]
     header = [c.value for c in sheet[1]]
-    assert header == [COLUMN_LABELS[f] for f in PUBLIC_FIELDS]
+    assert header == [column_labels()[f] for f in exported_fields(public=True)]
     names = {row[0].value: row[0].data_type for row in sheet.iter_rows(min_row=2)}
     # Text cell, never a formula, and inert if someone edits or re-saves it as CSV.
     assert names["'" + FORMULA_NAME] == "s"
@@ -146,7 +163,7 @@ def test_geo_formats_hold_placed_points_in_wgs84(store, tmp_path, fmt):
     assert set(frame.geom_type) == {"Point"}
     assert FORMULA_NAME not in set(frame["Organisatie"])
     assert frame.geometry.y.between(52.0, 53.2).all()
-    assert not set(COLUMN_LABELS[f] for f in PERSONAL_FIELDS) & set(frame.columns)
+    assert not set(column_labels()[f] for f in PERSONAL_FIELDS) & set(frame.columns)
 
 
 def test_unknown_format_is_refused(store, tmp_path):
@@ -176,3 +193,11 @@ def test_cli_export_staff_file_warns(store, tmp_path, settings, capsys):
     text = capsys.readouterr().out
     assert "persoonsgegevens" in text
     assert out.is_file()
+
+
+@pytest.mark.parametrize(("public", "expected"), [(True, PUBLIC_HEADER), (False, STAFF_HEADER)])
+def test_export_columns_keep_their_dutch_names_and_order(store, public, expected):
+    """The headers come from geo.fields now; they must stay what people know."""
+    data = export_bytes(store, fmt="csv", public=public)
+    header = data.decode("utf-8-sig").splitlines()[0].split(";")
+    assert header == expected

@@ -13,19 +13,16 @@ import pytest
 
 from geo.errors import ImportFileError
 from geo.intake.geocoding import AddressQuery, GeocodeResult, OfflineGeocoder
-from geo.intake.importer import (
-    RESULT_COLUMNS,
-    ImportRun,
-    check_rows,
-    count_statuses,
-    header_field,
-    preview_table,
+from geo.intake.rawtable import RECODED_REMARK, header_field
+from geo.intake.reading import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_RECORD_CHARS,
+    read_import_file,
     read_table,
-    result_table,
-    to_records,
 )
-from geo.intake.rawtable import RECODED_REMARK
-from geo.intake.reading import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_CHARS, read_import_file
+from geo.intake.records import RESULT_COLUMNS, preview_table, result_table, to_records
+from geo.intake.verdicts import ImportRun, check_rows, count_statuses
 from geo.intake.xlsx_guard import XlsxLimits
 from geo.output import tables
 from geo.reference.data import load_reference
@@ -66,7 +63,7 @@ def check(table, geocoder, reference, existing=None, **kw):
 
 
 def by_row(verdicts):
-    return {v.rij: v for v in verdicts}
+    return {v.row: v for v in verdicts}
 
 
 # A Windows-1252 file with ';', CRLF, a title row and an empty row before the header.
@@ -100,7 +97,7 @@ def test_windows_1252_semicolon_crlf_with_title_row():
     }
     assert table.unknown_columns == ["Kleur"]
     # Empty lines are skipped, but the row numbers are those Excel shows.
-    assert [r.rij for r in table.rows] == [4, 6, 8]
+    assert [r.number for r in table.rows] == [4, 6, 8]
     assert [r.values["naam"] for r in table.rows] == [
         "Wegenbouw Ærø & Zn", "Grondwerk Café", "Kabelbouw Noord",
     ]
@@ -114,7 +111,7 @@ def test_utf8_bom_comma_and_quoted_separator():
     assert table.delimiter == ","
     assert table.encoding == "utf-8-sig"
     assert table.rows[0].values["naam"] == "Bouw, Weg & Water"
-    assert table.rows[0].rij == 2
+    assert table.rows[0].number == 2
 
 
 def test_utf16_tab_separated_as_excel_unicode_text():
@@ -152,7 +149,7 @@ def test_xlsx_with_title_row_other_headers_and_empty_rows(tmp_path):
     assert table.columns["soort"] == "Type"
     assert table.columns["telefoon"] == "Tel."
     assert table.unknown_columns == []
-    assert [r.rij for r in table.rows] == [4, 7]
+    assert [r.number for r in table.rows] == [4, 7]
     first, second = (r.values for r in table.rows)
     # The separate house number column is merged into the street.
     assert first["straat"] == "Dorpsstraat 12"
@@ -247,7 +244,7 @@ def test_a_quoted_field_over_two_lines_flags_its_record():
     bouw, zuid = read_table(data, "notities.csv").rows
     assert bouw.values["notities"] == "regel 1\nregel é"
     assert bouw.remarks == (RECODED_REMARK,) and zuid.remarks == ()
-    assert zuid.rij == 3  # record numbers, as before
+    assert zuid.number == 3  # record numbers, as before
 
 
 def test_replacement_character_is_reported_with_the_field():
@@ -360,17 +357,17 @@ def problem_verdicts(offline, reference):
 
 def test_every_non_empty_row_gets_a_verdict(problem_verdicts):
     table, verdicts = problem_verdicts
-    assert sorted(verdicts) == [r.rij for r in table.rows] == list(range(2, 12))
+    assert sorted(verdicts) == [r.number for r in table.rows] == list(range(2, 12))
     for v in verdicts.values():
         assert v.status in {"ok", "waarschuwing", "fout"}
         if v.status != "ok":
-            assert v.melding
+            assert v.message
 
 
 def test_clean_row_is_ok_and_in_region(problem_verdicts):
     v = problem_verdicts[1][2]
     assert v.status == "ok"
-    assert v.nauwkeurigheid == "postcode4"
+    assert v.precision == "postcode4"
     assert v.areas["gemeentenaam"] == "Alkmaar"
     assert v.areas["arbeidsmarktregio_code"] == "AM15"
 
@@ -379,7 +376,7 @@ def test_po_box_is_placed_with_a_warning(problem_verdicts):
     v = problem_verdicts[1][3]
     assert v.status == "waarschuwing"
     assert v.placed
-    assert "Postbus" in v.melding
+    assert "Postbus" in v.message
 
 
 @pytest.mark.parametrize(
@@ -390,7 +387,7 @@ def test_rows_that_cannot_be_placed_are_fout_naming_the_field(problem_verdicts, 
     v = problem_verdicts[1][rij]
     assert v.status == "fout"
     assert not v.placed
-    assert field.casefold() in v.melding.casefold()
+    assert field.casefold() in v.message.casefold()
 
 
 def test_foreign_address_is_not_geocoded(offline, reference):
@@ -404,16 +401,16 @@ def test_foreign_address_is_not_geocoded(offline, reference):
 def test_place_only_and_outside_regions_are_warnings(problem_verdicts):
     verdicts = problem_verdicts[1]
     assert verdicts[9].status == "waarschuwing"
-    assert verdicts[9].nauwkeurigheid == "plaats"
-    assert "plaatsnaam" in verdicts[9].melding
+    assert verdicts[9].precision == "plaats"
+    assert "plaatsnaam" in verdicts[9].message
     assert verdicts[10].status == "waarschuwing"
     assert verdicts[10].placed
-    assert "buiten de vijf" in verdicts[10].melding
+    assert "buiten de vijf" in verdicts[10].message
 
 
 def test_html_in_a_name_is_kept_verbatim(problem_verdicts):
     v = problem_verdicts[1][7]
-    assert v.naam == "<script>alert(1)</script> & Zn"
+    assert v.name == "<script>alert(1)</script> & Zn"
     records = to_records([v])
     assert records[0]["naam"] == "<script>alert(1)</script> & Zn"
 
@@ -446,7 +443,7 @@ def test_pdok_unreachable_rows_are_warnings(gazetteer, reference):
     table = read_table(b"Naam;Postcode\nA;1811AB\n", "a.csv")
     (v,) = check(table, Unreachable(), reference)
     assert v.status == "waarschuwing"
-    assert "PDOK" in v.melding
+    assert "PDOK" in v.message
     (chosen,) = check(table, OfflineGeocoder(gazetteer), reference)
     assert chosen.status == "ok"  # offline by choice is not a warning
 
@@ -478,11 +475,11 @@ def test_duplicates_within_the_file(offline, reference):
     verdicts = by_row(check(table, offline, reference))
     assert verdicts[2].duplicate_of is None and verdicts[2].status == "ok"
     assert verdicts[3].duplicate_of == 2
-    assert "rij 2" in verdicts[3].melding
+    assert "rij 2" in verdicts[3].message
     assert verdicts[4].duplicate_of is None
     assert verdicts[4].status == "waarschuwing"
-    assert "ogelijk dubbel met rij 2" in verdicts[4].melding
-    assert verdicts[5].status == "waarschuwing" and "andere postcode" in verdicts[5].melding
+    assert "ogelijk dubbel met rij 2" in verdicts[4].message
+    assert verdicts[5].status == "waarschuwing" and "andere postcode" in verdicts[5].message
     assert verdicts[6].status == "ok"
     records = to_records(verdicts.values())
     assert [r["naam"] for r in records] == [
@@ -503,10 +500,10 @@ def test_duplicates_against_the_register(offline, reference):
     table = read_table(text.encode(), "d.csv")
     verdicts = by_row(check(table, offline, reference, existing))
     assert verdicts[2].existing_id == 7 and verdicts[2].status == "ok"
-    assert "bijgewerkt" in verdicts[2].melding
+    assert "bijgewerkt" in verdicts[2].message
     assert verdicts[3].existing_id is None and verdicts[3].status == "waarschuwing"
-    assert "Gamma Grondwerken" in verdicts[3].melding
-    assert verdicts[4].existing_id is None and "nr. 9" in verdicts[4].melding
+    assert "Gamma Grondwerken" in verdicts[3].message
+    assert verdicts[4].existing_id is None and "nr. 9" in verdicts[4].message
     assert verdicts[5].existing_id is None and verdicts[5].status == "ok"
     records = {r["naam"]: r for r in to_records(verdicts.values())}
     assert records["Beta Infra B.V."]["id"] == 7
@@ -529,7 +526,7 @@ def test_interruption_and_resume_checks_each_row_once(offline, reference):
     partial = check(table, counting, reference, run=run,
                     progress=lambda i, n: calls.append((i, n)),
                     should_stop=lambda: run.done >= 4)
-    assert [v.rij for v in partial] == [2, 3, 4, 5]
+    assert [v.row for v in partial] == [2, 3, 4, 5]
     assert run.done == 4 and not run.complete
     assert calls == [(1, 10), (2, 10), (3, 10), (4, 10)]
     asked_before = len(counting.queries)
@@ -558,7 +555,7 @@ def test_result_table_columns_and_order(problem_verdicts):
     table, verdicts = problem_verdicts
     result = result_table(verdicts.values())
     assert list(result.columns) == RESULT_COLUMNS
-    assert list(result["rij"]) == [r.rij for r in table.rows]
+    assert list(result["rij"]) == [r.number for r in table.rows]
     assert set(result["status"]) <= {"ok", "waarschuwing", "fout"}
     unplaced = result[result["status"] == "fout"]
     assert unplaced["lat"].isna().all() and (unplaced["nauwkeurigheid"] == "geen").all()
@@ -576,7 +573,7 @@ def test_fake_geocoder_precision_and_candidates_pass_through(reference):
 
     table = read_table(b"Naam;Adres;Postcode\nA;Kerkweg 7;1811AB\n", "a.csv")
     (v,) = check(table, Exact(), reference)
-    assert v.status == "ok" and v.nauwkeurigheid == "adres" and v.bron == "pdok"
+    assert v.status == "ok" and v.precision == "adres" and v.source == "pdok"
     assert len(v.candidates) == 2
     assert v.areas["gemeentenaam"] == "Alkmaar"
 
@@ -596,6 +593,7 @@ def test_result_csv_is_readable_as_written():
 
 from geo.cli import main as cli_main  # noqa: E402
 from geo.register.store import Store  # noqa: E402
+from geo.register.writes import RowWriter  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -684,7 +682,7 @@ def test_manual_location_survives_reimport(db_path, offline, reference):
         again = store.get_organisation(int(org["id"]))
         assert (again["lat"], again["lon"], again["nauwkeurigheid"]) == (52.5, 4.95,
                                                                            "handmatig")
-        assert "handmatig" in by_row(verdicts)[9].melding
+        assert "handmatig" in by_row(verdicts)[9].message
 
 
 def test_crash_mid_import_leaves_database_unchanged(db_path, offline, reference, monkeypatch):
@@ -692,7 +690,7 @@ def test_crash_mid_import_leaves_database_unchanged(db_path, offline, reference,
         import_file(store, cp1252_bytes(), "donateurs.csv", offline, reference)
     before = snapshot(db_path, reference)
 
-    original = Store._save_row
+    original = RowWriter.save
     calls = {"n": 0}
 
     def crash_on_third(self, *args, **kwargs):
@@ -701,7 +699,7 @@ def test_crash_mid_import_leaves_database_unchanged(db_path, offline, reference,
             raise RuntimeError("stroomstoring halverwege de import")
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "_save_row", crash_on_third)
+    monkeypatch.setattr(RowWriter, "save", crash_on_third)
     with Store(db_path, reference) as store:
         with pytest.raises(RuntimeError):
             import_file(store, PROBLEM_CSV.encode(), "problemen.csv", offline, reference)
@@ -729,7 +727,7 @@ def test_school_import_adds_user_schools_and_skips_duo_schools(db_path, offline,
         added = schools[schools["naam"] == "Basisschool De Kade"].iloc[0]
         assert added["bron"] == "gebruiker" and added["vestigingscode"] == "99ZZ00"
         assert added["gemeentenaam"] == "Hoorn"
-        assert "DUO" in verdicts[1].melding and verdicts[1].skip
+        assert "DUO" in verdicts[1].message and verdicts[1].skip
 
 
 # --------------------------------------------------------------------------- CLI
@@ -904,7 +902,7 @@ def test_postcode_and_place_in_one_cell_and_row_number_column(offline, reference
      ("4.748, 52.6318", (52.6318, 4.748))],
 )
 def test_parse_coordinates(typed, expected):
-    from geo.intake.importer import parse_coordinates
+    from geo.intake.records import parse_coordinates
 
     assert parse_coordinates(typed) == pytest.approx(expected)
 
@@ -912,14 +910,14 @@ def test_parse_coordinates(typed, expected):
 @pytest.mark.parametrize("typed", ["", "hallo", "48.85, 2.35", "52.6"])
 def test_parse_coordinates_rejects(typed):
     from geo.errors import AddressError
-    from geo.intake.importer import parse_coordinates
+    from geo.intake.records import parse_coordinates
 
     with pytest.raises(AddressError):
         parse_coordinates(typed)
 
 
 def test_review_queue_orders_errors_first():
-    from geo.intake.importer import REVIEW_COLUMNS, review_queue
+    from geo.intake.records import REVIEW_COLUMNS, review_queue
 
     orgs = pd.DataFrame({
         "id": [1, 2, 3, 4, 5], "naam": ["b", "a", "c", "d", "e"],
@@ -935,7 +933,7 @@ def test_review_queue_orders_errors_first():
 
 
 def test_check_values_for_a_form(offline, reference):
-    from geo.intake.importer import check_values, location_fields
+    from geo.intake.records import check_values, location_fields
 
     verdict = check_values({"naam": "Formulier BV", "postcode": "1811ab"},
                            geocoder=offline, reference=reference)
@@ -961,9 +959,9 @@ def test_contact_notes_name_the_field_never_the_value(offline, reference, column
                                                       note):
     table = read_table(f"Organisatie;Postcode;{column}\nA;1811 AB;{value}\n".encode(), "c.csv")
     (v,) = check(table, offline, reference)
-    assert note in v.melding and note in v.stored_melding
+    assert note in v.message and note in v.stored_message
     assert v.status == "ok"  # a note, not a warning: the location is fine
-    assert value not in v.melding and "jan" not in v.melding.casefold()
+    assert value not in v.message and "jan" not in v.message.casefold()
     (record,) = to_records([v], fields=table.fields)
     assert value not in record["melding"]
     field = {"E-mail": "email", "Telefoon": "telefoon", "Contactpersoon": "contactpersoon"}
@@ -975,7 +973,7 @@ def test_contact_notes_name_the_field_never_the_value(offline, reference, column
 def test_valid_phone_numbers_get_no_note(offline, reference, phone):
     table = read_table(f"Organisatie;Postcode;Telefoon\nA;1811 AB;{phone}\n".encode(), "t.csv")
     (v,) = check(table, offline, reference)
-    assert "Telefoon" not in v.melding
+    assert "Telefoon" not in v.message
     assert v.values["telefoon"] == ("0229000099" if phone == "229000099" else phone)
 
 

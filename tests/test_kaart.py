@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 from tests.map_payloads import layer
 
 ROOT = Path(__file__).resolve().parent.parent

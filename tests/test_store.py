@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 
 import pandas as pd
@@ -13,22 +15,22 @@ from hypothesis import strategies as st
 
 from geo.cli import main
 from geo.errors import ConflictError, StoreError
+from geo.fields import kind_codes, normalise_kind
 from geo.reference.data import REGIONS
+from geo.register.examples import example_data_path, load_example_data
+from geo.register.history import PERSONAL_PLACEHOLDER
+from geo.register.schema import MIGRATIONS, apply_migrations
 from geo.register.store import (
-    MIGRATIONS,
     ORGANISATION_COLUMNS,
     PERSONAL_FIELDS,
-    PERSONAL_PLACEHOLDER,
     SCHEMA_VERSION,
-    SOORTEN,
     STAFF_ONLY_FIELDS,
     Store,
-    apply_migrations,
-    example_data_path,
-    load_example_data,
-    name_key,
-    normalise_soort,
 )
+from geo.register.writes import RowWriter
+from geo.vocabulary import name_key
+
+KINDS = kind_codes()
 
 # Hoorn, PC4 1628 (inside GM0405).
 HOORN = {"lat": 52.6476, "lon": 5.0681}
@@ -316,7 +318,7 @@ def test_failing_import_writes_nothing(store, db_path):
 def test_crash_injected_mid_import_rolls_back(store, db_path, monkeypatch):
     before = dump(db_path)
     calls = {"n": 0}
-    original = Store._history
+    original = RowWriter.history_entry
 
     def flaky(self, *args, **kwargs):
         calls["n"] += 1
@@ -324,7 +326,7 @@ def test_crash_injected_mid_import_rolls_back(store, db_path, monkeypatch):
             raise OSError("schijf vol")
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "_history", flaky)
+    monkeypatch.setattr(RowWriter, "history_entry", flaky)
     with pytest.raises(OSError):
         store.apply_import([{"naam": f"Org {i}"} for i in range(5)], user="import")
     assert dump(db_path) == before
@@ -527,19 +529,19 @@ def test_name_key_property(words, suffix):
     ("PWN", "netbeheerder"), ("netbeheer", "netbeheerder"), ("drinkwater", "netbeheerder"),
     ("Landmeetbureau", "overig"), ("", "overig"), (None, "overig"), ("rock band", "overig"),
 ])
-def test_normalise_soort(text, expected):
-    assert normalise_soort(text) == expected
+def test_normalise_kind(text, expected):
+    assert normalise_kind(text) == expected
 
 
 @given(st.text(max_size=40))
-def test_normalise_soort_always_gives_a_known_kind(text):
-    assert normalise_soort(text) in SOORTEN
+def test_normalise_kind_always_gives_a_known_kind(text):
+    assert normalise_kind(text) in KINDS
 
 
-@pytest.mark.parametrize("soort", SOORTEN)
-def test_normalise_soort_keeps_canonical_kinds(soort):
-    assert normalise_soort(soort) == soort
-    assert normalise_soort(soort.upper()) == soort
+@pytest.mark.parametrize("kind", KINDS)
+def test_normalise_kind_keeps_canonical_kinds(kind):
+    assert normalise_kind(kind) == kind
+    assert normalise_kind(kind.upper()) == kind
 
 
 # -- example data ------------------------------------------------------------------------
@@ -594,7 +596,7 @@ def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys)
     reference = load_reference(settings.data_dir)
     with Store(db, reference) as store:
         count = store.organisation_count()
-        assert count == store.organisation_count(voorbeeld=True) > 0
+        assert count == store.organisation_count(examples=True) > 0
     assert main(["voorbeeld", "--alleen-als-leeg", "--database", str(db)],
                 settings=settings) == 0
     assert "al organisaties" in capsys.readouterr().out
@@ -697,13 +699,6 @@ def test_example_records_only_match_example_rows(store):
     assert outcome["nieuw"] == 1 and real not in outcome["ids"]
 
 
-def test_deleting_a_school_writes_no_erasure_entry(store):
-    school_id = store.save_school({"naam": "School De Proef", "plaats": "Hoorn"}, user="anna")
-    store.delete_school(school_id, user="kees")
-    assert store.history(school_id, table="scholen")["veld"].tolist() == [
-        "(verwijderd)", "(aangemaakt)"]
-
-
 def test_upgrade_to_v4_erases_leftovers_of_deleted_organisations(db_path, reference):
     db_path.parent.mkdir(parents=True)
     conn = sqlite3.connect(db_path, isolation_level=None)
@@ -742,6 +737,39 @@ def test_upgrade_to_v4_erases_leftovers_of_deleted_organisations(db_path, refere
     for secret in ("jan@@oud", "jan@@weg", "Jan de Vries"):
         assert secret not in text
     assert "Weg B.V." in text  # who existed and when stays
+
+
+def test_upgrade_to_v5_keeps_rows_ids_and_the_id_sequence(db_path, reference):
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("BEGIN")
+    apply_migrations(conn, target=4)
+    for number in (1, 2, 3):
+        conn.execute(
+            "INSERT INTO organisaties (naam, soort, email, importsleutel, aangemaakt, "
+            "gewijzigd) VALUES (?, 'netbeheerder', ?, ?, '2024-01-01', '2024-01-01')",
+            (f"Net {number}", f"net{number}@voorbeeld.invalid", f"net {number}"))
+    conn.execute("DELETE FROM organisaties WHERE id = 3")
+    conn.execute("COMMIT")
+    conn.close()
+
+    with Store(db_path, reference) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        staff = store.organisations(include_personal=True)
+        assert staff["id"].tolist() == [1, 2]
+        assert staff["email"].tolist() == ["net1@voorbeeld.invalid", "net2@voorbeeld.invalid"]
+        assert set(staff["soort"]) == {"netbeheerder"}
+        # A deleted id is never given again: its history belongs to the deleted one.
+        assert store.save_organisation({"naam": "Nieuw"}, user="anna") == 4
+    before = dump(db_path)
+    Store(db_path, reference).close()  # the registry did not change: nothing is rebuilt
+    assert dump(db_path) == before
+    conn = sqlite3.connect(db_path)
+    table = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'organisaties'").fetchone()
+    assert "aannemer" not in table[0]  # the kinds are checked by triggers from geo.fields
+    with pytest.raises(sqlite3.IntegrityError, match="soort"):
+        conn.execute("UPDATE organisaties SET soort = 'bakker' WHERE id = 1")
+    conn.close()
 
 
 def test_commit_failure_rolls_back_and_is_reported_in_dutch(store, db_path):
@@ -791,3 +819,11 @@ def test_a_read_only_database_is_reported_in_dutch(store, db_path):
     with pytest.raises(StoreError, match="alleen-lezen"):
         store.save_organisation({"naam": "Nieuw B.V."}, user="anna")
     assert dump(db_path) == before
+
+
+def test_the_register_does_not_import_the_geocoder():
+    """Example data go through the intake (geo.register.examples); the store never geocodes."""
+    code = "import sys, geo.register.store; print('geo.intake.geocoding' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -26,6 +26,7 @@ import pandas as pd
 from geo.analysis.proximity import nearest, to_rd
 from geo.analysis.travel import DEFAULT_MODE, StraightLineModel, TravelModel, check_mode
 from geo.errors import AddressError
+from geo.fields import partner_kind_codes
 from geo.reference.data import Division, Reference
 from geo.reference.regions import LEVELS, assign_areas
 
@@ -33,7 +34,8 @@ from geo.reference.regions import LEVELS, assign_areas
 #: Municipalities (``overheid``) and schools (``onderwijs``) are members too, but they
 #: are present everywhere by nature (every unit has a municipality; schools are counted
 #: separately) and a school organisation would make its own school "have a partner".
-PARTNER_SOORTEN: tuple[str, ...] = ("aannemer", "ingenieursbureau", "netbeheerder", "overig")
+#: The kinds with ``partner=True`` in :data:`geo.fields.KINDS`.
+PARTNER_SOORTEN: tuple[str, ...] = partner_kind_codes()
 
 #: The table columns, in order: the CLI contract first, then the supporting columns.
 TABLE_COLUMNS: list[str] = [

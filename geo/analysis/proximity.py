@@ -265,7 +265,7 @@ def filter_partners(
     partners : pandas.DataFrame
         Organisations as :meth:`geo.register.store.Store.organisations` returns them.
     soort : iterable of str, optional
-        Keep only these kinds (``geo.register.store.SOORTEN``). An empty iterable keeps none.
+        Keep only these kinds (``geo.fields.kind_codes()``). An empty iterable keeps none.
     donateur, actief : bool, optional
         Keep only rows whose flag equals this value.
 

@@ -12,7 +12,7 @@ import logging
 import math
 import re
 
-from geo.addresses import is_po_box, parse_postcode, place_key, split_street
+from geo.addresses import format_postcode, is_po_box, parse_postcode, place_key, split_street
 from geo.errors import GeocoderBadAnswer, GeocoderError
 from geo.intake.geocoding import AddressQuery, GeocodeResult
 from geo.reference.gazetteer import PRECISIONS, Location
@@ -68,11 +68,6 @@ def _doc_point(doc: dict) -> tuple[float, float]:
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         raise GeocoderError(f"PDOK gaf een punt buiten de wereldkaart: {lon}, {lat}.")
     return lat, lon
-
-
-def _format_postcode(text: str) -> str:
-    parsed = parse_postcode(text)
-    return str(parsed) if parsed else text
 
 
 def _doc_label(doc: dict) -> str:
@@ -174,7 +169,7 @@ def judge_doc(doc: dict, query: AddressQuery) -> tuple[str, str] | None:
         notes = []
         if pc6 and not pc6_eq:
             notes.append(f"Postcode wijkt af: opgegeven {postcode}, volgens PDOK "
-                         f"{_format_postcode(doc_pc)}.")
+                         f"{format_postcode(doc_pc)}.")
         if street.straat and not street_eq:
             notes.append(f"Straatnaam volgens PDOK: {doc.get('straatnaam')} "
                          f"(opgegeven: {street.straat}).")

@@ -2,9 +2,9 @@
 
 Used by :mod:`geo.intake.reading` for both CSV and Excel files:
 
-* :func:`header_field` recognises a column header through synonyms as written by
-  people (``Straat + huisnr.`` → ``straat``; a bare ``Naam`` only when no more
-  specific name column exists);
+* :func:`header_field` recognises a column header through the synonyms of
+  :mod:`geo.fields` as written by people (``Straat + huisnr.`` → ``straat``; a bare
+  ``Naam`` only when no more specific name column exists);
 * :func:`table_from_lines` finds the header among the first :data:`HEADER_SEARCH_ROWS`
   rows, takes the data rows one at a time (so reading can stop at the row limit) and
   gives each :class:`RawRow` its Excel row number and the remarks of
@@ -17,7 +17,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from geo import fields
 from geo.errors import ImportFileError, shown
 
 #: Remark for a row read as Windows-1252 in a file that is otherwise UTF-8.
@@ -29,71 +31,6 @@ RECODED_REMARK = (
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
 
-# Header synonyms: field → headers (as written by people). Lower priority number wins
-# when two columns map to the same field (``Bedrijfsnaam`` beats a bare ``Naam``).
-_SYNONYMS: dict[str, list[str]] = {
-    "naam": [
-        "Organisatie", "Naam organisatie", "Organisatienaam", "Naam van de organisatie",
-        "Bedrijfsnaam", "Naam bedrijf", "Bedrijf", "Relatie", "Relatienaam", "Partner",
-        "Partnernaam", "Donateur naam", "Schoolnaam", "Naam school", "School",
-        "Vestigingsnaam", "Naam vestiging",
-    ],
-    "straat": [
-        "Adres", "Straat", "Straat + huisnr", "Straat + huisnummer", "Straat en huisnummer",
-        "Straat huisnummer", "Straat/huisnummer", "Straat & huisnr", "Straatnaam",
-        "Bezoekadres", "Vestigingsadres", "Adresregel", "Straat en huisnr",
-    ],
-    # Not "Nr" or "Nummer": offices use those for a running row number.
-    "huisnummer": ["Huisnummer", "Huisnr", "Huisnr.", "Huis nr"],
-    "toevoeging": ["Toevoeging", "Huisnummertoevoeging", "Huisletter", "Huisnummer toevoeging"],
-    "postcode": ["Postcode", "PC", "Post code", "Postcode bezoekadres"],
-    "plaats": [
-        "Plaats", "Woonplaats", "Vestigingsplaats", "Plaatsnaam", "Stad", "Plaats bezoekadres",
-    ],
-    "gemeente": ["Gemeente"],
-    "land": ["Land", "Country"],
-    "soort": [
-        "Soort", "Type", "Categorie", "Branche", "Sector", "Soort organisatie",
-        "Type organisatie", "Soort bedrijf",
-    ],
-    "donateur": ["Donateur", "Donor", "Donateur ja/nee", "Doneert", "Donateur (ja/nee)"],
-    "actief": ["Actief", "Actief (ja/nee)", "Actief ja/nee"],
-    "website": ["Website", "Internet", "Internetadres", "Site", "Url", "Web", "Homepage", "Www"],
-    "contactpersoon": [
-        "Contactpersoon", "Contact", "Naam contactpersoon", "Contactpersoon naam",
-        "Contact persoon",
-    ],
-    "email": [
-        "E-mail", "Email", "Mail", "E-mailadres", "Emailadres", "Mailadres", "E-mail adres",
-        "E-mail contactpersoon",
-    ],
-    "telefoon": [
-        "Telefoon", "Tel", "Tel.", "Telefoonnummer", "Telefoonnr", "Tel nr", "Telnr", "Mobiel",
-        "Telefoon nummer", "Telefoon contactpersoon",
-    ],
-    "notities": [
-        "Notities", "Notitie", "Opmerkingen", "Opmerking", "Toelichting", "Bijzonderheden",
-    ],
-    "ambassadeur_voor": ["Ambassadeur", "Ambassadeur voor", "Ambassadeur subregio"],
-    "vestigingscode": [
-        "Vestigingscode", "BRIN", "BRIN vestiging", "Brinvestigingsnummer", "Vestigingsnummer",
-    ],
-    "onderwijsstructuur": ["Onderwijsstructuur", "Onderwijstype", "Schooltype"],
-}
-# Bare "Naam": the organisation's name unless a more specific name column exists.
-_GENERIC = {"naam": "naam"}
-
-#: Dutch label of every field, for messages and the preview.
-FIELD_LABELS = {
-    "naam": "Naam", "straat": "Straat", "huisnummer": "Huisnummer", "toevoeging": "Toevoeging",
-    "postcode": "Postcode", "plaats": "Plaats", "gemeente": "Gemeente", "land": "Land",
-    "soort": "Soort", "donateur": "Donateur", "actief": "Actief", "website": "Website",
-    "contactpersoon": "Contactpersoon", "email": "E-mail", "telefoon": "Telefoon",
-    "notities": "Notities", "ambassadeur_voor": "Ambassadeur", "vestigingscode":
-    "Vestigingscode", "onderwijsstructuur": "Onderwijsstructuur",
-}
-
-
 def _header_key(text: object) -> str:
     """Normalise a header cell: case, accents, punctuation and spaces do not matter."""
     name = unicodedata.normalize("NFKD", str(text or "")).casefold()
@@ -102,17 +39,25 @@ def _header_key(text: object) -> str:
     return re.sub(r"[^0-9a-z]+", "", name)
 
 
-def _build_header_index() -> dict[str, tuple[str, int]]:
+def header_synonyms() -> dict[str, tuple[str, int]]:
+    """Normalised header → (field, priority) for every header synonym of :mod:`geo.fields`.
+
+    Priority 0 for a synonym, 1 for a weak synonym (a bare ``Naam``, which counts only when
+    no more specific name column exists); the lower number wins.
+    """
+    return _build_header_index(fields.import_fields())
+
+
+@lru_cache(maxsize=4)
+def _build_header_index(items: tuple[fields.Field, ...]) -> dict[str, tuple[str, int]]:
     index: dict[str, tuple[str, int]] = {}
-    for field_name, headers in _SYNONYMS.items():
-        for header in headers:
-            index.setdefault(_header_key(header), (field_name, 0))
-    for header, field_name in _GENERIC.items():
-        index.setdefault(_header_key(header), (field_name, 1))
+    for item in items:
+        for header in item.synonyms:
+            index.setdefault(_header_key(header), (item.name, 0))
+    for item in items:
+        for header in item.weak_synonyms:
+            index.setdefault(_header_key(header), (item.name, 1))
     return index
-
-
-_HEADER_INDEX = _build_header_index()
 
 
 def header_field(header: object) -> str | None:
@@ -123,7 +68,7 @@ def header_field(header: object) -> str | None:
     >>> header_field("Straat + huisnr."), header_field("E-mail"), header_field("Kleur")
     ('straat', 'email', None)
     """
-    found = _HEADER_INDEX.get(_header_key(header))
+    found = header_synonyms().get(_header_key(header))
     return found[0] if found else None
 
 
@@ -133,7 +78,7 @@ class RawRow:
 
     Attributes
     ----------
-    rij : int
+    number : int
         The row number the user sees in Excel (1-based, counting title and empty rows).
     values : dict
         Field → text as given (stripped); only fields that have a column. A separate
@@ -143,7 +88,7 @@ class RawRow:
         characters); they make the row's verdict at least a ``waarschuwing``.
     """
 
-    rij: int
+    number: int
     values: dict[str, str]
     remarks: tuple[str, ...] = ()
 
@@ -222,7 +167,8 @@ def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
     remarks = []
     if recoded and not all(v.isascii() for v in values.values()):
         remarks.append(RECODED_REMARK)
-    garbled = [FIELD_LABELS.get(k, k) for k, v in values.items() if "\ufffd" in v]
+    labels = fields.field_labels()
+    garbled = [labels.get(k, k) for k, v in values.items() if "\ufffd" in v]
     if garbled:
         remarks.append(
             f"{', '.join(garbled)}: bevat onleesbare tekens (\ufffd); de tekst is bij het "
@@ -258,10 +204,11 @@ def table_from_lines(
     header = header_line.cells
     chosen: dict[str, tuple[int, int]] = {}  # field → (priority, column)
     unknown: list[str] = []
+    synonyms = header_synonyms()
     for col, cell in enumerate(header):
         if not cell:
             continue
-        hit = _HEADER_INDEX.get(_header_key(cell))
+        hit = synonyms.get(_header_key(cell))
         if hit is None:
             unknown.append(cell)
             continue
@@ -293,7 +240,7 @@ def table_from_lines(
         )
         if number or "straat" in values:
             values["straat"] = " ".join(v for v in (values.get("straat", ""), number) if v)
-        rows.append(RawRow(rij=line.number, values=values,
+        rows.append(RawRow(number=line.number, values=values,
                            remarks=row_remarks(values, line.recoded)))
         if len(rows) > max_rows:
             raise ImportFileError(

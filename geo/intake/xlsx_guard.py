@@ -37,7 +37,7 @@ dependency; ``openpyxl.DEFUSEDXML`` tells), a second line of defence behind step
 The limits are derived from :class:`~geo.settings.Settings` by
 :meth:`XlsxLimits.from_settings`; the constants below document the fixed ones.
 Measured peak memory with these limits (a child process that imports
-:mod:`geo.intake.importer`, 131 MB before reading; ``tests/attacks/test_hostile_files.py``):
+:mod:`geo.intake.reading`, 131 MB before reading; ``tests/attacks/test_hostile_files.py``):
 a 2 GB zip bomb is refused at 137 MB, a 5,000-row workbook is read at 141 MB, a
 5,000-row workbook that fills the budgets at 351 MB, and the costliest refused part
 (a worksheet-shaped chart sheet just under :data:`geo.intake.xml_scan.MAX_PART_ITEMS`) peaks

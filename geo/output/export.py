@@ -30,6 +30,7 @@ import geopandas as gpd
 import pandas as pd
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo import fields as registry
 from geo.errors import OutputError, StoreError
 from geo.output import tables
 from geo.output.files import atomic_output, write_file_atomically
@@ -47,57 +48,19 @@ MIME_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
 }
 
-#: Dutch column name of every exported field.
-COLUMN_LABELS = {
-    "id": "Nummer",
-    "naam": "Organisatie",
-    "soort": "Soort",
-    "soort_origineel": "Soort (zoals opgegeven)",
-    "donateur": "Donateur",
-    "actief": "Actief",
-    "straat": "Adres",
-    "postcode": "Postcode",
-    "plaats": "Plaats",
-    "land": "Land",
-    "website": "Website",
-    "contactpersoon": "Contactpersoon",
-    "email": "E-mail",
-    "telefoon": "Telefoon",
-    "notities": "Notities",
-    "ambassadeur_voor": "Ambassadeur voor",
-    "gemeentecode": "Gemeentecode",
-    "gemeentenaam": "Gemeente",
-    "subregio": "Subregio",
-    "arbeidsmarktregio_code": "Arbeidsmarktregio (code)",
-    "arbeidsmarktregio": "Arbeidsmarktregio",
-    "lat": "Breedtegraad",
-    "lon": "Lengtegraad",
-    "nauwkeurigheid": "Nauwkeurigheid locatie",
-    "status": "Status import",
-    "melding": "Melding",
-    "voorbeeld": "Voorbeeldgegevens",
-    "versie": "Versie",
-    "gewijzigd": "Laatst gewijzigd",
-}
+def column_labels() -> dict[str, str]:
+    """Field name → Dutch column name of every exported field (:mod:`geo.fields`)."""
+    return registry.export_labels()
 
-#: Fields in a public export, in order. No personal, no internal fields.
-PUBLIC_FIELDS = (
-    "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode", "plaats",
-    "land", "website", "ambassadeur_voor", "gemeentecode", "gemeentenaam", "subregio",
-    "arbeidsmarktregio_code", "arbeidsmarktregio", "lat", "lon", "nauwkeurigheid",
-    "voorbeeld",
-)
 
-#: Fields in a staff export, in order.
-STAFF_FIELDS = (
-    "id", "naam", "soort", "soort_origineel", "donateur", "actief", "straat", "postcode",
-    "plaats", "land", "website", "contactpersoon", "email", "telefoon", "notities",
-    "ambassadeur_voor", "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code",
-    "arbeidsmarktregio", "lat", "lon", "nauwkeurigheid", "status", "melding", "voorbeeld",
-    "versie", "gewijzigd",
-)
+def exported_fields(*, public: bool) -> tuple[str, ...]:
+    """The fields of a public export (no personal, no internal fields) or a staff export.
 
-_BOOL_FIELDS = ("donateur", "actief", "voorbeeld")
+    In the order of :data:`geo.fields.ORGANISATION_FIELDS`.
+    """
+    return registry.names(registry.export_fields(public=public))
+
+
 _COORDINATE_DECIMALS = 6
 
 
@@ -148,8 +111,8 @@ def register_table(store: Store, *, public: bool) -> pd.DataFrame:
     store : Store
         The register.
     public : bool
-        Read from the public view (no personal columns) and keep only
-        :data:`PUBLIC_FIELDS`; otherwise :data:`STAFF_FIELDS` with contact data.
+        Read from the public view (no personal columns) and keep only the public
+        fields; otherwise the staff fields with contact data (:func:`exported_fields`).
 
     Returns
     -------
@@ -157,16 +120,15 @@ def register_table(store: Store, *, public: bool) -> pd.DataFrame:
         One row per organisation, sorted by name.
     """
     frame = store.organisations(include_personal=not public)
-    fields = PUBLIC_FIELDS if public else STAFF_FIELDS
-    return frame.loc[:, list(fields)].reset_index(drop=True)
+    return frame.loc[:, list(exported_fields(public=public))].reset_index(drop=True)
 
 
 def _tabular(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    for column in _BOOL_FIELDS:
-        if column in out:
-            out[column] = out[column].map({True: "ja", False: "nee"}).astype(object)
-    return out.rename(columns=COLUMN_LABELS)
+    for item in registry.ORGANISATION_FIELDS:
+        if item.type == registry.YES_NO and item.name in out:
+            out[item.name] = out[item.name].map({True: "ja", False: "nee"}).astype(object)
+    return out.rename(columns=column_labels())
 
 
 def _about(public: bool) -> pd.DataFrame:
@@ -193,11 +155,10 @@ def _table_bytes(frame: pd.DataFrame, fmt: str, *, public: bool) -> bytes:
 
 def _geo_frame(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, int]:
     placed = frame["lat"].notna() & frame["lon"].notna()
-    kept = frame.loc[placed].rename(columns=COLUMN_LABELS).reset_index(drop=True)
+    labels = column_labels()
+    kept = frame.loc[placed].rename(columns=labels).reset_index(drop=True)
     geo = gpd.GeoDataFrame(
-        kept,
-        geometry=gpd.points_from_xy(kept[COLUMN_LABELS["lon"]], kept[COLUMN_LABELS["lat"]]),
-        crs=WGS84,
+        kept, geometry=gpd.points_from_xy(kept[labels["lon"]], kept[labels["lat"]]), crs=WGS84,
     )
     return geo, int((~placed).sum())
 

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import fields as registry
 from geo.output.map_layers import (
     AreaLayer,
     BadgeLayer,
@@ -59,15 +60,6 @@ REGION_COLORS = {
     "AM12": "#b07aa1",  # Gooi en Vechtstreek
 }
 
-#: Colour per organisation kind (geo.register.store.SOORTEN), with a Dutch legend label.
-SOORT_STYLE = {
-    "aannemer": ("#e36c0a", "Aannemer"),
-    "ingenieursbureau": ("#1f5fa8", "Ingenieursbureau"),
-    "netbeheerder": ("#7b3294", "Netbeheerder"),
-    "overheid": ("#1a9850", "Overheid"),
-    "onderwijs": ("#00a0b0", "Onderwijs"),
-    "overig": ("#6b6b6b", "Overig"),
-}
 SCHOOL_COLOR = "#333333"
 VMBO_COLOR = "#d7301f"
 MBO_COLOR = "#000000"
@@ -292,20 +284,24 @@ _RING = {False: {"radius": 6, "color": "#ffffff", "weight": 1.5},
 
 
 def partner_styles() -> tuple[list[dict], dict[tuple[str, bool], int]]:
-    """Style table of organisation markers and its index by ``(soort, donateur)``."""
+    """Style table of organisation markers and its index by ``(kind, donor)``.
+
+    One fill colour per kind of :data:`geo.fields.KINDS`; donors get a thick dark ring.
+    """
     styles: list[dict] = []
     index: dict[tuple[str, bool], int] = {}
-    for soort, (color, _) in SOORT_STYLE.items():
+    for kind in registry.KINDS:
         for donor in (False, True):
-            index[(soort, donor)] = len(styles)
-            styles.append({**_RING[donor], "fillColor": color, "fillOpacity": 0.95})
+            index[(kind.code, donor)] = len(styles)
+            styles.append({**_RING[donor], "fillColor": kind.colour, "fillOpacity": 0.95})
     return styles, index
 
 
 def partner_texts(partners: pd.DataFrame) -> pd.DataFrame:
     """``partners`` with the display columns the partner popup shows (plain text)."""
     frame = partners.copy()
-    kinds = [SOORT_STYLE.get(str(k), (None, str(k or "")))[1] for k in frame.get(
+    labels = registry.kind_labels()
+    kinds = [labels.get(str(k), str(k or "")) for k in frame.get(
         "soort", pd.Series([""] * len(frame), index=frame.index))]
     donors = _flags(frame, "donateur")
     frame["soort_tekst"] = [f"{k} · donateur" if d else k
@@ -341,8 +337,9 @@ def _flags(frame: pd.DataFrame, column: str) -> list[bool]:
 
 def _partner_style_index(frame: pd.DataFrame) -> list[int]:
     _, index = partner_styles()
-    kinds = frame["soort"] if "soort" in frame else ["overig"] * len(frame)
-    return [index.get((str(k), d), index[("overig", d)])
+    fallback = registry.FALLBACK_KIND
+    kinds = frame["soort"] if "soort" in frame else [fallback] * len(frame)
+    return [index.get((str(k), d), index[(fallback, d)])
             for k, d in zip(kinds, _flags(frame, "donateur"), strict=True)]
 
 
@@ -366,9 +363,10 @@ def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: boo
 
 
 def partner_legend(kinds: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
-    """Legend entries for organisation kinds and the donor ring."""
-    kinds = list(kinds) if kinds is not None else list(SOORT_STYLE)
-    items = [("punt", SOORT_STYLE[k][0], SOORT_STYLE[k][1]) for k in kinds if k in SOORT_STYLE]
+    """Legend entries for organisation kinds (all of :data:`geo.fields.KINDS`) and donors."""
+    known = {kind.code: kind for kind in registry.KINDS}
+    codes = list(kinds) if kinds is not None else list(known)
+    items = [("punt", known[k].colour, known[k].label) for k in codes if k in known]
     items.append(("punt", "#ffffff", "Donateur: dikke donkere rand"))
     return items
 
@@ -618,8 +616,7 @@ def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
     PointLayer(
         "Partner", chosen, class_name="ik-partner",
         styles=[{"radius": 10, "color": "#111111", "weight": 3, "fillOpacity": 1.0,
-                 "fillColor": SOORT_STYLE.get(str(partner.get("soort")),
-                                              SOORT_STYLE["overig"])[0]}],
+                 "fillColor": registry.kind_colour(partner.get("soort"))}],
         tooltip=["tooltip"], popup=partner_popup_lines(show_personal=show_personal),
     ).add_to(fmap)
     _fit_bounds(fmap, [here, *zip(schools["lat"], schools["lon"], strict=True)])

@@ -10,19 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Dutch labels of the fields, for messages (conflicts name fields, never values).
-FIELD_LABELS = {
-    "naam": "Naam", "soort": "Soort", "soort_origineel": "Soort", "donateur": "Donateur",
-    "actief": "Actief", "straat": "Straat", "postcode": "Postcode", "plaats": "Plaats",
-    "land": "Land", "website": "Website", "notities": "Notities",
-    "contactpersoon": "Contactpersoon", "email": "E-mail", "telefoon": "Telefoon",
-    "ambassadeur_voor": "Ambassadeur", "lat": "Locatie", "lon": "Locatie",
-    "nauwkeurigheid": "Nauwkeurigheid", "status": "Status", "melding": "Melding",
-    "voorbeeld": "Voorbeeld", "vestigingscode": "Vestigingscode",
-    "onderwijsstructuur": "Onderwijsstructuur", "heeft_vmbo": "vmbo", "heeft_vmbo_bk": "vmbo-bk",
-    "heeft_vmbo_tl_mavo": "vmbo-tl/mavo", "heeft_havo": "havo", "heeft_vwo": "vwo",
-    "heeft_pro": "praktijkonderwijs",
-}
+from geo import fields as registry
 
 
 @dataclass(frozen=True)
@@ -63,7 +51,8 @@ class ImportConflict:
     @property
     def field_labels(self) -> list[str]:
         """Dutch labels of :attr:`fields`, each once."""
-        return list(dict.fromkeys(FIELD_LABELS.get(f, f) for f in self.fields))
+        labels = registry.field_labels()
+        return list(dict.fromkeys(labels.get(f, f) for f in self.fields))
 
     @property
     def message(self) -> str:

@@ -3,7 +3,7 @@
 A hostile or broken server behind ``INFRAKAART_PDOK_URL`` (or a proxy or captive portal
 in between) must not hang an import, exhaust memory, or get its answer trusted, cached
 and shown as "placed by PDOK". Every import here goes through
-:func:`geo.intake.importer.check_rows` with the application's :class:`FallbackGeocoder`,
+:func:`geo.intake.verdicts.check_rows` with the application's :class:`FallbackGeocoder`,
 pointed at the local fake PDOK server in a fault mode.
 """
 
@@ -16,8 +16,9 @@ import pytest
 
 from geo.intake._http import JsonClient, ResponseCache
 from geo.intake.geocoding import FallbackGeocoder, OfflineGeocoder
-from geo.intake.importer import check_rows, read_table
 from geo.intake.pdok import PdokGeocoder
+from geo.intake.reading import read_table
+from geo.intake.verdicts import check_rows
 from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 from tests.fake_pdok import (  # noqa: F401  (fixture "fake_pdok")
@@ -68,10 +69,10 @@ def import_rows(geocoder, reference):
 def assert_placed_offline_honestly(verdicts, geocoder):
     assert len(verdicts) == 3
     for verdict in verdicts:
-        assert verdict.bron == "offline"
+        assert verdict.source == "offline"
         assert verdict.status == "waarschuwing"  # less precise, and the row says so
-        assert verdict.placed and verdict.nauwkeurigheid == "postcode4"
-        assert "offline geplaatst" in verdict.melding
+        assert verdict.placed and verdict.precision == "postcode4"
+        assert "offline geplaatst" in verdict.message
     assert geocoder.went_offline
 
 
@@ -79,7 +80,7 @@ def test_healthy_pdok_places_the_rows(tmp_path, fake_pdok, gazetteer, reference)
     """Control: the import below does reach PDOK, so 'never ok via PDOK' can fail."""
     geocoder = fallback(settings_for(tmp_path, fake_pdok.url), gazetteer)
     verdicts = import_rows(geocoder, reference)
-    assert [(v.bron, v.status, v.nauwkeurigheid) for v in verdicts] == [
+    assert [(v.source, v.status, v.precision) for v in verdicts] == [
         ("pdok", "ok", "adres")] * 3
 
 
@@ -124,12 +125,12 @@ def test_answer_not_in_pdoks_shape_is_never_cached_or_ok_via_pdok(tmp_path, fake
     assert_placed_offline_honestly(verdicts, geocoder)
     for verdict in verdicts:
         assert "PDOK gaf een onbruikbaar antwoord; offline geplaatst op postcode." in (
-            verdict.melding)
+            verdict.message)
     assert len(ResponseCache(settings.geocode_cache_path)) == 0
     # the next run, PDOK healthy again, asks PDOK instead of replaying the bad answer
     fake_pdok.reset()
     again = import_rows(fallback(settings, gazetteer), reference)
-    assert [(v.bron, v.status) for v in again] == [("pdok", "ok")] * 3
+    assert [(v.source, v.status) for v in again] == [("pdok", "ok")] * 3
     assert fake_pdok.request_count == 3
 
 
@@ -143,7 +144,7 @@ def test_no_fault_of_pdok_makes_an_imported_row_ok_via_pdok(tmp_path, fake_pdok,
     settings = settings_for(tmp_path, fake_pdok.url)
     geocoder = fallback(settings, gazetteer)
     verdicts = import_rows(geocoder, reference)
-    assert not [v.rij for v in verdicts if v.bron == "pdok"]
+    assert not [v.row for v in verdicts if v.source == "pdok"]
     assert_placed_offline_honestly(verdicts, geocoder)
     reason = {**UNREACHABLE, **UNUSABLE}[mode]
     assert geocoder.offline_reason.startswith(reason)

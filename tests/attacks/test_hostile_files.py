@@ -17,9 +17,12 @@ import pytest
 from geo.cli import main
 from geo.errors import ImportFileError
 from geo.intake.geocoding import OfflineGeocoder
-from geo.intake.importer import check_rows, read_table, to_records
+from geo.intake.reading import read_table
+from geo.intake.records import to_records
+from geo.intake.verdicts import check_rows
 from geo.reference.gazetteer import Gazetteer
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 from tests.attacks.hostile_xlsx import (
     BILLION_LAUGHS,
     HEADER_ROW,
@@ -102,8 +105,7 @@ def test_row_limit_is_checked_while_streaming_not_after_reading_the_whole_sheet(
 _CHILD = """
 import json, sys
 from geo.errors import ImportFileError
-from geo.intake.importer import read_table
-from geo.intake.reading import read_import_file
+from geo.intake.reading import read_import_file, read_table
 
 def peak_mb():
     with open("/proc/self/status") as status:
@@ -341,7 +343,7 @@ def test_replacement_characters_are_never_stored_as_ok(data, reference):
     (verdict,) = check_rows(table, geocoder=OfflineGeocoder(Gazetteer(reference)),
                             reference=reference, existing=pd.DataFrame())
     assert verdict.status != "ok"
-    assert "onleesbare tekens" in verdict.melding and "Naam" in verdict.melding
+    assert "onleesbare tekens" in verdict.message and "Naam" in verdict.message
 
 
 # --------------------------------------------------------------------------- divisions

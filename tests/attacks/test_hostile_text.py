@@ -3,7 +3,7 @@
 One table of hostile strings (template syntax, HTML/JS, template literals, Markdown links
 and images, spreadsheet formulas, terminal escapes, direction overrides, zero-width
 characters, line breaks, very long text) is written into every text field of the register
-(the list of fields is read from the store, so a new field is covered automatically), into
+(the list of fields is read from the field registry, so a new field is covered automatically), into
 a school and into a subregion division. Then:
 
 * every map builder in ``geo/`` (found by its return annotation) renders it as data only;
@@ -29,12 +29,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import fields
 from geo.cli import COMMANDS, main
 from geo.errors import InfrakaartError
 from geo.output import tables
 from geo.reference.data import Division
-from geo.register import store as store_module
-from geo.register.store import Store
+from geo.register.store import STAFF_ONLY_FIELDS, Store
 from geo.text import md
 from tests.attacks.test_roles import observe
 from tests.map_payloads import all_texts
@@ -77,10 +77,9 @@ VOCABULARY_FIELDS = {"nauwkeurigheid", "status", "ambassadeur_voor", "soort"}
 
 
 def text_fields() -> list[str]:
-    """Every free-text field of an organisation, read from the store."""
-    numeric = {"lat", "lon"}
-    return [f for f in store_module.ORGANISATION_FIELDS
-            if f not in store_module._BOOL_FIELDS and f not in numeric]
+    """Every free-text field a caller may set on an organisation, from the field registry."""
+    return [f.name for f in fields.ORGANISATION_FIELDS
+            if f.settable and f.type in fields.TEXT_TYPES]
 
 
 def _places(reference, n: int) -> list[tuple[float, float]]:
@@ -169,7 +168,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     from geo.reference.regions import unit_polygons
 
     partners, schools, mbo = _data(path, reference)
-    public = partners.drop(columns=list(store_module.STAFF_ONLY_FIELDS), errors="ignore")
+    public = partners.drop(columns=list(STAFF_ONLY_FIELDS), errors="ignore")
     hostile_school = schools[schools["vestigingscode"] == "99ZZ00"]
     nearest = proximity.nearest_partners(hostile_school, partners, k=len(HOSTILE))
     partner = partners.dropna(subset=["lat"]).iloc[0]

@@ -20,7 +20,8 @@ import pytest
 
 from geo.cli import main
 from geo.output.export import EXPORT_FORMATS, export_register
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_CSV = "Organisatie;Postcode;Plaats\nAsfalt Alkmaar;1811 AB;Alkmaar\n"

@@ -29,14 +29,9 @@ import pytest
 from geo.cli import main
 from geo.errors import StoreError
 from geo.intake.geocoding import OfflineGeocoder
-from geo.intake.importer import (
-    check_rows,
-    check_values,
-    preview_table,
-    read_table,
-    result_table,
-    to_records,
-)
+from geo.intake.reading import read_table
+from geo.intake.records import check_values, preview_table, result_table, to_records
+from geo.intake.verdicts import check_rows
 from geo.reference.gazetteer import Gazetteer
 from geo.register.store import STAFF_ONLY_FIELDS, Store
 
@@ -199,7 +194,7 @@ def test_import_after_a_preview_does_not_overwrite_a_colleagues_edit(tmp_path, r
         assert (outcome["nieuw"], outcome["bijgewerkt"]) == (1, 1)
         (conflict,) = outcome["conflicten"]
         assert (conflict.row, conflict.record_id, conflict.reason) == (2, alfa, "gewijzigd")
-        assert conflict.fields == ("notities", "email")
+        assert conflict.fields == ("email", "notities")  # in the order of the form
         assert conflict.users == ("kees",)
         assert "Rij 2" in conflict.message and "kees" in conflict.message
         assert "E-mail" in conflict.message and "Notities" in conflict.message
@@ -232,14 +227,14 @@ def test_invalid_contact_data_are_never_echoed_in_messages_or_public_data(
 
     table = read_table(data, "contacten.csv")
     (verdict,) = check_rows(table, geocoder=geocoder, reference=reference, existing=None)
-    assert "E-mail" in verdict.melding and "Telefoon" in verdict.melding
-    assert "Contactpersoon" in verdict.melding
-    messages += [verdict.melding, verdict.stored_melding, *verdict.problems,
+    assert "E-mail" in verdict.message and "Telefoon" in verdict.message
+    assert "Contactpersoon" in verdict.message
+    messages += [verdict.message, verdict.stored_message, *verdict.problems,
                  *verdict.remarks, *verdict.notes]
     messages += [result_table([verdict]).to_csv(), preview_table([verdict]).to_csv()]
     form = check_values({"naam": "Formulier BV", "postcode": "1621 AB", **CANARIES},
                         geocoder=geocoder, reference=reference)
-    messages += [form.melding, form.stored_melding]
+    messages += [form.message, form.stored_message]
     (record,) = to_records([verdict], fields=table.fields)
     assert record["email"] == CANARIES["email"]  # kept for staff: nothing is lost
     messages.append(record["melding"])

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from geo.errors import AuthError
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 from tests import test_inloggen_page as login
 from tests.test_inloggen_page import connection, users_path, with_team_user  # noqa: F401
 

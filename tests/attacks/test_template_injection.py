@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
-from geo.register.store import Store, load_example_data
+from geo.register.examples import load_example_data
+from geo.register.store import Store
 from tests.map_payloads import all_texts, layer
 
 ROOT = Path(__file__).resolve().parents[2]

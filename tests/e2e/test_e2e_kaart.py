@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from geo.fields import kind_codes, kind_labels
 from geo.reference.data import REGIONS
-from geo.register.store import SOORTEN
 from tests.e2e.browser import (
     MBO_MARKER,
     SCHOOL_MARKER,
@@ -120,11 +120,9 @@ def test_vmbo_filter_shows_only_vmbo_schools_and_is_kept_in_the_link(app, page, 
 def test_removing_a_kind_removes_its_partners(app, page, expected):
     per_kind = pd.Series(expected["partners_per_soort"])
     kind = str(per_kind.idxmax())  # the kind with the most placed, active partners
-    label = {"aannemer": "Aannemer", "ingenieursbureau": "Ingenieursbureau",
-             "netbeheerder": "Netbeheerder", "overheid": "Overheid", "onderwijs": "Onderwijs",
-             "overig": "Overig"}[kind]
+    label = kind_labels()[kind]
     _open_kaart(app, page, expected)
-    wait_for_value(lambda: _query(page).get("soort"), list(SOORTEN),
+    wait_for_value(lambda: _query(page).get("soort"), list(kind_codes()),
                    what="alle soorten in de link")
     select = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
         has_text="Soort organisatie")
@@ -134,5 +132,5 @@ def test_removing_a_kind_removes_its_partners(app, page, expected):
                    what=f"{remaining} partners zonder soort {kind}")
     wait_for_idle(page)
     _wait_for_kaart(page, expected, schools=expected["schools"], partners=remaining)
-    wait_for_value(lambda: _query(page).get("soort"), [s for s in SOORTEN if s != kind],
+    wait_for_value(lambda: _query(page).get("soort"), [s for s in kind_codes() if s != kind],
                    what=f"de soorten zonder {kind} in de link")

@@ -1,0 +1,311 @@
+"""From verdicts to what is written and shown: records, result tables, the review list.
+
+* :func:`to_records` turns verdicts into records for
+  :meth:`geo.register.store.Store.apply_import`, reading each field as its type in
+  :mod:`geo.fields` says;
+* :func:`result_table` is the per-row result the CLI writes, :func:`preview_table` what
+  the Beheer page shows before importing;
+* :func:`check_values` checks one organisation typed in a form exactly as an import row,
+  :func:`location_fields` is the location part of its record;
+* :func:`review_queue` lists the organisations that need a human look, and
+  :func:`parse_coordinates` reads coordinates typed while reviewing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from geo import fields as registry
+from geo.addresses import place_key
+from geo.errors import AddressError
+from geo.intake.geocoding import Geocoder
+from geo.intake.rawtable import RawRow, RawTable
+from geo.intake.reading import _cell_text
+from geo.intake.verdicts import RowVerdict, check_rows, flag_defaults, read_flag
+from geo.reference.data import Reference
+
+#: Columns of :func:`result_table`, in order (the CLI's result CSV).
+RESULT_COLUMNS = [
+    "rij", "naam", "status", "nauwkeurigheid", *registry.names(registry.AREA_FIELDS), "lat",
+    "lon", "melding",
+]
+
+#: Import kind → the register table its records are for.
+_TABLES = {"partners": registry.ORGANISATIONS, "scholen": registry.SCHOOLS}
+
+#: The areas of a location (columns of the register and of the result table).
+_AREA_NAMES = registry.names(registry.AREA_FIELDS)
+
+#: Fields whose text is stored in capitals.
+_UPPERCASE = frozenset({"vestigingscode"})
+
+
+def _ambassador(text: str, reference: Reference | None, areas: dict) -> str | None:
+    """The subregion an ``Ambassadeur`` cell names: yes → the row's own, no → none."""
+    value = text.strip()
+    if not value:
+        return None
+    flag, _ = read_flag(value, "")
+    if flag is False:
+        return None
+    if flag is True:
+        sub = areas.get("subregio")
+        return sub if sub and areas.get("in_werkgebied") else None
+    if reference is not None:
+        names = set(reference.default_division.subregion_of().values())
+        for name in names:
+            if place_key(name) == place_key(value):
+                return name
+    return value
+
+
+def _input_values(verdict: RowVerdict, table: str, present: set[str],
+                  reference: Reference | None) -> dict[str, object]:
+    """The record's values of the fields an import reads, each read as its type."""
+    defaults = flag_defaults()
+    out: dict[str, object] = {}
+    for item in registry.fields_of(table):
+        if item.name == "naam" or not (item.synonyms or item.weak_synonyms):
+            continue
+        text = verdict.values.get(item.name, "")
+        if item.name == "ambassadeur_voor":
+            if item.name in present:
+                out[item.name] = _ambassador(text, reference, verdict.areas)
+        elif item.type == registry.YES_NO:
+            if item.name in present:
+                value, _ = read_flag(text, "")
+                out[item.name] = defaults.get(item.name, False) if value is None else value
+        elif item.type == registry.VOCABULARY and item.vocabulary == "kinds":
+            if item.name in present:
+                out[item.name] = registry.normalise_kind(text.strip())
+                out["soort_origineel"] = text.strip()
+        elif item.name in present or text:  # postcode and place may come from one cell
+            out[item.name] = text.strip().upper() if item.name in _UPPERCASE else text
+    return out
+
+
+def to_records(
+    verdicts: Iterable[RowVerdict],
+    *,
+    kind: str = "partners",
+    fields: set[str] | None = None,
+    reference: Reference | None = None,
+) -> list[dict]:
+    """Records for :meth:`geo.register.store.Store.apply_import`, one per row to import.
+
+    Rows without a name, repeated rows in the file and (for schools) schools already in
+    the DUO list are left out — their verdict says so. Rows with a ``fout`` are kept,
+    without a location (``lat``/``lon`` None, ``nauwkeurigheid`` ``"geen"``), so they can
+    be reviewed.
+
+    Parameters
+    ----------
+    verdicts : iterable of RowVerdict
+        From :func:`geo.intake.verdicts.check_rows`.
+    kind : {"partners", "scholen"}
+    fields : set of str, optional
+        Fields present as a column in the file (:attr:`RawTable.fields`); only those
+        input fields are put in the records, so a re-import of a file without, say, an
+        e-mail column never erases stored e-mail addresses. All fields when omitted.
+    reference : Reference, optional
+        Used to recognise subregion names in an ``Ambassadeur`` column.
+
+    Returns
+    -------
+    list of dict
+        Keys as in ``Store.organisations(include_personal=True)`` (or
+        ``Store.schools()``); partner records also carry ``status`` and ``melding``;
+        ``id`` when the row updates an existing record, with ``versie`` (the version
+        seen now, so a later change by someone else is not overwritten) when known;
+        ``rij``, the row number, for messages.
+    """
+    table = _TABLES[kind]
+    records = []
+    for v in verdicts:
+        if v.skip or not v.name:
+            continue
+        record: dict[str, object] = {"rij": v.row, "naam": v.name}
+        if v.existing_id is not None:
+            record["id"] = v.existing_id
+            if v.existing_version is not None:
+                record["versie"] = v.existing_version
+        present = fields if fields is not None else set(v.values)
+        record.update(_input_values(v, table, present, reference))
+        if v.keep_location:  # placed by hand at this address: the location stays
+            if kind == "partners":
+                record.update(status="ok", melding="")
+        else:
+            location = location_fields(v)
+            if kind != "partners":  # schools have no review status
+                del location["status"], location["melding"]
+            placed = location["lat"] is not None
+            record.update(location)
+            record.update({name: v.areas.get(name) if placed else None
+                           for name in _AREA_NAMES})
+        records.append(record)
+    return records
+
+
+def result_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
+    """One row per verdict with exactly :data:`RESULT_COLUMNS` (the CLI's result file)."""
+    rows = []
+    for v in verdicts:
+        rows.append({
+            "rij": v.row,
+            "naam": v.name,
+            "status": v.status,
+            "nauwkeurigheid": v.precision if v.placed else "geen",
+            **{name: v.areas.get(name) for name in _AREA_NAMES},
+            "lat": round(v.lat, 6) if v.placed else None,
+            "lon": round(v.lon, 6) if v.placed else None,
+            "melding": v.message,
+        })
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def preview_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
+    """The preview shown before importing: no personal fields, address columns added."""
+    verdicts = list(verdicts)
+    table = result_table(verdicts)
+    for name in ("plaats", "postcode", "straat"):
+        table.insert(2, name, [v.values.get(name, "") for v in verdicts])
+    table.insert(
+        len(table.columns) - 1, "actie",
+        [
+            "overslaan" if (v.skip or not v.name)
+            else "bijwerken" if v.existing_id is not None else "nieuw"
+            for v in verdicts
+        ],
+    )
+    return table.drop(columns=["lat", "lon", "arbeidsmarktregio_code", "gemeentecode"])
+
+
+# --------------------------------------------------------------------------- review & forms
+
+#: Precisions that ask for a human look in the review list.
+REVIEW_PRECISIONS = ("plaats", "geen")
+
+#: Columns of :func:`review_queue` (no personal data).
+REVIEW_COLUMNS = [
+    "id", "naam", "straat", "postcode", "plaats", "status", "nauwkeurigheid", "melding",
+    "lat", "lon", "versie",
+]
+
+
+def review_queue(organisations: pd.DataFrame) -> pd.DataFrame:
+    """Organisations that need a human look: a warning, an error or a rough location.
+
+    Parameters
+    ----------
+    organisations : pandas.DataFrame
+        ``Store.organisations()`` (the public variant is enough).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`REVIEW_COLUMNS`; errors first, then warnings, then rough locations, each by
+        name.
+    """
+    if organisations.empty:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    frame = organisations.copy()
+    for column in REVIEW_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    status = frame["status"].fillna("ok")
+    needs = status.isin(["waarschuwing", "fout"]) | frame["nauwkeurigheid"].isin(
+        REVIEW_PRECISIONS)
+    frame = frame[needs].copy()
+    order = {"fout": 0, "waarschuwing": 1}
+    frame["_order"] = frame["status"].map(order).fillna(2)
+    frame["_name"] = frame["naam"].astype(str).str.casefold()
+    frame = frame.sort_values(["_order", "_name", "id"])
+    return frame[REVIEW_COLUMNS].reset_index(drop=True)
+
+
+_NUMBER = r"[-+]?\d{1,3}(?:[.,]\d+)?"
+
+
+def parse_coordinates(text: str) -> tuple[float, float]:
+    """Read ``"52.6318, 4.7480"`` (lat, lon) as typed, also with decimal commas.
+
+    Accepts ``"52.6318, 4.748"``, ``"52,6318 4,748"``, ``"52.6318;4.748"`` and
+    ``"POINT(4.748 52.6318)"`` (WKT, longitude first).
+
+    Returns
+    -------
+    (float, float)
+        Latitude and longitude (WGS84).
+
+    Raises
+    ------
+    AddressError
+        When the text holds no two numbers or the point lies far outside the Netherlands.
+    """
+    raw = " ".join(str(text or "").split())
+    wkt = re.fullmatch(rf"(?i)point\s*\(\s*({_NUMBER})\s+({_NUMBER})\s*\)", raw)
+    if wkt:
+        lon, lat = (float(v.replace(",", ".")) for v in wkt.groups())
+    else:
+        match = re.fullmatch(rf"({_NUMBER})\s*[;,\s]\s*({_NUMBER})", raw)
+        if not match:
+            raise AddressError(
+                f"'{raw}' zijn geen coördinaten; typ breedtegraad en lengtegraad, "
+                "bijvoorbeeld 52.6318, 4.7480."
+            )
+        lat, lon = (float(v.replace(",", ".")) for v in match.groups())
+    if 3.0 <= lat <= 7.5 and 50.5 <= lon <= 53.7:  # typed the wrong way round
+        lat, lon = lon, lat
+    if not (50.5 <= lat <= 53.7 and 3.0 <= lon <= 7.5):
+        raise AddressError(
+            f"{lat:.5f}, {lon:.5f} ligt niet in Nederland; controleer de coördinaten "
+            "(breedtegraad ± 52, lengtegraad ± 5)."
+        )
+    return lat, lon
+
+
+def check_values(
+    values: dict[str, object],
+    *,
+    geocoder: Geocoder,
+    reference: Reference,
+    existing: pd.DataFrame | None = None,
+    kind: str = "partners",
+) -> RowVerdict:
+    """Check one organisation typed in a form, exactly as an import row is checked.
+
+    Parameters
+    ----------
+    values : dict
+        Field → value (``naam``, ``straat``, ``postcode``, ``plaats``, ...).
+    geocoder, reference, existing, kind
+        As in :func:`geo.intake.verdicts.check_rows`; leave the organisation being
+        edited out of ``existing`` so it is not reported as its own duplicate.
+
+    Returns
+    -------
+    RowVerdict
+        With row number 0.
+    """
+    importable = set(registry.names(registry.import_fields()))
+    texts = {k: _cell_text(v) for k, v in values.items() if k in importable}
+    table = RawTable(filename="formulier", header_row=0, columns={k: k for k in texts},
+                     unknown_columns=[], rows=[RawRow(number=0, values=texts)])
+    (verdict,) = check_rows(table, geocoder=geocoder, reference=reference, existing=existing,
+                            kind=kind)
+    return verdict
+
+
+def location_fields(verdict: RowVerdict) -> dict[str, object]:
+    """The location part of a record (and its review status) from a verdict."""
+    placed = verdict.placed and verdict.status != "fout"
+    return {
+        "lat": verdict.lat if placed else None,
+        "lon": verdict.lon if placed else None,
+        "nauwkeurigheid": verdict.precision if placed else "geen",
+        "status": verdict.status,
+        "melding": verdict.stored_message,
+    }

@@ -1,0 +1,270 @@
+"""Cleaning a record before it is written: one validator per field type, from the registry.
+
+:func:`clean_record` turns what a caller passes to the store (a form, an import, a
+script) into the values to store: unknown keys are refused, every value is cleaned by
+the validator of its field's type in :mod:`geo.fields` (text trimmed, yes/no parsed,
+postcodes formatted, vocabularies checked), and the record-level rules follow (a name,
+the kind and the text it came from, a location with its precision). Everything here is
+pure; the store adds the derived values (areas, name key) and writes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from geo import fields, vocabulary
+from geo.addresses import format_postcode
+from geo.errors import StoreError
+from geo.reference.data import Reference
+from geo.reference.gazetteer import PRECISIONS
+from geo.reference.regions import assign_areas
+
+#: Dutch name of a record of each table, for messages.
+TABLE_LABELS = {fields.ORGANISATIONS: "organisatie", fields.SCHOOLS: "school"}
+
+#: A key a record may carry that is no field: the spreadsheet row it came from.
+ROW_KEY = "rij"
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and pandas' missing values."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def equal(old: object, new: object) -> bool:
+    """Whether a stored value and a new one are the same (floats to 1e-9, bools as bools)."""
+    if is_missing(old) and is_missing(new):
+        return True
+    if isinstance(old, float) or isinstance(new, float):
+        try:
+            return abs(float(old) - float(new)) < 1e-9
+        except (TypeError, ValueError):
+            return False
+    if isinstance(new, bool) or isinstance(old, bool):
+        return bool(old) == bool(new)
+    return old == new
+
+
+def coordinate(value: object) -> float:
+    """A coordinate as a float; NaN when missing or not a number."""
+    if is_missing(value):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def yes_no_names() -> frozenset[str]:
+    """Names of every yes/no field (stored as 0/1, read as bool)."""
+    return frozenset(f.name for f in fields.all_fields() if f.type == fields.YES_NO)
+
+
+def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (read with dtype object) with yes/no as bool, ids int64, coordinates float."""
+    types = {f.name: f.type for f in fields.all_fields()}
+    for column in frame.columns:
+        kind = types.get(column)
+        if kind == fields.YES_NO:
+            frame[column] = frame[column].astype(bool)
+        elif kind == fields.INTEGER or column == "record_id":
+            frame[column] = frame[column].astype("int64")
+        elif kind == fields.NUMBER:
+            frame[column] = frame[column].astype(float)
+    return frame
+
+
+def typed_row(row: dict) -> dict:
+    """One row read from SQLite with yes/no fields as bool."""
+    flags = yes_no_names()
+    return {key: bool(value) if key in flags else value for key, value in row.items()}
+
+
+# ------------------------------------------------------------------------------ per type
+
+
+def _text(item: fields.Field, value: object) -> object:
+    text = "" if is_missing(value) else str(value).strip()
+    return (text or None) if item.nullable else text
+
+
+def yes_no(name: str, value: object) -> bool:
+    """A yes/no value of field ``name`` (empty is no); a Dutch StoreError when unclear."""
+    try:
+        return bool(vocabulary.parse_yes_no(value))
+    except ValueError as err:
+        raise StoreError(f"Veld '{name}': '{value}' is geen ja/nee-waarde.") from err
+
+
+def _yes_no(item: fields.Field, value: object) -> bool:
+    return yes_no(item.name, value)
+
+
+def _number(item: fields.Field, value: object) -> object:
+    return None if is_missing(value) else value
+
+
+def _postcode(item: fields.Field, value: object) -> str:
+    return format_postcode(_text(item, value))
+
+
+#: Field type → the function that cleans one value of it.
+VALIDATORS: dict[str, Callable[[fields.Field, object], object]] = {
+    fields.TEXT: _text, fields.EMAIL: _text, fields.PHONE: _text, fields.URL: _text,
+    fields.VOCABULARY: _text, fields.POSTCODE: _postcode, fields.YES_NO: _yes_no,
+    fields.NUMBER: _number, fields.INTEGER: _number,
+}
+
+
+def allowed_values(name: str) -> tuple[str, ...]:
+    """The values a vocabulary field may take (kinds are normalised, not refused)."""
+    return {
+        "kinds": fields.kind_codes(),
+        "statuses": fields.STATUSES,
+        "precisions": PRECISIONS,
+        "sources": ("duo", "gebruiker"),
+    }[name]
+
+
+# ------------------------------------------------------------------------------ records
+
+
+def _ignored_keys() -> frozenset[str]:
+    """Keys accepted in a record but ignored: derived or managed by the store."""
+    return frozenset({*(f.name for f in fields.all_fields() if not f.settable), ROW_KEY})
+
+
+def clean_record(table: str, record: dict, current: dict | None) -> dict:
+    """Validate and normalise the settable fields of ``record`` (no derived values yet).
+
+    Parameters
+    ----------
+    table : {"organisaties", "scholen"}
+        What the record is.
+    record : dict
+        Field → value as given; derived and managed keys are ignored.
+    current : dict or None
+        The stored row the record changes; None for a new row.
+
+    Returns
+    -------
+    dict
+        The settable fields of ``record``, cleaned, plus what follows from them. Text
+        is trimmed and kept verbatim (HTML included); ``soort`` is normalised with
+        :func:`geo.fields.normalise_kind` and the text as given kept in
+        ``soort_origineel``; coordinates without a precision count as ``handmatig``.
+
+    Raises
+    ------
+    StoreError
+        In Dutch, for an unknown key, a value of the wrong type, a missing name, an
+        unknown status or precision, or half a location.
+    """
+    label = TABLE_LABELS[table]
+    settable = [f for f in fields.fields_of(table) if f.settable]
+    allowed = {f.name for f in settable}
+    unknown = sorted(str(k) for k in record if k not in allowed and k not in _ignored_keys())
+    if unknown:
+        raise StoreError(f"Onbekend(e) veld(en) voor een {label}: " + ", ".join(unknown))
+    values = {f.name: VALIDATORS[f.type](f, record[f.name]) for f in settable
+              if f.name in record}
+    for item in settable:
+        if item.required and (item.name in values or current is None):
+            if not values.get(item.name):
+                raise StoreError(f"Een {label} moet een {item.label.lower()} hebben.")
+    if table == fields.ORGANISATIONS:
+        _apply_kind(values, current)
+    _check_vocabularies(settable, values)
+    _apply_location(values, current)
+    return values
+
+
+def _apply_kind(values: dict, current: dict | None) -> None:
+    """Normalise ``soort``; keep the text as given unless a canonical kind was picked."""
+    if "soort" in values:
+        raw = str(values["soort"])
+        values["soort"] = fields.normalise_kind(raw)
+        if "soort_origineel" not in values and (current is None
+                                                or raw not in fields.kind_codes()):
+            values["soort_origineel"] = raw
+    elif current is None and values.get("soort_origineel"):
+        values["soort"] = fields.normalise_kind(values["soort_origineel"])
+
+
+def _check_vocabularies(settable: Iterable[fields.Field], values: dict) -> None:
+    for item in settable:
+        if item.type != fields.VOCABULARY or item.name not in values:
+            continue
+        allowed = allowed_values(item.vocabulary)
+        if values[item.name] not in allowed:
+            raise StoreError(f"{item.label} '{values[item.name]}' is onbekend; kies uit "
+                             + ", ".join(allowed) + ".")
+
+
+def _apply_location(values: dict, current: dict | None) -> None:
+    """Both coordinates or neither, in range; the precision follows the location."""
+    if "lat" in values or "lon" in values:
+        lat = values.get("lat", current.get("lat") if current else None)
+        lon = values.get("lon", current.get("lon") if current else None)
+        if (lat is None) != (lon is None):
+            raise StoreError("Geef zowel breedtegraad (lat) als lengtegraad (lon) op.")
+        if lat is not None:
+            try:
+                lat, lon = float(lat), float(lon)
+            except (TypeError, ValueError) as err:
+                raise StoreError("Coördinaten moeten getallen zijn.") from err
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise StoreError(f"Coördinaten buiten bereik: {lat}, {lon}.")
+        values["lat"], values["lon"] = lat, lon
+    lat = values.get("lat", current.get("lat") if current else None)
+    precision = values.get("nauwkeurigheid", current.get("nauwkeurigheid") if current else None)
+    if lat is None:
+        values["nauwkeurigheid"] = "geen"
+    elif precision in (None, "geen"):
+        if values.get("nauwkeurigheid") == "geen":
+            raise StoreError("Nauwkeurigheid 'geen' past niet bij opgegeven coördinaten.")
+        values["nauwkeurigheid"] = "handmatig"
+
+
+def changes(values: dict, current: dict) -> dict:
+    """The cleaned ``values`` that differ from the stored row ``current``."""
+    return {k: v for k, v in values.items() if k in current and not equal(current[k], v)}
+
+
+def field_order(names: Iterable[str]) -> tuple[str, ...]:
+    """Field names in the order of the registry (unknown names last, as given)."""
+    order: dict[str, int] = {}
+    for item in fields.all_fields():
+        order.setdefault(item.name, len(order))
+    unique = list(dict.fromkeys(names))
+    return tuple(sorted(unique, key=lambda name: order.get(name, len(order))))
+
+
+# ------------------------------------------------------------------------------ areas
+
+#: The areas derived from a location.
+AREA_FIELDS = fields.names(fields.AREA_FIELDS)
+
+
+def derive_areas(reference: Reference, lon: list[float], lat: list[float]) -> list[dict]:
+    """Municipality, subregion and region of many points at once (None when unplaced)."""
+    if not lon:
+        return []
+    frame = assign_areas(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float),
+                         reference)
+    out = []
+    for (_, row), x, y in zip(frame.iterrows(), lon, lat, strict=True):
+        if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
+            out.append(dict.fromkeys(AREA_FIELDS))
+        else:
+            out.append({f: (None if is_missing(row[f]) else str(row[f])) for f in AREA_FIELDS})
+    return out

@@ -1,0 +1,210 @@
+"""Writing one row of the register: validate, derive, insert or update, record the history.
+
+:class:`RowWriter` is what every write of the :class:`~geo.register.store.Store` goes
+through: a form's save, each record of an import, a deletion. It cleans the record
+(:mod:`geo.register._records`), refuses a stale version, checks who may change an
+ambassador, derives the name key and (when the location moved) the areas, writes the
+row and one history entry per changed field, all inside one (nested) transaction.
+
+Ambassadors are the board's decision (role check)
+    Any write that changes ``ambassadeur_voor`` needs the writer's ``role`` and is
+    refused with an :class:`~geo.errors.AuthError` unless
+    ``geo.auth.can(role, "ambassadeurs_markeren")``. Without a role such a change is
+    refused (fail closed); writes that leave the field as it is need no role. The pages
+    check first; this is the check no caller can skip.
+"""
+
+from __future__ import annotations
+
+import math
+
+from geo import auth, fields, vocabulary
+from geo.errors import ConflictError, StoreError
+from geo.reference.data import Reference
+from geo.register import history
+from geo.register._database import Database
+from geo.register._records import (
+    TABLE_LABELS,
+    changes,
+    clean_record,
+    derive_areas,
+    equal,
+    is_missing,
+)
+from geo.register.schema import columns_of
+
+#: Outcomes of a write.
+NEW, UPDATED, UNCHANGED = "nieuw", "bijgewerkt", "ongewijzigd"
+
+
+def require_user(user: object) -> None:
+    """Refuse a write that is not on a user's name."""
+    if not str(user or "").strip():
+        raise StoreError("Wijzigingen moeten op naam van een gebruiker staan.")
+
+
+def _check_ambassador_change(values: dict, current: dict | None, role: str | None) -> None:
+    """Refuse a change of ``ambassadeur_voor`` by a role that may not appoint ambassadors."""
+    if "ambassadeur_voor" not in values:
+        return
+    before = current.get("ambassadeur_voor") if current else None
+    if not equal(before, values["ambassadeur_voor"]):
+        auth.require(role, "ambassadeurs_markeren")
+
+
+def _sql_value(value: object) -> object:
+    return int(value) if isinstance(value, bool) else value
+
+
+class RowWriter:
+    """Validated writes of single rows, with their history.
+
+    Parameters
+    ----------
+    database : Database
+        The register's connection.
+    reference : Reference
+        For the areas of a location.
+    """
+
+    def __init__(self, database: Database, reference: Reference) -> None:
+        self.db = database
+        self.reference = reference
+
+    def areas(self, lon: list[float], lat: list[float]) -> list[dict]:
+        """The derived areas of many points (see :func:`~._records.derive_areas`)."""
+        return derive_areas(self.reference, lon, lat)
+
+    def current(self, table: str, row_id: int) -> dict | None:
+        """The stored row with every registry column, or None."""
+        return self.db.row(table, row_id, columns_of(table))
+
+    def planned_changes(self, table: str, record: dict, current: dict) -> dict:
+        """The fields ``record`` would change in ``current`` (validated; nothing written)."""
+        return changes(clean_record(table, record, current), current)
+
+    def history_entry(self, user: str, table: str, record_id: int, field: str, old: object,
+                      new: object, *, version: int | None = None) -> None:
+        """Write one history entry (see :func:`geo.register.history.write_entry`)."""
+        history.write_entry(self.db, user, table, record_id, field, old, new,
+                            version=version)
+
+    def save(self, table: str, record: dict, *, user: str, expected_version: int | None,
+             areas: dict | None = None, source: str = "gebruiker",
+             role: str | None = None) -> tuple[int, str]:
+        """Insert or update one row.
+
+        Returns
+        -------
+        (int, str)
+            The id and :data:`NEW`, :data:`UPDATED` or :data:`UNCHANGED`.
+
+        Raises
+        ------
+        ConflictError
+            The row has another version than ``expected_version``.
+        AuthError
+            The record changes ``ambassadeur_voor`` and ``role`` may not.
+        StoreError
+            Invalid values, an unknown id, or the database refuses.
+        """
+        require_user(user)
+        with self.db.transaction():
+            current = self._current_for(table, record, expected_version)
+            values = clean_record(table, record, current)
+            _check_ambassador_change(values, current, role)
+            if "naam" in values:
+                values["importsleutel"] = vocabulary.name_key(values["naam"])
+            if current is None or any(k in values and values[k] != current.get(k)
+                                      for k in ("lat", "lon")):
+                values.update(areas if areas is not None else self._areas_of(values))
+            if current is None:
+                return self._insert(table, values, user=user, source=source), NEW
+            changed = changes(values, current)
+            if not changed:
+                return int(current["id"]), UNCHANGED
+            self._update(table, current, changed, user=user)
+            return int(current["id"]), UPDATED
+
+    def _current_for(self, table: str, record: dict,
+                     expected_version: int | None) -> dict | None:
+        row_id = record.get("id")
+        if is_missing(row_id):
+            return None
+        label = TABLE_LABELS[table].capitalize()
+        current = self.current(table, int(row_id))
+        if current is None:
+            raise StoreError(f"{label} {row_id} bestaat niet (meer); is die intussen "
+                             "verwijderd?")
+        if expected_version is not None and current["versie"] != expected_version:
+            raise ConflictError(
+                f"{label} '{current['naam']}' is intussen door iemand anders gewijzigd (nu "
+                f"versie {current['versie']}, u bewerkte versie {expected_version}). Bekijk "
+                "de nieuwe versie en voer uw wijziging opnieuw in.",
+                current=current,
+            )
+        return current
+
+    def _areas_of(self, values: dict) -> dict:
+        lat, lon = values.get("lat"), values.get("lon")
+        return self.areas([math.nan if lon is None else lon],
+                          [math.nan if lat is None else lat])[0]
+
+    def _insert(self, table: str, values: dict, *, user: str, source: str) -> int:
+        stamp = history.now()
+        values.update(aangemaakt=stamp, gewijzigd=stamp)
+        if table == fields.SCHOOLS:
+            values["bron"] = source
+        keys = list(values)
+        cursor = self.db.execute(
+            f"INSERT INTO {table} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
+            [_sql_value(v) for v in values.values()],
+        )
+        new_id = int(cursor.lastrowid)
+        self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
+                           str(values["naam"]), version=1)
+        return new_id
+
+    def _update(self, table: str, current: dict, changed: dict, *, user: str) -> None:
+        sets = ", ".join(f"{k} = ?" for k in changed)
+        cursor = self.db.execute(
+            f"UPDATE {table} SET {sets}, versie = versie + 1, gewijzigd = ? "
+            "WHERE id = ? AND versie = ?",
+            [*map(_sql_value, changed.values()), history.now(), int(current["id"]),
+             int(current["versie"])],
+        )
+        if cursor.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; be safe
+            raise ConflictError(f"{TABLE_LABELS[table].capitalize()} is intussen gewijzigd.",
+                                current=self.current(table, int(current["id"])))
+        version = int(current["versie"]) + 1
+        for key, value in history.recorded_changes(table, changed).items():
+            self.history_entry(user, table, int(current["id"]), key,
+                               history.history_text(key, current[key]),
+                               history.history_text(key, value), version=version)
+
+    def delete(self, table: str, row_id: int, *, user: str) -> None:
+        """Delete a row; for an organisation erase its personal data from the history.
+
+        Raises
+        ------
+        StoreError
+            When no row has this id.
+        """
+        require_user(user)
+        personal = (tuple(f.name for f in fields.ORGANISATION_FIELDS
+                          if f.access == fields.PERSONAL)
+                    if table == fields.ORGANISATIONS else ())
+        with self.db.transaction():
+            row = self.db.row(table, row_id, ("id", "naam", "versie", *personal))
+            if row is None:
+                raise StoreError(f"{TABLE_LABELS[table].capitalize()} {row_id} bestaat niet "
+                                 "(meer).")
+            self.db.execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
+            version = int(row["versie"])
+            if table == fields.ORGANISATIONS:
+                erased = history.erase_history(self.db, table, int(row_id),
+                                               [row[f] for f in personal])
+                self.history_entry(user, table, int(row_id), history.ERASURE_FIELD, "",
+                                   history.erasure_text(erased), version=version)
+            self.history_entry(user, table, int(row_id), history.DELETED_FIELD, row["naam"],
+                               "", version=version)
