@@ -138,13 +138,8 @@ def _add_dichtbij(sub: argparse._SubParsersAction) -> None:
 
 def _run_dichtbij(args: argparse.Namespace, settings: Settings) -> int:
 
-    from geo.analysis.proximity import (
-        call_list,
-        default_travel,
-        nearest_partners,
-        no_partners_message,
-        skipped_message,
-    )
+    from geo.analysis.proximity import default_travel, nearest_partners
+    from geo.output.call_lists import call_list, no_partners_message, skipped_message
     from geo.output.tables import write_table
     from geo.register.store import SOORTEN
 
@@ -225,7 +220,8 @@ def _add_ambassadeurs(sub: argparse._SubParsersAction) -> None:
 def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from geo.analysis.ambassadors import coverage
+    from geo.analysis.coverage import coverage
+    from geo.analysis.plans import optimal_plan
     from geo.output.files import write_file_atomically
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
@@ -246,7 +242,7 @@ def _run_ambassadeurs(args: argparse.Namespace, settings: Settings) -> int:
         store.organisations(include_personal=False), store.schools(),
         radius_km=args.straal, vmbo_weight=args.vmbo_gewicht, division=division,
     )
-    plan = cov.optimise(k=args.k, per_subregion=args.per_subregio)
+    plan = optimal_plan(cov, k=args.k, per_subregion=args.per_subregio)
     table = plan.chosen[["naam", "subregio", "scholen_bereik", "vmbo_scholen_bereik"]]
     print(table.to_string(index=False))
     for note in plan.notes:
@@ -496,6 +492,7 @@ def _add_witte_vlekken(sub: argparse._SubParsersAction) -> None:
 
 def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
     from geo.analysis import indicators as analysis
+    from geo.analysis.score import top_units_text
     from geo.analysis.travel import StraightLineModel
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
@@ -521,7 +518,7 @@ def _run_witte_vlekken(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Witte vlekken per {args.niveau} ({len(table)} gebieden; straal {args.straal:g} km, "
           f"omwegfactor {args.omweg:g}, reiswijze {args.reiswijze}). "
           "Hoger = meer aandacht nodig.")
-    for line in analysis.top_units_text(table, n=max(args.top, 0)):
+    for line in top_units_text(table, n=max(args.top, 0)):
         print(line)
     if not table["partners"].any():
         print("Let op: er staan nog geen actieve partners met een locatie in het register.")
@@ -599,8 +596,8 @@ def _run_voorbeeld(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_kaart(sub: argparse._SubParsersAction) -> None:
-    from geo.output.maps import CHOROPLETH_INDICATORS
-    from geo.reference.regions import LEVELS
+    from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
+    from geo.reference.levels import LEVELS
 
     p = sub.add_parser(
         "kaart",
@@ -622,6 +619,7 @@ def _add_kaart(sub: argparse._SubParsersAction) -> None:
 
 def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
     from geo.analysis import indicators as analysis
+    from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
     from geo.output import maps
     from geo.output.assets import standalone_html
     from geo.output.files import write_file_atomically
@@ -635,7 +633,7 @@ def _run_kaart(args: argparse.Namespace, settings: Settings) -> int:
     active = organisations[organisations["actief"]]
     table = analysis.indicators(args.niveau, reference=reference, division=division,
                                 partners=active, schools=schools, mbo=mbo)
-    label, fmt = maps.CHOROPLETH_INDICATORS[args.kleurkaart]
+    label, fmt = CHOROPLETH_INDICATORS[args.kleurkaart]
     fmap = maps.build_partner_map(
         layers=maps.boundary_layers(reference, division), partners=active, schools=schools,
         mbo=mbo, show_personal=not args.publiek,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import ambassadors as amb
+from geo.analysis import coverage as amb_coverage
+from geo.analysis import plans as amb
 from geo.errors import InfrakaartError
+from geo.output import plans as amb_output
 from geo.output import tables
 from geo.output.assets import standalone_html
 from geo.reference.data import Division
 from geo.register.store import SOORTEN
+from geo.settings import DEFAULTS
 from geo.text import md
 from pages._shared import (
     can,
@@ -54,9 +57,9 @@ def _division_args(division: Division) -> tuple[str, pd.DataFrame]:
 @st.cache_data(show_spinner="Bereik van de partners berekenen…", max_entries=32)
 def _coverage(partners: pd.DataFrame, schools: pd.DataFrame, radius_km: float,
               vmbo_weight: float, division_name: str, division_table: pd.DataFrame
-              ) -> amb.Coverage:
+              ) -> amb_coverage.Coverage:
     # Only public partner columns reach this cache (see the caller).
-    return amb.coverage(partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight,
+    return amb_coverage.coverage(partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight,
                         division=Division(division_name, division_table))
 
 
@@ -64,8 +67,8 @@ def _coverage(partners: pd.DataFrame, schools: pd.DataFrame, radius_km: float,
 def _plans(partners, schools, radius_km, vmbo_weight, division_name, division_table, k,
            per_subregion) -> tuple[amb.AmbassadorPlan, amb.AmbassadorPlan]:
     cov = _coverage(partners, schools, radius_km, vmbo_weight, division_name, division_table)
-    return (cov.optimise(k=k, per_subregion=per_subregion),
-            cov.greedy(k=k, per_subregion=per_subregion))
+    return (amb.optimal_plan(cov, k=k, per_subregion=per_subregion),
+            amb.greedy_plan(cov, k=k, per_subregion=per_subregion))
 
 
 @st.cache_data(show_spinner="Huidige ambassadeurs vergelijken…", max_entries=32)
@@ -117,7 +120,7 @@ with st.container(border=True):
     radius_km = middle.slider("Straal (km, hemelsbreed)", min_value=2, max_value=30, value=10,
                               key="amb_straal")
     vmbo_weight = right.slider(
-        "Gewicht vmbo-school", min_value=1.0, max_value=5.0, value=amb.DEFAULT_VMBO_WEIGHT,
+        "Gewicht vmbo-school", min_value=1.0, max_value=5.0, value=DEFAULTS.vmbo_weight,
         step=0.5, key="amb_gewicht",
         help="Een school met vmbo telt zo zwaar; andere scholen tellen 1.",
     )
@@ -129,7 +132,7 @@ with st.container(border=True):
     )
 
 partners = all_partners[all_partners["soort"].isin(soorten)]
-partners = partners[[c for c in amb.PUBLIC_PARTNER_COLUMNS if c in partners.columns]]
+partners = partners[[c for c in amb_coverage.PUBLIC_PARTNER_COLUMNS if c in partners.columns]]
 args = (partners, schools, float(radius_km), float(vmbo_weight), *_division_args(division))
 
 cov = _coverage(*args)
@@ -148,7 +151,7 @@ if cov.n_partners == 0:
 
 # --- candidates per subregion ------------------------------------------------------------
 st.subheader("Kandidaten per subregio")
-ranking = amb.rank_candidates(None, None, cov=cov)
+ranking = amb_coverage.rank_candidates(None, None, cov=cov)
 for sub in division.subregions:
     group = ranking[ranking["subregio"] == sub]
     with st.expander(f"{md(sub)} — {len(group)} kandidaat/kandidaten"):
@@ -181,19 +184,19 @@ c4.metric("Greedy haalt", f"{quick.coverage_share:.0%}",
           help="De eenvoudige keuze 'steeds de partner die het meest toevoegt'.")
 st.caption(f"Status: {plan.status} · berekend in {plan.solve_seconds:.2f} s")
 
-show_map(amb.plan_map(plan, reference=reference), height=560, key="amb_kaart")
+show_map(amb_output.plan_map(plan, reference=reference), height=560, key="amb_kaart")
 show_attribution()
 
 st.markdown("**Gekozen ambassadeurs**")
-st.dataframe(amb.choice_table(plan), hide_index=True, width="stretch",
+st.dataframe(amb_output.choice_table(plan), hide_index=True, width="stretch",
              column_config=NUMBER_COLUMNS)
 st.markdown("**Dekking per subregio**")
-st.dataframe(amb.subregion_table(plan), hide_index=True, width="stretch",
+st.dataframe(amb_output.subregion_table(plan), hide_index=True, width="stretch",
              column_config=NUMBER_COLUMNS)
 
 # --- current ambassadors -----------------------------------------------------------------
 st.subheader("Huidige ambassadeurs")
-current_ids = tuple(amb.current_ambassador_ids(all_partners))
+current_ids = tuple(amb_coverage.current_ambassador_ids(all_partners))
 comparison = None
 if not current_ids:
     st.info("In het register is nog geen partner als ambassadeur gemarkeerd.")
@@ -270,7 +273,7 @@ stem = f"ambassadeurs_k{plan.k}_{int(radius_km)}km"
 
 def _html_map() -> bytes:
     try:
-        return standalone_html(amb.plan_map(plan, reference=reference),
+        return standalone_html(amb_output.plan_map(plan, reference=reference),
                                get_settings().static_dir).encode("utf-8")
     except RuntimeError as err:  # local Leaflet files missing
         return f"<p>{err}</p>".encode()
@@ -279,12 +282,12 @@ def _html_map() -> bytes:
 d1, d2, d3 = st.columns(3)
 d1.download_button(
     "Excel (keuze en dekking)",
-    lambda: tables.xlsx_bytes(amb.plan_sheets(plan, comparison=comparison)),
+    lambda: tables.xlsx_bytes(amb_output.plan_sheets(plan, comparison=comparison)),
     file_name=f"{stem}.xlsx", on_click="ignore", key="amb_excel", mime=tables.XLSX_MIME,
 )
 d2.download_button("Kaart (HTML)", _html_map, file_name=f"{stem}.html", mime="text/html",
                    on_click="ignore", key="amb_html")
-d3.download_button("Afbeelding (PNG)", lambda: amb.plan_image(plan, reference=reference),
+d3.download_button("Afbeelding (PNG)", lambda: amb_output.plan_image(plan, reference=reference),
                    file_name=f"{stem}.png", mime="image/png", on_click="ignore",
                    key="amb_png")
 st.caption("De exports bevatten alleen openbare gegevens van partners (geen contactpersonen).")

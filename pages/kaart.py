@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import indicators as analysis
+from geo.analysis.score import score_caption_nl
+from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
 from geo.output import maps, tables
 from geo.reference.data import OUTSIDE, REGIONS
 from geo.reference.regions import LEVELS, unit_polygons
@@ -25,7 +27,7 @@ through_router()
 
 LEVEL_LABELS = {"gemeente": "Gemeente", "subregio": "Subregio", "arbeidsmarktregio":
                 "Arbeidsmarktregio"}
-INDICATORS = maps.CHOROPLETH_INDICATORS
+INDICATORS = CHOROPLETH_INDICATORS
 DONOR_CHOICES = {"alle": "Alle organisaties", "ja": "Alleen donateurs", "nee": "Geen donateurs"}
 
 
@@ -155,7 +157,7 @@ with col_map:
 
 with col_table:
     st.subheader(f"Rangorde per {LEVEL_LABELS[level].lower()}")
-    st.caption(analysis.SCORE_UITLEG_KORT)
+    st.caption(score_caption_nl())
     view = table[["rang", "naam", "score", "partners", "donateurs", "partners_per_10k_jongeren",
                   "scholen", "scholen_vmbo", "aandeel_scholen_met_partner",
                   "reistijd_mbo_infra_min_gemiddeld"]].sort_values("rang")
@@ -185,6 +187,6 @@ with col_table:
                        file_name=f"witte-vlekken-{level}.csv", mime=tables.CSV_MIME)
     c2.download_button("Tabel als Excel", tables.table_bytes(sheets, xlsx=True),
                        file_name=f"witte-vlekken-{level}.xlsx", mime=tables.XLSX_MIME)
-    st.caption(analysis.BEVOLKING_NOOT)
+    st.caption(analysis.POPULATION_NOTE_NL)
 
 show_attribution()

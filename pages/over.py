@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.analysis import indicators as analysis
 from geo.analysis import travel
+from geo.analysis.score import SCORE_EXPLANATION_NL
 from geo.reference.gazetteer import PRECISION_LABELS
 from pages._shared import ATTRIBUTION, current_division, through_router
 
@@ -61,9 +62,9 @@ st.markdown(
 st.subheader("Reisafstand en reistijd (schatting)")
 st.markdown(travel.ASSUMPTIONS_NL)
 st.subheader("Witte-vlekscore")
-st.markdown(analysis.SCORE_UITLEG)
-st.markdown(analysis.PARTNER_UITLEG)
-st.markdown(analysis.BEVOLKING_UITLEG)
+st.markdown(SCORE_EXPLANATION_NL)
+st.markdown(analysis.PARTNER_EXPLANATION_NL)
+st.markdown(analysis.POPULATION_EXPLANATION_NL)
 
 st.header("Privacy")
 st.markdown(

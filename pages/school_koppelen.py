@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import proximity
-from geo.analysis.travel import ESTIMATE_LABEL, MODES
-from geo.output import maps, tables
+from geo.analysis.travel import ESTIMATE_LABEL
+from geo.analysis.vocabulary import MODES
+from geo.output import call_lists, maps, tables
 from geo.register.store import SOORTEN
 from geo.text import md
 from pages._shared import can, get_store, show_attribution, show_map, through_router
@@ -112,13 +113,13 @@ with tab_school:
                 donateur=True if donors_only else None,
                 actief=True if active_only else None,
             )
-            note = proximity.skipped_message(result)
+            note = call_lists.skipped_message(result)
             if result.empty:
                 filtered = donors_only or active_only or len(soorten) < len(SOORTEN)
-                st.info(md(proximity.no_partners_message(
+                st.info(md(call_lists.no_partners_message(
                     school["naam"], radius_km=radius, filtered=filtered)))
             else:
-                table = proximity.call_list(result, include_personal=staff)
+                table = call_lists.call_list(result, include_personal=staff)
                 code = school.get("vestigingscode") or ""
                 st.caption(f"Partners bij {md(school['naam'])}"
                            + (f" ({md(code)})" if code else ""))
@@ -147,7 +148,7 @@ with tab_partner:
         near = proximity.schools_near_partner(partner, schools, radius_km=reach,
                                               vmbo_only=vmbo_only)
         if near.empty:
-            st.info(md(proximity.no_schools_message(partner["naam"], radius_km=reach)))
+            st.info(md(call_lists.no_schools_message(partner["naam"], radius_km=reach)))
         else:
             n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
             st.write(f"**{len(near)}** scholen binnen {reach} km, waarvan **{n_vmbo}** met vmbo.")
@@ -162,7 +163,7 @@ with tab_partner:
             st.dataframe(table, hide_index=True, width="stretch",
                          column_config=COLUMN_LABELS, key="koppel_scholen_tabel")
             _downloads(table, f"scholen-bij-{_slug(partner['naam'])}", "koppel_scholen")
-        note = proximity.skipped_message(near)
+        note = call_lists.skipped_message(near)
         if note:
             st.caption(md(note))
 

@@ -7,19 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import indicators as analysis
-from geo.analysis.travel import (
-    ASSUMPTIONS_NL,
-    DEFAULT_DETOUR,
-    DEFAULT_SPEED_FIETS_KMH,
-    DEFAULT_SPEED_OV_AUTO_KMH,
-    DEFAULT_WAIT_OV_AUTO_MIN,
-    MODES,
-    StraightLineModel,
-)
+from geo.analysis.scenario import scenario
+from geo.analysis.score import SCORE_EXPLANATION_NL
+from geo.analysis.travel import ASSUMPTIONS_NL, StraightLineModel
+from geo.analysis.vocabulary import MODES
 from geo.errors import InfrakaartError
 from geo.output import maps, tables
 from geo.reference.data import Division
 from geo.reference.regions import LEVELS, unit_polygons
+from geo.settings import DEFAULTS
 from geo.text import md
 from pages._shared import (
     Keys,
@@ -69,20 +65,20 @@ with st.sidebar:
                          format_func=LEVEL_LABELS.get, key="wat_als_niveau")
     mode = st.radio("Reiswijze", list(MODES), index=list(MODES).index("ov_auto"),
                     format_func=MODES.get, horizontal=True, key="wat_als_reiswijze")
-    detour = st.slider("Omwegfactor", 1.0, 2.0, DEFAULT_DETOUR, 0.05, key="wat_als_omweg",
+    detour = st.slider("Omwegfactor", 1.0, 2.0, DEFAULTS.detour, 0.05, key="wat_als_omweg",
                        help="Reisafstand = hemelsbrede afstand × deze factor.")
-    speed_fiets = st.slider("Snelheid fiets (km/u)", 8, 25, int(DEFAULT_SPEED_FIETS_KMH),
+    speed_fiets = st.slider("Snelheid fiets (km/u)", 8, 25, int(DEFAULTS.speed_bike_kmh),
                             key="wat_als_fiets")
     speed_ov = st.slider("Snelheid OV/auto, deur tot deur (km/u)", 15, 80,
-                         int(DEFAULT_SPEED_OV_AUTO_KMH), key="wat_als_ov")
-    wait_ov = st.slider("Opstarttijd OV/auto (min)", 0, 30, int(DEFAULT_WAIT_OV_AUTO_MIN),
+                         int(DEFAULTS.speed_transit_car_kmh), key="wat_als_ov")
+    wait_ov = st.slider("Opstarttijd OV/auto (min)", 0, 30, int(DEFAULTS.wait_transit_car_min),
                         key="wat_als_wacht", help="Lopen naar de halte, wachten, parkeren.")
     radius_km = st.slider("Straal voor 'partner dichtbij' (km)", 2, 30, 10,
                           key="wat_als_straal")
     upload_division_widget()
 
-travel = StraightLineModel(detour=detour, speed_fiets_kmh=speed_fiets,
-                           speed_ov_auto_kmh=speed_ov, wait_ov_auto_min=wait_ov)
+travel = StraightLineModel(detour=detour, speed_bike_kmh=speed_fiets,
+                           speed_transit_car_kmh=speed_ov, wait_transit_car_min=wait_ov)
 
 how = st.radio("Nieuwe locatie", [HOW_GEMEENTE, HOW_CLICK], horizontal=True,
                key="wat_als_hoe")
@@ -111,7 +107,7 @@ result = None
 error = None
 if location is not None:
     try:
-        result = analysis.scenario(
+        result = scenario(
             level, new_location=location, reference=reference, division=division,
             partners=partners, schools=schools, mbo=mbo,
             radius_km=radius_km, travel=travel, mode=mode,
@@ -224,7 +220,7 @@ if result is not None:
 
 with st.expander("Hoe wordt dit geschat?"):
     st.markdown(ASSUMPTIONS_NL)
-    st.markdown(analysis.SCORE_UITLEG)
-    st.markdown(analysis.BEVOLKING_UITLEG)
+    st.markdown(SCORE_EXPLANATION_NL)
+    st.markdown(analysis.POPULATION_EXPLANATION_NL)
 
 show_attribution()
