@@ -12,16 +12,10 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+from geo.analysis import plans
 from geo.analysis.coverage import PlanError, coverage, current_ambassador_ids, rank_candidates
 from geo.analysis.indicators import reference_schools
-from geo.analysis.plans import (
-    coverage_curve,
-    evaluate,
-    greedy,
-    greedy_plan,
-    optimal_plan,
-    optimise,
-)
+from geo.analysis.plans import coverage_curve, greedy_plan, optimal_plan
 from geo.output import tables
 from geo.output.plans import plan_image, plan_map, plan_sheets
 from geo.reference.data import RD_NEW, WGS84, Division
@@ -33,6 +27,34 @@ _TO_WGS = Transformer.from_crs(RD_NEW, WGS84, always_xy=True)
 
 PERSONAL = {"contactpersoon": "Jan Geheim", "email": "geheim@example.nl",
             "telefoon": "0612345678"}
+
+
+# One call from the frames to a plan, as the CLI and the page make it.
+_PLAN_OPTIONS = {"k", "per_subregion", "time_limit_s"}
+
+
+def _split(options: dict) -> tuple[dict, dict]:
+    return ({k: v for k, v in options.items() if k not in _PLAN_OPTIONS},
+            {k: v for k, v in options.items() if k in _PLAN_OPTIONS})
+
+
+def optimise(partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return optimal_plan(coverage(partners, schools, **cov_options), **plan_options)
+
+
+def greedy(partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return greedy_plan(coverage(partners, schools, **cov_options), **plan_options)
+
+
+def evaluate(current, partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return plans.evaluate(current, coverage(partners, schools, **cov_options), **plan_options)
+
+
+def rank(partners, schools, **options):
+    return rank_candidates(coverage(partners, schools, **options))
 
 
 def _division(mapping: dict[str, str]) -> Division:
@@ -150,7 +172,7 @@ def test_vmbo_weight_changes_the_choice():
     assert equal.chosen_ids == (1,)
     assert heavy.chosen_ids == (2,)
     assert heavy.weighted_coverage == 4.0 and heavy.vmbo_covered == 2
-    ranking = rank_candidates(partners, schools, vmbo_weight=2.0, division=division)
+    ranking = rank(partners, schools, vmbo_weight=2.0, division=division)
     assert list(ranking["naam"]) == ["Vmbo", "Breed"]
     assert list(ranking["rang"]) == [1, 2]
 
@@ -167,7 +189,7 @@ def test_subregion_is_rederived_from_division(line_case):
     partners = partners.assign(subregio="verkeerd")
     schools = schools.assign(subregio="verkeerd")
     other = _division({"GM0001": "Oost", "GM0002": "West"})
-    ranking = rank_candidates(partners, schools, division=other)
+    ranking = rank(partners, schools, division=other)
     assert set(ranking["subregio"]) == {"Oost", "West"}
     plan = optimise(partners, schools, k=2, division=other)
     assert set(plan.per_subregion["subregio"]) == {"Oost", "West"}
@@ -187,7 +209,7 @@ def test_inactive_and_unlocated_partners_are_not_candidates(line_case):
 def test_rank_candidates_counts_match_brute_force(line_case):
     partners, schools, division = line_case
     schools.loc[[1, 4], "heeft_vmbo"] = True
-    ranking = rank_candidates(partners, schools, radius_km=10, vmbo_weight=3.0,
+    ranking = rank(partners, schools, radius_km=10, vmbo_weight=3.0,
                                   division=division).set_index("naam")
     px = {name: x for _, name, x, _, _ in LINE_PARTNERS}
     sx = np.array([s[0] for s in LINE_SCHOOLS], dtype=float)

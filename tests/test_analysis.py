@@ -144,7 +144,7 @@ def test_partner_counting_rules(tiny):
     assert table.loc["GM9002", "partners"] == 0
     assert table.loc["GM9001", "partners_per_10k_jongeren"] == pytest.approx(2 / 400 * 10_000)
     everyone = indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
-                          mbo=mbo, soorten=None).set_index("code")
+                          mbo=mbo, kinds=None).set_index("code")
     assert everyone.loc["GM9001", "partners"] == 4
 
 

@@ -71,11 +71,10 @@ def test_library_defaults_read_defaults():
     for function in (proximity.nearest_partners, proximity.schools_near_partner):
         assert _default(function, "travel_mode") == DEFAULTS.nearby_mode
     assert _default(proximity.travel_minutes, "mode") == DEFAULTS.nearby_mode
-    for function in (coverage.coverage, coverage.rank_candidates, plans.optimise,
-                     plans.greedy, plans.evaluate):
-        assert _default(function, "radius_km") == DEFAULTS.radius_km
-        assert _default(function, "vmbo_weight") == DEFAULTS.vmbo_weight
-    assert _default(plans.optimal_plan, "time_limit_s") == DEFAULTS.solver_time_limit_s
+    assert _default(coverage.coverage, "radius_km") == DEFAULTS.radius_km
+    assert _default(coverage.coverage, "vmbo_weight") == DEFAULTS.vmbo_weight
+    for function in (plans.optimal_plan, plans.evaluate, plans.coverage_curve):
+        assert _default(function, "time_limit_s") == DEFAULTS.solver_time_limit_s
     assert _default(score.top_units_text, "n") == DEFAULTS.top_units
 
 

@@ -195,17 +195,17 @@ def test_radius_only_returns_every_partner_within_reach(schools, partners):
 
 @pytest.mark.parametrize(
     "filters",
-    [{"soort": ["aannemer", "netbeheerder"]}, {"donateur": True}, {"actief": True},
-     {"soort": ["overheid"], "donateur": False, "actief": True}],
+    [{"kinds": ["aannemer", "netbeheerder"]}, {"donor": True}, {"active": True},
+     {"kinds": ["overheid"], "donor": False, "active": True}],
 )
 def test_filters_equal_brute_force_on_the_filtered_partners(schools, partners, filters):
     result = nearest_partners(schools, partners, k=3, **filters)
     keep = pd.Series(True, index=partners.index)
-    if "soort" in filters:
-        keep &= partners["soort"].isin(filters["soort"])
-    for flag in ("donateur", "actief"):
+    if "kinds" in filters:
+        keep &= partners["soort"].isin(filters["kinds"])
+    for flag, column in (("donor", "donateur"), ("active", "actief")):
         if flag in filters:
-            keep &= partners[flag] == filters[flag]
+            keep &= partners[column] == filters[flag]
     subset = partners[keep]
     assert 0 < len(subset) < len(partners)
     assert result["partner_id"].isin(subset["id"]).all()

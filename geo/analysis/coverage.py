@@ -241,25 +241,13 @@ def coverage(
     )
 
 
-def rank_candidates(
-    partners: pd.DataFrame,
-    schools: pd.DataFrame,
-    *,
-    radius_km: float = DEFAULTS.radius_km,
-    vmbo_weight: float = DEFAULTS.vmbo_weight,
-    division: Division | None = None,
-    reference: Reference | None = None,
-    include_inactive: bool = False,
-    cov: Coverage | None = None,
-) -> pd.DataFrame:
+def rank_candidates(cov: Coverage) -> pd.DataFrame:
     """Per subregion, the candidate partners ranked by weighted number of schools reached.
 
     Parameters
     ----------
-    partners, schools, radius_km, vmbo_weight, division, reference, include_inactive
-        As for :func:`coverage`.
-    cov : Coverage, optional
-        A coverage computed already (then the other parameters are ignored).
+    cov : Coverage
+        From :func:`coverage`.
 
     Returns
     -------
@@ -270,11 +258,6 @@ def rank_candidates(
         candidate's reach counts all schools within the radius, also across the
         subregion boundary.
     """
-    if cov is None:
-        cov = coverage(
-            partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight,
-            division=division, reference=reference, include_inactive=include_inactive,
-        )
     frame = cov.partners.join(cov.reach_counts())
     if "ambassadeur_voor" not in frame.columns:
         frame["ambassadeur_voor"] = None

@@ -154,15 +154,15 @@ def _gemeentecodes(frame: pd.DataFrame, reference: Reference) -> pd.Series:
 
 
 def active_partners(
-    partners: pd.DataFrame, *, soorten: Collection[str] | None = PARTNER_SOORTEN
+    partners: pd.DataFrame, *, kinds: Collection[str] | None = PARTNER_SOORTEN
 ) -> pd.DataFrame:
-    """The organisations that count as partners: active, located, of ``soorten``.
+    """The organisations that count as partners: active, located, of ``kinds``.
 
     Parameters
     ----------
     partners : pandas.DataFrame
         As :meth:`geo.register.store.Store.organisations` (public variant is enough).
-    soorten : collection of str, optional
+    kinds : collection of str, optional
         Kinds to count; None counts every kind. Default :data:`PARTNER_SOORTEN`.
 
     Returns
@@ -171,8 +171,8 @@ def active_partners(
         A filtered copy.
     """
     keep = _flag(partners, "actief", True)
-    if soorten is not None and "soort" in partners.columns:
-        keep &= partners["soort"].isin(list(soorten))
+    if kinds is not None and "soort" in partners.columns:
+        keep &= partners["soort"].isin(list(kinds))
     xy = _xy(partners)
     if len(xy):
         keep &= np.isfinite(xy).all(axis=1)
@@ -320,7 +320,7 @@ def indicators(
     travel: TravelModel | None = None,
     weights: ScoreWeights | None = None,
     mode: str = DEFAULTS.area_mode,
-    soorten: Collection[str] | None = PARTNER_SOORTEN,
+    kinds: Collection[str] | None = PARTNER_SOORTEN,
 ) -> pd.DataFrame:
     """Indicators and white-spot score, one row per unit at ``level``.
 
@@ -347,7 +347,7 @@ def indicators(
         Weights of the white-spot score.
     mode : {"fiets", "ov_auto"}
         Mode for the travel times (default ``DEFAULTS.area_mode``).
-    soorten : collection of str, optional
+    kinds : collection of str, optional
         Organisation kinds counted as partners; see :data:`PARTNER_SOORTEN`.
 
     Returns
@@ -366,10 +366,10 @@ def indicators(
     table = units.set_index("code")
 
     # Partners and donors, counted by the unit of their municipality.
-    counted = active_partners(partners, soorten=soorten)
+    counted = active_partners(partners, kinds=kinds)
     unit = _gemeentecodes(counted, reference).map(code_of)
     table["partners"] = unit.value_counts().reindex(table.index, fill_value=0)
-    donors = active_partners(partners, soorten=None)
+    donors = active_partners(partners, kinds=None)
     donors = donors[_flag(donors, "donateur", False)]
     unit_d = _gemeentecodes(donors, reference).map(code_of)
     table["donateurs"] = unit_d.value_counts().reindex(table.index, fill_value=0)

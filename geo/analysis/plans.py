@@ -9,7 +9,6 @@
 * :func:`evaluate` — the current ambassadors next to the optimum for as many;
 * :func:`coverage_curve` — optimum and greedy for several ``k``.
 
-:func:`optimise` and :func:`greedy` do the same from the register frames in one call.
 Every plan is an :class:`AmbassadorPlan` with public partner fields only; its exports
 for the board (Excel, map, image) are in :mod:`geo.output.plans`.
 """
@@ -24,9 +23,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from geo.analysis.coverage import Coverage, PlanError, coverage
+from geo.analysis.coverage import Coverage, PlanError
 from geo.analysis.optimise import effective_k, greedy_choice, solve_mclp
-from geo.reference.data import Division, Reference
+from geo.reference.data import Division
 from geo.settings import DEFAULTS
 
 #: Method codes of a plan and their Dutch labels.
@@ -303,72 +302,6 @@ def fixed_plan(cov: Coverage, partner_ids: Iterable, *, method: str = "huidig"
     )
 
 
-def optimise(
-    partners: pd.DataFrame,
-    schools: pd.DataFrame,
-    *,
-    k: int,
-    radius_km: float = DEFAULTS.radius_km,
-    vmbo_weight: float = DEFAULTS.vmbo_weight,
-    per_subregion: bool = False,
-    division: Division | None = None,
-    reference: Reference | None = None,
-    include_inactive: bool = False,
-    time_limit_s: float = DEFAULTS.solver_time_limit_s,
-) -> AmbassadorPlan:
-    """Choose ``k`` ambassadors from the register frames: :func:`optimal_plan` of their coverage.
-
-    Parameters
-    ----------
-    partners, schools, radius_km, vmbo_weight, division, reference, include_inactive
-        As for :func:`geo.analysis.coverage.coverage`.
-    k : int
-        Number of ambassadors (clamped to the number of candidates, with a note).
-    per_subregion : bool
-        Require at least one ambassador in every subregion that has a candidate.
-    time_limit_s : float
-        Time limit of the solver, in seconds.
-
-    Returns
-    -------
-    AmbassadorPlan
-
-    Raises
-    ------
-    PlanError
-        No candidates, ``k`` < 1, or ``k`` smaller than the number of subregions that
-        need an ambassador under ``per_subregion`` (Dutch message).
-    """
-    cov = coverage(
-        partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight, division=division,
-        reference=reference, include_inactive=include_inactive,
-    )
-    return optimal_plan(cov, k=k, per_subregion=per_subregion, time_limit_s=time_limit_s)
-
-
-def greedy(
-    partners: pd.DataFrame,
-    schools: pd.DataFrame,
-    *,
-    k: int,
-    radius_km: float = DEFAULTS.radius_km,
-    vmbo_weight: float = DEFAULTS.vmbo_weight,
-    per_subregion: bool = False,
-    division: Division | None = None,
-    reference: Reference | None = None,
-    include_inactive: bool = False,
-) -> AmbassadorPlan:
-    """The greedy choice from the register frames: :func:`greedy_plan` of their coverage.
-
-    Same parameters and errors as :func:`optimise`.
-    """
-    cov = coverage(
-        partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight, division=division,
-        reference=reference, include_inactive=include_inactive,
-    )
-    return greedy_plan(cov, k=k, per_subregion=per_subregion)
-
-
 @dataclass(frozen=True)
 class Comparison:
     """The current ambassadors next to the optimum for the same number.
@@ -408,34 +341,26 @@ class Comparison:
 
 def evaluate(
     current_ambassador_ids: Iterable,
-    partners: pd.DataFrame,
-    schools: pd.DataFrame,
+    cov: Coverage,
     *,
-    radius_km: float = DEFAULTS.radius_km,
-    vmbo_weight: float = DEFAULTS.vmbo_weight,
-    division: Division | None = None,
-    reference: Reference | None = None,
-    include_inactive: bool = False,
     per_subregion: bool = False,
     time_limit_s: float = DEFAULTS.solver_time_limit_s,
-    cov: Coverage | None = None,
 ) -> Comparison:
     """Coverage of the currently marked ambassadors versus the optimum for as many.
 
     Parameters
     ----------
     current_ambassador_ids : iterable
-        Ids of the current ambassadors (see :func:`geo.analysis.coverage.current_ambassador_ids`).
-    partners, schools, radius_km, vmbo_weight, division, reference, include_inactive
-        As for :func:`geo.analysis.coverage.coverage`.
+        Ids of the current ambassadors (see
+        :func:`geo.analysis.coverage.current_ambassador_ids`).
+    cov : Coverage
+        From :func:`geo.analysis.coverage.coverage`.
     per_subregion : bool
         Compare with the optimum that has at least one ambassador per subregion. When
         there are fewer current ambassadors than such subregions, the unconstrained
         optimum is used and a note says so.
     time_limit_s : float
         Time limit of the optimum's solve.
-    cov : Coverage, optional
-        A coverage computed already (then the frames and parameters are ignored).
 
     Returns
     -------
@@ -446,11 +371,6 @@ def evaluate(
     PlanError
         When none of the ids is a candidate (Dutch message).
     """
-    if cov is None:
-        cov = coverage(
-            partners, schools, radius_km=radius_km, vmbo_weight=vmbo_weight,
-            division=division, reference=reference, include_inactive=include_inactive,
-        )
     current = fixed_plan(cov, list(current_ambassador_ids))
     if current.k == 0:
         raise PlanError(

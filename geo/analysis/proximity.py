@@ -252,9 +252,9 @@ def travel_minutes(
 def filter_partners(
     partners: pd.DataFrame,
     *,
-    soort: Iterable[str] | None = None,
-    donateur: bool | None = None,
-    actief: bool | None = None,
+    kinds: Iterable[str] | None = None,
+    donor: bool | None = None,
+    active: bool | None = None,
 ) -> pd.DataFrame:
     """Partners matching the filters; ``None`` means "do not filter on this".
 
@@ -262,10 +262,11 @@ def filter_partners(
     ----------
     partners : pandas.DataFrame
         Organisations as :meth:`geo.register.store.Store.organisations` returns them.
-    soort : iterable of str, optional
-        Keep only these kinds (``geo.register.store.SOORTEN``). An empty iterable keeps none.
-    donateur, actief : bool, optional
-        Keep only rows whose flag equals this value.
+    kinds : iterable of str, optional
+        Keep only these kinds (column ``soort``, one of ``geo.register.store.SOORTEN``). An
+        empty iterable keeps none.
+    donor, active : bool, optional
+        Keep only rows whose ``donateur`` or ``actief`` flag equals this value.
 
     Returns
     -------
@@ -273,12 +274,12 @@ def filter_partners(
         A filtered copy, original order and index.
     """
     keep = pd.Series(True, index=partners.index)
-    if soort is not None:
-        keep &= partners["soort"].isin(list(soort))
-    if donateur is not None:
-        keep &= partners["donateur"].fillna(False).astype(bool) == bool(donateur)
-    if actief is not None:
-        keep &= partners["actief"].fillna(False).astype(bool) == bool(actief)
+    if kinds is not None:
+        keep &= partners["soort"].isin(list(kinds))
+    if donor is not None:
+        keep &= partners["donateur"].fillna(False).astype(bool) == bool(donor)
+    if active is not None:
+        keep &= partners["actief"].fillna(False).astype(bool) == bool(active)
     return partners.loc[keep].copy()
 
 
@@ -318,9 +319,9 @@ def nearest_partners(
     radius_km: float | None = None,
     travel: Any = None,
     travel_mode: str = DEFAULTS.nearby_mode,
-    soort: Iterable[str] | None = None,
-    donateur: bool | None = None,
-    actief: bool | None = None,
+    kinds: Iterable[str] | None = None,
+    donor: bool | None = None,
+    active: bool | None = None,
 ) -> pd.DataFrame:
     """The nearest partners of every school, as one long table.
 
@@ -341,7 +342,7 @@ def nearest_partners(
         Travel model for ``reistijd_min``; see :func:`travel_minutes`.
     travel_mode : str
         ``"fiets"`` or ``"ov_auto"``; default ``DEFAULTS.nearby_mode``.
-    soort, donateur, actief : optional
+    kinds, donor, active : optional
         Filters, see :func:`filter_partners`.
 
     Returns
@@ -362,7 +363,7 @@ def nearest_partners(
     if "naam" not in schools.columns and "vestigingsnaam" in schools.columns:
         schools = schools.assign(naam=schools["vestigingsnaam"])
     schools = schools.assign(_school_id=_school_ids(schools))
-    chosen = filter_partners(_plain(partners), soort=soort, donateur=donateur, actief=actief)
+    chosen = filter_partners(_plain(partners), kinds=kinds, donor=donor, active=active)
     located_schools, school_xy, skipped_s = _located(schools)
     located_partners, partner_xy, skipped_p = _located(chosen)
 

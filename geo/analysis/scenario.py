@@ -72,7 +72,7 @@ def scenario(
     travel: TravelModel | None = None,
     weights: ScoreWeights | None = None,
     mode: str = DEFAULTS.area_mode,
-    soorten: Collection[str] | None = PARTNER_SOORTEN,
+    kinds: Collection[str] | None = PARTNER_SOORTEN,
 ) -> pd.DataFrame:
     """Today versus today plus one hypothetical mbo infra place, per unit.
 
@@ -82,7 +82,7 @@ def scenario(
     new_location : (lat, lon) or str
         WGS84 point, or a GM code (its representative point, see
         :func:`municipality_point`).
-    reference, division, partners, schools, mbo, radius_km, travel, weights, mode, soorten
+    reference, division, partners, schools, mbo, radius_km, travel, weights, mode, kinds
         As for :func:`geo.analysis.indicators.indicators`.
 
     Returns
@@ -100,7 +100,7 @@ def scenario(
     mbo_after = pd.concat([mbo, extra], ignore_index=True)
     options = dict(reference=reference, division=division, partners=partners, schools=schools,
                    radius_km=radius_km, travel=travel, weights=weights, mode=mode,
-                   soorten=soorten)
+                   kinds=kinds)
     before = indicators(level, mbo=mbo, **options).set_index("code")
     after = indicators(level, mbo=mbo_after, **options).set_index("code").reindex(before.index)
     out = pd.DataFrame(index=before.index)

@@ -71,9 +71,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         k=k,
         radius_km=args.straal,
         travel=default_travel(),
-        soort=args.soort,
-        donateur=True if args.donateurs else None,
-        actief=None if args.ook_inactief else True,
+        kinds=args.soort,
+        donor=True if args.donateurs else None,
+        active=None if args.ook_inactief else True,
     )
     table = call_list(result, include_personal=False)
     name = school.iloc[0]["naam"]

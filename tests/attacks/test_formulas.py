@@ -131,7 +131,7 @@ def test_ambassador_excel_neutralises_partner_subregion_and_division_names(
         partners, schools = store.organisations(), store.schools()
     cov = coverage(partners, schools, radius_km=10, division=division)
     plan = optimal_plan(cov, k=len(HOSTILE_NAMES))
-    comparison = evaluate([len(HOSTILE_NAMES)], partners, schools, division=division)
+    comparison = evaluate([len(HOSTILE_NAMES)], cov)
     data = tables.xlsx_bytes(plan_sheets(plan, comparison=comparison))
     assert_inert(xlsx_cells(data), expected=[*HOSTILE_NAMES, "@kwaad.csv"])
 
