@@ -4,8 +4,9 @@ All distances are straight lines in RD New (EPSG:28992, metres), computed with a
 :class:`scipy.spatial.cKDTree` for all sources at once. The low-level functions
 (:func:`to_rd`, :func:`nearest`, :func:`within_radius`) work on coordinate arrays;
 the domain functions (:func:`nearest_partners`, :func:`schools_near_partner`) work on
-the frames of :class:`geo.register.store.Store` and return long tables ready for a page, the CLI
-or an export.
+the frames of :class:`geo.register.store.Store` and return long tables;
+:mod:`geo.output.call_lists` turns them into the lists people read. A radius always
+includes a partner exactly at that distance.
 
 Rows without a location (NaN ``lat``/``lon``) are never matched; the domain functions
 skip them and report how many they skipped in ``frame.attrs`` (see
