@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis import indicators as analysis
-from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.output import maps
 from geo.reference.data import WGS84, load_reference
 from geo.reference.regions import unit_polygons

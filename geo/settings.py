@@ -190,7 +190,7 @@ class Defaults:
         ``arbeidsmarktregio``).
     choropleth : str
         Indicator that colours the map (a key of
-        :data:`geo.analysis.vocabulary.CHOROPLETH_INDICATORS`): the white-spot score.
+        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the white-spot score.
     what_if_municipality : str
         Municipality (GM code) where "Wat als" first places the new mbo infra place:
         Den Helder, the far north, where the travel gain is largest.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.output import maps, tables
 from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.analysis.names import MODES
 from geo.analysis.travel import ESTIMATE_LABEL
-from geo.analysis.vocabulary import MODES
 from geo.output import tables
 from geo.register.store import SOORTEN
 from geo.settings import DEFAULTS

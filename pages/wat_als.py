@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.names import MODES
 from geo.analysis.travel import StraightLineModel
-from geo.analysis.vocabulary import MODES
 from geo.output import maps, tables
 from geo.reference.data import Division
 from geo.reference.levels import LEVEL_LABELS, LEVELS

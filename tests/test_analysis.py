@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from geo.analysis import indicators as analysis
-from geo.analysis import vocabulary
+from geo.analysis import names
 from geo.analysis.indicators import indicators
 from geo.analysis.scenario import municipality_point, scenario
 from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
@@ -168,7 +168,7 @@ def test_levels_of_tiny_world(tiny):
         table = indicators(level, reference=tiny, partners=_frame([]), schools=_frame([]),
                            mbo=mbo)
         assert len(table) == n
-        assert list(table.columns[: len(vocabulary.TABLE_COLUMNS)]) == vocabulary.TABLE_COLUMNS
+        assert list(table.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
         assert sorted(table["rang"]) == sorted(table["score"].rank(ascending=False,
                                                                    method="min").astype(int))
 
@@ -455,7 +455,7 @@ def test_scenario_in_gooi_moves_gooi(reference, mbo, schools):
                       partners=pd.DataFrame(), schools=schools, mbo=mbo).set_index("code")
     assert result.loc["GM0402", "reistijd_gemiddeld_verschil"] < 0  # Hilversum
     assert result.loc["GM0448", "reistijd_gemiddeld_verschil"] == pytest.approx(0)  # Texel
-    assert list(result.reset_index().columns) == vocabulary.SCENARIO_COLUMNS
+    assert list(result.reset_index().columns) == names.SCENARIO_COLUMNS
 
 
 def test_scenario_rejects_bad_locations(reference, mbo, schools):
@@ -486,7 +486,7 @@ def test_csv_and_excel_round_trip(reference, mbo, schools):
     sheets = analysis.export_sheets(table)
     csv = pd.read_csv(io.BytesIO(tables.table_bytes(sheets, xlsx=False)), sep=";",
                       decimal=",", encoding="utf-8-sig")
-    assert list(csv.columns[: len(vocabulary.TABLE_COLUMNS)]) == vocabulary.TABLE_COLUMNS
+    assert list(csv.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
     assert list(csv["code"]) == list(table["code"])
     assert np.allclose(csv["score"], analysis.rounded(table)["score"], equal_nan=True)
     book = pd.read_excel(io.BytesIO(tables.table_bytes(sheets, xlsx=True)), sheet_name=None)
@@ -518,7 +518,7 @@ def test_cli_witte_vlekken_writes_ranked_table(reference, settings, tmp_path, ca
     printed = capsys.readouterr().out
     assert "1. " in printed and "schatting" in printed
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
-    assert list(table.columns[: len(vocabulary.TABLE_COLUMNS)]) == vocabulary.TABLE_COLUMNS
+    assert list(table.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
     assert len(table) == 46
     assert table["partners"].sum() == 4
     assert table.set_index("code").loc["GM0363", "partners"] == 2

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from geo.analysis import coverage, indicators, plans, proximity, scenario, score
+from geo.analysis.names import CHOROPLETH_INDICATORS, MODES
 from geo.analysis.score import ScoreWeights, score_caption_nl, score_explanation_nl
 from geo.analysis.travel import StraightLineModel
-from geo.analysis.vocabulary import CHOROPLETH_INDICATORS, MODES
 from geo.cli import build_parser
 from geo.reference.levels import LEVELS
 from geo.settings import DEFAULTS, Defaults

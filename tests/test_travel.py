@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from geo.analysis.names import MODES
 from geo.analysis.proximity import to_rd
 from geo.analysis.travel import (
     ASSUMPTIONS_NL,
@@ -15,7 +16,6 @@ from geo.analysis.travel import (
     TravelModel,
     assumptions_nl,
 )
-from geo.analysis.vocabulary import MODES
 from geo.settings import DEFAULTS
 
 GEOD = Geod(ellps="WGS84")

@@ -25,10 +25,10 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
+from geo.analysis.names import COLUMN_DESCRIPTIONS_NL
 from geo.analysis.proximity import nearest, to_rd
 from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
 from geo.analysis.travel import StraightLineModel, TravelModel, check_mode
-from geo.analysis.vocabulary import COLUMN_DESCRIPTIONS_NL
 from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVELS
 from geo.reference.regions import assign_areas

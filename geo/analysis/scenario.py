@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.indicators import PARTNER_SOORTEN, indicators
+from geo.analysis.names import SCENARIO_COLUMNS
 from geo.analysis.proximity import to_rd
 from geo.analysis.score import ScoreWeights
 from geo.analysis.travel import TravelModel
-from geo.analysis.vocabulary import SCENARIO_COLUMNS
 from geo.errors import AddressError
 from geo.reference.data import Division, Reference
 from geo.settings import DEFAULTS

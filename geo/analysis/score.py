@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.analysis.vocabulary import EXTRA_COLUMNS, TABLE_COLUMNS
+from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma
 

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from geo.analysis.vocabulary import MODES
+from geo.analysis.names import MODES
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma
 

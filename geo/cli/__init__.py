@@ -6,7 +6,7 @@ calling geo/ functions. Register a new command by adding its pair to :data:`COMM
 
 Building the parser is cheap: the command modules import only argparse and the plain
 names of :mod:`geo.settings`, :mod:`geo.reference.levels` and
-:mod:`geo.analysis.vocabulary` at the top; everything heavy (pandas, the register, maps,
+:mod:`geo.analysis.names` at the top; everything heavy (pandas, the register, maps,
 the solver) is imported inside ``run``, so ``infrakaart waar`` never loads folium.
 """
 

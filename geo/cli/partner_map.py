@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.cli._common import add_database_option, add_division_option, open_store, selected_division
 from geo.reference.levels import LEVELS
 from geo.settings import DEFAULTS, Settings

@@ -9,9 +9,9 @@ import folium
 import pandas as pd
 
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.analysis.proximity import filter_partners
 from geo.analysis.score import score_caption_nl
-from geo.analysis.vocabulary import CHOROPLETH_INDICATORS
 from geo.output import maps, tables
 from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
 from geo.reference.levels import LEVEL_LABELS

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.indicators import POPULATION_EXPLANATION_NL, export_sheets, rounded
+from geo.analysis.names import MODES
 from geo.analysis.scenario import scenario
 from geo.analysis.score import score_explanation_nl
 from geo.analysis.travel import StraightLineModel, assumptions_nl
-from geo.analysis.vocabulary import MODES
 from geo.errors import InfrakaartError
 from geo.output import maps, tables
 from geo.reference.data import Division, Reference
@@ -48,7 +48,7 @@ class WhatIfChoices:
     ----------
     level : str
     mode : str
-        Travel mode (a key of :data:`geo.analysis.vocabulary.MODES`).
+        Travel mode (a key of :data:`geo.analysis.names.MODES`).
     travel : StraightLineModel
         The travel model with the visitor's detour and speeds.
     radius_km : float
