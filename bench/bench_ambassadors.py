@@ -16,15 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.analysis.ambassadors import PlanError, coverage, schools_from_reference
+from geo.analysis.coverage import PlanError, coverage
+from geo.analysis.indicators import reference_schools
+from geo.analysis.plans import greedy_plan, optimal_plan
 from geo.reference.data import load_reference
 from geo.reference.regions import assign_areas
-from geo.settings import Settings
+from geo.settings import DEFAULTS, Settings
 
 KS = (5, 10, 20)
 REPEATS = 3
-RADIUS_KM = 10.0
-VMBO_WEIGHT = 2.0
+RADIUS_KM = DEFAULTS.radius_km
+VMBO_WEIGHT = DEFAULTS.vmbo_weight
 
 
 def _with_areas(frame: pd.DataFrame, reference) -> pd.DataFrame:
@@ -87,14 +89,14 @@ def _bench_instance(partners: pd.DataFrame, schools: pd.DataFrame, division) -> 
             try:
                 for _ in range(REPEATS):
                     t0 = time.perf_counter()
-                    plan = cov.optimise(k=k, per_subregion=per_subregion)
+                    plan = optimal_plan(cov, k=k, per_subregion=per_subregion)
                     times.append(time.perf_counter() - t0)
             except PlanError as err:
                 result["runs"].append({"k": k, "per_subregio": per_subregion,
                                        "fout": str(err)})
                 continue
             t0 = time.perf_counter()
-            quick = cov.greedy(k=k, per_subregion=per_subregion)
+            quick = greedy_plan(cov, k=k, per_subregion=per_subregion)
             greedy_s = time.perf_counter() - t0
             result["runs"].append({
                 "k": k,
@@ -116,7 +118,7 @@ def _bench_instance(partners: pd.DataFrame, schools: pd.DataFrame, division) -> 
 def run() -> dict:
     """Solve times and greedy-versus-optimum figures as a JSON-serialisable dict."""
     reference = load_reference(Settings().data_dir)
-    schools = schools_from_reference(reference)
+    schools = reference_schools(reference)
     division = reference.default_division
     instances: dict[str, pd.DataFrame] = {}
     example = example_partners(reference)

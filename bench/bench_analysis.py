@@ -22,9 +22,10 @@ import pandas as pd
 from pyproj import Geod
 
 from geo.analysis import indicators as analysis
+from geo.analysis.scenario import scenario
 from geo.output import tables
 from geo.reference.data import load_reference
-from geo.settings import Settings
+from geo.settings import DEFAULTS, Settings
 
 SIZES = (0, 100, 1000)
 REPEATS = 5
@@ -67,7 +68,7 @@ def _naive_mean_distance(reference, mbo: pd.DataFrame) -> float:
     for row in pc4.itertuples(index=False):
         best = min(geod.inv(row.lon_pos, row.lat_pos, m.lon, m.lat)[2]
                    for m in mbo.itertuples(index=False))
-        total += best / 1000.0 * 1.3 * row.inw_10_19
+        total += best / 1000.0 * DEFAULTS.detour * row.inw_10_19
         weight += row.inw_10_19
     return total / weight
 
@@ -102,7 +103,7 @@ def run() -> dict:
                 "top": table.iloc[0]["naam"],
             })
     partners = synthetic_partners(reference, 100)
-    out["scenario_subregio_den_helder_median_s"] = round(_median_s(lambda: analysis.scenario(
+    out["scenario_subregio_den_helder_median_s"] = round(_median_s(lambda: scenario(
         "subregio", new_location="GM0400", reference=reference, partners=partners,
         schools=schools, mbo=mbo)), 4)
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis import indicators as analysis
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.output import maps
 from geo.reference.data import WGS84, load_reference
 from geo.reference.regions import unit_polygons
@@ -51,7 +52,7 @@ def _ours(reference, partners, schools, mbo) -> str:
     division = reference.default_division
     table = analysis.indicators("subregio", reference=reference, division=division,
                                 partners=partners, schools=schools, mbo=mbo)
-    label, fmt = maps.CHOROPLETH_INDICATORS["score"]
+    label, fmt = CHOROPLETH_INDICATORS["score"]
     fmap = maps.build_partner_map(
         layers=maps.boundary_layers(reference, division), partners=partners, schools=schools,
         mbo=mbo, choropleth=(unit_polygons("subregio", reference, division), table, "score",

@@ -136,3 +136,93 @@ class Settings:
 
             parse_trusted_proxies(str(values["trusted_proxies"]))  # refuse a typo at start
         return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The starting values of the analysis: one place for every default a user can change.
+
+    The functions in :mod:`geo.analysis`, the options of the command line (their argparse
+    defaults and the ``(standaard …)`` in their help), the sliders and selects of the pages
+    and the explanations on the "Over" page all read :data:`DEFAULTS`; change a value here
+    and all of them follow. These are starting values, not settings of the server: a user
+    overrides them per call, per command or per widget.
+
+    Attributes
+    ----------
+    radius_km : float
+        Straight-line radius in km. A school has a partner "nearby" when one lies within
+        it (inclusive: a partner exactly at the radius counts); it is also an ambassador's
+        reach and the radius searches of "School koppelen" start at it.
+    nearest_count : int
+        Number of nearest partners listed for a school (``infrakaart dichtbij`` without
+        ``-n``, the page "School koppelen").
+    detour : float
+        Travel distance over straight-line distance. Roads and railways are seldom
+        straight; for Dutch regional trips the ratio is about 1.2 to 1.4.
+    speed_bike_kmh : float
+        Average cycling speed of a teenager on a utility trip (mode ``fiets``), km/h.
+    speed_transit_car_kmh : float
+        Average door-to-door speed of public transport or a car trip (mode ``ov_auto``)
+        after the start-up time, km/h.
+    wait_transit_car_min : float
+        Start-up time of an ``ov_auto`` trip (walk to the stop, wait, park), minutes.
+    area_mode : str
+        Travel mode of the indicators, the white-spot score and "Wat als": ``ov_auto``.
+        They measure how far young people live from the nearest mbo infra place, often
+        20 to 60 km across the region, a trip made by public transport or by car.
+    nearby_mode : str
+        Travel mode of the school–partner lists (``infrakaart dichtbij``, "School
+        koppelen"): ``fiets``. Those partners lie within a few kilometres of a school,
+        the distance a pupil cycles to a company visit or a work placement.
+    weight_scarcity : float
+        Weight of partner scarcity in the white-spot score.
+    weight_travel : float
+        Weight of the travel burden to the nearest mbo infra place in the score.
+    weight_schools : float
+        Weight of the schools without a partner within :attr:`radius_km` in the score.
+    travel_cap_min : float
+        Mean travel time (minutes, one way) at which the score's travel burden reaches 100.
+    top_units : int
+        Number of units explained in words under the ranking (``witte-vlekken --top``).
+    level : str
+        Area level shown first: ``subregio`` (of ``gemeente``, ``subregio``,
+        ``arbeidsmarktregio``).
+    choropleth : str
+        Indicator that colours the map (a key of
+        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the white-spot score.
+    what_if_municipality : str
+        Municipality (GM code) where "Wat als" first places the new mbo infra place:
+        Den Helder, the far north, where the travel gain is largest.
+    vmbo_weight : float
+        Weight of a school with vmbo in the ambassador planner; other schools weigh 1.
+    ambassadors_per_subregion : int
+        The planner starts with this many ambassadors per subregion of the division.
+    solver_time_limit_s : float
+        Time limit of one solve of the ambassador optimisation (CBC), in seconds.
+    """
+
+    radius_km: float = 10.0
+    nearest_count: int = 5
+    detour: float = 1.3
+    speed_bike_kmh: float = 15.0
+    speed_transit_car_kmh: float = 35.0
+    wait_transit_car_min: float = 10.0
+    area_mode: str = "ov_auto"
+    nearby_mode: str = "fiets"
+    weight_scarcity: float = 0.4
+    weight_travel: float = 0.4
+    weight_schools: float = 0.2
+    travel_cap_min: float = 120.0
+    top_units: int = 3
+    level: str = "subregio"
+    choropleth: str = "score"
+    what_if_municipality: str = "GM0400"
+    vmbo_weight: float = 2.0
+    ambassadors_per_subregion: int = 1
+    solver_time_limit_s: float = 30.0
+
+
+#: The defaults every part of Infrakaart starts from (see :class:`Defaults`).
+DEFAULTS = Defaults()
+

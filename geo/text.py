@@ -49,3 +49,16 @@ def md(value: object) -> str:
         return ""
     text = _LINE_BREAKS_RE.sub(" ", str(value))
     return _PUNCTUATION_RE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def decimal_comma(value: float) -> str:
+    """A number as people in the Netherlands write it, without trailing zeros.
+
+    Examples
+    --------
+    >>> decimal_comma(1.3)
+    '1,3'
+    >>> decimal_comma(10.0)
+    '10'
+    """
+    return f"{float(value):g}".replace(".", ",")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import indicators as analysis
+from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
-from geo.reference.data import OUTSIDE, REGIONS
-from geo.reference.regions import LEVELS, unit_polygons
+from geo.reference.data import REGIONS
+from geo.reference.levels import LEVEL_LABELS, LEVELS
+from geo.settings import DEFAULTS
+from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view
 from pages._shared import (
     can,
     current_division,
@@ -23,10 +25,8 @@ from pages._shared import (
 
 through_router()
 
-LEVEL_LABELS = {"gemeente": "Gemeente", "subregio": "Subregio", "arbeidsmarktregio":
-                "Arbeidsmarktregio"}
-INDICATORS = maps.CHOROPLETH_INDICATORS
-DONOR_CHOICES = {"alle": "Alle organisaties", "ja": "Alleen donateurs", "nee": "Geen donateurs"}
+INDICATORS = CHOROPLETH_INDICATORS
+RADII = [str(i) for i in range(2, 31)]
 
 
 def _param_list(name: str, allowed) -> list[str]:
@@ -61,21 +61,21 @@ store = get_store()
 with st.sidebar:
     st.header("Weergave")
     level = st.selectbox(
-        "Niveau", LEVELS, index=LEVELS.index(_param("niveau", LEVELS, "subregio")),
+        "Niveau", LEVELS, index=LEVELS.index(_param("niveau", LEVELS, DEFAULTS.level)),
         format_func=LEVEL_LABELS.get, key="kaart_niveau",
     )
     indicator = st.selectbox(
         "Kleurkaart", list(INDICATORS),
-        index=list(INDICATORS).index(_param("indicator", INDICATORS, "score")),
+        index=list(INDICATORS).index(_param("indicator", INDICATORS, DEFAULTS.choropleth)),
         format_func=lambda k: INDICATORS[k][0], key="kaart_indicator",
     )
     radius_km = st.slider("Straal voor 'partner dichtbij' (km)", 2, 30,
-                          int(_param("straal", [str(i) for i in range(2, 31)], "10")),
+                          int(_param("straal", RADII, str(round(DEFAULTS.radius_km)))),
                           key="kaart_straal")
     st.header("Filters")
-    soorten = st.multiselect("Soort organisatie", kind_codes(),
-                             default=_param_list("soort", kind_codes()) or list(kind_codes()),
-                             format_func=kind_label, key="kaart_soort")
+    kinds = st.multiselect("Soort organisatie", kind_codes(),
+                           default=_param_list("soort", kind_codes()) or list(kind_codes()),
+                           format_func=kind_label, key="kaart_soort")
     donor = st.radio("Donateurs", list(DONOR_CHOICES),
                      index=list(DONOR_CHOICES).index(_param("donateur", DONOR_CHOICES, "alle")),
                      format_func=DONOR_CHOICES.get, horizontal=True, key="kaart_donateur")
@@ -95,73 +95,33 @@ with st.sidebar:
 
 st.query_params.from_dict({
     "niveau": level, "indicator": indicator, "straal": str(radius_km),
-    "soort": soorten, "donateur": donor, "actief": "ja" if active_only else "nee",
+    "soort": kinds, "donateur": donor, "actief": "ja" if active_only else "nee",
     "regio": regions, "scholen": "ja" if show_schools else "nee",
     "vmbo": "ja" if vmbo_only else "nee",
 })
 
-# --- Data: the public view unless a staff member is signed in ----------------------------
-organisations = store.organisations(include_personal=can("contactgegevens_zien"))
-schools = store.schools()
-mbo = store.mbo_locations()
-sub_of = division.subregion_of()
-for frame in (organisations, schools):
-    frame["subregio"] = frame["gemeentecode"].map(sub_of).fillna(OUTSIDE)
-
-shown = organisations[organisations["soort"].isin(soorten)]
-if donor != "alle":
-    shown = shown[shown["donateur"] == (donor == "ja")]
-if active_only:
-    shown = shown[shown["actief"]]
-in_regions = shown["arbeidsmarktregio_code"].isin(regions)
-if len(regions) < len(REGIONS):
-    shown = shown[in_regions]
-schools_shown = schools[schools["arbeidsmarktregio_code"].isin(regions)]
-
-if organisations["voorbeeld"].any():
-    st.info(
-        "Deze kaart toont **voorbeeldgegevens** (verzonnen organisaties). Het team kan de "
-        "echte partnerlijst importeren op de pagina Beheer; daar kunnen de voorbeelden ook "
-        "worden verwijderd."
-    )
-
-# Indicators use every active partner (the filters only change what is drawn).
-partners_for_analysis = organisations[organisations["actief"]]
-table = analysis.indicators(
-    level, reference=reference, division=division, partners=partners_for_analysis,
-    schools=schools, mbo=mbo, radius_km=radius_km,
+view = map_view(
+    store, reference=reference, division=division,
+    choices=MapChoices(level=level, indicator=indicator, radius_km=radius_km, kinds=kinds,
+                       donors=donor, active_only=active_only, regions=regions,
+                       show_schools=show_schools, vmbo_only=vmbo_only),
+    show_personal=can("contactgegevens_zien"),  # the public view unless staff is signed in
+    boundaries=_boundaries(division.table, division.name),
 )
+
+if view.example_notice:
+    st.info(view.example_notice)
 
 col_map, col_table = st.columns([3, 2])
 with col_map:
-    choropleth = None
-    if indicator:
-        label, fmt = INDICATORS[indicator]
-        choropleth = (unit_polygons(level, reference, division), table, indicator, label, fmt)
-    fmap = maps.build_partner_map(
-        layers=_boundaries(division.table, division.name), partners=shown,
-        schools=schools_shown, mbo=mbo, show_personal=can("contactgegevens_zien"),
-        show_schools=show_schools,
-        vmbo_only=vmbo_only, choropleth=choropleth, kinds=soorten,
-    )
-    show_map(fmap, height=640, key="kaart_map")
-    unplaced = int(organisations["lat"].isna().sum())
-    drawn = int(shown["lat"].notna().sum())
-    st.caption(
-        f"{drawn} organisaties op de kaart · {len(schools_shown)} scholen · "
-        f"{len(mbo)} mbo-infra-locaties"
-        + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else "")
-    )
+    show_map(view.fmap, height=640, key="kaart_map")
+    st.caption(view.map_caption)
 
 with col_table:
-    st.subheader(f"Rangorde per {LEVEL_LABELS[level].lower()}")
-    st.caption(analysis.SCORE_UITLEG_KORT)
-    view = table[["rang", "naam", "score", "partners", "donateurs", "partners_per_10k_jongeren",
-                  "scholen", "scholen_vmbo", "aandeel_scholen_met_partner",
-                  "reistijd_mbo_infra_min_gemiddeld"]].sort_values("rang")
-    view.attrs = {}  # the analysis settings are not for display
+    st.subheader(view.ranking_title)
+    st.caption(view.score_caption)
     st.dataframe(
-        view, hide_index=True, width="stretch", height=520,
+        view.ranking, hide_index=True, width="stretch", height=520,
         column_config={
             "rang": st.column_config.NumberColumn("Rang"),
             "naam": "Naam",
@@ -180,11 +140,10 @@ with col_table:
         },
     )
     c1, c2 = st.columns(2)
-    sheets = analysis.export_sheets(table)
-    c1.download_button("Tabel als CSV", tables.table_bytes(sheets, xlsx=False),
-                       file_name=f"witte-vlekken-{level}.csv", mime=tables.CSV_MIME)
-    c2.download_button("Tabel als Excel", tables.table_bytes(sheets, xlsx=True),
-                       file_name=f"witte-vlekken-{level}.xlsx", mime=tables.XLSX_MIME)
-    st.caption(analysis.BEVOLKING_NOOT)
+    c1.download_button("Tabel als CSV", view.csv, file_name=f"{view.file_stem}.csv",
+                       mime=tables.CSV_MIME)
+    c2.download_button("Tabel als Excel", view.xlsx, file_name=f"{view.file_stem}.xlsx",
+                       mime=tables.XLSX_MIME)
+    st.caption(view.population_note)
 
 show_attribution()

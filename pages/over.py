@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.analysis import indicators as analysis
-from geo.analysis import travel
-from geo.reference.gazetteer import PRECISION_LABELS
+from geo.views.over import about_view
 from pages._shared import ATTRIBUTION, current_division, through_router
 
 through_router()
+
+view = about_view(division_name=current_division().name)
 
 st.title("Over Infrakaart")
 st.markdown(
@@ -31,7 +31,7 @@ st.markdown(
 * **Arbeidsmarktregio's** — CBS "Gebieden in Nederland", indeling 2026 (CC BY 4.0). Het
   werkgebied telt 46 gemeenten: 44 in Noord-Holland plus **De Ronde Venen** (Groot Amsterdam) en
   **Eemnes** (Gooi en Vechtstreek), beide in de provincie Utrecht.
-* **Subregio's** — een *voorstel* van tien subregio's; in gebruik: **{current_division().name}**.
+* **Subregio's** — een *voorstel* van tien subregio's; in gebruik: **{view.division}**.
   Een andere indeling kan in de zijbalk van de kaart worden geladen.
 * **Postcodegebieden en inwoners** — CBS Kerncijfers per postcode 2020 en StatLine 83502NED
   (inwoners op 1 januari 2021). © CBS, © ESRI Nederland (postcodegebieden).
@@ -53,17 +53,17 @@ st.header("Werkwijze")
 st.subheader("Plaatsen en nauwkeurigheid")
 st.markdown(
     "Elke locatie zegt hoe nauwkeurig ze is:\n\n"
-    + "\n".join(f"* **{code}** — {label}" for code, label in PRECISION_LABELS.items())
+    + view.precision
     + "\n\nEen punt krijgt gemeente, subregio en arbeidsmarktregio door een ruimtelijke "
     "koppeling in RD New (EPSG:28992) met de CBS-gemeentegrenzen; koppelen gebeurt altijd op "
     "CBS-code, nooit op naam. Punten buiten de 46 gemeenten heten *buiten werkgebied*."
 )
 st.subheader("Reisafstand en reistijd (schatting)")
-st.markdown(travel.ASSUMPTIONS_NL)
+st.markdown(view.travel)
 st.subheader("Witte-vlekscore")
-st.markdown(analysis.SCORE_UITLEG)
-st.markdown(analysis.PARTNER_UITLEG)
-st.markdown(analysis.BEVOLKING_UITLEG)
+st.markdown(view.score)
+st.markdown(view.partners)
+st.markdown(view.population)
 
 st.header("Privacy")
 st.markdown(

@@ -1,4 +1,5 @@
-"""Tests of the ambassador planner (geo/ambassadors.py) and its CLI."""
+"""Tests of the ambassador planner (geo.analysis.coverage, .optimise, .plans; geo.output.plans)
+and its CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from geo.analysis import ambassadors as amb
+from geo.analysis import plans
+from geo.analysis.coverage import PlanError, coverage, current_ambassador_ids, rank_candidates
+from geo.analysis.indicators import reference_schools
+from geo.analysis.plans import coverage_curve, greedy_plan, optimal_plan
 from geo.output import tables
+from geo.output.plans import plan_image, plan_map, plan_sheets
 from geo.reference.data import RD_NEW, WGS84, Division
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -22,6 +27,34 @@ _TO_WGS = Transformer.from_crs(RD_NEW, WGS84, always_xy=True)
 
 PERSONAL = {"contactpersoon": "Jan Geheim", "email": "geheim@example.nl",
             "telefoon": "0612345678"}
+
+
+# One call from the frames to a plan, as the CLI and the page make it.
+_PLAN_OPTIONS = {"k", "per_subregion", "time_limit_s"}
+
+
+def _split(options: dict) -> tuple[dict, dict]:
+    return ({k: v for k, v in options.items() if k not in _PLAN_OPTIONS},
+            {k: v for k, v in options.items() if k in _PLAN_OPTIONS})
+
+
+def optimise(partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return optimal_plan(coverage(partners, schools, **cov_options), **plan_options)
+
+
+def greedy(partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return greedy_plan(coverage(partners, schools, **cov_options), **plan_options)
+
+
+def evaluate(current, partners, schools, **options):
+    cov_options, plan_options = _split(options)
+    return plans.evaluate(current, coverage(partners, schools, **cov_options), **plan_options)
+
+
+def rank(partners, schools, **options):
+    return rank_candidates(coverage(partners, schools, **options))
 
 
 def _division(mapping: dict[str, str]) -> Division:
@@ -69,7 +102,7 @@ def line_case():
 
 def test_coverage_matrix_on_line_case(line_case):
     partners, schools, division = line_case
-    cov = amb.coverage(partners, schools, radius_km=10, vmbo_weight=2, division=division)
+    cov = coverage(partners, schools, radius_km=10, vmbo_weight=2, division=division)
     reached = {cov.partners["naam"][i]: set(cov.matrix[i].indices) for i in range(3)}
     assert reached == {"Links": {0, 1, 2}, "Midden": {1, 2, 3, 4}, "Rechts": {3, 4, 5}}
     assert list(cov.partners["subregio"]) == ["Buiten", "Midden", "Buiten"]
@@ -77,8 +110,8 @@ def test_coverage_matrix_on_line_case(line_case):
 
 def test_optimum_beats_greedy_on_handmade_case(line_case):
     partners, schools, division = line_case
-    best = amb.optimise(partners, schools, k=2, radius_km=10, division=division)
-    quick = amb.greedy(partners, schools, k=2, radius_km=10, division=division)
+    best = optimise(partners, schools, k=2, radius_km=10, division=division)
+    quick = greedy(partners, schools, k=2, radius_km=10, division=division)
     assert set(best.chosen_ids) == {1, 3}
     assert best.status == "optimaal"
     assert best.schools_covered == 6 and best.weighted_coverage == 6
@@ -89,7 +122,7 @@ def test_optimum_beats_greedy_on_handmade_case(line_case):
 
 def test_per_subregion_constraint_is_honoured(line_case):
     partners, schools, division = line_case
-    plan = amb.optimise(partners, schools, k=2, radius_km=10, per_subregion=True,
+    plan = optimise(partners, schools, k=2, radius_km=10, per_subregion=True,
                         division=division)
     assert 2 in plan.chosen_ids  # the only candidate in "Midden"
     assert set(plan.chosen["subregio"]) == {"Buiten", "Midden"}
@@ -97,32 +130,32 @@ def test_per_subregion_constraint_is_honoured(line_case):
     per = plan.per_subregion.set_index("subregio")
     assert per.loc["Midden", "ambassadeurs"] == 1
     assert per.loc["Buiten", "ambassadeurs"] == 1
-    quick = amb.greedy(partners, schools, k=2, radius_km=10, per_subregion=True,
+    quick = greedy(partners, schools, k=2, radius_km=10, per_subregion=True,
                        division=division)
     assert set(quick.chosen["subregio"]) == {"Buiten", "Midden"}
 
 
 def test_k_too_small_for_per_subregion_gives_dutch_error(line_case):
     partners, schools, division = line_case
-    with pytest.raises(amb.PlanError, match="minstens 2 ambassadeurs") as info:
-        amb.optimise(partners, schools, k=1, per_subregion=True, division=division)
+    with pytest.raises(PlanError, match="minstens 2 ambassadeurs") as info:
+        optimise(partners, schools, k=1, per_subregion=True, division=division)
     assert "subregio" in str(info.value)
     assert isinstance(info.value, ValueError)
-    with pytest.raises(amb.PlanError, match="minstens 2"):
-        amb.greedy(partners, schools, k=1, per_subregion=True, division=division)
+    with pytest.raises(PlanError, match="minstens 2"):
+        greedy(partners, schools, k=1, per_subregion=True, division=division)
 
 
 def test_invalid_k_and_no_candidates(line_case):
     partners, schools, division = line_case
-    with pytest.raises(amb.PlanError, match="minstens 1"):
-        amb.optimise(partners, schools, k=0, division=division)
-    with pytest.raises(amb.PlanError, match="geen kandidaat"):
-        amb.optimise(partners.iloc[0:0], schools, k=1, division=division)
+    with pytest.raises(PlanError, match="minstens 1"):
+        optimise(partners, schools, k=0, division=division)
+    with pytest.raises(PlanError, match="geen kandidaat"):
+        optimise(partners.iloc[0:0], schools, k=1, division=division)
 
 
 def test_k_larger_than_candidates_is_clamped_with_note(line_case):
     partners, schools, division = line_case
-    plan = amb.optimise(partners, schools, k=7, division=division)
+    plan = optimise(partners, schools, k=7, division=division)
     assert plan.k == 3 and len(plan.chosen) == 3
     assert any("maar 3 kandidaten" in note for note in plan.notes)
 
@@ -134,20 +167,20 @@ def test_vmbo_weight_changes_the_choice():
                         (61, 0, True, "GM0001")])
     partners = _partners([(1, "Breed", 1, 0, "GM0001"), (2, "Vmbo", 60, 1, "GM0001")])
     division = _division({"GM0001": "Alles"})
-    equal = amb.optimise(partners, schools, k=1, vmbo_weight=1.0, division=division)
-    heavy = amb.optimise(partners, schools, k=1, vmbo_weight=2.0, division=division)
+    equal = optimise(partners, schools, k=1, vmbo_weight=1.0, division=division)
+    heavy = optimise(partners, schools, k=1, vmbo_weight=2.0, division=division)
     assert equal.chosen_ids == (1,)
     assert heavy.chosen_ids == (2,)
     assert heavy.weighted_coverage == 4.0 and heavy.vmbo_covered == 2
-    ranking = amb.rank_candidates(partners, schools, vmbo_weight=2.0, division=division)
+    ranking = rank(partners, schools, vmbo_weight=2.0, division=division)
     assert list(ranking["naam"]) == ["Vmbo", "Breed"]
     assert list(ranking["rang"]) == [1, 2]
 
 
 def test_radius_changes_coverage(line_case):
     partners, schools, division = line_case
-    narrow = amb.optimise(partners, schools, k=1, radius_km=3, division=division)
-    wide = amb.optimise(partners, schools, k=1, radius_km=15, division=division)
+    narrow = optimise(partners, schools, k=1, radius_km=3, division=division)
+    wide = optimise(partners, schools, k=1, radius_km=15, division=division)
     assert narrow.schools_covered < wide.schools_covered
 
 
@@ -156,9 +189,9 @@ def test_subregion_is_rederived_from_division(line_case):
     partners = partners.assign(subregio="verkeerd")
     schools = schools.assign(subregio="verkeerd")
     other = _division({"GM0001": "Oost", "GM0002": "West"})
-    ranking = amb.rank_candidates(partners, schools, division=other)
+    ranking = rank(partners, schools, division=other)
     assert set(ranking["subregio"]) == {"Oost", "West"}
-    plan = amb.optimise(partners, schools, k=2, division=other)
+    plan = optimise(partners, schools, k=2, division=other)
     assert set(plan.per_subregion["subregio"]) == {"Oost", "West"}
     assert set(plan.schools["subregio"]) == {"Oost"}
 
@@ -167,16 +200,16 @@ def test_inactive_and_unlocated_partners_are_not_candidates(line_case):
     partners, schools, division = line_case
     partners.loc[partners["naam"] == "Links", "actief"] = False
     partners.loc[partners["naam"] == "Rechts", "lat"] = np.nan
-    cov = amb.coverage(partners, schools, division=division)
+    cov = coverage(partners, schools, division=division)
     assert list(cov.partners["naam"]) == ["Midden"]
-    cov_all = amb.coverage(partners, schools, division=division, include_inactive=True)
+    cov_all = coverage(partners, schools, division=division, include_inactive=True)
     assert sorted(cov_all.partners["naam"]) == ["Links", "Midden"]
 
 
 def test_rank_candidates_counts_match_brute_force(line_case):
     partners, schools, division = line_case
     schools.loc[[1, 4], "heeft_vmbo"] = True
-    ranking = amb.rank_candidates(partners, schools, radius_km=10, vmbo_weight=3.0,
+    ranking = rank(partners, schools, radius_km=10, vmbo_weight=3.0,
                                   division=division).set_index("naam")
     px = {name: x for _, name, x, _, _ in LINE_PARTNERS}
     sx = np.array([s[0] for s in LINE_SCHOOLS], dtype=float)
@@ -224,10 +257,10 @@ def test_optimum_equals_brute_force_and_is_never_below_greedy(per_subregion):
         weights = np.array([weight if s[2] else 1.0 for s in s_specs])
         expected = _brute_force(reach, weights, k, subs if per_subregion else None)
 
-        cov = amb.coverage(partners, schools, radius_km=radius, vmbo_weight=weight,
+        cov = coverage(partners, schools, radius_km=radius, vmbo_weight=weight,
                            division=division)
-        best = cov.optimise(k=k, per_subregion=per_subregion)
-        quick = cov.greedy(k=k, per_subregion=per_subregion)
+        best = optimal_plan(cov, k=k, per_subregion=per_subregion)
+        quick = greedy_plan(cov, k=k, per_subregion=per_subregion)
         assert best.weighted_coverage == pytest.approx(expected)
         assert best.weighted_coverage >= quick.weighted_coverage - 1e-9
         assert len(best.chosen) == k
@@ -239,9 +272,9 @@ def test_optimum_equals_brute_force_and_is_never_below_greedy(per_subregion):
 def test_evaluate_current_ambassadors(line_case):
     partners, schools, division = line_case
     partners.loc[partners["naam"].isin(["Links", "Midden"]), "ambassadeur_voor"] = "Buiten"
-    current = amb.current_ambassador_ids(partners)
+    current = current_ambassador_ids(partners)
     assert sorted(current) == [1, 2]
-    comparison = amb.evaluate(current + [999], partners, schools, radius_km=10,
+    comparison = evaluate(current + [999], partners, schools, radius_km=10,
                               division=division)
     assert comparison.current.weighted_coverage == 5
     assert comparison.optimum.weighted_coverage == 6
@@ -251,23 +284,23 @@ def test_evaluate_current_ambassadors(line_case):
     table = comparison.table()
     assert list(table["scholen_bereik"]) == [5, 6]
     # With "at least one per subregion" the fair optimum for {Links, Midden} is 5.
-    fair = amb.evaluate(current, partners, schools, radius_km=10, division=division,
+    fair = evaluate(current, partners, schools, radius_km=10, division=division,
                         per_subregion=True)
     assert fair.optimum.at_least_one_per_subregion
     assert fair.optimum.weighted_coverage == 5 and fair.ratio == 1.0
-    single = amb.evaluate([1], partners, schools, radius_km=10, division=division,
+    single = evaluate([1], partners, schools, radius_km=10, division=division,
                           per_subregion=True)
     assert not single.optimum.at_least_one_per_subregion
     assert single.optimum.chosen_ids == (2,)  # Midden reaches 4 on its own
     assert any("zonder 'minstens één per subregio'" in n for n in single.optimum.notes)
-    with pytest.raises(amb.PlanError, match="geen huidige ambassadeurs"):
-        amb.evaluate([], partners, schools, division=division)
+    with pytest.raises(PlanError, match="geen huidige ambassadeurs"):
+        evaluate([], partners, schools, division=division)
 
 
 def test_plan_figures_are_consistent(line_case):
     partners, schools, division = line_case
     schools.loc[[0, 5], "heeft_vmbo"] = True
-    plan = amb.optimise(partners, schools, k=1, radius_km=10, vmbo_weight=2, division=division)
+    plan = optimise(partners, schools, k=1, radius_km=10, vmbo_weight=2, division=division)
     assert plan.schools_total == 6 and plan.vmbo_total == 2
     assert plan.weighted_total == 8
     assert plan.per_subregion["scholen_totaal"].sum() == plan.schools_total
@@ -281,8 +314,8 @@ def test_plan_figures_are_consistent(line_case):
 
 def test_coverage_curve_optimal_never_below_greedy(line_case):
     partners, schools, division = line_case
-    cov = amb.coverage(partners, schools, division=division)
-    curve = amb.coverage_curve(cov, range(1, 5))
+    cov = coverage(partners, schools, division=division)
+    curve = coverage_curve(cov, range(1, 5))
     assert list(curve["k"]) == [1, 2, 3]
     assert (curve["optimaal"] >= curve["greedy"]).all()
     assert curve["optimaal"].is_monotonic_increasing
@@ -302,9 +335,9 @@ def _all_cells(workbook: dict[str, pd.DataFrame]) -> set[str]:
 def test_excel_export_has_dutch_sheets_and_no_personal_data(line_case):
     partners, schools, division = line_case
     assert set(PERSONAL) <= set(partners.columns)
-    plan = amb.optimise(partners, schools, k=2, radius_km=10, division=division)
-    comparison = amb.evaluate([2], partners, schools, division=division)
-    data = tables.xlsx_bytes(amb.plan_sheets(plan, comparison=comparison))
+    plan = optimise(partners, schools, k=2, radius_km=10, division=division)
+    comparison = evaluate([2], partners, schools, division=division)
+    data = tables.xlsx_bytes(plan_sheets(plan, comparison=comparison))
     book = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(book) == ["Keuze", "Dekking per subregio", "Niet bereikte scholen",
                           "Uitgangspunten", "Vergelijking huidig"]
@@ -327,7 +360,7 @@ def test_excel_export_has_dutch_sheets_and_no_personal_data(line_case):
 
 @pytest.fixture(scope="module")
 def real_plan(reference):
-    schools = amb.schools_from_reference(reference)
+    schools = reference_schools(reference)
     pc4 = reference.pc4[reference.pc4["gemeentecode"].isin(reference.gemeentecodes)]
     pick = pc4.sample(40, random_state=7)
     partners = pd.DataFrame({
@@ -338,7 +371,7 @@ def real_plan(reference):
         "gemeentenaam": pick["gemeentenaam"].to_numpy(),
         "lat": pick["lat_pos"].to_numpy(), "lon": pick["lon_pos"].to_numpy(), **PERSONAL,
     })
-    plan = amb.optimise(partners, schools, k=12, per_subregion=True,
+    plan = optimise(partners, schools, k=12, per_subregion=True,
                         division=reference.default_division)
     return partners, plan
 
@@ -356,12 +389,12 @@ def test_png_export_is_a_valid_png(reference, real_plan):
     from PIL import Image
 
     _, plan = real_plan
-    data = amb.plan_image(plan, reference=reference, dpi=60)
+    data = plan_image(plan, reference=reference, dpi=60)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(data))
     image.verify()
     assert image.size[0] > 300 and image.size[1] > 300
-    pdf = amb.plan_image(plan, reference=reference, fmt="pdf")
+    pdf = plan_image(plan, reference=reference, fmt="pdf")
     assert pdf[:5] == b"%PDF-"
 
 
@@ -369,7 +402,7 @@ def test_map_export_shows_plan_and_escapes_names(reference, real_plan):
     from geo.output.assets import standalone_html
 
     partners, plan = real_plan
-    fmap = amb.plan_map(plan, reference=reference)
+    fmap = plan_map(plan, reference=reference)
     rendered = fmap.get_root().render()
     ambassadors = layer(rendered, "points", "ik-ambassadeur")
     assert len(ambassadors["lat"]) == len(plan.chosen)
@@ -386,7 +419,7 @@ def test_map_export_shows_plan_and_escapes_names(reference, real_plan):
     settings = Settings()
     if not (settings.static_dir / "leaflet" / "leaflet.js").is_file():
         pytest.skip("local Leaflet assets not installed")
-    html_text = standalone_html(amb.plan_map(plan, reference=reference), settings.static_dir)
+    html_text = standalone_html(plan_map(plan, reference=reference), settings.static_dir)
     assert "/app/static/" not in html_text
     assert "Subregio" in html_text
 
@@ -437,7 +470,7 @@ def test_cli_ambassadeurs_writes_rows_and_summary(tmp_path, reference, capsys):
     from geo.register.store import Store
 
     store = Store(db, reference)
-    plan = amb.optimise(store.organisations(), store.schools(), k=12, radius_km=8,
+    plan = optimise(store.organisations(), store.schools(), k=12, radius_km=8,
                         vmbo_weight=3, per_subregion=True, division=reference.default_division)
     assert sorted(table["naam"]) == sorted(plan.chosen["naam"])
 

@@ -1,4 +1,5 @@
-"""Tests of geo.analysis.indicators: indicators, white-spot score, scenario, exports, CLI."""
+"""Tests of geo.analysis.indicators, .score and .scenario: indicators, white-spot score,
+scenario, exports, CLI."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from geo.analysis import indicators as analysis
-from geo.analysis.indicators import ScoreWeights, indicators, scenario, white_spot_score
+from geo.analysis import names
+from geo.analysis.indicators import indicators
+from geo.analysis.scenario import municipality_point, scenario
+from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
 from geo.analysis.travel import StraightLineModel
 from geo.errors import AddressError
 from geo.output import tables
@@ -140,7 +144,7 @@ def test_partner_counting_rules(tiny):
     assert table.loc["GM9002", "partners"] == 0
     assert table.loc["GM9001", "partners_per_10k_jongeren"] == pytest.approx(2 / 400 * 10_000)
     everyone = indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
-                          mbo=mbo, soorten=None).set_index("code")
+                          mbo=mbo, kinds=None).set_index("code")
     assert everyone.loc["GM9001", "partners"] == 4
 
 
@@ -164,7 +168,7 @@ def test_levels_of_tiny_world(tiny):
         table = indicators(level, reference=tiny, partners=_frame([]), schools=_frame([]),
                            mbo=mbo)
         assert len(table) == n
-        assert list(table.columns[: len(analysis.TABLE_COLUMNS)]) == analysis.TABLE_COLUMNS
+        assert list(table.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
         assert sorted(table["rang"]) == sorted(table["score"].rank(ascending=False,
                                                                    method="min").astype(int))
 
@@ -374,7 +378,7 @@ def test_longer_travel_never_improves_a_units_score(data, extra, weights):
 
 def test_score_formula_by_hand():
     table = _table([0, 10, 5], [10_000, 10_000, 20_000], [60, 30, 90], [0.5, 1.0, np.nan])
-    weights = ScoreWeights(schaarste=0.5, reistijd=0.3, scholen=0.2, reistijd_max_min=120)
+    weights = ScoreWeights(scarcity=0.5, travel=0.3, schools=0.2, travel_cap_min=120)
     scored = white_spot_score(table, weights=weights).set_index("code")
     g = 15 / 40_000 * 10_000  # partners per 10k young people, whole area
     p1 = 10.0
@@ -415,10 +419,10 @@ def test_more_partners_in_register_never_worsen_unit_end_to_end(reference, mbo, 
 
 def test_weights_validated():
     with pytest.raises(ValueError):
-        ScoreWeights(schaarste=0, reistijd=0, scholen=0)
+        ScoreWeights(scarcity=0, travel=0, schools=0)
     with pytest.raises(ValueError):
-        ScoreWeights(schaarste=-1)
-    assert "0.4" in analysis.score_explanation_nl() or "0,4" in analysis.score_explanation_nl()
+        ScoreWeights(scarcity=-1)
+    assert "0,4" in score_explanation_nl()
 
 
 # ---------------------------------------------------------------------------------------
@@ -451,7 +455,7 @@ def test_scenario_in_gooi_moves_gooi(reference, mbo, schools):
                       partners=pd.DataFrame(), schools=schools, mbo=mbo).set_index("code")
     assert result.loc["GM0402", "reistijd_gemiddeld_verschil"] < 0  # Hilversum
     assert result.loc["GM0448", "reistijd_gemiddeld_verschil"] == pytest.approx(0)  # Texel
-    assert list(result.reset_index().columns) == analysis.SCENARIO_COLUMNS
+    assert list(result.reset_index().columns) == names.SCENARIO_COLUMNS
 
 
 def test_scenario_rejects_bad_locations(reference, mbo, schools):
@@ -467,7 +471,7 @@ def test_municipality_point_lies_in_municipality(reference):
     from geo.reference.regions import assign_areas
 
     for code in ("GM0400", "GM0363", "GM0448", "GM1980"):
-        lat, lon = analysis.municipality_point(reference, code)
+        lat, lon = municipality_point(reference, code)
         assert assign_areas([lon], [lat], reference).iloc[0]["gemeentecode"] == code
 
 
@@ -482,7 +486,7 @@ def test_csv_and_excel_round_trip(reference, mbo, schools):
     sheets = analysis.export_sheets(table)
     csv = pd.read_csv(io.BytesIO(tables.table_bytes(sheets, xlsx=False)), sep=";",
                       decimal=",", encoding="utf-8-sig")
-    assert list(csv.columns[: len(analysis.TABLE_COLUMNS)]) == analysis.TABLE_COLUMNS
+    assert list(csv.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
     assert list(csv["code"]) == list(table["code"])
     assert np.allclose(csv["score"], analysis.rounded(table)["score"], equal_nan=True)
     book = pd.read_excel(io.BytesIO(tables.table_bytes(sheets, xlsx=True)), sheet_name=None)
@@ -514,7 +518,7 @@ def test_cli_witte_vlekken_writes_ranked_table(reference, settings, tmp_path, ca
     printed = capsys.readouterr().out
     assert "1. " in printed and "schatting" in printed
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
-    assert list(table.columns[: len(analysis.TABLE_COLUMNS)]) == analysis.TABLE_COLUMNS
+    assert list(table.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
     assert len(table) == 46
     assert table["partners"].sum() == 4
     assert table.set_index("code").loc["GM0363", "partners"] == 2

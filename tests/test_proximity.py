@@ -7,20 +7,18 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo.analysis import proximity
 from geo.analysis.proximity import (
     SKIPPED_PARTNERS,
     SKIPPED_SCHOOLS,
-    call_list,
     nearest,
     nearest_partners,
-    no_partners_message,
     schools_near_partner,
     to_rd,
     within_radius,
 )
 from geo.analysis.travel import StraightLineModel
-from geo.output import maps, tables
+from geo.output import call_lists, maps, tables
+from geo.output.call_lists import call_list, no_partners_message
 from tests.map_payloads import layer
 
 GEOD = Geod(ellps="GRS80")
@@ -178,7 +176,7 @@ def test_radius_without_partners_gives_empty_frame_and_dutch_message(schools, pa
     result = nearest_partners(texel, amsterdam, k=5, radius_km=5)
     assert result.empty
     assert {"rang", "naam", "afstand_km", "reistijd_min"} <= set(result.columns)
-    assert call_list(result).columns.tolist() == proximity.CALL_LIST_COLUMNS
+    assert call_list(result).columns.tolist() == call_lists.CALL_LIST_COLUMNS
     message = no_partners_message(texel["naam"].iloc[0], radius_km=5)
     assert message.startswith("Geen partners binnen 5 km van ")
     assert texel["naam"].iloc[0] in message
@@ -197,17 +195,17 @@ def test_radius_only_returns_every_partner_within_reach(schools, partners):
 
 @pytest.mark.parametrize(
     "filters",
-    [{"soort": ["aannemer", "netbeheerder"]}, {"donateur": True}, {"actief": True},
-     {"soort": ["overheid"], "donateur": False, "actief": True}],
+    [{"kinds": ["aannemer", "netbeheerder"]}, {"donor": True}, {"active": True},
+     {"kinds": ["overheid"], "donor": False, "active": True}],
 )
 def test_filters_equal_brute_force_on_the_filtered_partners(schools, partners, filters):
     result = nearest_partners(schools, partners, k=3, **filters)
     keep = pd.Series(True, index=partners.index)
-    if "soort" in filters:
-        keep &= partners["soort"].isin(filters["soort"])
-    for flag in ("donateur", "actief"):
+    if "kinds" in filters:
+        keep &= partners["soort"].isin(filters["kinds"])
+    for flag, column in (("donor", "donateur"), ("active", "actief")):
         if flag in filters:
-            keep &= partners[flag] == filters[flag]
+            keep &= partners[column] == filters[flag]
     subset = partners[keep]
     assert 0 < len(subset) < len(partners)
     assert result["partner_id"].isin(subset["id"]).all()
@@ -226,15 +224,16 @@ def test_rows_without_location_are_skipped_and_counted(schools, partners):
     assert result.attrs[SKIPPED_SCHOOLS] == 2
     assert result["school_id"].nunique() == 8
     assert not result["partner_id"].isin(partners["id"].iloc[:4]).any()
-    assert "4 partner(s)" in proximity.skipped_message(result)
+    assert "4 partner(s)" in call_lists.skipped_message(result)
 
 
 def test_travel_time_uses_the_travel_model(schools, partners):
-    model = StraightLineModel(detour=1.5, speed_fiets_kmh=12.0)
+    model = StraightLineModel(detour=1.5, speed_bike_kmh=12.0)
     result = nearest_partners(schools.iloc[:20], partners, k=2, travel=model)
     assert np.allclose(result["reistijd_min"], result["afstand_km"] * 1.5 / 12.0 * 60.0)
     ov = nearest_partners(schools.iloc[:20], partners, k=2, travel=model, travel_mode="ov_auto")
-    expected = model.wait_ov_auto_min + ov["afstand_km"] * 1.5 / model.speed_ov_auto_kmh * 60
+    expected = (model.wait_transit_car_min
+                + ov["afstand_km"] * 1.5 / model.speed_transit_car_kmh * 60)
     assert np.allclose(ov["reistijd_min"], expected)
 
 
@@ -243,7 +242,7 @@ def test_call_list_has_contact_columns_only_when_asked(schools, partners):
                             telefoon="0612345678")
     result = nearest_partners(schools.iloc[[0]], staff, k=3)
     public = call_list(result)
-    assert public.columns.tolist() == proximity.CALL_LIST_COLUMNS
+    assert public.columns.tolist() == call_lists.CALL_LIST_COLUMNS
     assert "jan@example.nl" not in public.to_csv()
     private = call_list(result, include_personal=True)
     assert private.columns.tolist()[-3:] == ["contactpersoon", "email", "telefoon"]

@@ -8,14 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from geo.analysis.names import MODES
 from geo.analysis.proximity import to_rd
 from geo.analysis.travel import (
     ASSUMPTIONS_NL,
-    DEFAULT_DETOUR,
-    MODES,
     StraightLineModel,
     TravelModel,
+    assumptions_nl,
 )
+from geo.settings import DEFAULTS
 
 GEOD = Geod(ellps="WGS84")
 
@@ -30,7 +31,7 @@ def _geodesic_km(lat1, lon1, lat2, lon2) -> float:
 
 def test_default_model_satisfies_protocol():
     assert isinstance(StraightLineModel(), TravelModel)
-    assert StraightLineModel().detour == DEFAULT_DETOUR == 1.3
+    assert StraightLineModel().detour == DEFAULTS.detour == 1.3
 
 
 def test_known_distance_heerhugowaard_amsterdam():
@@ -68,8 +69,8 @@ def test_matrix_shape_and_symmetry():
 
 
 def test_minutes_per_mode():
-    model = StraightLineModel(detour=1.3, speed_fiets_kmh=15, speed_ov_auto_kmh=30,
-                              wait_ov_auto_min=10)
+    model = StraightLineModel(detour=1.3, speed_bike_kmh=15, speed_transit_car_kmh=30,
+                              wait_transit_car_min=10)
     assert model.minutes(np.array([15.0]), mode="fiets")[0] == pytest.approx(60.0)
     assert model.minutes(np.array([15.0]), mode="ov_auto")[0] == pytest.approx(10.0 + 30.0)
     xy = np.array([[0.0, 0.0]])
@@ -87,8 +88,8 @@ def test_minutes_never_decrease_with_distance(d1, d2, mode):
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"detour": 0.9}, {"detour": float("nan")}, {"speed_fiets_kmh": 0},
-    {"speed_ov_auto_kmh": -5}, {"wait_ov_auto_min": -1},
+    {"detour": 0.9}, {"detour": float("nan")}, {"speed_bike_kmh": 0},
+    {"speed_transit_car_kmh": -5}, {"wait_transit_car_min": -1},
 ])
 def test_invalid_settings_rejected_in_dutch(kwargs):
     with pytest.raises(ValueError, match="moet|kan niet"):
@@ -105,3 +106,16 @@ def test_model_is_hashable_and_described():
     assert hash(model) == hash(StraightLineModel(detour=1.5))
     assert "1.5" in model.describe_nl() or "1,5" in model.describe_nl()
     assert "schatting" in ASSUMPTIONS_NL.lower()
+
+
+def test_explanation_follows_the_model():
+    """The "Over" text names the default model's figures, and any model's own figures."""
+    default = StraightLineModel()
+    assert (default.detour, default.speed_bike_kmh, default.speed_transit_car_kmh,
+            default.wait_transit_car_min) == (
+        DEFAULTS.detour, DEFAULTS.speed_bike_kmh, DEFAULTS.speed_transit_car_kmh,
+        DEFAULTS.wait_transit_car_min)
+    assert "omwegfactor van 1,3:" in ASSUMPTIONS_NL
+    assert ASSUMPTIONS_NL == assumptions_nl(default)
+    text = assumptions_nl(StraightLineModel(detour=1.45, speed_bike_kmh=12.5))
+    assert "omwegfactor van 1,45:" in text and "gemiddeld 12,5 km/u" in text

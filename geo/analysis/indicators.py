@@ -1,34 +1,39 @@
-"""Indicators per unit, the white-spot score and the "wat als" scenario.
+"""Indicators per unit: partners, young people, schools and travel to mbo infra.
 
 Pure functions on DataFrames: the register frames come in (as
 :meth:`geo.register.store.Store.organisations`, :meth:`~geo.register.store.Store.schools` and
 :meth:`~geo.register.store.Store.mbo_locations` return them, or the bundled reference data via
 :func:`reference_schools` / :func:`reference_mbo_locations`), one row per unit comes out,
-at the level ``gemeente`` (46), ``subregio`` (per division) or ``arbeidsmarktregio`` (5).
+at the level ``gemeente`` (46), ``subregio`` (per division) or ``arbeidsmarktregio`` (5),
+ranked by the white-spot score of :mod:`geo.analysis.score`.
 
 Units are joined on GM codes only: a partner, school or PC4 area is counted in the unit of
 its ``gemeentecode`` (the 2024 municipality, so Heerhugowaard counts in Dijk en Waard and
 Weesp in Amsterdam); the subregion is re-derived from that code with the active division.
 
 Distances between points are computed in RD New (EPSG:28992). Travel figures come from a
-:class:`geo.analysis.travel.TravelModel` and are estimates. The Dutch texts :data:`SCORE_UITLEG`,
-:data:`PARTNER_UITLEG` and :data:`BEVOLKING_UITLEG` explain the figures on the "Over" page.
+:class:`geo.analysis.travel.TravelModel` and are estimates. The Dutch texts
+:data:`PARTNER_EXPLANATION_NL` and :data:`POPULATION_EXPLANATION_NL` explain the figures on
+the "Over" page and in the exports. Defaults (radius, mode, weights) come from
+:data:`geo.settings.DEFAULTS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
+from geo.analysis.names import COLUMN_DESCRIPTIONS_NL
 from geo.analysis.proximity import nearest, to_rd
-from geo.analysis.travel import DEFAULT_MODE, StraightLineModel, TravelModel, check_mode
-from geo.errors import AddressError
+from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
+from geo.analysis.travel import StraightLineModel, TravelModel, check_mode
 from geo.fields import partner_kind_codes
 from geo.reference.data import Division, Reference
-from geo.reference.regions import LEVELS, assign_areas
+from geo.reference.levels import LEVELS
+from geo.reference.regions import assign_areas
+from geo.settings import DEFAULTS
 
 #: Organisation kinds counted as partners by default: the companies of the network.
 #: Municipalities (``overheid``) and schools (``onderwijs``) are members too, but they
@@ -37,52 +42,8 @@ from geo.reference.regions import LEVELS, assign_areas
 #: The kinds with ``partner=True`` in :data:`geo.fields.KINDS`.
 PARTNER_SOORTEN: tuple[str, ...] = partner_kind_codes()
 
-#: The table columns, in order: the CLI contract first, then the supporting columns.
-TABLE_COLUMNS: list[str] = [
-    "code", "naam", "arbeidsmarktregio_code", "partners", "donateurs", "inwoners_10_19",
-    "partners_per_10k_jongeren", "scholen", "scholen_vmbo", "aandeel_scholen_met_partner",
-    "afstand_mbo_infra_km_gemiddeld", "afstand_mbo_infra_km_max",
-    "reistijd_mbo_infra_min_gemiddeld", "score", "rang",
-]
-EXTRA_COLUMNS: list[str] = [
-    "arbeidsmarktregio", "scholen_met_partner", "reistijd_mbo_infra_min_max",
-    "deelscore_schaarste", "deelscore_reistijd", "deelscore_scholen",
-]
-
-#: Dutch description of every column, for the Excel "Uitleg" sheet and the pages.
-COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
-    "code": "Code van het gebied (GM-code, subregionaam of AM-code)",
-    "naam": "Naam van het gebied",
-    "arbeidsmarktregio_code": "Arbeidsmarktregio (CBS-code)",
-    "partners": "Actieve partners met een bekende locatie in het gebied (zie uitleg)",
-    "donateurs": "Actieve donateurs met een bekende locatie in het gebied (elke soort)",
-    "inwoners_10_19": "Inwoners van 10 tot 20 jaar (CBS postcodecijfers 2021)",
-    "partners_per_10k_jongeren": "Partners per 10.000 inwoners van 10 tot 20 jaar",
-    "scholen": "Vestigingen voortgezet onderwijs (DUO) in het gebied",
-    "scholen_vmbo": "Waarvan met vmbo (basis/kader of gemengd/theoretisch)",
-    "aandeel_scholen_met_partner": (
-        "Aandeel (0–1) van de scholen met minstens één partner binnen de straal (hemelsbreed)"
-    ),
-    "afstand_mbo_infra_km_gemiddeld": (
-        "Geschatte reisafstand (km) naar de dichtstbijzijnde mbo-infralocatie, gewogen "
-        "gemiddelde over de postcodegebieden naar aantal jongeren"
-    ),
-    "afstand_mbo_infra_km_max": "Grootste geschatte reisafstand (km) vanuit een postcodegebied",
-    "reistijd_mbo_infra_min_gemiddeld": (
-        "Geschatte reistijd (minuten) naar de dichtstbijzijnde mbo-infralocatie, gewogen "
-        "gemiddelde naar aantal jongeren"
-    ),
-    "score": "Witte-vlekscore 0–100: hoe hoger, hoe meer aandacht nodig",
-    "rang": "Rang op de witte-vlekscore (1 = meeste aandacht nodig)",
-    "arbeidsmarktregio": "Naam van de arbeidsmarktregio",
-    "scholen_met_partner": "Scholen met minstens één partner binnen de straal",
-    "reistijd_mbo_infra_min_max": "Langste geschatte reistijd (minuten) vanuit een postcodegebied",
-    "deelscore_schaarste": "Deelscore partnerschaarste (0–100)",
-    "deelscore_reistijd": "Deelscore reisbelasting (0–100)",
-    "deelscore_scholen": "Deelscore scholen zonder partner in de buurt (0–100)",
-}
-
-PARTNER_UITLEG = (
+#: Dutch explanation of who counts as a partner, for the "Over" page and the exports.
+PARTNER_EXPLANATION_NL = (
     "Als partner telt een **actieve** organisatie met een **bekende locatie** van de soort "
     "aannemer, ingenieursbureau, netbeheerder of overig. Gemeenten (overheid) en "
     "onderwijsinstellingen zijn ook lid van het netwerk, maar tellen hier niet mee: elke "
@@ -93,7 +54,8 @@ PARTNER_UITLEG = (
     "partners net buiten het werkgebied mee (hemelsbrede afstand)."
 )
 
-BEVOLKING_UITLEG = (
+#: Dutch explanation of the population figures, for the "Over" page and the exports.
+POPULATION_EXPLANATION_NL = (
     "Het aantal jongeren is het aantal inwoners van 10 tot 20 jaar per postcodegebied (PC4) "
     "uit de CBS-postcodecijfers van **2021**, afgerond op vijftallen. Elk postcodegebied "
     "telt volledig mee in de gemeente (indeling 2024) waar het grootste deel van zijn "
@@ -103,72 +65,8 @@ BEVOLKING_UITLEG = (
 )
 
 
-@dataclass(frozen=True)
-class ScoreWeights:
-    """Weights and anchor of the white-spot score (see :func:`white_spot_score`).
-
-    Parameters
-    ----------
-    schaarste : float
-        Weight of partner scarcity.
-    reistijd : float
-        Weight of the travel burden to the nearest mbo infra place.
-    scholen : float
-        Weight of schools without a partner within the radius.
-    reistijd_max_min : float
-        Mean travel time (minutes, one way) at which the travel burden reaches 100.
-    """
-
-    schaarste: float = 0.4
-    reistijd: float = 0.4
-    scholen: float = 0.2
-    reistijd_max_min: float = 120.0
-
-    def __post_init__(self) -> None:
-        values = (self.schaarste, self.reistijd, self.scholen)
-        if any((not np.isfinite(v)) or v < 0 for v in values) or sum(values) <= 0:
-            raise ValueError("De gewichten moeten 0 of groter zijn en niet allemaal 0.")
-        if not np.isfinite(self.reistijd_max_min) or self.reistijd_max_min <= 0:
-            raise ValueError("De maximale reistijd moet groter dan 0 minuten zijn.")
-
-
-def score_explanation_nl(weights: ScoreWeights | None = None) -> str:
-    """Dutch explanation of the white-spot score with the given weights (Markdown)."""
-    w = weights or ScoreWeights()
-    return (
-        "De **witte-vlekscore** (0–100, hoger = meer aandacht nodig) is het gewogen "
-        "gemiddelde van drie deelscores, elk van 0 tot 100:\n\n"
-        "- **Partnerschaarste** = 100 × G / (G + P). Hierin is P het aantal partners per "
-        "10.000 jongeren (10–19 jaar) in het gebied en G hetzelfde getal voor het hele "
-        "werkgebied. Geen partners geeft 100, precies gemiddeld geeft 50, ver boven "
-        "gemiddeld gaat naar 0. Zijn er nergens partners, dan is de deelscore overal 100.\n"
-        "- **Reisbelasting** = 100 × gemiddelde geschatte reistijd naar de dichtstbijzijnde "
-        f"mbo-infralocatie / {w.reistijd_max_min:g} minuten, met een maximum van 100.\n"
-        "- **Scholen zonder partner** = 100 × (1 − aandeel scholen met minstens één partner "
-        "binnen de straal).\n\n"
-        f"Gewichten: partnerschaarste {w.schaarste:g}, reisbelasting {w.reistijd:g}, "
-        f"scholen zonder partner {w.scholen:g}. De score is Σ gewicht × deelscore / Σ "
-        "gewicht; een deelscore die niet te berekenen is (bijvoorbeeld een gemeente zonder "
-        "school) telt niet mee.\n\n"
-        "Meer partners in een gebied laat de score van dat gebied dalen of gelijk; een "
-        "langere reistijd laat hem stijgen of gelijk. De deelscores gebruiken vaste "
-        "ijkpunten in plaats van het beste en slechtste gebied, zodat een nieuwe locatie in "
-        "de ene regio de reisbelasting van een andere regio niet verandert (wel de rang)."
-    )
-
-
-#: The score explanation with the default weights, for the "Over" page.
-SCORE_UITLEG = score_explanation_nl()
-
-#: One-line version of the score explanation, for a caption next to the ranked table.
-SCORE_UITLEG_KORT = (
-    "Witte-vlekscore 0–100 (hoger = meer aandacht nodig): gewogen gemiddelde van "
-    "partnerschaarste (0,4), geschatte reistijd naar de dichtstbijzijnde mbo-infralocatie "
-    "(0,4) en scholen zonder partner binnen de straal (0,2). Uitleg op de pagina Over."
-)
-
 #: Short note on the population figures, for a caption under a table.
-BEVOLKING_NOOT = (
+POPULATION_NOTE_NL = (
     "Jongeren = inwoners van 10 tot 20 jaar per postcodegebied (CBS, 2021), geteld in de "
     "gemeente (2024) waar het grootste deel van het postcodegebied ligt. Reistijden en "
     "-afstanden zijn schattingen (hemelsbreed × omwegfactor)."
@@ -258,15 +156,15 @@ def _gemeentecodes(frame: pd.DataFrame, reference: Reference) -> pd.Series:
 
 
 def active_partners(
-    partners: pd.DataFrame, *, soorten: Collection[str] | None = PARTNER_SOORTEN
+    partners: pd.DataFrame, *, kinds: Collection[str] | None = PARTNER_SOORTEN
 ) -> pd.DataFrame:
-    """The organisations that count as partners: active, located, of ``soorten``.
+    """The organisations that count as partners: active, located, of ``kinds``.
 
     Parameters
     ----------
     partners : pandas.DataFrame
         As :meth:`geo.register.store.Store.organisations` (public variant is enough).
-    soorten : collection of str, optional
+    kinds : collection of str, optional
         Kinds to count; None counts every kind. Default :data:`PARTNER_SOORTEN`.
 
     Returns
@@ -275,8 +173,8 @@ def active_partners(
         A filtered copy.
     """
     keep = _flag(partners, "actief", True)
-    if soorten is not None and "soort" in partners.columns:
-        keep &= partners["soort"].isin(list(soorten))
+    if kinds is not None and "soort" in partners.columns:
+        keep &= partners["soort"].isin(list(kinds))
     xy = _xy(partners)
     if len(xy):
         keep &= np.isfinite(xy).all(axis=1)
@@ -286,11 +184,18 @@ def active_partners(
 
 
 def reference_schools(reference: Reference) -> pd.DataFrame:
-    """The bundled DUO schools in the shape of :meth:`geo.register.store.Store.schools`."""
+    """The bundled DUO schools in the shape of :meth:`geo.register.store.Store.schools`.
+
+    Columns ``id`` (the vestigingscode), ``vestigingscode``, ``naam``, ``plaats``,
+    ``gemeentecode``, ``heeft_vmbo``, ``lat``, ``lon``: enough for the indicators, the
+    proximity queries and the ambassador planner without a register.
+    """
     s = reference.scholen
     return pd.DataFrame({
+        "id": s["vestigingscode"].to_numpy(),
         "vestigingscode": s["vestigingscode"].to_numpy(),
         "naam": s["vestigingsnaam"].to_numpy(),
+        "plaats": s["plaatsnaam"].str.title().to_numpy(),
         "gemeentecode": s["gemeentecode_duo"].to_numpy(),
         "heeft_vmbo": s["heeft_vmbo"].to_numpy(bool),
         "lat": s["lat"].to_numpy(float),
@@ -340,7 +245,7 @@ def pc4_travel(
     mbo: pd.DataFrame,
     *,
     travel: TravelModel | None = None,
-    mode: str = DEFAULT_MODE,
+    mode: str = DEFAULTS.area_mode,
 ) -> pd.DataFrame:
     """Estimated distance and time from every PC4 area of the five regions to mbo infra.
 
@@ -413,11 +318,11 @@ def indicators(
     partners: pd.DataFrame,
     schools: pd.DataFrame,
     mbo: pd.DataFrame,
-    radius_km: float = 10.0,
+    radius_km: float = DEFAULTS.radius_km,
     travel: TravelModel | None = None,
     weights: ScoreWeights | None = None,
-    mode: str = DEFAULT_MODE,
-    soorten: Collection[str] | None = PARTNER_SOORTEN,
+    mode: str = DEFAULTS.area_mode,
+    kinds: Collection[str] | None = PARTNER_SOORTEN,
 ) -> pd.DataFrame:
     """Indicators and white-spot score, one row per unit at ``level``.
 
@@ -436,14 +341,15 @@ def indicators(
     mbo : pandas.DataFrame
         The mbo infra places, ``lat``, ``lon``.
     radius_km : float
-        Straight-line radius for "school with a partner nearby" (default 10 km).
+        Straight-line radius for "school with a partner nearby", inclusive: a partner
+        exactly this far away counts.
     travel : TravelModel, optional
-        Default :class:`geo.analysis.travel.StraightLineModel` (detour 1.3).
+        Default :class:`geo.analysis.travel.StraightLineModel` (default detour).
     weights : ScoreWeights, optional
         Weights of the white-spot score.
     mode : {"fiets", "ov_auto"}
-        Mode for the travel times (default ``ov_auto``).
-    soorten : collection of str, optional
+        Mode for the travel times (default ``DEFAULTS.area_mode``).
+    kinds : collection of str, optional
         Organisation kinds counted as partners; see :data:`PARTNER_SOORTEN`.
 
     Returns
@@ -462,10 +368,10 @@ def indicators(
     table = units.set_index("code")
 
     # Partners and donors, counted by the unit of their municipality.
-    counted = active_partners(partners, soorten=soorten)
+    counted = active_partners(partners, kinds=kinds)
     unit = _gemeentecodes(counted, reference).map(code_of)
     table["partners"] = unit.value_counts().reindex(table.index, fill_value=0)
-    donors = active_partners(partners, soorten=None)
+    donors = active_partners(partners, kinds=None)
     donors = donors[_flag(donors, "donateur", False)]
     unit_d = _gemeentecodes(donors, reference).map(code_of)
     table["donateurs"] = unit_d.value_counts().reindex(table.index, fill_value=0)
@@ -525,225 +431,6 @@ def indicators(
     return table
 
 
-def white_spot_score(table: pd.DataFrame, *, weights: ScoreWeights | None = None) -> pd.DataFrame:
-    """Add the three partial scores, ``score`` and ``rang`` to an indicator table.
-
-    ``score = Σ w_k · term_k / Σ w_k`` over the terms that can be computed, with
-
-    - ``deelscore_schaarste = 100 · G / (G + P)``, P the unit's partners per 10,000
-      young people and G the same for all units together (100 everywhere when G = 0);
-    - ``deelscore_reistijd = 100 · min(1, t / reistijd_max_min)``, t the unit's
-      population-weighted mean travel time;
-    - ``deelscore_scholen = 100 · (1 − aandeel_scholen_met_partner)``.
-
-    The anchors are fixed or (G) move with the unit's own count in the same direction,
-    so one more partner in a unit never raises its score and a longer travel time never
-    lowers it, and changes elsewhere leave a unit's travel and schools terms alone.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per unit (all units of a level) with ``code``, ``partners``,
-        ``inwoners_10_19``, ``reistijd_mbo_infra_min_gemiddeld`` and
-        ``aandeel_scholen_met_partner``.
-    weights : ScoreWeights, optional
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with the added columns, columns in :data:`TABLE_COLUMNS` +
-        :data:`EXTRA_COLUMNS` order (others after), sorted by ``rang`` then ``code``.
-    """
-    w = weights or ScoreWeights()
-    out = table.copy()
-    partners = out["partners"].to_numpy(float)
-    people = out["inwoners_10_19"].to_numpy(float)
-    total_people = people[people > 0].sum()
-    total_partners = partners[people > 0].sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if total_partners <= 0 or total_people <= 0:
-            scarcity = np.where(people > 0, 100.0, np.nan)
-        else:
-            # 100·G/(G+P) = 100 / (1 + P/G), P/G = (partners/people)/(Σpartners/Σpeople)
-            ratio = (partners / people) / (total_partners / total_people)
-            scarcity = np.where(people > 0, 100.0 / (1.0 + ratio), np.nan)
-    minutes = out["reistijd_mbo_infra_min_gemiddeld"].to_numpy(float)
-    travel = 100.0 * np.minimum(1.0, np.maximum(minutes, 0.0) / w.reistijd_max_min)
-    share = out["aandeel_scholen_met_partner"].to_numpy(float)
-    schools = 100.0 * (1.0 - np.clip(share, 0.0, 1.0))
-    out["deelscore_schaarste"] = scarcity
-    out["deelscore_reistijd"] = travel
-    out["deelscore_scholen"] = schools
-
-    terms = np.column_stack([scarcity, travel, schools])
-    weight = np.array([w.schaarste, w.reistijd, w.scholen], dtype=float)
-    usable = np.isfinite(terms) & (weight > 0)
-    num = np.where(usable, terms * weight, 0.0).sum(axis=1)
-    den = np.where(usable, weight, 0.0).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["score"] = np.where(den > 0, num / den, np.nan)
-    out["rang"] = out["score"].rank(ascending=False, method="min", na_option="bottom")
-    out["rang"] = out["rang"].astype(int)
-    order = [c for c in TABLE_COLUMNS + EXTRA_COLUMNS if c in out.columns]
-    out = out[order + [c for c in out.columns if c not in order]]
-    return out.sort_values(["rang", "code"], kind="stable").reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------
-# Scenario "wat als"
-# ---------------------------------------------------------------------------------------
-
-
-#: Name of the hypothetical place in the scenario.
-SCENARIO_PLACE_NAME = "Nieuwe mbo-infralocatie (wat als)"
-
-SCENARIO_COLUMNS: list[str] = [
-    "code", "naam", "arbeidsmarktregio_code", "inwoners_10_19",
-    "reistijd_gemiddeld_nu", "reistijd_gemiddeld_wat_als", "reistijd_gemiddeld_verschil",
-    "reistijd_max_nu", "reistijd_max_wat_als",
-    "afstand_gemiddeld_nu", "afstand_gemiddeld_wat_als", "afstand_gemiddeld_verschil",
-    "afstand_max_nu", "afstand_max_wat_als",
-    "score_nu", "score_wat_als", "rang_nu", "rang_wat_als", "rang_verschil",
-]
-
-
-COLUMN_DESCRIPTIONS_NL.update({
-    "reistijd_gemiddeld_nu": "Geschatte reistijd (min) naar mbo-infra, gewogen gemiddelde, nu",
-    "reistijd_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
-    "reistijd_gemiddeld_verschil": "Verschil in minuten (negatief = korter)",
-    "reistijd_max_nu": "Langste geschatte reistijd (min) vanuit een postcodegebied, nu",
-    "reistijd_max_wat_als": "Idem, met de nieuwe locatie",
-    "afstand_gemiddeld_nu": "Geschatte reisafstand (km), gewogen gemiddelde, nu",
-    "afstand_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
-    "afstand_gemiddeld_verschil": "Verschil in km (negatief = korter)",
-    "afstand_max_nu": "Grootste geschatte reisafstand (km) vanuit een postcodegebied, nu",
-    "afstand_max_wat_als": "Idem, met de nieuwe locatie",
-    "score_nu": "Witte-vlekscore nu",
-    "score_wat_als": "Witte-vlekscore met de nieuwe locatie",
-    "rang_nu": "Rang nu (1 = meeste aandacht nodig)",
-    "rang_wat_als": "Rang met de nieuwe locatie",
-    "rang_verschil": "Verandering van de rang (positief = minder urgent)",
-})
-
-
-def municipality_point(reference: Reference, gemeentecode: str) -> tuple[float, float]:
-    """A representative point (lat, lon) of a municipality of the five regions.
-
-    The PC4 point of the municipality closest to its population-weighted centre, so
-    always where people live (never in a lake).
-
-    Raises
-    ------
-    AddressError
-        When ``gemeentecode`` is not one of the 46 municipalities.
-    """
-    code = str(gemeentecode).strip().upper()
-    if code not in set(reference.gemeenten["gemeentecode"]):
-        raise AddressError(f"'{gemeentecode}' is geen gemeentecode van het werkgebied.")
-    pc4 = reference.pc4[reference.pc4["gemeentecode"] == code]
-    weights = pc4["inw_totaal_2021"].fillna(0).to_numpy(float)
-    xy = to_rd(pc4["lon_pos"].to_numpy(), pc4["lat_pos"].to_numpy())
-    if weights.sum() <= 0:
-        weights = np.ones(len(pc4))
-    centre = np.average(xy, axis=0, weights=weights)
-    idx = int(np.argmin(np.hypot(*(xy - centre).T)))
-    return float(pc4["lat_pos"].iloc[idx]), float(pc4["lon_pos"].iloc[idx])
-
-
-def resolve_location(
-    new_location: tuple[float, float] | Sequence[float] | str, reference: Reference
-) -> tuple[float, float]:
-    """A (lat, lon) for a scenario location given as a point or a GM code."""
-    if isinstance(new_location, str):
-        return municipality_point(reference, new_location)
-    lat, lon = (float(v) for v in new_location)
-    if not (50.0 <= lat <= 54.0 and 3.0 <= lon <= 7.5):
-        raise AddressError("De nieuwe locatie ligt niet in Nederland; kies een punt op de kaart.")
-    return lat, lon
-
-
-def scenario(
-    level: str,
-    *,
-    new_location: tuple[float, float] | str,
-    reference: Reference,
-    division: Division | None = None,
-    partners: pd.DataFrame,
-    schools: pd.DataFrame,
-    mbo: pd.DataFrame,
-    radius_km: float = 10.0,
-    travel: TravelModel | None = None,
-    weights: ScoreWeights | None = None,
-    mode: str = DEFAULT_MODE,
-    soorten: Collection[str] | None = PARTNER_SOORTEN,
-) -> pd.DataFrame:
-    """Today versus today plus one hypothetical mbo infra place, per unit.
-
-    Parameters
-    ----------
-    level : {"gemeente", "subregio", "arbeidsmarktregio"}
-    new_location : (lat, lon) or str
-        WGS84 point, or a GM code (its representative point, see
-        :func:`municipality_point`).
-    reference, division, partners, schools, mbo, radius_km, travel, weights, mode, soorten
-        As for :func:`indicators`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SCENARIO_COLUMNS`: travel time (min) and distance (km), mean and worst,
-        today (``_nu``) and with the new place (``_wat_als``), the differences (negative
-        = shorter), score and rank before and after (``rang_verschil`` > 0: the unit
-        moves down the attention list). Sorted by the gain in mean travel time, largest
-        first, then ``code``. ``attrs`` holds ``lat``/``lon`` of the new place and the
-        weighted mean travel time over the whole area before and after.
-    """
-    lat, lon = resolve_location(new_location, reference)
-    extra = pd.DataFrame([{"naam": SCENARIO_PLACE_NAME, "lat": lat, "lon": lon}])
-    mbo_after = pd.concat([mbo, extra], ignore_index=True)
-    options = dict(reference=reference, division=division, partners=partners, schools=schools,
-                   radius_km=radius_km, travel=travel, weights=weights, mode=mode,
-                   soorten=soorten)
-    before = indicators(level, mbo=mbo, **options).set_index("code")
-    after = indicators(level, mbo=mbo_after, **options).set_index("code").reindex(before.index)
-    out = pd.DataFrame(index=before.index)
-    out["naam"] = before["naam"]
-    out["arbeidsmarktregio_code"] = before["arbeidsmarktregio_code"]
-    out["inwoners_10_19"] = before["inwoners_10_19"]
-    pairs = {
-        "reistijd_gemiddeld": "reistijd_mbo_infra_min_gemiddeld",
-        "reistijd_max": "reistijd_mbo_infra_min_max",
-        "afstand_gemiddeld": "afstand_mbo_infra_km_gemiddeld",
-        "afstand_max": "afstand_mbo_infra_km_max",
-        "score": "score",
-        "rang": "rang",
-    }
-    for name, column in pairs.items():
-        out[f"{name}_nu"] = before[column]
-        out[f"{name}_wat_als"] = after[column]
-    out["reistijd_gemiddeld_verschil"] = out["reistijd_gemiddeld_wat_als"] - out[
-        "reistijd_gemiddeld_nu"]
-    out["afstand_gemiddeld_verschil"] = out["afstand_gemiddeld_wat_als"] - out[
-        "afstand_gemiddeld_nu"]
-    out["rang_verschil"] = out["rang_wat_als"] - out["rang_nu"]
-    out = out.reset_index()[SCENARIO_COLUMNS]
-    out = out.sort_values(["reistijd_gemiddeld_verschil", "code"], kind="stable")
-    out = out.reset_index(drop=True)
-    people = out["inwoners_10_19"].to_numpy(float)
-    out.attrs.update({
-        "lat": lat, "lon": lon, "niveau": level, "reiswijze": mode,
-        "reistijd_werkgebied_nu": _mean(out["reistijd_gemiddeld_nu"], people),
-        "reistijd_werkgebied_wat_als": _mean(out["reistijd_gemiddeld_wat_als"], people),
-    })
-    return out
-
-
-def _mean(values: pd.Series, weights: np.ndarray) -> float:
-    v = values.to_numpy(float)
-    ok = np.isfinite(v) & (weights > 0)
-    return float(np.average(v[ok], weights=weights[ok])) if ok.any() else float("nan")
-
-
 # ---------------------------------------------------------------------------------------
 # Output for people
 # ---------------------------------------------------------------------------------------
@@ -785,7 +472,8 @@ def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
     sheet_name : str
         Name of the data sheet.
     explanation : str, optional
-        Extra text for the "Uitleg" sheet; defaults to :data:`SCORE_UITLEG`.
+        Extra text for the "Uitleg" sheet; defaults to the score explanation with the
+        weights the table was computed with (``attrs["gewichten"]``, else the defaults).
 
     Returns
     -------
@@ -794,35 +482,11 @@ def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
         :func:`geo.output.tables.csv_bytes` (first sheet) or :func:`geo.output.tables.write_table`.
     """
     notes = [(c, COLUMN_DESCRIPTIONS_NL.get(c, "")) for c in table.columns]
-    notes += [("", ""), ("Witte-vlekscore", (explanation or SCORE_UITLEG).replace("**", ""))]
-    notes += [("Partners", PARTNER_UITLEG.replace("**", "")),
-              ("Jongeren", BEVOLKING_UITLEG.replace("**", ""))]
+    score_text = explanation or score_explanation_nl(table.attrs.get("gewichten"))
+    notes += [("", ""), ("Witte-vlekscore", score_text.replace("**", ""))]
+    notes += [("Partners", PARTNER_EXPLANATION_NL.replace("**", "")),
+              ("Jongeren", POPULATION_EXPLANATION_NL.replace("**", ""))]
     return {
         sheet_name: rounded(table),
         "Uitleg": pd.DataFrame(notes, columns=["Kolom", "Betekenis"]),
     }
-
-
-def top_units_text(table: pd.DataFrame, *, n: int = 3) -> list[str]:
-    """Dutch lines explaining the ``n`` units that need most attention."""
-    lines = []
-    for row in table.sort_values(["rang", "code"]).head(n).itertuples(index=False):
-        terms = {
-            "weinig partners": row.deelscore_schaarste,
-            "lange reistijd naar mbo-infra": row.deelscore_reistijd,
-            "scholen zonder partner in de buurt": row.deelscore_scholen,
-        }
-        reasons = [k for k, v in sorted(terms.items(), key=lambda kv: -np.nan_to_num(kv[1]))
-                   if pd.notna(v) and v >= 50]
-        reason = ", ".join(reasons) if reasons else "geen uitschieter; relatief hoogste score"
-        share = ("—" if pd.isna(row.aandeel_scholen_met_partner)
-                 else f"{row.aandeel_scholen_met_partner:.0%}")
-        lines.append(
-            f"{row.rang}. {row.naam} — score {row.score:.1f} ({reason}); "
-            f"{row.partners} partner{'' if row.partners == 1 else 's'}, "
-            f"{row.partners_per_10k_jongeren:.1f} per 10.000 jongeren; "
-            f"reistijd mbo-infra gem. {row.reistijd_mbo_infra_min_gemiddeld:.0f} min (schatting); "
-            f"scholen met partner: {share}"
-        )
-    return lines
-

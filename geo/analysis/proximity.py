@@ -4,8 +4,9 @@ All distances are straight lines in RD New (EPSG:28992, metres), computed with a
 :class:`scipy.spatial.cKDTree` for all sources at once. The low-level functions
 (:func:`to_rd`, :func:`nearest`, :func:`within_radius`) work on coordinate arrays;
 the domain functions (:func:`nearest_partners`, :func:`schools_near_partner`) work on
-the frames of :class:`geo.register.store.Store` and return long tables ready for a page, the CLI
-or an export.
+the frames of :class:`geo.register.store.Store` and return long tables;
+:mod:`geo.output.call_lists` turns them into the lists people read. A radius always
+includes a partner exactly at that distance.
 
 Rows without a location (NaN ``lat``/``lon``) are never matched; the domain functions
 skip them and report how many they skipped in ``frame.attrs`` (see
@@ -14,7 +15,7 @@ skip them and report how many they skipped in ``frame.attrs`` (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -26,15 +27,13 @@ from scipy.spatial import cKDTree
 
 from geo.analysis.travel import StraightLineModel, as_xy
 from geo.reference.data import RD_NEW, WGS84
-from geo.register.store import PERSONAL_FIELDS
+from geo.settings import DEFAULTS
 
 #: ``frame.attrs`` key: number of schools skipped because they have no location.
 SKIPPED_SCHOOLS = "overgeslagen_scholen"
 #: ``frame.attrs`` key: number of partners skipped because they have no location.
 SKIPPED_PARTNERS = "overgeslagen_partners"
 
-
-TravelEstimate = Callable[[np.ndarray], np.ndarray]
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ def travel_minutes(
     distance_km: np.ndarray,
     travel: Any = None,
     *,
-    mode: str = "fiets",
+    mode: str = DEFAULTS.nearby_mode,
     sources_xy: np.ndarray | None = None,
     targets_xy: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -254,9 +253,9 @@ def travel_minutes(
 def filter_partners(
     partners: pd.DataFrame,
     *,
-    soort: Iterable[str] | None = None,
-    donateur: bool | None = None,
-    actief: bool | None = None,
+    kinds: Iterable[str] | None = None,
+    donor: bool | None = None,
+    active: bool | None = None,
 ) -> pd.DataFrame:
     """Partners matching the filters; ``None`` means "do not filter on this".
 
@@ -264,10 +263,11 @@ def filter_partners(
     ----------
     partners : pandas.DataFrame
         Organisations as :meth:`geo.register.store.Store.organisations` returns them.
-    soort : iterable of str, optional
-        Keep only these kinds (``geo.fields.kind_codes()``). An empty iterable keeps none.
-    donateur, actief : bool, optional
-        Keep only rows whose flag equals this value.
+    kinds : iterable of str, optional
+        Keep only these kinds (column ``soort``, one of ``geo.fields.kind_codes()``). An
+        empty iterable keeps none.
+    donor, active : bool, optional
+        Keep only rows whose ``donateur`` or ``actief`` flag equals this value.
 
     Returns
     -------
@@ -275,12 +275,12 @@ def filter_partners(
         A filtered copy, original order and index.
     """
     keep = pd.Series(True, index=partners.index)
-    if soort is not None:
-        keep &= partners["soort"].isin(list(soort))
-    if donateur is not None:
-        keep &= partners["donateur"].fillna(False).astype(bool) == bool(donateur)
-    if actief is not None:
-        keep &= partners["actief"].fillna(False).astype(bool) == bool(actief)
+    if kinds is not None:
+        keep &= partners["soort"].isin(list(kinds))
+    if donor is not None:
+        keep &= partners["donateur"].fillna(False).astype(bool) == bool(donor)
+    if active is not None:
+        keep &= partners["actief"].fillna(False).astype(bool) == bool(active)
     return partners.loc[keep].copy()
 
 
@@ -319,10 +319,10 @@ def nearest_partners(
     k: int | None = 5,
     radius_km: float | None = None,
     travel: Any = None,
-    travel_mode: str = "fiets",
-    soort: Iterable[str] | None = None,
-    donateur: bool | None = None,
-    actief: bool | None = None,
+    travel_mode: str = DEFAULTS.nearby_mode,
+    kinds: Iterable[str] | None = None,
+    donor: bool | None = None,
+    active: bool | None = None,
 ) -> pd.DataFrame:
     """The nearest partners of every school, as one long table.
 
@@ -342,8 +342,8 @@ def nearest_partners(
     travel : optional
         Travel model for ``reistijd_min``; see :func:`travel_minutes`.
     travel_mode : str
-        ``"fiets"`` (default) or ``"ov_auto"``.
-    soort, donateur, actief : optional
+        ``"fiets"`` or ``"ov_auto"``; default ``DEFAULTS.nearby_mode``.
+    kinds, donor, active : optional
         Filters, see :func:`filter_partners`.
 
     Returns
@@ -364,7 +364,7 @@ def nearest_partners(
     if "naam" not in schools.columns and "vestigingsnaam" in schools.columns:
         schools = schools.assign(naam=schools["vestigingsnaam"])
     schools = schools.assign(_school_id=_school_ids(schools))
-    chosen = filter_partners(_plain(partners), soort=soort, donateur=donateur, actief=actief)
+    chosen = filter_partners(_plain(partners), kinds=kinds, donor=donor, active=active)
     located_schools, school_xy, skipped_s = _located(schools)
     located_partners, partner_xy, skipped_p = _located(chosen)
 
@@ -414,7 +414,7 @@ def schools_near_partner(
     *,
     radius_km: float,
     travel: Any = None,
-    travel_mode: str = "fiets",
+    travel_mode: str = DEFAULTS.nearby_mode,
     vmbo_only: bool = False,
 ) -> pd.DataFrame:
     """The schools within ``radius_km`` of one partner, vmbo schools first.
@@ -430,7 +430,7 @@ def schools_near_partner(
     travel : optional
         Travel model for ``reistijd_min``; see :func:`travel_minutes`.
     travel_mode : str
-        ``"fiets"`` (default) or ``"ov_auto"``.
+        ``"fiets"`` or ``"ov_auto"``; default ``DEFAULTS.nearby_mode``.
     vmbo_only : bool
         Keep only schools with vmbo.
 
@@ -468,76 +468,3 @@ def schools_near_partner(
     result.insert(0, "rang", np.arange(1, len(result) + 1))
     result.attrs[SKIPPED_SCHOOLS] = skipped
     return result
-
-
-#: Columns of a call list (CLI output and page table), in order.
-CALL_LIST_COLUMNS = [
-    "rang", "naam", "soort", "donateur", "gemeentenaam", "afstand_km", "reistijd_min",
-]
-
-
-def call_list(result: pd.DataFrame, *, include_personal: bool = False) -> pd.DataFrame:
-    """The partners of one school as a table for people (page, export, CLI).
-
-    Parameters
-    ----------
-    result : pandas.DataFrame
-        Rows of :func:`nearest_partners` for one school.
-    include_personal : bool
-        Append ``contactpersoon``, ``email``, ``telefoon`` (staff only) — only those
-        present in ``result``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`CALL_LIST_COLUMNS` (+ contact columns), sorted by distance;
-        ``afstand_km`` rounded to 0.01 km and ``reistijd_min`` to whole minutes.
-    """
-    columns = list(CALL_LIST_COLUMNS)
-    if include_personal:
-        columns += [c for c in PERSONAL_FIELDS if c in result.columns]
-    table = result.reindex(columns=columns).copy()
-    if "rang" in result.columns:
-        table = table.sort_values(["rang"], kind="stable")
-    table["afstand_km"] = pd.to_numeric(table["afstand_km"]).round(2)
-    table["reistijd_min"] = pd.to_numeric(table["reistijd_min"]).round(0).astype("Int64")
-    for column in ("naam", "soort", "gemeentenaam"):
-        table[column] = table[column].astype(object).where(table[column].notna(), "")
-    table["donateur"] = table["donateur"].map(
-        lambda v: "ja" if v is True or v == 1 else ("nee" if v is False or v == 0 else "")
-    )
-    return table.reset_index(drop=True)
-
-
-def _km_text(km: float) -> str:
-    """``12.5`` → ``"12,5"`` (Dutch decimal comma)."""
-    return f"{float(km):g}".replace(".", ",")
-
-
-def no_partners_message(
-    school_name: str, *, radius_km: float | None = None, filtered: bool = False
-) -> str:
-    """Dutch message for an empty result of :func:`nearest_partners`."""
-    extra = " die aan de filters voldoen" if filtered else ""
-    if radius_km is not None:
-        return f"Geen partners{extra} binnen {_km_text(radius_km)} km van {school_name}."
-    return f"Geen partners{extra} met een bekende locatie gevonden voor {school_name}."
-
-
-def no_schools_message(partner_name: str, *, radius_km: float) -> str:
-    """Dutch message for an empty result of :func:`schools_near_partner`."""
-    return f"Geen scholen binnen {_km_text(radius_km)} km van {partner_name}."
-
-
-def skipped_message(result: pd.DataFrame) -> str:
-    """Dutch note on rows skipped for lack of a location; empty when none."""
-    parts = []
-    n_p = result.attrs.get(SKIPPED_PARTNERS, 0)
-    n_s = result.attrs.get(SKIPPED_SCHOOLS, 0)
-    if n_p:
-        parts.append(f"{n_p} partner(s)")
-    if n_s:
-        parts.append(f"{n_s} school/scholen")
-    if not parts:
-        return ""
-    return " en ".join(parts) + " zonder bekende locatie overgeslagen."

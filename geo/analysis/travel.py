@@ -17,40 +17,14 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-#: Travel modes, code → Dutch label.
-MODES: dict[str, str] = {"fiets": "fiets", "ov_auto": "OV/auto"}
-
-#: Mode used for the travel-time indicators unless another is chosen.
-DEFAULT_MODE = "ov_auto"
-
-#: Road/rail distance over straight-line distance (typical for Dutch regional trips).
-DEFAULT_DETOUR = 1.3
-#: Average cycling speed of a teenager on a utility trip, km/h.
-DEFAULT_SPEED_FIETS_KMH = 15.0
-#: Average door-to-door speed of public transport or a car trip after the start-up time.
-DEFAULT_SPEED_OV_AUTO_KMH = 35.0
-#: Fixed start-up time of an OV/auto trip (walk to the stop, wait, park), minutes.
-DEFAULT_WAIT_OV_AUTO_MIN = 10.0
+from geo.analysis.names import MODES
+from geo.settings import DEFAULTS
+from geo.text import decimal_comma
 
 #: Label to show next to every distance or time from the travel model.
 ESTIMATE_LABEL = "schatting (hemelsbreed × omwegfactor, geen routeplanner)"
 
-#: Dutch explanation of the default travel model, for the "Over" page.
-ASSUMPTIONS_NL = (
-    "Reisafstanden en reistijden zijn **schattingen**, geen routeplanner-uitkomsten. "
-    "De afstand is de hemelsbrede afstand (berekend in het Rijksdriehoekstelsel, RD New) "
-    f"maal een omwegfactor van {DEFAULT_DETOUR:g}: wegen en spoorlijnen lopen zelden recht, "
-    "en in Nederland is de afstand over de weg gemiddeld zo'n 1,2 tot 1,4 keer de "
-    "hemelsbrede afstand. "
-    f"Fiets: gemiddeld {DEFAULT_SPEED_FIETS_KMH:g} km/u, het tempo van een scholier op een "
-    "gewone rit. "
-    f"OV/auto: {DEFAULT_WAIT_OV_AUTO_MIN:g} minuten om op gang te komen (lopen naar de "
-    f"halte, wachten, parkeren) en daarna gemiddeld {DEFAULT_SPEED_OV_AUTO_KMH:g} km/u "
-    "van deur tot deur; trein en snelweg zijn sneller, maar overstappen, stoppen en de "
-    "bus in het buitengebied drukken het gemiddelde. "
-    "Veerdiensten (Texel) en dienstregelingen zitten niet in het model: voor Texel is de "
-    "echte reistijd langer. De omwegfactor en de snelheden zijn in de app aan te passen."
-)
+
 
 
 @runtime_checkable
@@ -110,38 +84,41 @@ class StraightLineModel:
     Parameters
     ----------
     detour : float
-        Travel distance over straight-line distance, at least 1 (default 1.3).
-    speed_fiets_kmh : float
-        Average cycling speed, km/h.
-    speed_ov_auto_kmh : float
-        Average door-to-door speed of public transport / car after the start-up time.
-    wait_ov_auto_min : float
-        Start-up time of an OV/auto trip in minutes.
+        Travel distance over straight-line distance, at least 1.
+    speed_bike_kmh : float
+        Average cycling speed (mode ``fiets``), km/h.
+    speed_transit_car_kmh : float
+        Average door-to-door speed of public transport / car (mode ``ov_auto``) after
+        the start-up time, km/h.
+    wait_transit_car_min : float
+        Start-up time of an ``ov_auto`` trip in minutes.
+
+    The defaults are those of :data:`geo.settings.DEFAULTS`.
     """
 
-    detour: float = DEFAULT_DETOUR
-    speed_fiets_kmh: float = DEFAULT_SPEED_FIETS_KMH
-    speed_ov_auto_kmh: float = DEFAULT_SPEED_OV_AUTO_KMH
-    wait_ov_auto_min: float = DEFAULT_WAIT_OV_AUTO_MIN
+    detour: float = DEFAULTS.detour
+    speed_bike_kmh: float = DEFAULTS.speed_bike_kmh
+    speed_transit_car_kmh: float = DEFAULTS.speed_transit_car_kmh
+    wait_transit_car_min: float = DEFAULTS.wait_transit_car_min
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.detour) or self.detour < 1.0:
             raise ValueError("De omwegfactor moet 1 of groter zijn.")
-        for speed in (self.speed_fiets_kmh, self.speed_ov_auto_kmh):
+        for speed in (self.speed_bike_kmh, self.speed_transit_car_kmh):
             if not np.isfinite(speed) or speed <= 0:
                 raise ValueError("Een snelheid moet groter dan 0 km/u zijn.")
-        if not np.isfinite(self.wait_ov_auto_min) or self.wait_ov_auto_min < 0:
+        if not np.isfinite(self.wait_transit_car_min) or self.wait_transit_car_min < 0:
             raise ValueError("De opstarttijd kan niet negatief zijn.")
 
     @property
     def speeds_kmh(self) -> dict[str, float]:
         """Average speed per mode (km/h)."""
-        return {"fiets": self.speed_fiets_kmh, "ov_auto": self.speed_ov_auto_kmh}
+        return {"fiets": self.speed_bike_kmh, "ov_auto": self.speed_transit_car_kmh}
 
     @property
     def start_min(self) -> dict[str, float]:
         """Fixed start-up time per mode (minutes)."""
-        return {"fiets": 0.0, "ov_auto": self.wait_ov_auto_min}
+        return {"fiets": 0.0, "ov_auto": self.wait_transit_car_min}
 
     def straight_km(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
         """Straight-line distance in km between RD New points, ``(n_o, n_d)``."""
@@ -164,7 +141,7 @@ class StraightLineModel:
         """
         return self.straight_km(origins_xy, destinations_xy) * self.detour
 
-    def minutes(self, distance_km: np.ndarray, *, mode: str = "fiets") -> np.ndarray:
+    def minutes(self, distance_km: np.ndarray, *, mode: str) -> np.ndarray:
         """Travel time in minutes for travel distances (already including the detour).
 
         Parameters
@@ -183,7 +160,7 @@ class StraightLineModel:
         return self.start_min[mode] + km / self.speeds_kmh[mode] * 60.0
 
     def durations_min(
-        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, *, mode: str = DEFAULT_MODE
+        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, *, mode: str
     ) -> np.ndarray:
         """Estimated travel time in minutes, ``(n_o, n_d)``; see :meth:`minutes`."""
         return self.minutes(self.distances_km(origins_xy, destinations_xy), mode=mode)
@@ -191,7 +168,39 @@ class StraightLineModel:
     def describe_nl(self) -> str:
         """Dutch one-liner with the current settings."""
         return (
-            f"Schatting: hemelsbreed × {self.detour:g} omweg; fiets "
-            f"{self.speed_fiets_kmh:g} km/u; OV/auto {self.wait_ov_auto_min:g} min + "
-            f"{self.speed_ov_auto_kmh:g} km/u."
+            f"Schatting: hemelsbreed × {decimal_comma(self.detour)} omweg; fiets "
+            f"{decimal_comma(self.speed_bike_kmh)} km/u; OV/auto "
+            f"{decimal_comma(self.wait_transit_car_min)} min + "
+            f"{decimal_comma(self.speed_transit_car_kmh)} km/u."
         )
+
+def assumptions_nl(model: StraightLineModel | None = None) -> str:
+    """Dutch explanation of the straight-line model and its figures (Markdown).
+
+    Parameters
+    ----------
+    model : StraightLineModel, optional
+        The model to explain; the default model (:data:`geo.settings.DEFAULTS`) when omitted.
+    """
+    m = model or StraightLineModel()
+    return (
+        "Reisafstanden en reistijden zijn **schattingen**, geen routeplanner-uitkomsten. "
+        "De afstand is de hemelsbrede afstand (berekend in het Rijksdriehoekstelsel, RD "
+        f"New) maal een omwegfactor van {decimal_comma(m.detour)}: wegen en spoorlijnen "
+        "lopen zelden recht, en in Nederland is de afstand over de weg gemiddeld zo'n 1,2 "
+        "tot 1,4 keer de hemelsbrede afstand. "
+        f"Fiets: gemiddeld {decimal_comma(m.speed_bike_kmh)} km/u, het tempo van een "
+        "scholier op een gewone rit. "
+        f"OV/auto: {decimal_comma(m.wait_transit_car_min)} minuten om op gang te komen "
+        "(lopen naar de halte, wachten, parkeren) en daarna gemiddeld "
+        f"{decimal_comma(m.speed_transit_car_kmh)} km/u van deur tot deur; trein en "
+        "snelweg zijn sneller, maar overstappen, stoppen en de bus in het buitengebied "
+        "drukken het gemiddelde. "
+        "Veerdiensten (Texel) en dienstregelingen zitten niet in het model: voor Texel is "
+        "de echte reistijd langer. De omwegfactor en de snelheden zijn in de app aan te "
+        "passen."
+    )
+
+
+#: The explanation of the default model, for the "Over" page.
+ASSUMPTIONS_NL = assumptions_nl()

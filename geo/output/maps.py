@@ -67,20 +67,6 @@ MBO_COLOR = "#000000"
 #: Sequential colour scale (light → dark) for choropleths: higher value = darker.
 CHOROPLETH_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
 
-#: Indicator column of :func:`geo.analysis.indicators.indicators` → (Dutch label, number format) for
-#: choropleths; the empty key means "no choropleth".
-CHOROPLETH_INDICATORS = {
-    "": ("Geen kleurkaart", ""),
-    "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
-    "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
-    "partners": ("Aantal partners", "{:.0f}"),
-    "donateurs": ("Aantal donateurs", "{:.0f}"),
-    "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),
-    "afstand_mbo_infra_km_gemiddeld": ("Afstand tot mbo-infra, gemiddeld (km, schatting)",
-                                       "{:.1f}"),
-    "reistijd_mbo_infra_min_gemiddeld": ("Reistijd tot mbo-infra, gemiddeld (min, schatting)",
-                                         "{:.0f}"),
-}
 
 
 

@@ -14,12 +14,10 @@ import numpy as np
 import pandas as pd
 
 from geo.reference.data import OUTSIDE, RD_NEW, WGS84, Division, Reference
+from geo.reference.levels import LEVELS
 
 #: Largest distance (m) over which a point is snapped to the nearest municipality.
 SNAP_TOLERANCE_M = 750.0
-
-#: The three levels at which areas are shown and analysed.
-LEVELS = ("gemeente", "subregio", "arbeidsmarktregio")
 
 AREA_COLUMNS = [
     "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code", "arbeidsmarktregio",
@@ -154,11 +152,3 @@ def unit_polygons(
         "code"
     ).reset_index(drop=True)
 
-
-def unit_code_column(level: str) -> str:
-    """The column of :func:`assign_areas` output that identifies a unit at ``level``."""
-    return {
-        "gemeente": "gemeentecode",
-        "subregio": "subregio",
-        "arbeidsmarktregio": "arbeidsmarktregio_code",
-    }[level]

@@ -18,12 +18,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo.analysis import ambassadors as amb
 from geo.analysis import indicators as analysis
-from geo.analysis.proximity import call_list, nearest_partners
+from geo.analysis.coverage import coverage
+from geo.analysis.plans import evaluate, optimal_plan
+from geo.analysis.proximity import nearest_partners
+from geo.analysis.scenario import scenario
 from geo.cli import main
 from geo.output import tables
+from geo.output.call_lists import call_list
 from geo.output.export import export_register
+from geo.output.plans import plan_sheets
 from geo.reference.data import Division
 from geo.reference.divisions import read_division
 from geo.register.store import Store
@@ -126,10 +130,10 @@ def test_ambassador_excel_neutralises_partner_subregion_and_division_names(
     """Finding: "Spreadsheet formulas stay live in the ambassador Excel"."""
     with Store(register, reference) as store:
         partners, schools = store.organisations(), store.schools()
-    cov = amb.coverage(partners, schools, radius_km=10, division=division)
-    plan = cov.optimise(k=len(HOSTILE_NAMES))
-    comparison = amb.evaluate([len(HOSTILE_NAMES)], partners, schools, division=division)
-    data = tables.xlsx_bytes(amb.plan_sheets(plan, comparison=comparison))
+    cov = coverage(partners, schools, radius_km=10, division=division)
+    plan = optimal_plan(cov, k=len(HOSTILE_NAMES))
+    comparison = evaluate([len(HOSTILE_NAMES)], cov)
+    data = tables.xlsx_bytes(plan_sheets(plan, comparison=comparison))
     assert_inert(xlsx_cells(data), expected=[*HOSTILE_NAMES, "@kwaad.csv"])
 
 
@@ -181,7 +185,7 @@ def test_white_spot_and_what_if_downloads_neutralise_the_subregion_name(
         partners, schools, mbo = store.organisations(), store.schools(), store.mbo_locations()
     table = analysis.indicators("subregio", reference=reference, division=division,
                                 partners=partners, schools=schools, mbo=mbo)
-    what_if = analysis.scenario("subregio", new_location="GM0400", reference=reference,
+    what_if = scenario("subregio", new_location="GM0400", reference=reference,
                                 division=division, partners=partners, schools=schools,
                                 mbo=mbo)
     for frame, name in ((table, "Witte vlekken"), (what_if, "Wat als")):

@@ -161,10 +161,12 @@ def _data(path, reference):
 
 
 def _build_maps(path, reference, division) -> dict[str, list]:
-    from geo.analysis import ambassadors as amb
     from geo.analysis import indicators as analysis
     from geo.analysis import proximity
+    from geo.analysis.coverage import coverage
+    from geo.analysis.plans import optimal_plan
     from geo.output import maps
+    from geo.output.plans import plan_map
     from geo.reference.regions import unit_polygons
 
     partners, schools, mbo = _data(path, reference)
@@ -178,7 +180,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     choropleth = (unit_polygons("subregio", reference, division), table, "score", "Score",
                   "{:.0f}")
     layers = maps.boundary_layers(reference, division)
-    plan = amb.coverage(partners, schools, radius_km=10, division=division).optimise(k=3)
+    plan = optimal_plan(coverage(partners, schools, radius_km=10, division=division), k=3)
     return {
         "maps.base_map": [maps.finish_map(maps.base_map(), legend=[
             ("punt", "#000", text) for text in HOSTILE.values()], title=HOSTILE["jinja"])],
@@ -192,7 +194,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
         "maps.partner_schools_map": [
             maps.partner_schools_map(partner, near, radius_km=30, show_personal=p)
             for p in (False, True)],
-        "ambassadors.plan_map": [amb.plan_map(plan, reference=reference)],
+        "plans.plan_map": [plan_map(plan, reference=reference)],
     }
 
 

@@ -1,0 +1,98 @@
+"""The analysis's names for people and programs, as plain constants.
+
+Travel modes, the columns of the indicator and scenario tables with their Dutch
+descriptions, and the indicators a map can be coloured by. Nothing here imports numpy or
+pandas, so the command line builds its options from these names without loading the
+analysis itself.
+"""
+
+from __future__ import annotations
+
+#: Travel modes, code → Dutch label. The codes are what users type (``--reiswijze``).
+MODES: dict[str, str] = {"fiets": "fiets", "ov_auto": "OV/auto"}
+
+#: The columns of an indicator table, in order: the CLI contract first, then the
+#: supporting columns.
+TABLE_COLUMNS: list[str] = [
+    "code", "naam", "arbeidsmarktregio_code", "partners", "donateurs", "inwoners_10_19",
+    "partners_per_10k_jongeren", "scholen", "scholen_vmbo", "aandeel_scholen_met_partner",
+    "afstand_mbo_infra_km_gemiddeld", "afstand_mbo_infra_km_max",
+    "reistijd_mbo_infra_min_gemiddeld", "score", "rang",
+]
+EXTRA_COLUMNS: list[str] = [
+    "arbeidsmarktregio", "scholen_met_partner", "reistijd_mbo_infra_min_max",
+    "deelscore_schaarste", "deelscore_reistijd", "deelscore_scholen",
+]
+
+#: The columns of a "wat als" scenario table, in order.
+SCENARIO_COLUMNS: list[str] = [
+    "code", "naam", "arbeidsmarktregio_code", "inwoners_10_19",
+    "reistijd_gemiddeld_nu", "reistijd_gemiddeld_wat_als", "reistijd_gemiddeld_verschil",
+    "reistijd_max_nu", "reistijd_max_wat_als",
+    "afstand_gemiddeld_nu", "afstand_gemiddeld_wat_als", "afstand_gemiddeld_verschil",
+    "afstand_max_nu", "afstand_max_wat_als",
+    "score_nu", "score_wat_als", "rang_nu", "rang_wat_als", "rang_verschil",
+]
+
+#: Dutch description of every column of both tables, for the Excel "Uitleg" sheet.
+COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
+    "code": "Code van het gebied (GM-code, subregionaam of AM-code)",
+    "naam": "Naam van het gebied",
+    "arbeidsmarktregio_code": "Arbeidsmarktregio (CBS-code)",
+    "partners": "Actieve partners met een bekende locatie in het gebied (zie uitleg)",
+    "donateurs": "Actieve donateurs met een bekende locatie in het gebied (elke soort)",
+    "inwoners_10_19": "Inwoners van 10 tot 20 jaar (CBS postcodecijfers 2021)",
+    "partners_per_10k_jongeren": "Partners per 10.000 inwoners van 10 tot 20 jaar",
+    "scholen": "Vestigingen voortgezet onderwijs (DUO) in het gebied",
+    "scholen_vmbo": "Waarvan met vmbo (basis/kader of gemengd/theoretisch)",
+    "aandeel_scholen_met_partner": (
+        "Aandeel (0–1) van de scholen met minstens één partner binnen de straal (hemelsbreed)"
+    ),
+    "afstand_mbo_infra_km_gemiddeld": (
+        "Geschatte reisafstand (km) naar de dichtstbijzijnde mbo-infralocatie, gewogen "
+        "gemiddelde over de postcodegebieden naar aantal jongeren"
+    ),
+    "afstand_mbo_infra_km_max": "Grootste geschatte reisafstand (km) vanuit een postcodegebied",
+    "reistijd_mbo_infra_min_gemiddeld": (
+        "Geschatte reistijd (minuten) naar de dichtstbijzijnde mbo-infralocatie, gewogen "
+        "gemiddelde naar aantal jongeren"
+    ),
+    "score": "Witte-vlekscore 0–100: hoe hoger, hoe meer aandacht nodig",
+    "rang": "Rang op de witte-vlekscore (1 = meeste aandacht nodig)",
+    "arbeidsmarktregio": "Naam van de arbeidsmarktregio",
+    "scholen_met_partner": "Scholen met minstens één partner binnen de straal",
+    "reistijd_mbo_infra_min_max": "Langste geschatte reistijd (minuten) vanuit een postcodegebied",
+    "deelscore_schaarste": "Deelscore partnerschaarste (0–100)",
+    "deelscore_reistijd": "Deelscore reisbelasting (0–100)",
+    "deelscore_scholen": "Deelscore scholen zonder partner in de buurt (0–100)",
+    "reistijd_gemiddeld_nu": "Geschatte reistijd (min) naar mbo-infra, gewogen gemiddelde, nu",
+    "reistijd_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
+    "reistijd_gemiddeld_verschil": "Verschil in minuten (negatief = korter)",
+    "reistijd_max_nu": "Langste geschatte reistijd (min) vanuit een postcodegebied, nu",
+    "reistijd_max_wat_als": "Idem, met de nieuwe locatie",
+    "afstand_gemiddeld_nu": "Geschatte reisafstand (km), gewogen gemiddelde, nu",
+    "afstand_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
+    "afstand_gemiddeld_verschil": "Verschil in km (negatief = korter)",
+    "afstand_max_nu": "Grootste geschatte reisafstand (km) vanuit een postcodegebied, nu",
+    "afstand_max_wat_als": "Idem, met de nieuwe locatie",
+    "score_nu": "Witte-vlekscore nu",
+    "score_wat_als": "Witte-vlekscore met de nieuwe locatie",
+    "rang_nu": "Rang nu (1 = meeste aandacht nodig)",
+    "rang_wat_als": "Rang met de nieuwe locatie",
+    "rang_verschil": "Verandering van de rang (positief = minder urgent)",
+}
+
+#: Indicators a map can be coloured by: column → (Dutch label, number format). The
+#: empty key means "no colouring".
+CHOROPLETH_INDICATORS: dict[str, tuple[str, str]] = {
+    "": ("Geen kleurkaart", ""),
+    "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
+    "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
+    "partners": ("Aantal partners", "{:.0f}"),
+    "donateurs": ("Aantal donateurs", "{:.0f}"),
+    "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),
+    "afstand_mbo_infra_km_gemiddeld": ("Afstand tot mbo-infra, gemiddeld (km, schatting)",
+                                       "{:.1f}"),
+    "reistijd_mbo_infra_min_gemiddeld": ("Reistijd tot mbo-infra, gemiddeld (min, schatting)",
+                                         "{:.0f}"),
+}

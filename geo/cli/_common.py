@@ -1,0 +1,64 @@
+"""What several commands share: the ``--database`` and ``--indeling`` options, the register.
+
+Cheap to import: argparse only; the register and the reference data load inside the
+functions, when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from geo.settings import Settings
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--database PAD`` (default: the register of the settings)."""
+    parser.add_argument("--database", default=None, metavar="PAD",
+                        help="SQLite-database (standaard uit de instellingen; wordt aangemaakt "
+                        "als die nog niet bestaat)")
+
+
+def add_division_option(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--indeling PAD.csv``, an own subregion division."""
+    parser.add_argument("--indeling", default=None, metavar="PAD.csv",
+                        help="eigen subregio-indeling (kolommen gemeentecode, subregio)")
+
+
+def selected_division(args: argparse.Namespace, reference):
+    """The division from ``--indeling``, else the bundled proposal."""
+    from geo.reference.divisions import read_division
+
+    if not args.indeling:
+        return reference.default_division
+    return read_division(args.indeling, reference.gemeentecodes)
+
+
+def open_store(args: argparse.Namespace, settings: Settings, *, reference=None):
+    """The register at ``--database`` (or the configured one); created when missing.
+
+    Raises
+    ------
+    StoreError
+        With a Dutch message when the folder or the file cannot be made or opened (a
+        file where the folder should be, no rights, a full disk, not a database);
+        :func:`geo.cli.main` prints it and exits with 1.
+    """
+    from pathlib import Path
+
+    from geo.reference.data import load_reference
+    from geo.register.store import Store
+
+    database = Path(args.database) if args.database else settings.database_path
+    if reference is None:
+        reference = load_reference(settings.data_dir)
+    return Store(database, reference)
+
+
+def cli_user() -> str:
+    """The name the command line writes in the register's history: ``cli:<login>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

@@ -1,0 +1,85 @@
+"""``infrakaart witte-vlekken``: the ranking of areas by white-spot score."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo.analysis.names import MODES
+from geo.cli._common import add_database_option, add_division_option, open_store, selected_division
+from geo.reference.levels import LEVELS
+from geo.settings import DEFAULTS, Settings
+from geo.text import decimal_comma
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    """Declare ``infrakaart witte-vlekken`` and its options."""
+    p = sub.add_parser(
+        "witte-vlekken",
+        help="Rangorde van gebieden die aandacht nodig hebben (witte-vlekscore).",
+        description="Bereken per gebied het aantal partners en donateurs, jongeren (10-19 jaar, "
+        "CBS 2021), scholen, het aandeel scholen met een partner binnen de straal en de "
+        "geschatte afstand en reistijd naar de dichtstbijzijnde mbo-infralocatie, met de "
+        "witte-vlekscore (0-100, hoger = meer aandacht nodig) en de rang. Reistijden zijn "
+        "schattingen (hemelsbreed x omwegfactor). Contactgegevens staan er nooit in.",
+    )
+    p.add_argument("--niveau", choices=LEVELS, default=DEFAULTS.level,
+                   help=f"gebiedsniveau (standaard {DEFAULTS.level})")
+    p.add_argument("--straal", type=float, default=DEFAULTS.radius_km, metavar="KM",
+                   help="straal voor 'school met partner dichtbij' in km, hemelsbreed "
+                   f"(standaard {decimal_comma(DEFAULTS.radius_km)})")
+    p.add_argument("--omweg", type=float, default=DEFAULTS.detour, metavar="FACTOR",
+                   help="omwegfactor op de hemelsbrede afstand "
+                   f"(standaard {decimal_comma(DEFAULTS.detour)})")
+    p.add_argument("--reiswijze", choices=_modes_default_first(), default=DEFAULTS.area_mode,
+                   help=f"reiswijze voor de reistijd (standaard {DEFAULTS.area_mode})")
+    p.add_argument("--top", type=int, default=DEFAULTS.top_units, metavar="N",
+                   help=f"aantal gebieden dat wordt toegelicht (standaard {DEFAULTS.top_units})")
+    add_division_option(p)
+    add_database_option(p)
+    p.add_argument("--uitvoer", default=None, metavar="PAD.csv",
+                   help="schrijf de hele tabel als CSV (of .xlsx) naar dit bestand")
+
+
+def _modes_default_first() -> list[str]:
+    return [DEFAULTS.area_mode, *(m for m in MODES if m != DEFAULTS.area_mode)]
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``infrakaart witte-vlekken``; returns the exit code."""
+    from geo.analysis import indicators as analysis
+    from geo.analysis.score import top_units_text
+    from geo.analysis.travel import StraightLineModel
+    from geo.output.tables import write_table
+    from geo.reference.data import load_reference
+
+    if args.straal < 0:
+        print("Fout: --straal mag niet negatief zijn.", file=sys.stderr)
+        return 1
+    if args.omweg < 1:
+        print("Fout: --omweg moet 1 of groter zijn (1 = hemelsbreed).", file=sys.stderr)
+        return 1
+    reference = load_reference(settings.data_dir)
+    division = selected_division(args, reference)
+    store = open_store(args, settings)
+    try:
+        table = analysis.indicators(
+            args.niveau, reference=reference, division=division,
+            partners=store.organisations(include_personal=False), schools=store.schools(),
+            mbo=store.mbo_locations(), radius_km=args.straal,
+            travel=StraightLineModel(detour=args.omweg), mode=args.reiswijze,
+        )
+    finally:
+        store.close()
+    print(f"Witte vlekken per {args.niveau} ({len(table)} gebieden; straal {args.straal:g} km, "
+          f"omwegfactor {args.omweg:g}, reiswijze {args.reiswijze}). "
+          "Hoger = meer aandacht nodig.")
+    for line in top_units_text(table, n=max(args.top, 0)):
+        print(line)
+    if not table["partners"].any():
+        print("Let op: er staan nog geen actieve partners met een locatie in het register.")
+    print("Reistijden en afstanden zijn schattingen (hemelsbreed x omwegfactor).")
+    if args.uitvoer:
+        out = write_table(args.uitvoer, analysis.export_sheets(table), private=False)
+        print(f"{len(table)} gebieden geschreven naar {out}")
+    return 0

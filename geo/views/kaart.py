@@ -1,0 +1,183 @@
+"""The page "Kaart": partners, schools and mbo infra on the map, and the ranking of areas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import pandas as pd
+
+from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
+from geo.analysis.names import CHOROPLETH_INDICATORS
+from geo.analysis.proximity import filter_partners
+from geo.analysis.score import score_caption_nl
+from geo.output import maps, tables
+from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
+from geo.reference.levels import LEVEL_LABELS
+from geo.reference.regions import unit_polygons
+from geo.settings import DEFAULTS
+
+#: The donor filter: code (as in the URL) → Dutch label.
+DONOR_CHOICES = {"alle": "Alle organisaties", "ja": "Alleen donateurs", "nee": "Geen donateurs"}
+_DONOR_FILTER = {"alle": None, "ja": True, "nee": False}
+
+#: The columns of the ranking next to the map, in order.
+RANKING_COLUMNS = [
+    "rang", "naam", "score", "partners", "donateurs", "partners_per_10k_jongeren", "scholen",
+    "scholen_vmbo", "aandeel_scholen_met_partner", "reistijd_mbo_infra_min_gemiddeld",
+]
+
+EXAMPLE_NOTICE = (
+    "Deze kaart toont **voorbeeldgegevens** (verzonnen organisaties). Het team kan de "
+    "echte partnerlijst importeren op de pagina Beheer; daar kunnen de voorbeelden ook "
+    "worden verwijderd."
+)
+
+
+@dataclass(frozen=True)
+class MapChoices:
+    """What the visitor chose in the sidebar (the defaults are those of a fresh visit).
+
+    Attributes
+    ----------
+    level : str
+        Level of the ranking and the choropleth.
+    indicator : str
+        Column that colours the map; ``""`` for none.
+    radius_km : float
+        Radius for "a partner near the school".
+    kinds : sequence of str or None
+        Organisation kinds drawn; None for every kind.
+    donors : str
+        A key of :data:`DONOR_CHOICES`.
+    active_only : bool
+        Draw only active organisations.
+    regions : sequence of str or None
+        Region codes drawn; None for all five.
+    show_schools, vmbo_only : bool
+        Draw the schools; only those with vmbo.
+    """
+
+    level: str = DEFAULTS.level
+    indicator: str = DEFAULTS.choropleth
+    radius_km: float = DEFAULTS.radius_km
+    kinds: Sequence[str] | None = None
+    donors: str = "alle"
+    active_only: bool = True
+    regions: Sequence[str] | None = None
+    show_schools: bool = True
+    vmbo_only: bool = False
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the page shows.
+
+    Attributes
+    ----------
+    fmap : folium.Map
+        The partner map (boundaries, choropleth, schools, mbo infra, organisations).
+    map_caption : str
+        Counts under the map.
+    example_notice : str or None
+        Shown when the register holds example organisations.
+    ranking_title : str
+    ranking : pandas.DataFrame
+        :data:`RANKING_COLUMNS`, sorted by rank.
+    score_caption, population_note : str
+        Captions of the ranking: the score with its weights, the population figures.
+    csv, xlsx : bytes
+        The whole table with its explanation, to download.
+    file_stem : str
+        Name of the downloads without the suffix.
+    """
+
+    fmap: folium.Map
+    map_caption: str
+    example_notice: str | None
+    ranking_title: str
+    ranking: pd.DataFrame
+    score_caption: str
+    population_note: str
+    csv: bytes
+    xlsx: bytes
+    file_stem: str
+
+
+def map_view(
+    store,
+    *,
+    reference: Reference,
+    division: Division,
+    choices: MapChoices,
+    show_personal: bool,
+    boundaries: dict,
+) -> MapView:
+    """The map and the ranking of the page "Kaart".
+
+    Parameters
+    ----------
+    store : geo.register.store.Store
+        The register.
+    reference, division : Reference, Division
+        The reference data and the session's subregion division.
+    choices : MapChoices
+    show_personal : bool
+        Contact data in the pop-ups (staff only).
+    boundaries : dict
+        :func:`geo.output.maps.boundary_layers` of the division (a page caches them).
+
+    Returns
+    -------
+    MapView
+    """
+    organisations = store.organisations(include_personal=show_personal)
+    schools = store.schools()
+    mbo = store.mbo_locations()
+    sub_of = division.subregion_of()
+    for frame in (organisations, schools):
+        frame["subregio"] = frame["gemeentecode"].map(sub_of).fillna(OUTSIDE)
+
+    # The filters change what is drawn; the indicators use every active partner.
+    shown = filter_partners(organisations, kinds=choices.kinds,
+                            donor=_DONOR_FILTER[choices.donors],
+                            active=True if choices.active_only else None)
+    regions = list(REGIONS) if choices.regions is None else list(choices.regions)
+    if len(regions) < len(REGIONS):
+        shown = shown[shown["arbeidsmarktregio_code"].isin(regions)]
+    schools_shown = schools[schools["arbeidsmarktregio_code"].isin(regions)]
+    table = indicators(choices.level, reference=reference, division=division,
+                       partners=organisations[organisations["actief"]], schools=schools,
+                       mbo=mbo, radius_km=choices.radius_km)
+
+    choropleth = None
+    if choices.indicator:
+        label, fmt = CHOROPLETH_INDICATORS[choices.indicator]
+        choropleth = (unit_polygons(choices.level, reference, division), table,
+                      choices.indicator, label, fmt)
+    fmap = maps.build_partner_map(
+        layers=boundaries, partners=shown, schools=schools_shown, mbo=mbo,
+        show_personal=show_personal, show_schools=choices.show_schools,
+        vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
+    )
+    unplaced = int(organisations["lat"].isna().sum())
+    caption = (f"{int(shown['lat'].notna().sum())} organisaties op de kaart · "
+               f"{len(schools_shown)} scholen · {len(mbo)} mbo-infra-locaties"
+               + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else ""))
+
+    ranking = table[RANKING_COLUMNS].sort_values("rang")
+    ranking.attrs = {}  # the analysis settings are not for display
+    sheets = export_sheets(table)
+    return MapView(
+        fmap=fmap,
+        map_caption=caption,
+        example_notice=EXAMPLE_NOTICE if organisations["voorbeeld"].any() else None,
+        ranking_title=f"Rangorde per {LEVEL_LABELS[choices.level].lower()}",
+        ranking=ranking,
+        score_caption=score_caption_nl(table.attrs.get("gewichten")),
+        population_note=POPULATION_NOTE_NL,
+        csv=tables.table_bytes(sheets, xlsx=False),
+        xlsx=tables.table_bytes(sheets, xlsx=True),
+        file_stem=f"witte-vlekken-{choices.level}",
+    )

@@ -1,0 +1,205 @@
+"""The page "School koppelen": the nearest partners of a school, the schools near a partner.
+
+The page has two independent tabs, each with widgets that depend on the answer to the
+previous one (the school list depends on the search), so the view is an object built once
+per run, :func:`school_linking`, whose methods answer each step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import pandas as pd
+
+from geo.analysis.proximity import nearest_partners, schools_near_partner
+from geo.fields import kind_codes
+from geo.output import maps, tables
+from geo.output.call_lists import (
+    call_list,
+    no_partners_message,
+    no_schools_message,
+    school_list,
+    skipped_message,
+)
+from geo.settings import DEFAULTS
+from geo.text import md
+
+
+@dataclass(frozen=True)
+class Download:
+    """A table offered as CSV and as Excel, under one file name."""
+
+    stem: str
+    csv: bytes
+    xlsx: bytes
+
+
+@dataclass(frozen=True)
+class SchoolSearch:
+    """The schools matching a search: ``options`` (id → label) and the one to preselect."""
+
+    options: dict
+    index: int
+    message: str | None
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """One answer of a tab: a message, or a map and a table with its downloads.
+
+    Attributes
+    ----------
+    message : str or None
+        Markdown (values escaped) when there is nothing to show, e.g. no partner in reach.
+    warning : str or None
+        Markdown, when the search cannot run (the school has no location).
+    heading : str or None
+        Markdown line above the result.
+    fmap : folium.Map or None
+    table : pandas.DataFrame or None
+        The call list or the school list, as shown and downloaded.
+    download : Download or None
+    note : str or None
+        Markdown note on rows skipped for lack of a location.
+    """
+
+    message: str | None = None
+    warning: str | None = None
+    heading: str | None = None
+    fmap: folium.Map | None = None
+    table: pd.DataFrame | None = None
+    download: Download | None = None
+    note: str | None = None
+
+
+def slug(text: str) -> str:
+    """A file-name part from a name: lower case, letters and digits joined by ``-``."""
+    keep = "".join(c if c.isalnum() else "-" for c in str(text).lower())
+    return "-".join(part for part in keep.split("-") if part)[:40] or "lijst"
+
+
+def _label(row: pd.Series) -> str:
+    place = row.get("plaats") or ""
+    return f"{row['naam']} — {place}" if place else str(row["naam"])
+
+
+def _download(table: pd.DataFrame, stem: str) -> Download:
+    return Download(stem=stem, csv=tables.csv_bytes(table),
+                    xlsx=tables.xlsx_bytes(table, sheet_name=stem))
+
+
+def _note(result: pd.DataFrame) -> str | None:
+    return md(skipped_message(result)) or None
+
+
+class SchoolLinking:
+    """The answers of "School koppelen" for one register and one role.
+
+    Parameters
+    ----------
+    schools, partners : pandas.DataFrame
+        As the register gives them; ``partners`` with contact data only for staff.
+    staff : bool
+        Contact data in tables, maps and downloads.
+    """
+
+    def __init__(self, schools: pd.DataFrame, partners: pd.DataFrame, *, staff: bool) -> None:
+        self.schools = schools
+        self.partners = partners
+        self.staff = staff
+
+    # --- School → partners ----------------------------------------------------------------
+
+    def search(self, query: str, *, wanted_code: str | None = None) -> SchoolSearch:
+        """Schools whose name or place contains ``query``; ``wanted_code`` preselected."""
+        schools = self.schools
+        haystack = (schools["naam"].fillna("") + " " + schools["plaats"].fillna(""))
+        found = schools[haystack.str.casefold().str.contains(query.strip().casefold(),
+                                                             regex=False)]
+        found = found.sort_values(["naam", "plaats"], key=lambda s: s.fillna("").str.casefold())
+        if found.empty:
+            return SchoolSearch({}, 0, f"Geen school gevonden voor '{md(query)}'.")
+        options = {sid: _label(row) for sid, row in found.set_index("id").iterrows()}
+        by_code = found.set_index("vestigingscode")["id"].to_dict() if wanted_code else {}
+        start = list(options).index(by_code[wanted_code]) if wanted_code in by_code else 0
+        return SchoolSearch(options, start, None)
+
+    def partners_of(
+        self,
+        school_id,
+        *,
+        k: int | None = DEFAULTS.nearest_count,
+        radius_km: float | None = None,
+        kinds: Sequence[str] | None = None,
+        mode: str = DEFAULTS.nearby_mode,
+        donors_only: bool = False,
+        active_only: bool = True,
+    ) -> LinkResult:
+        """The nearest partners of one school: ``k`` of them, or all within ``radius_km``.
+
+        ``kinds`` None means every kind (:func:`geo.fields.kind_codes`).
+        """
+        kinds = list(kind_codes()) if kinds is None else list(kinds)
+        chosen = self.schools[self.schools["id"] == school_id]
+        school = chosen.iloc[0]
+        if pd.isna(school["lat"]) or pd.isna(school["lon"]):
+            return LinkResult(warning=f"{md(school['naam'])} heeft nog geen locatie; "
+                              "zoeken kan niet.")
+        result = nearest_partners(
+            chosen, self.partners, k=k, radius_km=radius_km, travel_mode=mode, kinds=kinds,
+            donor=True if donors_only else None, active=True if active_only else None,
+        )
+        if result.empty:
+            filtered = donors_only or active_only or len(kinds) < len(kind_codes())
+            return LinkResult(message=md(no_partners_message(
+                school["naam"], radius_km=radius_km, filtered=filtered)), note=_note(result))
+        table = call_list(result, include_personal=self.staff)
+        code = school.get("vestigingscode") or ""
+        return LinkResult(
+            heading=f"Partners bij {md(school['naam'])}" + (f" ({md(code)})" if code else ""),
+            fmap=maps.school_partners_map(school, result, show_personal=self.staff),
+            table=table,
+            download=_download(table, f"partners-bij-{slug(school['naam'])}"),
+            note=_note(result),
+        )
+
+    # --- Partner → schools ----------------------------------------------------------------
+
+    def partner_options(self) -> dict:
+        """Partners with a location, id → label, sorted by name; empty when there are none."""
+        placed = self.partners.dropna(subset=["lat", "lon"])
+        placed = placed.sort_values("naam", key=lambda s: s.fillna("").str.casefold())
+        return {pid: _label(row) for pid, row in placed.set_index("id").iterrows()}
+
+    def schools_of(self, partner_id, *, radius_km: float = DEFAULTS.radius_km,
+                   vmbo_only: bool = False) -> LinkResult:
+        """The schools within ``radius_km`` of one partner, vmbo schools first."""
+        partner = self.partners[self.partners["id"] == partner_id].iloc[0]
+        near = schools_near_partner(partner, self.schools, radius_km=radius_km,
+                                    vmbo_only=vmbo_only)
+        if near.empty:
+            return LinkResult(message=md(no_schools_message(partner["naam"],
+                                                            radius_km=radius_km)),
+                              note=_note(near))
+        n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
+        table = school_list(near)
+        return LinkResult(
+            heading=f"**{len(near)}** scholen binnen {radius_km} km, waarvan **{n_vmbo}** met "
+                    "vmbo.",
+            fmap=maps.partner_schools_map(partner, near, radius_km=radius_km,
+                                          show_personal=self.staff),
+            table=table,
+            download=_download(table, f"scholen-bij-{slug(partner['naam'])}"),
+            note=_note(near),
+        )
+
+
+def school_linking(store, *, staff: bool) -> SchoolLinking:
+    """The view of "School koppelen" on ``store``; contact data only for ``staff``.
+
+    Personal fields are read per call, never cached across users.
+    """
+    return SchoolLinking(store.schools(), store.organisations(include_personal=staff),
+                         staff=staff)

@@ -1,0 +1,88 @@
+"""geo.views.kaart: the map and ranking of the page "Kaart", without Streamlit."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from geo.analysis.score import score_caption_nl
+from geo.output import maps
+from geo.register.store import Store
+from geo.settings import DEFAULTS
+from geo.views.kaart import RANKING_COLUMNS, MapChoices, map_view
+from tests.small_register import CONTACT, small_register
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, reference):
+    path = small_register(tmp_path_factory.mktemp("kaart") / "register.sqlite", reference)
+    with Store(path, reference) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def boundaries(reference):
+    return maps.boundary_layers(reference, reference.default_division)
+
+
+def _view(store, reference, boundaries, *, personal=False, **choices):
+    return map_view(store, reference=reference, division=reference.default_division,
+                    choices=MapChoices(**choices), show_personal=personal,
+                    boundaries=boundaries)
+
+
+def test_default_view_ranks_the_subregions(store, reference, boundaries):
+    view = _view(store, reference, boundaries)
+    assert list(view.ranking.columns) == RANKING_COLUMNS
+    assert len(view.ranking) == len(reference.default_division.subregions)
+    assert list(view.ranking["rang"]) == sorted(view.ranking["rang"])
+    assert view.ranking.attrs == {}
+    assert view.ranking_title == "Rangorde per subregio"
+    assert view.score_caption == score_caption_nl()
+    assert view.example_notice is None
+    # Five located active partners drawn; the unplaced one is counted.
+    assert view.map_caption.startswith("5 organisaties op de kaart · 270 scholen")
+    assert view.map_caption.endswith("· 1 organisaties nog niet geplaatst")
+    assert view.file_stem == f"witte-vlekken-{DEFAULTS.level}"
+
+
+def test_filters_use_the_one_partner_filter(store, reference, boundaries):
+    donors = _view(store, reference, boundaries, donors="ja")
+    assert donors.map_caption.startswith("2 organisaties op de kaart")
+    kinds = _view(store, reference, boundaries, kinds=["aannemer"], active_only=False)
+    assert kinds.map_caption.startswith("3 organisaties op de kaart")  # incl. the inactive
+    regions = _view(store, reference, boundaries, regions=["AM18"])  # Groot Amsterdam
+    assert regions.map_caption.startswith("1 organisaties op de kaart")
+    # The filters change the drawing only; the ranking counts every active partner.
+    pd.testing.assert_frame_equal(donors.ranking, _view(store, reference, boundaries).ranking)
+
+
+def test_level_and_radius_change_the_ranking(store, reference, boundaries):
+    municipalities = _view(store, reference, boundaries, level="gemeente")
+    assert len(municipalities.ranking) == 46
+    assert municipalities.ranking_title == "Rangorde per gemeente"
+    near = _view(store, reference, boundaries, level="arbeidsmarktregio", radius_km=2)
+    far = _view(store, reference, boundaries, level="arbeidsmarktregio", radius_km=30)
+    share = "aandeel_scholen_met_partner"
+    assert (near.ranking.set_index("naam")[share]
+            <= far.ranking.set_index("naam")[share]).all()
+
+
+def test_downloads_hold_the_table_and_no_contact_data(store, reference, boundaries):
+    view = _view(store, reference, boundaries, personal=True)
+    csv = view.csv.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("code;naam;arbeidsmarktregio_code;partners")
+    book = pd.read_excel(io.BytesIO(view.xlsx), sheet_name=None)
+    assert list(book) == ["Witte vlekken", "Uitleg"]
+    for value in CONTACT.values():
+        assert value not in csv
+
+
+def test_contact_data_only_on_the_staff_map(store, reference, boundaries):
+    public = _view(store, reference, boundaries).fmap.get_root().render()
+    staff = _view(store, reference, boundaries, personal=True).fmap.get_root().render()
+    assert CONTACT["email"] not in public
+    assert CONTACT["email"] in staff
+    assert "<b>Noord</b>" not in public  # names reach the map as data, not HTML
