@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo.analysis import indicators as analysis
 from geo.analysis.names import CHOROPLETH_INDICATORS
-from geo.output import maps
+from geo.output import maps, partner_maps
 from geo.reference.data import WGS84, load_reference
 from geo.reference.regions import unit_polygons
 from geo.register.examples import load_example_data
@@ -53,7 +53,7 @@ def _ours(reference, partners, schools, mbo) -> str:
     table = analysis.indicators("subregio", reference=reference, division=division,
                                 partners=partners, schools=schools, mbo=mbo)
     label, fmt = CHOROPLETH_INDICATORS["score"]
-    fmap = maps.build_partner_map(
+    fmap = partner_maps.build_partner_map(
         layers=maps.boundary_layers(reference, division), partners=partners, schools=schools,
         mbo=mbo, choropleth=(unit_polygons("subregio", reference, division), table, "score",
                              label, fmt),

@@ -46,6 +46,7 @@ class Keys:
 
     # --- Ambassadeurs
     AMBASSADORS_MESSAGE = "ambassadeurs_melding"  # Dutch message to show after a rerun
+    AMBASSADORS_CURVE = "ambassadeurs_curve"  # toggle: compute greedy versus optimum
 
     # --- Beheer (staff; per session, may hold personal data from an uploaded file). Plain
     # data only: no geocoder, no connection.

@@ -12,6 +12,7 @@ from geo.text import md
 from geo.views import ambassadeurs as view_module
 from geo.views.ambassadeurs import PlannerChoices, PlannerSteps, first_k, planner_view
 from pages._shared import (
+    Keys,
     can,
     current_division,
     current_role,
@@ -29,8 +30,6 @@ from pages._shared import (
 through_router()
 
 #: Session-state keys of this page.
-MESSAGE_KEY = "ambassadeurs_melding"
-CURVE_KEY = "ambassadeurs_curve"
 
 NUMBER_COLUMNS = {
     "scholen_bereik": st.column_config.NumberColumn("scholen binnen bereik", format="%d"),
@@ -72,8 +71,8 @@ if not can("ambassadeurs_bekijken"):
     )
     st.stop()
 
-if MESSAGE_KEY in st.session_state:
-    st.success(md(st.session_state.pop(MESSAGE_KEY)))
+if Keys.AMBASSADORS_MESSAGE in st.session_state:
+    st.success(md(st.session_state.pop(Keys.AMBASSADORS_MESSAGE)))
 
 with st.sidebar:
     upload_division_widget()
@@ -163,7 +162,7 @@ with st.expander("Greedy versus optimum voor k = 1 … 20"):
         "Greedy kiest steeds de partner die het meeste toevoegt; de optimalisatie kijkt naar de "
         "hele set. Het verschil laat zien wat de optimalisatie oplevert."
     )
-    if st.toggle("Bereken de vergelijking", key=CURVE_KEY):
+    if st.toggle("Bereken de vergelijking", key=Keys.AMBASSADORS_CURVE):
         curve = _curve(view.candidates, schools, float(radius_km), float(vmbo_weight),
                        division.name, division.table, view.curve_ks)
         st.line_chart(curve.set_index("k")[["optimaal", "greedy"]], x_label="k",
@@ -184,7 +183,7 @@ if not may_mark:
 if (st.button("Markeer gekozen partners als ambassadeur", type="primary", key="amb_markeer",
               disabled=not may_mark) and permitted("ambassadeurs_markeren")):
     try:  # the store checks the role again for every change
-        st.session_state[MESSAGE_KEY] = view_module.mark_ambassadors(
+        st.session_state[Keys.AMBASSADORS_MESSAGE] = view_module.mark_ambassadors(
             store, view.plan, view.current_ids, clear_others=clear_others,
             user=current_user(), role=current_role())
         st.rerun()

@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 GEO = ROOT / "geo"
 PAGES = ROOT / "pages"
@@ -40,28 +38,6 @@ PAGE_FORBIDDEN_IMPORTS = {"sqlite3", "requests", "urllib", "urllib3", "httpx", "
 
 MAX_MODULE_LINES = 500
 MAX_CLASS_LINES = 300
-
-#: Modules over the size limits that are being split right now (issue 10). The lead
-#: empties this after merging the splits; an entry that is no longer over the limit fails
-#: test_size_allow_lists_are_not_stale, so the list only shrinks.
-SPLIT_IN_PROGRESS: set[str] = set()
-
-#: Modules over the limit that no issue-10 change splits yet: each needs an owner.
-NOT_YET_SPLIT = {
-    "geo/output/maps.py",
-}
-
-#: Upward imports that exist today and are being removed (importer → store goes with the
-#: field registry; ambassadors' map moves to output/), or still need an owner
-#: (none left). An entry that no longer occurs fails, so the list only shrinks.
-KNOWN_UPWARD_IMPORTS: set[tuple[str, str]] = set()
-
-#: Pages that still name session keys of their own; both are being refactored (issue 10).
-#: Their keys move into ``Keys`` (Ambassadeurs' is there already: AMBASSADORS_MESSAGE);
-#: an entry whose page no longer has such keys fails, so the list only shrinks.
-PAGES_NOT_YET_ON_KEYS = {
-    "pages/ambassadeurs.py",  # MESSAGE_KEY → Keys.AMBASSADORS_MESSAGE
-}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -184,14 +160,9 @@ def test_no_upward_imports():
             upward = theirs != "shared"
         else:
             upward = theirs != "shared" and theirs > mine
-        if upward and (importer, imported) not in KNOWN_UPWARD_IMPORTS:
+        if upward:
             offenders.append(f"{importer}:{line} imports {imported}")
     assert offenders == []
-
-
-def test_known_upward_imports_are_not_stale():
-    current = {(importer, imported) for importer, _, imported in _geo_imports()}
-    assert KNOWN_UPWARD_IMPORTS - current == set(), "remove these from KNOWN_UPWARD_IMPORTS"
 
 
 def _line_count(path: Path) -> int:
@@ -199,31 +170,20 @@ def _line_count(path: Path) -> int:
 
 
 def test_no_module_over_the_size_limit():
-    allowed = SPLIT_IN_PROGRESS | NOT_YET_SPLIT
     offenders = [f"{_rel(p)}: {_line_count(p)} lines" for p in _geo_files()
-                 if _line_count(p) > MAX_MODULE_LINES and _rel(p) not in allowed]
+                 if _line_count(p) > MAX_MODULE_LINES]
     assert offenders == [], f"split modules over {MAX_MODULE_LINES} lines"
 
 
 def test_no_class_over_the_size_limit():
-    allowed = SPLIT_IN_PROGRESS | NOT_YET_SPLIT
     offenders = []
     for path in _geo_files():
-        if _rel(path) in allowed:
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
                 size = node.end_lineno - node.lineno + 1
                 if size > MAX_CLASS_LINES:
                     offenders.append(f"{_rel(path)}:{node.lineno} class {node.name}: {size}")
     assert offenders == [], f"split classes over {MAX_CLASS_LINES} lines"
-
-
-@pytest.mark.parametrize("name", sorted(SPLIT_IN_PROGRESS | NOT_YET_SPLIT))
-def test_size_allow_lists_are_not_stale(name):
-    path = ROOT / name
-    assert path.is_file() and _line_count(path) > MAX_MODULE_LINES, (
-        f"{name} is split: remove it from SPLIT_IN_PROGRESS/NOT_YET_SPLIT")
 
 
 def test_architecture_doc_names_every_package_and_top_level_module():
@@ -307,14 +267,8 @@ def _session_key_offenders(path: Path) -> list[str]:
 def test_every_session_key_is_named_in_keys():
     """Session-state keys are named in one place: pages/_shared.py's ``Keys``."""
     offenders = [offender for path in _page_files()
-                 if _rel(path) not in PAGES_NOT_YET_ON_KEYS
                  for offender in _session_key_offenders(path)]
     assert offenders == [], "declare these in pages/_shared.py Keys and use Keys.NAME"
-
-
-@pytest.mark.parametrize("name", sorted(PAGES_NOT_YET_ON_KEYS))
-def test_pages_not_yet_on_keys_is_not_stale(name):
-    assert _session_key_offenders(ROOT / name), f"{name} uses Keys: remove it from the list"
 
 
 def test_session_keys_are_unique():

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from geo.output import maps
+from geo.output import choropleth, maps
 from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -130,18 +130,20 @@ def test_choropleth_colours_follow_values(reference):
     table = pd.DataFrame({"code": ["AM12", "AM15", "AM17", "AM18", "AM37"],
                           "score": [10.0, 90.0, 30.0, 50.0, None]})
     fmap = maps.base_map()
-    legend = maps.add_choropleth(fmap, units, table, column="score", label="Score", fmt="{:.0f}")
+    legend = choropleth.add_choropleth(fmap, units, table, column="score", label="Score",
+                                       fmt="{:.0f}")
     maps.finish_map(fmap, legend=legend)
     html = _render(fmap)
     assert "Kleurkaart: Score" in html
     areas = layer(html, "areas", "ik-kleurkaart")["geojson"]["features"]
     drawn = {f["properties"]["naam"]: f["properties"]["ik_style"]["fillColor"] for f in areas}
-    colours = dict(zip(table["code"], [maps.color_for(v, maps.choropleth_bins(table["score"]))
-                                       for v in table["score"]], strict=True))
+    edges = choropleth.choropleth_bins(table["score"])
+    colours = dict(zip(table["code"], [choropleth.color_for(v, edges) for v in table["score"]],
+                       strict=True))
     names = dict(zip(units["code"], units["naam"], strict=True))
     assert {names[c]: colour for c, colour in colours.items()} == drawn
     assert colours["AM37"] == "#cccccc"
-    assert maps.CHOROPLETH_COLORS.index(colours["AM15"]) > maps.CHOROPLETH_COLORS.index(
+    assert choropleth.CHOROPLETH_COLORS.index(colours["AM15"]) > choropleth.CHOROPLETH_COLORS.index(
         colours["AM12"])
     assert legend and legend[0][0] == "vlak"
 
@@ -151,7 +153,7 @@ def test_choropleth_legend_classes_are_distinct_with_dutch_decimals(reference):
         code=reference.regios["arbeidsmarktregio_code"], naam=reference.regios["arbeidsmarktregio"])
     table = pd.DataFrame({"code": ["AM12", "AM15", "AM17", "AM18", "AM37"],
                           "score": [35.2, 35.4, 35.3, 41.0, 29.1]})
-    legend = maps.add_choropleth(maps.base_map(), units, table, column="score", label="Score",
+    legend = choropleth.add_choropleth(maps.base_map(), units, table, column="score", label="Score",
                                  fmt="{:.0f}")
     labels = [label for _, _, label in legend]
     assert len(set(labels)) == len(labels)
@@ -182,9 +184,9 @@ def test_standalone_html_needs_no_network(reference, layers):
 
 def test_one_deviating_unit_stands_out_in_the_choropleth():
     values = pd.Series([0.0] * 9 + [30.0])
-    edges = maps.choropleth_bins(values)
-    assert maps.color_for(30.0, edges) != maps.color_for(0.0, edges)
-    assert maps.color_for(30.0, edges) == maps.CHOROPLETH_COLORS[-1]
+    edges = choropleth.choropleth_bins(values)
+    assert choropleth.color_for(30.0, edges) != choropleth.color_for(0.0, edges)
+    assert choropleth.color_for(30.0, edges) == choropleth.CHOROPLETH_COLORS[-1]
 
 
 def test_legend_can_be_folded_away():

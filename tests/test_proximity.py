@@ -17,7 +17,7 @@ from geo.analysis.proximity import (
     within_radius,
 )
 from geo.analysis.travel import StraightLineModel
-from geo.output import call_lists, maps, tables
+from geo.output import call_lists, partner_maps, tables
 from geo.output.call_lists import call_list, no_partners_message
 from tests.map_payloads import layer
 
@@ -283,7 +283,7 @@ def test_schools_near_partner_without_location_is_empty(schools):
 def test_school_map_draws_a_line_per_partner_and_escapes_names(schools, partners):
     evil = partners.assign(naam=partners["naam"] + " <script>alert(1)</script>")
     result = nearest_partners(schools.iloc[[0]], evil, k=4)
-    fmap = maps.school_partners_map(schools.iloc[0], result)
+    fmap = partner_maps.school_partners_map(schools.iloc[0], result)
     page = fmap.get_root().render()
     assert "<script>alert(1)</script>" not in page
     lines = layer(page, "lines", "ik-lijn")
@@ -294,7 +294,7 @@ def test_school_map_draws_a_line_per_partner_and_escapes_names(schools, partners
 
 def test_partner_map_shows_the_schools_in_reach(schools, partners):
     near = schools_near_partner(partners.iloc[0], schools, radius_km=10)
-    page = maps.partner_schools_map(partners.iloc[0], near, radius_km=10) \
+    page = partner_maps.partner_schools_map(partners.iloc[0], near, radius_km=10) \
         .get_root().render()
     assert len(layer(page, "points", "ik-school")["lat"]) == len(near)
     assert layer(page, "circles")["radius_m"] == [10_000.0]

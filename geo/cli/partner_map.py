@@ -35,7 +35,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart kaart``; returns the exit code."""
     from geo.analysis import indicators as analysis
-    from geo.output import maps
+    from geo.output import maps, partner_maps
     from geo.output.assets import standalone_html
     from geo.output.files import write_file_atomically
     from geo.reference.regions import unit_polygons
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     table = analysis.indicators(args.niveau, reference=reference, division=division,
                                 partners=active, schools=schools, mbo=mbo)
     label, fmt = CHOROPLETH_INDICATORS[args.kleurkaart]
-    fmap = maps.build_partner_map(
+    fmap = partner_maps.build_partner_map(
         layers=maps.boundary_layers(reference, division), partners=active, schools=schools,
         mbo=mbo, show_personal=not args.publiek,
         choropleth=(unit_polygons(args.niveau, reference, division), table, args.kleurkaart,

@@ -12,7 +12,7 @@ from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicator
 from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.analysis.proximity import filter_partners
 from geo.analysis.score import score_caption_nl
-from geo.output import maps, tables
+from geo.output import partner_maps, tables
 from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.reference.regions import unit_polygons
@@ -156,7 +156,7 @@ def map_view(
         label, fmt = CHOROPLETH_INDICATORS[choices.indicator]
         choropleth = (unit_polygons(choices.level, reference, division), table,
                       choices.indicator, label, fmt)
-    fmap = maps.build_partner_map(
+    fmap = partner_maps.build_partner_map(
         layers=boundaries, partners=shown, schools=schools_shown, mbo=mbo,
         show_personal=show_personal, show_schools=choices.show_schools,
         vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,

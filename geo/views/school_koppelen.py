@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.analysis.proximity import nearest_partners, schools_near_partner
 from geo.fields import kind_codes
-from geo.output import maps, tables
+from geo.output import partner_maps, tables
 from geo.output.call_lists import (
     call_list,
     no_partners_message,
@@ -159,7 +159,7 @@ class SchoolLinking:
         code = school.get("vestigingscode") or ""
         return LinkResult(
             heading=f"Partners bij {md(school['naam'])}" + (f" ({md(code)})" if code else ""),
-            fmap=maps.school_partners_map(school, result, show_personal=self.staff),
+            fmap=partner_maps.school_partners_map(school, result, show_personal=self.staff),
             table=table,
             download=_download(table, f"partners-bij-{slug(school['naam'])}"),
             note=_note(result),
@@ -188,7 +188,7 @@ class SchoolLinking:
         return LinkResult(
             heading=f"**{len(near)}** scholen binnen {radius_km} km, waarvan **{n_vmbo}** met "
                     "vmbo.",
-            fmap=maps.partner_schools_map(partner, near, radius_km=radius_km,
+            fmap=partner_maps.partner_schools_map(partner, near, radius_km=radius_km,
                                           show_personal=self.staff),
             table=table,
             download=_download(table, f"scholen-bij-{slug(partner['naam'])}"),

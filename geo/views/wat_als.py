@@ -14,7 +14,7 @@ from geo.analysis.scenario import scenario
 from geo.analysis.score import score_explanation_nl
 from geo.analysis.travel import StraightLineModel, assumptions_nl
 from geo.errors import InfrakaartError
-from geo.output import maps, tables
+from geo.output import choropleth, maps, tables
 from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.settings import DEFAULTS
@@ -196,7 +196,7 @@ def _scenario_map(result: pd.DataFrame | None, mbo: pd.DataFrame,
     legend = []
     if result is not None:
         gains = result.assign(reistijd_winst_min=-result["reistijd_gemiddeld_verschil"])
-        legend += maps.add_choropleth(
+        legend += choropleth.add_choropleth(
             fmap, unit_polygons, gains, column="reistijd_winst_min",
             label="Minder reistijd (min, schatting)", fmt="{:.0f}",
         )

@@ -32,7 +32,7 @@ from streamlit.testing.v1 import AppTest
 from geo import fields
 from geo.cli import COMMANDS, main
 from geo.errors import InfrakaartError
-from geo.output import tables
+from geo.output import partner_maps, tables
 from geo.reference.data import Division
 from geo.register.store import STAFF_ONLY_FIELDS, Store
 from geo.text import md
@@ -184,15 +184,15 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     return {
         "maps.base_map": [maps.finish_map(maps.base_map(), legend=[
             ("punt", "#000", text) for text in HOSTILE.values()], title=HOSTILE["jinja"])],
-        "maps.build_partner_map": [
-            maps.build_partner_map(layers=layers, partners=frame, schools=schools, mbo=mbo,
+        "partner_maps.build_partner_map": [
+            partner_maps.build_partner_map(layers=layers, partners=frame, schools=schools, mbo=mbo,
                                    show_personal=personal, choropleth=choropleth)
             for frame, personal in ((public, False), (partners, True))],
-        "maps.school_partners_map": [
-            maps.school_partners_map(hostile_school.iloc[0], nearest, show_personal=p)
+        "partner_maps.school_partners_map": [
+            partner_maps.school_partners_map(hostile_school.iloc[0], nearest, show_personal=p)
             for p in (False, True)],
-        "maps.partner_schools_map": [
-            maps.partner_schools_map(partner, near, radius_km=30, show_personal=p)
+        "partner_maps.partner_schools_map": [
+            partner_maps.partner_schools_map(partner, near, radius_km=30, show_personal=p)
             for p in (False, True)],
         "plans.plan_map": [plan_map(plan, reference=reference)],
     }
