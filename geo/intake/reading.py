@@ -40,7 +40,6 @@ import io
 import logging
 import lzma
 import re
-import stat
 import struct
 import zipfile
 import zlib
@@ -57,6 +56,7 @@ from geo.intake.rawtable import (
     table_from_lines,
 )
 from geo.intake.xlsx_guard import XlsxLimits, check_xlsx_archive, damaged_message
+from geo.limited_read import FileTooLarge, read_at_most, unreadable_reason
 from geo.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,30 +121,13 @@ def read_import_file(path: str | Path, *, settings: Settings | None = None) -> b
     path = Path(path)
     limit = settings.max_upload_mb * 1024 * 1024
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(str(path))
-        if not stat.S_ISREG(info.st_mode):
-            raise ImportFileError(
-                f"'{shown(str(path))}' kan niet worden gelezen: het is geen gewoon bestand."
-            )
-        if info.st_size > limit:
-            raise ImportFileError(_too_large(path.name, info.st_size, settings))
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        return read_at_most(path, limit)
+    except FileTooLarge as err:
+        raise ImportFileError(_too_large(path.name, err.size, settings)) from err
     except OSError as err:
-        reason = (
-            "het bestand bestaat niet" if isinstance(err, FileNotFoundError)
-            else "het is een map" if isinstance(err, IsADirectoryError)
-            else "geen leesrechten" if isinstance(err, PermissionError)
-            else f"leesfout ({err.strerror or type(err).__name__})"
-        )
         raise ImportFileError(
-            f"'{shown(str(path))}' kan niet worden gelezen: {reason}."
+            f"'{shown(str(path))}' kan niet worden gelezen: {unreadable_reason(err)}."
         ) from err
-    if len(data) > limit:
-        raise ImportFileError(_too_large(path.name, len(data), settings))
-    return data
 
 
 def _too_large(filename: str, size: int, settings: Settings) -> str:

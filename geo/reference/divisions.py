@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import stat
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import INVISIBLE_CATEGORIES, DivisionError, shown
+from geo.limited_read import FileTooLarge, read_at_most, unreadable_reason
 from geo.reference.data import Division
 
 #: The two columns of a division file.
@@ -70,30 +70,13 @@ def _division_bytes(source: str | Path | bytes | io.IOBase, label: str) -> bytes
     if isinstance(source, bytes):
         raw = source
     elif isinstance(source, (str, Path)):
-        path = Path(source)
         try:
-            info = path.stat()
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(str(path))
-            if not stat.S_ISREG(info.st_mode):
-                raise DivisionError(
-                    f"Indelingsbestand {label} kan niet worden gelezen: het is geen gewoon "
-                    "bestand."
-                )
-            if info.st_size > limit:
-                raise too_large
-            with path.open("rb") as handle:
-                raw = handle.read(limit + 1)
+            raw = read_at_most(source, limit)
+        except FileTooLarge as err:
+            raise too_large from err
         except OSError as err:
-            reason = (
-                "het bestand bestaat niet" if isinstance(err, FileNotFoundError)
-                else "het is een map" if isinstance(err, IsADirectoryError)
-                else "geen leesrechten" if isinstance(err, PermissionError)
-                else f"leesfout ({err.strerror or type(err).__name__})"
-            )
-            raise DivisionError(
-                f"Indelingsbestand {label} kan niet worden gelezen: {reason}."
-            ) from err
+            raise DivisionError(f"Indelingsbestand {label} kan niet worden gelezen: "
+                                f"{unreadable_reason(err)}.") from err
     else:
         raw = source.read(limit + 1)
         raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
