@@ -38,9 +38,9 @@ class Postcode:
 class StreetAddress:
     """A street line split into street name, house number and addition."""
 
-    straat: str
-    huisnummer: int | None = None
-    toevoeging: str = ""
+    name: str
+    number: int | None = None
+    addition: str = ""
 
 
 def parse_postcode(text: object) -> Postcode | None:
@@ -153,11 +153,11 @@ def split_street(text: object) -> StreetAddress:
     line = " ".join(str(text or "").split())
     match = _STREET_RE.match(line)
     if not match:
-        return StreetAddress(straat=line)
+        return StreetAddress(name=line)
     return StreetAddress(
-        straat=match.group("straat").strip(" ,"),
-        huisnummer=int(match.group("nummer")),
-        toevoeging=(match.group("na_streep") or match.group("letters") or "").upper(),
+        name=match.group("straat").strip(" ,"),
+        number=int(match.group("nummer")),
+        addition=(match.group("na_streep") or match.group("letters") or "").upper(),
     )
 
 

@@ -73,7 +73,7 @@ def test_parser_never_crashes_and_round_trips(text):
 )
 def test_split_street(line, street, number, addition):
     parsed = split_street(line)
-    assert (parsed.straat, parsed.huisnummer, parsed.toevoeging) == (street, number, addition)
+    assert (parsed.name, parsed.number, parsed.addition) == (street, number, addition)
 
 
 def test_po_box():

@@ -126,8 +126,8 @@ def test_csv_is_excel_nl_friendly(store, tmp_path):
     assert header[:3] == ["Nummer", "Organisatie", "Soort"]
     assert {"E-mail", "Telefoon", "Contactpersoon", "Gemeente", "Subregio"} <= set(header)
     frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert len(frame) == summary.rijen == store.organisation_count()
-    assert summary.niet_geplaatst == 0
+    assert len(frame) == summary.rows == store.organisation_count()
+    assert summary.unplaced == 0
     assert set(frame["Donateur"]) == {"ja", "nee"}
     placed = frame[frame["Breedtegraad"] != ""]
     assert placed["Breedtegraad"].str.match(r"^5\d,\d{6}$").all()  # decimal comma
@@ -156,8 +156,8 @@ def test_geo_formats_hold_placed_points_in_wgs84(store, tmp_path, fmt):
     summary = export_register(store, path, fmt=fmt, public=True)
     frame = gpd.read_file(path, layer="organisaties")
     placed = store.organisations()["lat"].notna().sum()
-    assert summary.rijen == len(frame) == placed
-    assert summary.niet_geplaatst == store.organisation_count() - placed == 1
+    assert summary.rows == len(frame) == placed
+    assert summary.unplaced == store.organisation_count() - placed == 1
     assert "zonder locatie" in summary.message()
     assert frame.crs.to_epsg() == 4326
     assert set(frame.geom_type) == {"Point"}

@@ -57,14 +57,14 @@ def test_unplaceable_input_gives_dutch_message(gazetteer, text, message):
 
 def test_offline_geocoder_prefers_postcode_then_place(gazetteer):
     geocoder = OfflineGeocoder(gazetteer)
-    by_postcode = geocoder.geocode(AddressQuery(straat="Dorpsstraat 1", postcode="1911AB",
-                                                plaats="Amsterdam"))
+    by_postcode = geocoder.geocode(AddressQuery(street="Dorpsstraat 1", postcode="1911AB",
+                                                place="Amsterdam"))
     assert by_postcode.precision == "postcode4"
     assert by_postcode.location.label.endswith("Uitgeest")
-    by_place = geocoder.geocode(AddressQuery(postcode="12345", plaats="Castricum"))
+    by_place = geocoder.geocode(AddressQuery(postcode="12345", place="Castricum"))
     assert by_place.precision == "plaats"
     assert "geen geldige" in by_place.message
-    foreign = geocoder.geocode(AddressQuery(postcode="1000", plaats="Brussel", land="België"))
+    foreign = geocoder.geocode(AddressQuery(postcode="1000", place="Brussel", country="België"))
     assert foreign.location is None and "Buitenlands" in foreign.message
     nothing = geocoder.geocode(AddressQuery())
     assert nothing.precision == "geen"

@@ -116,7 +116,7 @@ def test_longitude_comes_first_in_centroide_ll():
 
 
 def test_exact_postcode_and_number_is_adres():
-    query = AddressQuery(straat="Bouwkade 12", postcode="1703 ab", plaats="Heerhugowaard")
+    query = AddressQuery(street="Bouwkade 12", postcode="1703 ab", place="Heerhugowaard")
     result = prepare_result(answer(adres_doc()), query)
     assert result.precision == "adres"
     assert result.location.label == "Bouwkade 12, 1703AB Heerhugowaard"
@@ -124,7 +124,7 @@ def test_exact_postcode_and_number_is_adres():
 
 
 def test_precision_ignores_pdok_score():
-    query = AddressQuery(straat="Bouwkade 12a", postcode="1703AB")
+    query = AddressQuery(street="Bouwkade 12a", postcode="1703AB")
     wrong_but_high = adres_doc(letter="B", score=50.0, point="POINT(4.9 52.7)")
     right_but_low = adres_doc(letter="A", score=0.1, point="POINT(4.82506 52.65967)")
     result = prepare_result(answer(wrong_but_high, right_but_low), query)
@@ -134,7 +134,7 @@ def test_precision_ignores_pdok_score():
 
 
 def test_letter_mismatch_is_postcode6_with_dutch_message():
-    query = AddressQuery(straat="Bouwkade 12 c", postcode="1703AB")
+    query = AddressQuery(street="Bouwkade 12 c", postcode="1703AB")
     result = prepare_result(answer(adres_doc(), adres_doc(letter="A")), query)
     assert result.precision == "postcode6"
     assert "Toevoeging 'C' niet gevonden" in result.message
@@ -144,31 +144,31 @@ def test_letter_mismatch_is_postcode6_with_dutch_message():
 def test_addition_written_differently_still_matches():
     doc = adres_doc(toevoeging="2")
     for typed in ("Bouwkade 12-2", "Bouwkade 12 - 2", "bouwkade 12 -2"):
-        assert judge_doc(doc, AddressQuery(straat=typed, postcode="1703AB"))[0] == "adres"
+        assert judge_doc(doc, AddressQuery(street=typed, postcode="1703AB"))[0] == "adres"
 
 
 def test_other_number_in_same_postcode_is_postcode6():
-    query = AddressQuery(straat="Bouwkade 13", postcode="1703AB", plaats="Heerhugowaard")
+    query = AddressQuery(street="Bouwkade 13", postcode="1703AB", place="Heerhugowaard")
     result = prepare_result(answer(adres_doc(nummer=14)), query)
     assert result.precision == "postcode6"
     assert "Huisnummer 13 niet gevonden" in result.message
 
 
 def test_other_number_same_street_other_postcode_is_only_plaats():
-    query = AddressQuery(straat="Bouwkade 99", plaats="Heerhugowaard")
+    query = AddressQuery(street="Bouwkade 99", place="Heerhugowaard")
     precision, note = judge_doc(adres_doc(nummer=40, postcode="1703AC"), query)
     assert precision == "plaats" and "zelfde straat" in note
 
 
 def test_same_address_other_postcode_is_adres_with_remark():
-    query = AddressQuery(straat="Bouwkade 40", postcode="1703AB", plaats="heerhugowaard")
+    query = AddressQuery(street="Bouwkade 40", postcode="1703AB", place="heerhugowaard")
     precision, note = judge_doc(adres_doc(nummer=40, postcode="1703AC"), query)
     assert precision == "adres"
     assert "Postcode wijkt af: opgegeven 1703 AB, volgens PDOK 1703 AC." in note
 
 
 def test_unrelated_address_does_not_fit():
-    query = AddressQuery(straat="Bouwkade 12", postcode="1911AB", plaats="Uitgeest")
+    query = AddressQuery(street="Bouwkade 12", postcode="1911AB", place="Uitgeest")
     assert judge_doc(adres_doc(), query) is None
     result = prepare_result(answer(adres_doc()), query)
     assert result.location is None and result.precision == "geen"
@@ -180,7 +180,7 @@ def test_unrelated_address_does_not_fit():
 def test_street_abbreviation_matches():
     doc = adres_doc(straat="Evert van de Beekstraat", nummer=202, postcode="1118CP",
                     plaats="Schiphol", gemeente="Haarlemmermeer", code="0394")
-    query = AddressQuery(straat="Evert van de Beekstr. 202", plaats="Schiphol")
+    query = AddressQuery(street="Evert van de Beekstr. 202", place="Schiphol")
     assert judge_doc(doc, query) == ("adres", "")
 
 
@@ -189,19 +189,19 @@ def test_postcode_and_woonplaats_docs():
     assert judge_doc(SCHIPHOL_POSTCODE, AddressQuery(postcode="1118CQ")) is None
     place = {"type": "woonplaats", "woonplaatsnaam": "Schiphol",
              "gemeentenaam": "Haarlemmermeer", "centroide_ll": "POINT(4.76 52.30)"}
-    assert judge_doc(place, AddressQuery(plaats="SCHIPHOL")) == ("plaats", "")
-    assert judge_doc(place, AddressQuery(plaats="Schiphol-Rijk")) is None
+    assert judge_doc(place, AddressQuery(place="SCHIPHOL")) == ("plaats", "")
+    assert judge_doc(place, AddressQuery(place="Schiphol-Rijk")) is None
 
 
 def test_po_box_never_matches_an_address():
-    query = AddressQuery(straat="Postbus 12", postcode="1703AB")
+    query = AddressQuery(street="Postbus 12", postcode="1703AB")
     assert judge_doc(adres_doc(), query) is None
 
 
 def test_candidates_are_capped_and_exclude_the_choice():
     docs = [adres_doc(letter=letter, point=f"POINT(4.82{i} 52.65)")
             for i, letter in enumerate(["", "A", "B", "C", "D", "E", "F", "G"])]
-    result = prepare_result(answer(*docs), AddressQuery(straat="Bouwkade 12",
+    result = prepare_result(answer(*docs), AddressQuery(street="Bouwkade 12",
                                                         postcode="1703AB"))
     assert result.location.label == "Bouwkade 12, 1703AB Heerhugowaard"
     assert len(result.candidates) == MAX_CANDIDATES
@@ -212,7 +212,7 @@ def test_candidates_are_capped_and_exclude_the_choice():
 def test_doc_with_broken_point_is_skipped():
     broken = adres_doc(point="POINT(4.8)")
     good = adres_doc(letter="A", point="POINT(4.82506 52.65967)")
-    result = prepare_result(answer(broken, good), AddressQuery(straat="Bouwkade 12",
+    result = prepare_result(answer(broken, good), AddressQuery(street="Bouwkade 12",
                                                                postcode="1703AB"))
     assert result.location.label.startswith("Bouwkade 12A")
     assert result.precision == "adres"  # 12A is a house at number 12; no letter was asked
@@ -263,8 +263,8 @@ def test_answer_not_in_pdoks_documented_shape_is_refused(bad, why):
 
 def test_exact_address_with_one_structured_request(tmp_path, fake_pdok, gazetteer, reference):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703 AB",
-                                           plaats="Heerhugowaard"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703 AB",
+                                           place="Heerhugowaard"))
     assert result.precision == "adres" and result.source == "pdok"
     assert result.location.label == "Bouwkade 12, 1703AB Heerhugowaard"
     assert {c.label for c in result.candidates} == {"Bouwkade 12A, 1703AB Heerhugowaard",
@@ -280,7 +280,7 @@ def test_exact_address_with_one_structured_request(tmp_path, fake_pdok, gazettee
 
 def test_free_text_when_postcode_is_missing(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Waterlandkade 21b", plaats="Purmerend"))
+    result = geocoder.geocode(AddressQuery(street="Waterlandkade 21b", place="Purmerend"))
     assert result.precision == "adres"
     assert result.location.label == "Waterlandkade 21B, 1441AA Purmerend"
     [request] = fake_pdok.requests
@@ -290,8 +290,8 @@ def test_free_text_when_postcode_is_missing(tmp_path, fake_pdok, gazetteer):
 
 def test_free_text_finds_address_with_wrong_postcode(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 40", postcode="1703AB",
-                                           plaats="Heerhugowaard"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 40", postcode="1703AB",
+                                           place="Heerhugowaard"))
     assert result.precision == "adres"
     assert result.location.label == "Bouwkade 40, 1703AC Heerhugowaard"
     assert "Postcode wijkt af" in result.message
@@ -311,7 +311,7 @@ def test_postcode_only(tmp_path, fake_pdok, gazetteer):
 
 def test_unknown_number_falls_back_to_postcode(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Marinehaven 99", postcode="1781AA"))
+    result = geocoder.geocode(AddressQuery(street="Marinehaven 99", postcode="1781AA"))
     assert result.precision == "postcode6"
     assert "Huisnummer 99 niet gevonden bij PDOK" in result.message
     assert result.location.label == "Marinehaven 1, 1781AA Den Helder"
@@ -320,7 +320,7 @@ def test_unknown_number_falls_back_to_postcode(tmp_path, fake_pdok, gazetteer):
 
 def test_no_result_anywhere_uses_offline_pc4(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Nergensweg 1", postcode="1911 ZZ"))
+    result = geocoder.geocode(AddressQuery(street="Nergensweg 1", postcode="1911 ZZ"))
     assert result.precision == "postcode4" and result.source == "offline"
     assert result.location.label.startswith("1911")
     assert "niet gevonden bij PDOK" in result.message
@@ -329,7 +329,7 @@ def test_no_result_anywhere_uses_offline_pc4(tmp_path, fake_pdok, gazetteer):
 
 def test_nothing_usable_is_geen(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Nergensweg 1", plaats="Xyzzyvoort"))
+    result = geocoder.geocode(AddressQuery(street="Nergensweg 1", place="Xyzzyvoort"))
     assert result.location is None and result.precision == "geen"
     assert "Xyzzyvoort" in result.message
 
@@ -337,8 +337,8 @@ def test_nothing_usable_is_geen(tmp_path, fake_pdok, gazetteer):
 def test_po_box_is_placed_on_postcode_without_asking_for_the_street(tmp_path, fake_pdok,
                                                                      gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Postbus 123", postcode="1703 AB",
-                                           plaats="Heerhugowaard"))
+    result = geocoder.geocode(AddressQuery(street="Postbus 123", postcode="1703 AB",
+                                           place="Heerhugowaard"))
     assert result.precision == "postcode4"
     assert "Postbus" in result.message
     assert fake_pdok.request_count == 0
@@ -346,16 +346,16 @@ def test_po_box_is_placed_on_postcode_without_asking_for_the_street(tmp_path, fa
 
 def test_foreign_address_is_not_placed(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Rue de la Loi 16", postcode="1000",
-                                           plaats="Brussel", land="België"))
+    result = geocoder.geocode(AddressQuery(street="Rue de la Loi 16", postcode="1000",
+                                           place="Brussel", country="België"))
     assert result.location is None and "Buitenlands" in result.message
     assert fake_pdok.request_count == 0
 
 
 def test_regeocoding_an_unchanged_list_makes_zero_requests(tmp_path, fake_pdok, gazetteer):
-    rows = [AddressQuery(straat="Bouwkade 12", postcode="1703AB"),
-            AddressQuery(straat="Molenwerf 3", plaats="Uitgeest"),
-            AddressQuery(straat="Sluispad 8", postcode="1501CD", plaats="Zaandam"),
+    rows = [AddressQuery(street="Bouwkade 12", postcode="1703AB"),
+            AddressQuery(street="Molenwerf 3", place="Uitgeest"),
+            AddressQuery(street="Sluispad 8", postcode="1501CD", place="Zaandam"),
             AddressQuery(postcode="2011EF")]
     settings = pdok_settings(tmp_path, fake_pdok.url)
     first = [PdokGeocoder(settings, gazetteer).geocode(q) for q in rows]
@@ -385,14 +385,14 @@ def test_make_geocoder_is_cheap(tmp_path, fake_pdok, gazetteer):
 def test_falls_back_offline_when_pdok_is_down_and_stays_offline(tmp_path, gazetteer):
     settings = pdok_settings(tmp_path, closed_port_url(), pdok_retries=0)
     geocoder = make_geocoder(settings, gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert geocoder.went_offline and geocoder.source == "offline"
     assert "geen verbinding" in geocoder.offline_reason
     assert result.precision == "postcode4" and result.source == "offline"
     assert result.message.startswith("PDOK onbereikbaar; offline geplaatst op postcode")
     http = geocoder.primary.http
     attempts = http.requests_sent
-    by_place = geocoder.geocode(AddressQuery(plaats="Uitgeest"))
+    by_place = geocoder.geocode(AddressQuery(place="Uitgeest"))
     assert http.requests_sent == attempts  # no new attempt after the first failure
     assert by_place.precision == "plaats"
     assert by_place.message.startswith("PDOK onbereikbaar; offline geplaatst op plaatsnaam")
@@ -404,7 +404,7 @@ def test_server_errors_switch_to_offline(tmp_path, fake_pdok, gazetteer):
     http = JsonClient(settings, sleep=lambda seconds: None)  # no real back-off waits
     geocoder = FallbackGeocoder(PdokGeocoder(settings, gazetteer, http=http),
                                 OfflineGeocoder(gazetteer))
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert geocoder.went_offline and result.precision == "postcode4"
     assert fake_pdok.request_count == 2  # one retry, then offline
     fake_pdok.reset()
@@ -422,7 +422,7 @@ def test_one_malformed_answer_is_retried_and_pdok_places_the_row(tmp_path, fake_
                                                                  gazetteer):
     fake_pdok.fail("malformed", times=1)
     geocoder = fallback_for(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    good = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    good = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert good.precision == "adres" and good.source == "pdok"
     assert not geocoder.went_offline and fake_pdok.request_count == 2
 
@@ -434,7 +434,7 @@ def test_unusable_answers_switch_to_offline_with_an_honest_message(tmp_path, fak
     fake_pdok.fail(mode)
     settings = pdok_settings(tmp_path, fake_pdok.url, pdok_max_response_mb=1.0)
     geocoder = fallback_for(settings, gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert result.source == "offline" and result.precision == "postcode4"
     assert result.message.startswith(
         "PDOK gaf een onbruikbaar antwoord; offline geplaatst op postcode.")
@@ -442,7 +442,7 @@ def test_unusable_answers_switch_to_offline_with_an_honest_message(tmp_path, fak
     assert geocoder.offline_reason.startswith("PDOK gaf een onbruikbaar antwoord: ")
     assert fake_pdok.request_count == 2  # one query, retried once, then given up
     fake_pdok.reset()
-    by_place = geocoder.geocode(AddressQuery(plaats="Uitgeest"))
+    by_place = geocoder.geocode(AddressQuery(place="Uitgeest"))
     assert fake_pdok.request_count == 0  # offline for the rest of the run
     assert by_place.message.startswith(
         "PDOK gaf een onbruikbaar antwoord; offline geplaatst op plaatsnaam.")
@@ -452,11 +452,11 @@ def test_unusable_answers_switch_to_offline_with_an_honest_message(tmp_path, fak
 def test_refused_query_is_placed_offline_but_stays_online(tmp_path, fake_pdok, gazetteer):
     fake_pdok.fail("400", times=1)
     geocoder = fallback_for(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    refused = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    refused = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert refused.source == "offline"
     assert refused.message.startswith("PDOK weigerde deze zoekvraag; offline geplaatst")
     assert not geocoder.went_offline and fake_pdok.request_count == 1  # 4xx: no retry
-    good = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    good = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert good.precision == "adres" and good.source == "pdok"
 
 
@@ -469,7 +469,7 @@ def test_bad_answer_cached_by_an_older_version_is_asked_again(tmp_path, fake_pdo
     old = ResponseCache(settings.geocode_cache_path)
     old.put(key, {"response": {"numFound": "0", "start": 0, "docs": []}})  # wrong types
     old.close()
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12", postcode="1703AB"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12", postcode="1703AB"))
     assert result.precision == "adres" and result.source == "pdok"
     assert fake_pdok.request_count == 1
     assert geocoder.http.cache.get(key)["response"]["numFound"] == 3
@@ -477,7 +477,7 @@ def test_bad_answer_cached_by_an_older_version_is_asked_again(tmp_path, fake_pdo
 
 def test_street_without_postcode_or_place_asks_nothing(tmp_path, fake_pdok, gazetteer):
     geocoder = PdokGeocoder(pdok_settings(tmp_path, fake_pdok.url), gazetteer)
-    result = geocoder.geocode(AddressQuery(straat="Bouwkade 12"))
+    result = geocoder.geocode(AddressQuery(street="Bouwkade 12"))
     assert result.location is None
     assert result.message == "Geen postcode of plaats opgegeven; niet geplaatst."
     assert fake_pdok.request_count == 0

@@ -536,7 +536,7 @@ def test_interruption_and_resume_checks_each_row_once(offline, reference):
     assert run.complete
     assert calls[-1] == (10, 10)
     # Rows 2-5 were not geocoded again.
-    again = [q for q in counting.queries[asked_before:] if q.straat in {"Kerkweg 7", "Meir 1"}]
+    again = [q for q in counting.queries[asked_before:] if q.street in {"Kerkweg 7", "Meir 1"}]
     assert again == []
     assert result_table(resumed).equals(result_table(full))
 

@@ -40,7 +40,7 @@ from geo.settings import DEFAULTS
 #: are present everywhere by nature (every unit has a municipality; schools are counted
 #: separately) and a school organisation would make its own school "have a partner".
 #: The kinds with ``partner=True`` in :data:`geo.fields.KINDS`.
-PARTNER_SOORTEN: tuple[str, ...] = partner_kind_codes()
+PARTNER_KINDS: tuple[str, ...] = partner_kind_codes()
 
 #: Dutch explanation of who counts as a partner, for the "Over" page and the exports.
 PARTNER_EXPLANATION_NL = (
@@ -156,7 +156,7 @@ def _gemeentecodes(frame: pd.DataFrame, reference: Reference) -> pd.Series:
 
 
 def active_partners(
-    partners: pd.DataFrame, *, kinds: Collection[str] | None = PARTNER_SOORTEN
+    partners: pd.DataFrame, *, kinds: Collection[str] | None = PARTNER_KINDS
 ) -> pd.DataFrame:
     """The organisations that count as partners: active, located, of ``kinds``.
 
@@ -165,7 +165,7 @@ def active_partners(
     partners : pandas.DataFrame
         As :meth:`geo.register.store.Store.organisations` (public variant is enough).
     kinds : collection of str, optional
-        Kinds to count; None counts every kind. Default :data:`PARTNER_SOORTEN`.
+        Kinds to count; None counts every kind. Default :data:`PARTNER_KINDS`.
 
     Returns
     -------
@@ -322,7 +322,7 @@ def indicators(
     travel: TravelModel | None = None,
     weights: ScoreWeights | None = None,
     mode: str = DEFAULTS.area_mode,
-    kinds: Collection[str] | None = PARTNER_SOORTEN,
+    kinds: Collection[str] | None = PARTNER_KINDS,
 ) -> pd.DataFrame:
     """Indicators and white-spot score, one row per unit at ``level``.
 
@@ -350,7 +350,7 @@ def indicators(
     mode : {"fiets", "ov_auto"}
         Mode for the travel times (default ``DEFAULTS.area_mode``).
     kinds : collection of str, optional
-        Organisation kinds counted as partners; see :data:`PARTNER_SOORTEN`.
+        Organisation kinds counted as partners; see :data:`PARTNER_KINDS`.
 
     Returns
     -------

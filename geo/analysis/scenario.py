@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 
-from geo.analysis.indicators import PARTNER_SOORTEN, indicators
+from geo.analysis.indicators import PARTNER_KINDS, indicators
 from geo.analysis.names import SCENARIO_COLUMNS
 from geo.analysis.proximity import to_rd
 from geo.analysis.score import ScoreWeights
@@ -72,7 +72,7 @@ def scenario(
     travel: TravelModel | None = None,
     weights: ScoreWeights | None = None,
     mode: str = DEFAULTS.area_mode,
-    kinds: Collection[str] | None = PARTNER_SOORTEN,
+    kinds: Collection[str] | None = PARTNER_KINDS,
 ) -> pd.DataFrame:
     """Today versus today plus one hypothetical mbo infra place, per unit.
 

@@ -39,25 +39,25 @@ class AddressQuery:
 
     Attributes
     ----------
-    straat : str
+    street : str
         Street line, possibly with number (``"Dorpsstraat 12a"``).
     postcode : str
         Postcode in any spacing or case.
-    plaats : str
+    place : str
         Place name.
-    land : str
+    country : str
         Country; empty means the Netherlands.
     """
 
-    straat: str = ""
+    street: str = ""
     postcode: str = ""
-    plaats: str = ""
-    land: str = ""
+    place: str = ""
+    country: str = ""
 
     @property
     def is_dutch(self) -> bool:
         """True unless a country other than the Netherlands is given."""
-        return self.land.strip().casefold() in {"", "nl", "nederland", "netherlands",
+        return self.country.strip().casefold() in {"", "nl", "nederland", "netherlands",
                                                  "the netherlands", "holland"}
 
 
@@ -128,14 +128,14 @@ class OfflineGeocoder:
             notes.append(f"Postcode {postcode} is onbekend.")
         elif query.postcode.strip():
             notes.append(f"'{query.postcode.strip()}' is geen geldige Nederlandse postcode.")
-        if query.plaats.strip():
-            found = self.gazetteer.place(query.plaats)
+        if query.place.strip():
+            found = self.gazetteer.place(query.place)
             if found is not None:
                 notes.append("Alleen op plaatsnaam geplaatst.")
                 if found.note:
                     notes.append(found.note)
                 return GeocodeResult(found, self.source, " ".join(notes))
-            notes.append(f"Plaats '{query.plaats.strip()}' is onbekend.")
+            notes.append(f"Plaats '{query.place.strip()}' is onbekend.")
         if not notes:
             notes.append("Geen postcode of plaats opgegeven.")
         return GeocodeResult(None, self.source, " ".join(notes))
@@ -232,6 +232,10 @@ class FallbackGeocoder:
                                type(err).__name__)
                 return self._offline(query, REFUSED_NOTICE)
         return self._offline(query, self._notice)
+
+    def close(self) -> None:
+        """Release PDOK's HTTP session and cache file (the offline part holds nothing)."""
+        self.primary.close()
 
     def _give_up(self, err: GeocoderError, notice: str) -> None:
         self.went_offline = True

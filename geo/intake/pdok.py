@@ -94,16 +94,16 @@ class PdokGeocoder:
         """Step 1: look up postcode + house number (``fq`` filters only)."""
         return self._ask(query, [
             ("fq", "type:adres"), ("fq", f"postcode:{postcode.pc6}"),
-            ("fq", f"huisnummer:{street.huisnummer}"), ("rows", 10),
+            ("fq", f"huisnummer:{street.number}"), ("rows", 10),
         ])
 
     def free_text(self, query: AddressQuery, postcode: Postcode | None,
                   street: StreetAddress) -> GeocodeResult:
         """Step 2: free-text search on street, number, postcode and place."""
-        number = f"{street.huisnummer}{street.toevoeging}" if street.huisnummer else ""
-        text = " ".join(p for p in (street.straat, number,
+        number = f"{street.number}{street.addition}" if street.number else ""
+        text = " ".join(p for p in (street.name, number,
                                     (postcode.pc6 or postcode.pc4) if postcode else "",
-                                    query.plaats.strip()) if p)
+                                    query.place.strip()) if p)
         return self._ask(query, [("q", _solr_text(text)), ("fq", "type:adres"), ("rows", 10)])
 
     def postcode_only(self, query: AddressQuery, postcode: Postcode) -> GeocodeResult:
@@ -127,12 +127,12 @@ class PdokGeocoder:
         if not query.is_dutch:
             return GeocodeResult(None, self.source, "Buitenlands adres: niet geplaatst.")
         postcode = parse_postcode(query.postcode)
-        po_box = is_po_box(query.straat)
-        street = split_street(query.straat)
+        po_box = is_po_box(query.street)
+        street = split_street(query.street)
         notes: list[str] = []
         if po_box:
             notes.append("Postbusadres: geplaatst op de postcode, niet op een gebouw.")
-        elif query.straat.strip() and street.huisnummer is None:
+        elif query.street.strip() and street.number is None:
             notes.append("Geen huisnummer gevonden in het adres.")
         if query.postcode.strip() and postcode is None:
             notes.append(f"'{query.postcode.strip()}' is geen geldige Nederlandse postcode.")
@@ -152,10 +152,10 @@ class PdokGeocoder:
             elif result.location is not None and result.location not in candidates:
                 candidates.append(result.location)
 
-        has_number = not po_box and street.huisnummer is not None
+        has_number = not po_box and street.number is not None
         if has_number and postcode and postcode.pc6:
             consider(self.structured(query, postcode, street))
-        if has_number and best is None and (postcode or query.plaats.strip()):
+        if has_number and best is None and (postcode or query.place.strip()):
             consider(self.free_text(query, postcode, street))
         if (not po_box and postcode and postcode.pc6
                 and _rank(best) > PRECISIONS.index("postcode6")):
@@ -199,13 +199,13 @@ class PdokGeocoder:
                 return GeocodeResult(Location(found.lat, found.lon, found.precision,
                                               found.label, note), "offline", note)
             notes.append(f"Postcode {postcode} is onbekend.")
-        if query.plaats.strip():
-            found = self.gazetteer.place(query.plaats)
+        if query.place.strip():
+            found = self.gazetteer.place(query.place)
             if found is not None:
                 note = " ".join(unique_notes(["Alleen op plaatsnaam geplaatst.", found.note]))
                 return GeocodeResult(Location(found.lat, found.lon, found.precision,
                                               found.label, note), "offline", note)
-            notes.append(f"Plaats '{query.plaats.strip()}' is onbekend.")
+            notes.append(f"Plaats '{query.place.strip()}' is onbekend.")
         return GeocodeResult(None, "offline", " ".join(notes))
 
     def close(self) -> None:

@@ -139,7 +139,7 @@ def judge_doc(doc: dict, query: AddressQuery) -> tuple[str, str] | None:
     postcode = parse_postcode(query.postcode)
     pc6 = postcode.pc6 if postcode else None
     doc_pc = str(doc.get("postcode") or "").replace(" ", "").upper()
-    plaats = query.plaats.strip()
+    plaats = query.place.strip()
     place_eq = bool(plaats) and place_key(plaats) in {
         place_key(doc.get("woonplaatsnaam")), place_key(doc.get("gemeentenaam"))}
 
@@ -147,32 +147,32 @@ def judge_doc(doc: dict, query: AddressQuery) -> tuple[str, str] | None:
         return ("postcode6", "") if pc6 and doc_pc == pc6 else None
     if kind == "woonplaats":
         return ("plaats", "") if place_eq else None
-    if kind != "adres" or is_po_box(query.straat):
+    if kind != "adres" or is_po_box(query.street):
         return None
 
-    street = split_street(query.straat)
+    street = split_street(query.street)
     pc6_eq = bool(pc6) and doc_pc == pc6
     pc4_eq = postcode is not None and doc_pc[:4] == postcode.pc4
-    street_eq = _same_street(street.straat, doc.get("straatnaam"))
+    street_eq = _same_street(street.name, doc.get("straatnaam"))
     if not (pc6_eq or (street_eq and (place_eq or pc4_eq))):
         return None
 
     label = _doc_label(doc)
-    number = street.huisnummer
+    number = street.number
     if number is not None and _int_or_none(doc.get("huisnummer")) == number:
-        wanted = _addition_key(street.toevoeging)
+        wanted = _addition_key(street.addition)
         found = _addition_key(f"{doc.get('huisletter') or ''}"
                               f"{doc.get('huisnummertoevoeging') or ''}")
         if wanted and wanted != found:
-            return ("postcode6", f"Toevoeging '{street.toevoeging}' niet gevonden bij PDOK; "
+            return ("postcode6", f"Toevoeging '{street.addition}' niet gevonden bij PDOK; "
                                  f"geplaatst op {label}.")
         notes = []
         if pc6 and not pc6_eq:
             notes.append(f"Postcode wijkt af: opgegeven {postcode}, volgens PDOK "
                          f"{format_postcode(doc_pc)}.")
-        if street.straat and not street_eq:
+        if street.name and not street_eq:
             notes.append(f"Straatnaam volgens PDOK: {doc.get('straatnaam')} "
-                         f"(opgegeven: {street.straat}).")
+                         f"(opgegeven: {street.name}).")
         if plaats and not place_eq:
             notes.append(f"Plaats volgens PDOK: {doc.get('woonplaatsnaam')} "
                          f"(opgegeven: {plaats}).")

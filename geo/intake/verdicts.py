@@ -247,9 +247,9 @@ def _new_sentences(message: str, said: Sequence[str]) -> list[str]:
 def _address_problem(query: AddressQuery, postcode_text: str, postcode: object) -> str:
     """Why an address cannot be placed before asking a geocoder, or ""."""
     if not query.is_dutch:
-        return (f"Land: buitenlands adres ({query.land}); alleen adressen in Nederland "
+        return (f"Land: buitenlands adres ({query.country}); alleen adressen in Nederland "
                 "worden geplaatst.")
-    if not (query.straat or postcode_text or query.plaats):
+    if not (query.street or postcode_text or query.place):
         return "Adres: straat, postcode en plaats ontbreken; niet geplaatst."
     if postcode_text and postcode is None:
         return (f"Postcode: '{postcode_text}' is geen geldige Nederlandse postcode (onjuist of "
@@ -284,14 +284,14 @@ def _check_one(row: RawRow, geocoder: Geocoder) -> RowVerdict:
         return RowVerdict(row.number, name, values, remarks=tuple(remarks), notes=tuple(notes),
                           problems=("Naam: ontbreekt; de rij wordt niet in het register "
                                     "opgenomen.",), skip="geen naam")
-    query = AddressQuery(straat=street, postcode=postcode_text, plaats=place,
-                         land=values.get("land", "").strip())
+    query = AddressQuery(street=street, postcode=postcode_text, place=place,
+                         country=values.get("land", "").strip())
     problem = _address_problem(query, postcode_text, postcode)
     if problem:
         return RowVerdict(row.number, name, values, problems=(problem,), remarks=tuple(remarks),
                           notes=tuple(notes))
     po_box = is_po_box(street)
-    result = geocoder.geocode(replace(query, straat="") if po_box else query)
+    result = geocoder.geocode(replace(query, street="") if po_box else query)
     location = result.location
     if location is None:
         message = result.message or "het adres is niet gevonden."

@@ -11,7 +11,7 @@ Format choices
       the Dutch CSV dialect (UTF-8 with BOM, ``;``, decimal comma, CRLF; coordinates
       with six decimals), texts always as text and formula-like texts made inert.
     * GeoJSON / GeoPackage: points in WGS84 (EPSG:4326); organisations without a
-      location are left out and counted in :attr:`ExportSummary.niet_geplaatst`. Yes/no
+      location are left out and counted in :attr:`ExportSummary.unplaced`. Yes/no
       columns are real booleans there, ``ja``/``nee`` in CSV and Excel.
 
 Files are written atomically through :mod:`geo.output.files`: never half written, no temporary
@@ -70,28 +70,28 @@ class ExportSummary:
 
     Attributes
     ----------
-    formaat : str
+    fmt : str
         One of :data:`EXPORT_FORMATS`.
-    publiek : bool
+    public : bool
         True when personal and internal fields were left out.
-    rijen : int
+    rows : int
         Organisations written.
-    niet_geplaatst : int
+    unplaced : int
         Organisations left out of a geo format because they have no location
         (always 0 for CSV and Excel, which include them).
     """
 
-    formaat: str
-    publiek: bool
-    rijen: int
-    niet_geplaatst: int
+    fmt: str
+    public: bool
+    rows: int
+    unplaced: int
 
     def message(self) -> str:
         """A Dutch one-line summary for people."""
-        soort = "openbaar, zonder persoonsgegevens" if self.publiek else "met contactgegevens"
-        text = f"{self.rijen} organisatie(s) geëxporteerd als {self.formaat} ({soort})."
-        if self.niet_geplaatst:
-            text += (f" {self.niet_geplaatst} organisatie(s) zonder locatie staan niet in dit "
+        kind = "openbaar, zonder persoonsgegevens" if self.public else "met contactgegevens"
+        text = f"{self.rows} organisatie(s) geëxporteerd als {self.fmt} ({kind})."
+        if self.unplaced:
+            text += (f" {self.unplaced} organisatie(s) zonder locatie staan niet in dit "
                      "kaartbestand.")
         return text
 
@@ -197,8 +197,8 @@ def export_register(
     frame = register_table(store, public=public)
     if fmt in ("csv", "xlsx"):
         write_file_atomically(path, _table_bytes(frame, fmt, public=public), private=not public)
-        return ExportSummary(formaat=fmt, publiek=public, rijen=len(frame), niet_geplaatst=0)
-    geo, niet_geplaatst = _geo_frame(frame)
+        return ExportSummary(fmt=fmt, public=public, rows=len(frame), unplaced=0)
+    geo, unplaced = _geo_frame(frame)
     driver = "GeoJSON" if fmt == "geojson" else "GPKG"
     with atomic_output(path, private=not public, suffix=f".{fmt}") as tmp:
         try:
@@ -212,8 +212,7 @@ def export_register(
                 "(is de schijf vol of het bestand groter dan toegestaan?). Er is niets "
                 "geschreven; een bestaand bestand met die naam is niet veranderd.",
                 path=Path(path)) from err
-    return ExportSummary(formaat=fmt, publiek=public, rijen=len(geo),
-                         niet_geplaatst=niet_geplaatst)
+    return ExportSummary(fmt=fmt, public=public, rows=len(geo), unplaced=unplaced)
 
 
 def export_bytes(store: Store, *, fmt: str, public: bool) -> bytes:

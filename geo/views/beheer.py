@@ -75,10 +75,9 @@ def opened(factory: GeocoderFactory, *, offline: bool) -> Iterator[Geocoder]:
     try:
         yield geocoder
     finally:
-        for part in (geocoder, getattr(geocoder, "primary", None)):
-            close = getattr(part, "close", None)
-            if callable(close):
-                close()
+        close = getattr(geocoder, "close", None)  # the offline geocoder holds nothing
+        if callable(close):
+            close()
 
 
 def organisation_label(row: pd.Series | dict) -> str:
@@ -278,8 +277,8 @@ def find_candidates(org: dict, *, geocoder_factory: GeocoderFactory
     """PDOK's candidates for the address of ``org`` (a warning when there are none)."""
     with opened(geocoder_factory, offline=False) as geocoder:
         result = geocoder.geocode(AddressQuery(
-            straat=org.get("straat") or "", postcode=org.get("postcode") or "",
-            plaats=org.get("plaats") or ""))
+            street=org.get("straat") or "", postcode=org.get("postcode") or "",
+            place=org.get("plaats") or ""))
     found = list(result.candidates) or ([result.location] if result.location else [])
     warning = None if found else Message("warning",
                                          md(result.message or "Geen kandidaten gevonden."))
