@@ -3,8 +3,9 @@
 :class:`RailModel` implements :class:`geo.analysis.travel.TravelModel`. For the mode
 ``"ov_auto"`` a trip is the quickest of
 
-* the plain straight-line estimate of the wrapped base model (bus or car; the only
-  option where no train helps), and
+* the bus alone: the base model's start-up time, then straight line × detour at a bus
+  speed (30 km/h, slower than the base model's 35 km/h blend of train and bus); the only
+  option where no train helps, and
 * access to one of the nearest stations (walk, bike or bus: straight line × detour at
   the mode's speed) + a boarding margin + the train (in-vehicle minutes per segment,
   intercity or sprinter, a transfer penalty each time the line changes; shortest path
@@ -12,10 +13,12 @@
 
 Points on an island (Texel) first take the bus to the ferry, the boat, and continue from
 the mainland harbour. The mode ``"fiets"`` and all distances come from the base model
-unchanged. Everything is an *estimate*, not a journey planner; :data:`ASSUMPTIONS_NL`
-says so in Dutch. The data (stations, lines, segment times, ferry) live in
-``data/spoor/`` with their sources; :func:`journey_errors` compares any travel model
-with the reference journeys in ``data/spoor/referentiereizen.csv``.
+(:class:`geo.analysis.travel.StraightLineModel`) unchanged; from it the rail model also
+takes the detour factor and the start-up time of a bus trip. Everything is an
+*estimate*, not a journey planner; :data:`ASSUMPTIONS_NL` says so in Dutch. The data
+(stations, lines, segment times, ferry) live in ``data/spoor/`` with their sources;
+:func:`journey_errors` compares any travel model with the reference journeys in
+``data/spoor/referentiereizen.csv``.
 
 How to plug it in: wherever ``StraightLineModel(...)`` is built for the analysis, build
 ``RailModel.from_data(settings.data_dir, base=StraightLineModel(...))`` instead; see
@@ -230,7 +233,9 @@ class RailModel:
     data : RailData
         Stations, lines, segment times and ferries (see :func:`load_rail_data`).
     base : StraightLineModel, optional
-        The straight-line model for the bus/car option, the bus legs and ``"fiets"``.
+        Gives the detour factor and the bus start-up time, and answers ``"fiets"`` and
+        :meth:`distances_km`. Its OV/auto speed is not used: the bus has its own speed
+        (:attr:`RailOptions.bus_kmh`).
     options : RailOptions, optional
         Speeds, margins and penalties.
 
@@ -264,10 +269,11 @@ class RailModel:
         """The model on the bundled tables in ``data_dir/spoor``.
 
         To use it in the analysis, pass it where a ``StraightLineModel`` is built today,
-        keeping the user's detour and speeds as the base, e.g.
+        with that model (the user's detour, cycling speed and start-up time) as the base,
+        e.g.
         ``travel = RailModel.from_data(settings.data_dir, base=StraightLineModel(detour=d))``
         and then ``indicators(..., travel=travel)``. Build it once (it computes the
-        station graph, ~10 ms) and cache it as a resource.
+        station graph, ~20 ms) and cache it as a resource.
         """
         return cls(load_rail_data(data_dir), base=base, options=options)
 
@@ -281,8 +287,8 @@ class RailModel:
                       mode: str = "ov_auto") -> np.ndarray:
         """Minutes for every origin × destination, ``(n_o, n_d)``.
 
-        ``"ov_auto"``: the quickest of the base estimate and the train (with the ferry
-        for island points); ``"fiets"``: the base model.
+        ``"ov_auto"``: the quickest of the bus and the train (with the ferry for island
+        points); ``"fiets"``: the base model.
         """
         check_mode(mode)
         o, d = as_xy(origins_xy), as_xy(destinations_xy)
