@@ -17,13 +17,9 @@ import numpy as np
 import pandas as pd
 
 from bench.bench_proximity import _best_of  # the same best-of-n timer
+from geo.analysis.journeys import journey_errors, load_reference_journeys, mean_absolute_error
 from geo.analysis.proximity import to_rd, travel_minutes
-from geo.analysis.rail import (
-    RailModel,
-    journey_errors,
-    load_reference_journeys,
-    mean_absolute_error,
-)
+from geo.analysis.rail import RailModel
 from geo.analysis.travel import StraightLineModel
 from geo.reference.data import load_reference
 from geo.reference.gazetteer import Gazetteer

@@ -167,6 +167,11 @@ class Defaults:
         after the start-up time, km/h.
     wait_transit_car_min : float
         Start-up time of an ``ov_auto`` trip (walk to the stop, wait, park), minutes.
+    speed_bus_kmh : float
+        Door-to-door speed of the regional bus in the model with the train
+        (:mod:`geo.analysis.rail`), after the start-up time, km/h: for trips the train does
+        not help with and for bus legs to and from a station. Slower than
+        :attr:`speed_transit_car_kmh`, which blends train and bus.
     area_mode : str
         Travel mode of the indicators, the white-spot score and "Wat als": ``ov_auto``.
         They measure how far young people live from the nearest mbo infra place, often
@@ -208,6 +213,7 @@ class Defaults:
     speed_bike_kmh: float = 15.0
     speed_transit_car_kmh: float = 35.0
     wait_transit_car_min: float = 10.0
+    speed_bus_kmh: float = 30.0
     area_mode: str = "ov_auto"
     nearby_mode: str = "fiets"
     weight_scarcity: float = 0.4

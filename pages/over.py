@@ -5,11 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.views.over import about_view
-from pages._shared import ATTRIBUTION, current_division, through_router
+from pages._shared import (
+    ATTRIBUTION,
+    current_division,
+    get_gazetteer,
+    get_reference,
+    through_router,
+)
 
 through_router()
 
-view = about_view(division_name=current_division().name)
+view = about_view(division_name=current_division().name, reference=get_reference(),
+                  gazetteer=get_gazetteer())
 
 st.title("Over Infrakaart")
 st.markdown(
@@ -38,6 +45,9 @@ st.markdown(
 * **Middelbare scholen** — DUO open onderwijsdata "Alle vestigingen VO", begin 2026 (CC0).
 * **Mbo-infra-opleidingen** — Infra Bindt meerjarenstrategie 2025–2030: alleen in
   Heerhugowaard en Amsterdam. Alleen de plaats is bekend.
+* **Treinstations** — stationslijst van Rijden de Treinen (CC BY 4.0); lijnen, rijtijden en de
+  veerdienst naar Texel zijn een vereenvoudigde, gedocumenteerde tabel (zie
+  `data/spoor/README.md`).
 * **Achtergrondkaart** — BRT-Achtergrondkaart van PDOK (Kaartgegevens © Kadaster), met
   OpenStreetMap (© OpenStreetMap-bijdragers) als alternatief.
 * **Adressen zoeken** — PDOK Locatieserver (de landelijke geocoder). Zonder verbinding gebruikt
@@ -60,6 +70,9 @@ st.markdown(
 )
 st.subheader("Reisafstand en reistijd (schatting)")
 st.markdown(view.travel)
+with st.expander("Hoe goed klopt de schatting? Referentiereizen"):
+    st.caption(view.journeys_caption)
+    st.dataframe(view.journeys, hide_index=True, width="stretch")
 st.subheader("Witte-vlekscore")
 st.markdown(view.score)
 st.markdown(view.partners)

@@ -64,11 +64,13 @@ with st.sidebar:
                        help="Reisafstand = hemelsbrede afstand × deze factor.")
     speed_bike = st.slider("Snelheid fiets (km/u)", 8, 25, round(DEFAULTS.speed_bike_kmh),
                            key="wat_als_fiets")
-    speed_transit = st.slider("Snelheid OV/auto, deur tot deur (km/u)", 15, 80,
-                              round(DEFAULTS.speed_transit_car_kmh), key="wat_als_ov")
-    wait_transit = st.slider("Opstarttijd OV/auto (min)", 0, 30,
+    speed_bus = st.slider("Snelheid bus, deur tot deur (km/u)", 15, 60,
+                          round(DEFAULTS.speed_bus_kmh), key="wat_als_ov",
+                          help="Voor reizen waar de trein niet helpt, en de bus naar het "
+                          "station.")
+    wait_transit = st.slider("Opstarttijd OV (min)", 0, 30,
                              round(DEFAULTS.wait_transit_car_min), key="wat_als_wacht",
-                             help="Lopen naar de halte, wachten, parkeren.")
+                             help="Lopen naar de halte, wachten.")
     radius_km = st.slider("Straal voor 'partner dichtbij' (km)", 2, 30,
                           round(DEFAULTS.radius_km), key="wat_als_straal")
     upload_division_widget()
@@ -88,9 +90,8 @@ else:
 view = what_if_view(
     get_store(), reference=reference, division=division,
     choices=WhatIfChoices(
-        level=level, mode=mode, radius_km=radius_km, location=location,
+        level=level, mode=mode, radius_km=radius_km, location=location, bus_kmh=speed_bus,
         travel=StraightLineModel(detour=detour, speed_bike_kmh=speed_bike,
-                                 speed_transit_car_kmh=speed_transit,
                                  wait_transit_car_min=wait_transit)),
     unit_polygons=_unit_polygons(level, division.table, division.name),
 )

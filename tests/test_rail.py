@@ -9,18 +9,22 @@ import pandas as pd
 import pytest
 
 from geo.analysis.indicators import pc4_travel
-from geo.analysis.proximity import to_rd
-from geo.analysis.rail import (
-    ASSUMPTIONS_NL,
-    RailModel,
-    RailOptions,
+from geo.analysis.journeys import (
     journey_errors,
-    load_rail_data,
     load_reference_journeys,
     mean_absolute_error,
+)
+from geo.analysis.proximity import to_rd
+from geo.analysis.rail import (
+    RailModel,
+    RailOptions,
+    area_model,
+    assumptions_nl,
+    load_rail_data,
     station_minutes,
 )
 from geo.analysis.travel import StraightLineModel, TravelModel
+from geo.errors import ReferenceDataError
 from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 
@@ -67,14 +71,14 @@ def test_bundled_rail_data_is_consistent():
 
 
 def test_missing_or_broken_rail_data_names_the_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="stations.csv"):
+    with pytest.raises(ReferenceDataError, match="stations.csv"):
         load_rail_data(tmp_path)
     shutil.copytree(DATA_DIR / "spoor", tmp_path / "spoor")
     lines = tmp_path / "spoor" / "lijnen.csv"
     frame = pd.read_csv(lines)
     frame.loc[0, "haltes"] = frame.loc[0, "haltes"] + " XYZ"
     frame.to_csv(lines, index=False)
-    with pytest.raises(ValueError, match="onbekende stations XYZ"):
+    with pytest.raises(ReferenceDataError, match="onbekende stations XYZ"):
         load_rail_data(tmp_path)
 
 
@@ -150,7 +154,18 @@ def test_never_faster_than_120_kmh_nor_slower_than_the_bus(rail, reference):
 def test_rail_model_satisfies_the_protocol_and_describes_itself(rail):
     assert isinstance(rail, TravelModel)
     assert "Geen routeplanner" in rail.describe_nl()
-    assert "schattingen" in ASSUMPTIONS_NL and "Texel" in ASSUMPTIONS_NL
+    text = assumptions_nl(rail)
+    assert "schattingen" in text and "Texel" in text
+    # generated from the model: another transfer penalty shows in the text
+    slower = RailModel(rail.data, base=rail.base, options=RailOptions(transfer_min=9.0))
+    assert "9 minuten bij elke overstap" in assumptions_nl(slower)
+    assert "6 minuten bij elke overstap" in text
+
+
+def test_area_model_is_built_once_per_folder_and_base():
+    assert area_model(str(DATA_DIR)) is area_model(str(DATA_DIR))
+    other = area_model(str(DATA_DIR), StraightLineModel(detour=1.5))
+    assert other.base.detour == 1.5 and other is not area_model(str(DATA_DIR))
 
 
 def test_cycling_and_distances_are_the_base_models(rail, reference):

@@ -66,10 +66,11 @@ def test_a_point_outside_the_country_is_a_dutch_error(store, reference):
 
 
 def test_the_explanation_follows_the_sliders(store, reference):
-    slow = StraightLineModel(detour=1.5, speed_transit_car_kmh=20)
-    view = _view(store, reference, travel=slow, level="gemeente", location="GM0402")
-    assert "omwegfactor van 1,5" in view.explanations[0]
-    assert view.travel_caption == slow.describe_nl()
+    slow = StraightLineModel(detour=1.5)
+    view = _view(store, reference, travel=slow, bus_kmh=20, level="gemeente",
+                 location="GM0402")
+    assert "omwegfactor 1,5 tegen 20 km/u" in view.explanations[0]
+    assert "20 km/u" in view.travel_caption and "omweg 1,5" in view.travel_caption
     default = _view(store, reference, level="gemeente", location="GM0402")
     before = default.table.set_index("naam")["reistijd_gemiddeld_nu"]
     after = view.table.set_index("naam")["reistijd_gemiddeld_nu"].reindex(before.index)

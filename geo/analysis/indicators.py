@@ -27,8 +27,9 @@ import pandas as pd
 
 from geo.analysis.names import COLUMN_DESCRIPTIONS_NL
 from geo.analysis.proximity import nearest, to_rd
+from geo.analysis.rail import area_model
 from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
-from geo.analysis.travel import StraightLineModel, TravelModel, check_mode
+from geo.analysis.travel import TravelModel, check_mode
 from geo.fields import partner_kind_codes
 from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVELS
@@ -255,7 +256,7 @@ def pc4_travel(
     mbo : pandas.DataFrame
         The mbo infra places with ``lat``/``lon`` (rows without a location are skipped).
     travel : TravelModel, optional
-        Default :class:`geo.analysis.travel.StraightLineModel`.
+        Default :func:`geo.analysis.rail.area_model` (public transport with the train).
     mode : {"fiets", "ov_auto"}
 
     Returns
@@ -266,7 +267,7 @@ def pc4_travel(
         NaN when no mbo place has a location.
     """
     check_mode(mode)
-    travel = travel or StraightLineModel()
+    travel = travel or area_model(str(reference.data_dir))
     pc4 = reference.pc4
     pc4 = pc4[pc4["gemeentecode"].isin(set(reference.gemeenten["gemeentecode"]))]
     out = pd.DataFrame({
@@ -344,7 +345,7 @@ def indicators(
         Straight-line radius for "school with a partner nearby", inclusive: a partner
         exactly this far away counts.
     travel : TravelModel, optional
-        Default :class:`geo.analysis.travel.StraightLineModel` (default detour).
+        Default :func:`geo.analysis.rail.area_model` (public transport with the train).
     weights : ScoreWeights, optional
         Weights of the white-spot score.
     mode : {"fiets", "ov_auto"}
@@ -362,7 +363,7 @@ def indicators(
     check_mode(mode)
     if not np.isfinite(radius_km) or radius_km < 0:
         raise ValueError("De straal moet 0 km of groter zijn.")
-    travel = travel or StraightLineModel()
+    travel = travel or area_model(str(reference.data_dir))
     weights = weights or ScoreWeights()
     units, code_of = units_of(level, reference, division)
     table = units.set_index("code")

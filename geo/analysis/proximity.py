@@ -241,6 +241,9 @@ def travel_minutes(
     if callable(getattr(travel, "durations_min", None)):
         if sources_xy is None or targets_xy is None:
             raise ValueError("this travel model needs the coordinates of each pair")
+        if callable(getattr(travel, "pair_durations_min", None)):  # one call for all pairs
+            return np.asarray(travel.pair_durations_min(sources_xy, targets_xy, mode=mode),
+                              dtype=float)
         return np.array([
             float(travel.durations_min(s[None, :], t[None, :], mode=mode)[0, 0])
             for s, t in zip(np.asarray(sources_xy), np.asarray(targets_xy), strict=True)

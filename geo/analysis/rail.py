@@ -15,21 +15,20 @@ Points on an island (Texel) first take the bus to the ferry, the boat, and conti
 the mainland harbour. The mode ``"fiets"`` and all distances come from the base model
 (:class:`geo.analysis.travel.StraightLineModel`) unchanged; from it the rail model also
 takes the detour factor and the start-up time of a bus trip. Everything is an
-*estimate*, not a journey planner; :data:`ASSUMPTIONS_NL` says so in Dutch. The data
+*estimate*, not a journey planner; :func:`assumptions_nl` says so in Dutch. The data
 (stations, lines, segment times, ferry) live in ``data/spoor/`` with their sources;
-:func:`journey_errors` compares any travel model with the reference journeys in
+:mod:`geo.analysis.journeys` compares any travel model with the reference journeys in
 ``data/spoor/referentiereizen.csv``.
 
-How to plug it in: wherever ``StraightLineModel(...)`` is built for the analysis, build
-``RailModel.from_data(settings.data_dir, base=StraightLineModel(...))`` instead; see
-:meth:`RailModel.from_data`.
+The analysis of trips across the area (indicators, score, "wat als", the CLI) uses
+:func:`area_model`; trips near a school (School koppelen) keep the straight-line model.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +39,9 @@ from scipy.spatial import cKDTree
 
 from geo.analysis.proximity import to_rd
 from geo.analysis.travel import StraightLineModel, as_xy, check_mode
+from geo.errors import ReferenceDataError
+from geo.settings import DEFAULTS
+from geo.text import decimal_comma
 
 #: Folder inside the data directory with the rail data.
 RAIL_DIR = "spoor"
@@ -92,7 +94,7 @@ class RailOptions:
 
     walk_kmh: float = 5.0
     bike_kmh: float = 15.0
-    bus_kmh: float = 30.0
+    bus_kmh: float = DEFAULTS.speed_bus_kmh
     bike_park_min: float = 2.0
     board_min: float = 5.0
     transfer_min: float = 6.0
@@ -121,13 +123,20 @@ class RailData:
     digest: str
 
 
-def _read(path: Path, kind: str) -> pd.DataFrame:
+def read_rail_table(path: Path, kind: str) -> pd.DataFrame:
+    """One bundled rail table (``kind`` a key of :data:`FILES`), checked for its columns.
+
+    Raises
+    ------
+    ReferenceDataError
+        When the file is missing or lacks a column (a Dutch message naming the file).
+    """
     if not path.is_file():
-        raise FileNotFoundError(f"Spoorgegevens ontbreken: {path}")
+        raise ReferenceDataError(f"Spoorgegevens ontbreken: {path}")
     frame = pd.read_csv(path, dtype={"code": str, "van": str, "naar": str})
     missing = [c for c in _COLUMNS[kind] if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path.name}: kolommen ontbreken: {', '.join(missing)}")
+        raise ReferenceDataError(f"{path.name}: kolommen ontbreken: {', '.join(missing)}")
     return frame
 
 
@@ -142,21 +151,21 @@ def load_rail_data(data_dir: Path | str) -> RailData:
     """
     folder = Path(data_dir) / RAIL_DIR
     paths = {kind: folder / FILES[kind] for kind in ("stations", "lines", "segments", "ferries")}
-    tables = {kind: _read(path, kind) for kind, path in paths.items()}
+    tables = {kind: read_rail_table(path, kind) for kind, path in paths.items()}
     stations = tables["stations"]
     if stations["code"].duplicated().any():
-        raise ValueError(f"{FILES['stations']}: stationscodes moeten uniek zijn.")
+        raise ReferenceDataError(f"{FILES['stations']}: stationscodes moeten uniek zijn.")
     known = set(stations["code"])
     timed = {(r.van, r.naar, r.soort) for r in tables["segments"].itertuples()}
     for line in tables["lines"].itertuples():
         stops = str(line.haltes).split()
         unknown = sorted(set(stops) - known)
         if unknown:
-            raise ValueError(f"{FILES['lines']}: {line.lijn} stopt op onbekende stations "
+            raise ReferenceDataError(f"{FILES['lines']}: {line.lijn} stopt op onbekende stations "
                              f"{', '.join(unknown)}.")
         for a, b in zip(stops, stops[1:], strict=False):
             if (a, b, line.soort) not in timed and (b, a, line.soort) not in timed:
-                raise ValueError(f"{FILES['segments']}: geen rijtijd {line.soort} {a}-{b} "
+                raise ReferenceDataError(f"{FILES['segments']}: geen rijtijd {line.soort} {a}-{b} "
                                  f"(lijn {line.lijn}).")
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths.values())).hexdigest()
     return RailData(stations, tables["lines"], tables["segments"], tables["ferries"], digest)
@@ -317,10 +326,12 @@ class RailModel:
         """Dutch one-liner with the settings."""
         opt, base = self.options, self.base
         return (
-            f"Schatting met trein: het snelste van de bus ({base.wait_ov_auto_min:g} min + "
-            f"{opt.bus_kmh:g} km/u, omweg {base.detour:g}) en lopen/fietsen/bus naar een "
-            f"station + {opt.board_min:g} min marge + trein (overstap {opt.transfer_min:g} min) "
-            "+ lopen/bus; Texel via de veerboot. Geen routeplanner."
+            f"Schatting met trein: het snelste van de bus ("
+            f"{decimal_comma(base.wait_transit_car_min)} min + {decimal_comma(opt.bus_kmh)} "
+            f"km/u, omweg {decimal_comma(base.detour)}) en lopen/fietsen/bus naar een station + "
+            f"{decimal_comma(opt.board_min)} min marge + trein (overstap "
+            f"{decimal_comma(opt.transfer_min)} min) + lopen/bus; Texel via de veerboot. Geen "
+            "routeplanner."
         )
 
     # -- internals -----------------------------------------------------------------------
@@ -338,7 +349,7 @@ class RailModel:
 
     def _bus_minutes(self, km: np.ndarray) -> np.ndarray:
         """The bus for straight-line ``km``: start-up time + km × detour at bus speed."""
-        return self.base.wait_ov_auto_min + km * self.base.detour / self.options.bus_kmh * 60.0
+        return self.base.wait_transit_car_min + km * self.base.detour / self.options.bus_kmh * 60.0
 
     def _leg_minutes(self, km: np.ndarray, *, bike: bool) -> np.ndarray:
         """Quickest of walking, (biking) and the bus for straight-line ``km``."""
@@ -404,73 +415,46 @@ class RailModel:
         return np.where(same, direct, best)
 
 
-# ---------------------------------------------------------------------------------------
-# Validation against reference journeys
-# ---------------------------------------------------------------------------------------
+def assumptions_nl(model: RailModel) -> str:
+    """Dutch explanation of ``model`` and its figures (Markdown), for "Over" and "Wat als"."""
+    opt, base = model.options, model.base
+    return (
+        "Reistijden met het openbaar vervoer zijn **schattingen**, geen routeplanner-"
+        "uitkomsten. Per reis neemt het model het snelste van twee mogelijkheden: (1) de bus: "
+        f"{decimal_comma(base.wait_transit_car_min)} minuten opstarttijd en daarna "
+        f"hemelsbreed × omwegfactor {decimal_comma(base.detour)} tegen "
+        f"{decimal_comma(opt.bus_kmh)} km/u; (2) de trein: lopen "
+        f"({decimal_comma(opt.walk_kmh)} km/u), fietsen ({decimal_comma(opt.bike_kmh)} km/u, "
+        f"{decimal_comma(opt.bike_park_min)} minuten stallen) of de bus naar een van de "
+        f"{opt.nearest_stations} dichtstbijzijnde stations, {decimal_comma(opt.board_min)} "
+        "minuten marge voor de eerste trein, de rijtijd per traject (intercity of sprinter, "
+        f"met de stops van die lijn), {decimal_comma(opt.transfer_min)} minuten bij elke "
+        "overstap, en daarna lopen of de bus naar de bestemming. Texel: eerst naar de "
+        f"veerhaven, {decimal_comma(opt.ferry_margin_min)} minuten marge, de overtocht, dan "
+        "verder vanaf Den Helder. De stations komen uit de open stationslijst van Rijden de "
+        "Treinen; lijnen en rijtijden zijn een vereenvoudigde, gedocumenteerde tabel "
+        "(data/spoor/README.md), geen volledige dienstregeling. De auto zit niet apart in "
+        "het model: 'OV/auto' betekent hier openbaar vervoer. Fietstijden komen uit het "
+        f"eenvoudige model (hemelsbreed × {decimal_comma(base.detour)} tegen "
+        f"{decimal_comma(base.speed_bike_kmh)} km/u)."
+    )
 
 
-def load_reference_journeys(data_dir: Path | str) -> pd.DataFrame:
-    """The reference journeys (``van``, ``naar``, ``minuten``, ``bron``, ...)."""
-    return _read(Path(data_dir) / RAIL_DIR / FILES["journeys"], "journeys")
+@lru_cache(maxsize=16)
+def area_model(data_dir: str, base: StraightLineModel | None = None, *,
+               bus_kmh: float = DEFAULTS.speed_bus_kmh) -> RailModel:
+    """The travel model for trips across the area (to mbo infra places): :class:`RailModel`.
 
-
-def journey_errors(models: Mapping[str, object], journeys: pd.DataFrame,
-                   locate) -> pd.DataFrame:
-    """Each model's minutes and error (model − reference) for every reference journey.
+    Built once per data folder and base model (the station graph takes ~20 ms); the model
+    holds public data only, so sharing it between users is fine.
 
     Parameters
     ----------
-    models : mapping of str to TravelModel
-        Column label → model, e.g. ``{"rechte_lijn": StraightLineModel(), "trein": rail}``.
-    journeys : pandas.DataFrame
-        From :func:`load_reference_journeys`.
-    locate : callable
-        Place name → object with ``lat``/``lon`` (e.g. ``Gazetteer(reference).place``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The journeys plus, per model label ``m``, ``m_min`` and ``m_fout_min``.
+    data_dir : str
+        The bundled data folder (``Settings.data_dir`` or ``Reference.data_dir``).
+    base : StraightLineModel, optional
+        The user's detour, cycling speed and start-up time; the defaults when omitted.
+    bus_kmh : float
+        The regional bus's door-to-door speed (:attr:`geo.settings.Defaults.speed_bus_kmh`).
     """
-    points = {}
-    for name in pd.unique(journeys[["van", "naar"]].to_numpy().ravel()):
-        found = locate(name)
-        if found is None:
-            raise ValueError(f"{FILES['journeys']}: plaats '{name}' niet gevonden.")
-        points[name] = (found.lon, found.lat)
-    o = to_rd(*zip(*(points[n] for n in journeys["van"]), strict=True))
-    d = to_rd(*zip(*(points[n] for n in journeys["naar"]), strict=True))
-    out = journeys.copy()
-    for label, model in models.items():
-        minutes = np.array([model.durations_min(o[i:i + 1], d[i:i + 1], mode="ov_auto")[0, 0]
-                            for i in range(len(o))])
-        out[f"{label}_min"] = np.round(minutes, 1)
-        out[f"{label}_fout_min"] = np.round(minutes - journeys["minuten"].to_numpy(float), 1)
-    return out
-
-
-def mean_absolute_error(errors: pd.DataFrame, label: str) -> float:
-    """Mean absolute error (minutes) of model ``label`` in a :func:`journey_errors` table."""
-    return float(errors[f"{label}_fout_min"].abs().mean())
-
-
-#: Dutch explanation of the rail model, for the "Over" page.
-ASSUMPTIONS_NL = (
-    "Met het treinmodel zijn reistijden met het openbaar vervoer nog steeds **schattingen**, "
-    "geen routeplanner-uitkomsten. Per reis neemt het model het snelste van twee "
-    "mogelijkheden: (1) de bus: 10 minuten opstarttijd en daarna hemelsbreed × "
-    "omwegfactor tegen 30 km/u (langzamer dan de 35 km/u van het eenvoudige model, want "
-    "daarin zat de trein al verdisconteerd), en (2) de trein: lopen (5 km/u), fietsen "
-    "(15 km/u, 2 minuten stallen) of de bus naar een van de vijf "
-    "dichtstbijzijnde stations, 5 minuten marge voor de eerste trein, de rijtijd per "
-    "traject (intercity of sprinter, met de stops die die lijn maakt), 6 minuten bij elke "
-    "overstap (de meeste aansluitingen in Noord-Holland zijn op elkaar afgestemd), en "
-    "daarna lopen of de bus naar de bestemming. Texel: eerst naar de veerhaven "
-    "'t Horntje, 5 minuten marge, 20 minuten overtocht, dan verder vanaf de veerhaven in "
-    "Den Helder. De stations komen uit de open stationslijst van Rijden de Treinen; de "
-    "lijnen en rijtijden zijn een vereenvoudigde, gedocumenteerde tabel "
-    "(data/spoor/README.md), geen volledige dienstregeling: vertragingen, spits en "
-    "nachttreinen zitten er niet in. De tabel met referentiereizen laat per reis zien "
-    "hoeveel het model afwijkt. De auto zit niet apart in dit model: 'OV/auto' betekent "
-    "hier openbaar vervoer."
-)
+    return RailModel.from_data(data_dir, base=base, options=RailOptions(bus_kmh=bus_kmh))

@@ -48,6 +48,7 @@ def _modes_default_first() -> list[str]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart witte-vlekken``; returns the exit code."""
     from geo.analysis import indicators as analysis
+    from geo.analysis.rail import area_model
     from geo.analysis.score import top_units_text
     from geo.analysis.travel import StraightLineModel
     from geo.output.tables import write_table
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             args.niveau, reference=reference, division=division,
             partners=store.organisations(include_personal=False), schools=store.schools(),
             mbo=store.mbo_locations(), radius_km=args.straal,
-            travel=StraightLineModel(detour=args.omweg), mode=args.reiswijze,
+            travel=area_model(str(settings.data_dir), StraightLineModel(detour=args.omweg)),
+            mode=args.reiswijze,
         )
     finally:
         store.close()

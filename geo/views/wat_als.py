@@ -10,9 +10,11 @@ import pandas as pd
 
 from geo.analysis.indicators import POPULATION_EXPLANATION_NL, export_sheets, rounded
 from geo.analysis.names import MODES
+from geo.analysis.rail import area_model
+from geo.analysis.rail import assumptions_nl as rail_assumptions_nl
 from geo.analysis.scenario import scenario
 from geo.analysis.score import score_explanation_nl
-from geo.analysis.travel import StraightLineModel, assumptions_nl
+from geo.analysis.travel import StraightLineModel
 from geo.errors import InfrakaartError
 from geo.output import choropleth, maps, tables
 from geo.reference.data import Division, Reference
@@ -50,7 +52,10 @@ class WhatIfChoices:
     mode : str
         Travel mode (a key of :data:`geo.analysis.names.MODES`).
     travel : StraightLineModel
-        The travel model with the visitor's detour and speeds.
+        The visitor's detour, cycling speed and start-up time; the trip to mbo infra is
+        then estimated with the train (:func:`geo.analysis.rail.area_model` on this base).
+    bus_kmh : float
+        The visitor's bus speed, for trips without the train.
     radius_km : float
         Radius for "a partner near the school" (it moves the score).
     location : str, (lat, lon) or None
@@ -60,6 +65,7 @@ class WhatIfChoices:
     level: str = DEFAULTS.level
     mode: str = DEFAULTS.area_mode
     travel: StraightLineModel = StraightLineModel()
+    bus_kmh: float = DEFAULTS.speed_bus_kmh
     radius_km: float = DEFAULTS.radius_km
     location: str | tuple[float, float] | None = DEFAULTS.what_if_municipality
 
@@ -135,13 +141,15 @@ def what_if_view(
     """
     partners = store.organisations(include_personal=False)
     schools, mbo = store.schools(), store.mbo_locations()
+    travel = area_model(str(reference.data_dir), choices.travel,  # the train, with these
+                        bus_kmh=choices.bus_kmh)                  # settings
     result, error = None, None
     if choices.location is not None:
         try:
             result = scenario(
                 choices.level, new_location=choices.location, reference=reference,
                 division=division, partners=partners, schools=schools, mbo=mbo,
-                radius_km=choices.radius_km, travel=choices.travel, mode=choices.mode,
+                radius_km=choices.radius_km, travel=travel, mode=choices.mode,
             )
         except InfrakaartError as err:
             error = str(err)
@@ -152,10 +160,10 @@ def what_if_view(
     level_label = LEVEL_LABELS[choices.level].lower()
     view = dict(
         fmap=fmap, prompt=CLICK_PROMPT if choices.location is None else None, error=error,
-        metric=None, gainers=[], no_gain=None, travel_caption=choices.travel.describe_nl(),
+        metric=None, gainers=[], no_gain=None, travel_caption=travel.describe_nl(),
         table_title=f"Vandaag en wat als, per {level_label}", table=None, changed=None,
         csv=b"", xlsx=b"", file_stem=f"wat-als-{choices.level}",
-        explanations=(assumptions_nl(choices.travel), score_explanation_nl(),
+        explanations=(rail_assumptions_nl(travel), score_explanation_nl(),
                       POPULATION_EXPLANATION_NL),
     )
     if result is not None:
