@@ -65,6 +65,12 @@ def tiny() -> Reference:
                      pc4=pc4, scholen=None, mbo=None, default_division=division)
 
 
+def tiny_indicators(level, *, reference, **options):
+    """indicators() in the tiny world, which has no railway: the straight-line model."""
+    options.setdefault("travel", StraightLineModel())
+    return indicators(level, reference=reference, **options)
+
+
 def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
@@ -91,7 +97,7 @@ def test_travel_indicators_match_geodesic(tiny):
     mbo = _frame([{"naam": "mbo", "lat": MBO[0], "lon": MBO[1]}])
     empty = _frame([_partner("x", "GM9001", None)]).iloc[:0]
     schools = _frame([_school("S1", "GM9001", P_A1)])
-    table = indicators("gemeente", reference=tiny, partners=empty, schools=schools, mbo=mbo,
+    table = tiny_indicators("gemeente", reference=tiny, partners=empty, schools=schools, mbo=mbo,
                        travel=StraightLineModel(detour=1.3)).set_index("code")
     d_a1, d_a2 = _geo_km(P_A1, MBO) * 1.3, _geo_km(P_A2, MBO) * 1.3
     a = table.loc["GM9001"]
@@ -106,7 +112,7 @@ def test_travel_indicators_match_geodesic(tiny):
     assert table.loc["GM9003", "inwoners_10_19"] == 50
     assert a["inwoners_10_19"] == 400  # the PC4 outside the three municipalities is ignored
 
-    sub = indicators("subregio", reference=tiny, partners=empty, schools=schools, mbo=mbo)
+    sub = tiny_indicators("subregio", reference=tiny, partners=empty, schools=schools, mbo=mbo)
     noord = sub.set_index("code").loc["Noord"]
     # B's uninhabited area counts neither in the weighted mean nor in the worst case.
     assert noord["afstand_mbo_infra_km_max"] == pytest.approx(max(d_a1, d_a2), rel=0.01)
@@ -118,7 +124,7 @@ def test_nearest_mbo_place_is_used(tiny):
     mbo = _frame([{"naam": "ver", "lat": far[0], "lon": far[1]},
                   {"naam": "dichtbij", "lat": MBO[0], "lon": MBO[1]},
                   {"naam": "zonder locatie", "lat": np.nan, "lon": np.nan}])
-    table = indicators("gemeente", reference=tiny, partners=_frame([]), schools=_frame([]),
+    table = tiny_indicators("gemeente", reference=tiny, partners=_frame([]), schools=_frame([]),
                        mbo=mbo, travel=StraightLineModel(detour=1.0)).set_index("code")
     assert table.loc["GM9003", "afstand_mbo_infra_km_gemiddeld"] == pytest.approx(
         min(_geo_km(P_C1, MBO), _geo_km(P_C1, far)), rel=0.01)
@@ -136,14 +142,14 @@ def test_partner_counting_rules(tiny):
         _partner("in C", "GM9003", P_C1, soort="netbeheerder"),
         _partner("buiten werkgebied", "GM0999", (52.2, 5.3)),
     ])
-    table = indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
+    table = tiny_indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
                        mbo=mbo).set_index("code")
     assert table.loc["GM9001", "partners"] == 2
     assert table.loc["GM9001", "donateurs"] == 2  # donors of any kind
     assert table.loc["GM9003", "partners"] == 1
     assert table.loc["GM9002", "partners"] == 0
     assert table.loc["GM9001", "partners_per_10k_jongeren"] == pytest.approx(2 / 400 * 10_000)
-    everyone = indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
+    everyone = tiny_indicators("gemeente", reference=tiny, partners=partners, schools=_frame([]),
                           mbo=mbo, kinds=None).set_index("code")
     assert everyone.loc["GM9001", "partners"] == 4
 
@@ -154,7 +160,7 @@ def test_school_with_partner_within_radius(tiny, radius, expected):
     schools = _frame([_school("S1", "GM9003", P_C1), _school("S2", "GM9003", P_C1, vmbo=False)])
     # 9 km east of the school, and just across the border of the area (not in any unit).
     partners = _frame([_partner("oost", "GM0999", _point_at(P_C1, 9.0))])
-    table = indicators("gemeente", reference=tiny, partners=partners, schools=schools, mbo=mbo,
+    table = tiny_indicators("gemeente", reference=tiny, partners=partners, schools=schools, mbo=mbo,
                        radius_km=radius).set_index("code")
     row = table.loc["GM9003"]
     assert row["scholen"] == 2 and row["scholen_vmbo"] == 1
@@ -165,7 +171,7 @@ def test_school_with_partner_within_radius(tiny, radius, expected):
 def test_levels_of_tiny_world(tiny):
     mbo = _frame([{"naam": "mbo", "lat": MBO[0], "lon": MBO[1]}])
     for level, n in (("gemeente", 3), ("subregio", 2), ("arbeidsmarktregio", 2)):
-        table = indicators(level, reference=tiny, partners=_frame([]), schools=_frame([]),
+        table = tiny_indicators(level, reference=tiny, partners=_frame([]), schools=_frame([]),
                            mbo=mbo)
         assert len(table) == n
         assert list(table.columns[: len(names.TABLE_COLUMNS)]) == names.TABLE_COLUMNS
@@ -546,7 +552,7 @@ def test_cli_witte_vlekken_levels_and_errors(settings, tmp_path, capsys):
 
 def test_no_located_mbo_place_gives_missing_travel(tiny):
     mbo = _frame([{"naam": "zonder locatie", "lat": np.nan, "lon": np.nan}])
-    table = indicators("gemeente", reference=tiny, partners=_frame([]), schools=_frame([]),
+    table = tiny_indicators("gemeente", reference=tiny, partners=_frame([]), schools=_frame([]),
                        mbo=mbo)
     assert table["afstand_mbo_infra_km_gemiddeld"].isna().all()
     assert table["reistijd_mbo_infra_min_max"].isna().all()
