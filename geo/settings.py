@@ -72,6 +72,16 @@ class Settings:
         Streamlit's own server (uvicorn) already applies the header of a peer on
         127.0.0.1/::1 (``FORWARDED_ALLOW_IPS``); the app believes that result only when
         this setting trusts that proxy too (see ``geo.auth.client_address``).
+    session_idle_min : float
+        A login ends after this many minutes without any use (idle time-out), also when
+        the browser tab stays open; signing in again starts a new one.
+    session_lifetime_hours : float
+        A login ends this many hours after signing in, however busy (absolute lifetime);
+        also how long the browser keeps the session cookie.
+    cookie_secure : bool
+        Always mark the session cookie ``Secure``. It already is when a request arrives
+        over https (also via a proxy on this machine that sends ``X-Forwarded-Proto``);
+        set this behind a TLS proxy elsewhere.
     """
 
     data_dir: Path = PROJECT_ROOT / "data"
@@ -92,6 +102,9 @@ class Settings:
     max_upload_mb: int = 10
     max_import_rows: int = 5000
     trusted_proxies: str = ""
+    session_idle_min: float = 60.0
+    session_lifetime_hours: float = 12.0
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

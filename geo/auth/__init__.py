@@ -23,6 +23,9 @@ each fact lives in exactly one submodule:
     :func:`client_address`: the client behind an attempt, behind trusted proxies.
 :mod:`geo.auth.oidc`
     Optional sign-in through Streamlit's ``st.login`` and the e-mail → role mapping.
+:mod:`geo.auth.sessions`
+    Logins that survive a refresh: session tokens, their hashes, the HttpOnly cookie and
+    the time limits (the rows live in the register, :mod:`geo.register.sessions`).
 
 Nothing here logs passwords or hashes, and nothing imports streamlit.
 """
@@ -58,9 +61,15 @@ from geo.auth.permissions import (
     can,
     require,
 )
+from geo.auth.sessions import (
+    COOKIE_NAME,
+    Session,
+    SessionPolicy,
+)
 from geo.auth.throttle import LoginThrottle, wait_message
 
 __all__ = [
+    "COOKIE_NAME",
     "LOCAL_ADMIN_ROLE",
     "LOGIN_FAILED_MESSAGE",
     "LOOPBACK",
@@ -72,6 +81,8 @@ __all__ = [
     "LoginThrottle",
     "Network",
     "ServerTrust",
+    "Session",
+    "SessionPolicy",
     "User",
     "add_user",
     "can",

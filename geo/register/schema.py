@@ -14,6 +14,9 @@ One SQLite file holds
     The mbo infra places, placed at town level.
 ``historie``
     The edit history (:mod:`geo.register.history`).
+``sessies``
+    Server-side login sessions (:mod:`geo.register.sessions`): the login name, role and
+    times, and only hashes of the cookie token and the one-time hand-over code.
 
 Migrations
     The schema version is kept in ``PRAGMA user_version``; :data:`MIGRATIONS` is an
@@ -309,9 +312,35 @@ def _migrate_v5(conn: sqlite3.Connection) -> None:
                  (max(int(sequence), int(highest)),))
 
 
+_SESSIONS_V6 = """
+    CREATE TABLE sessies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_hash TEXT UNIQUE,
+        overdracht_hash TEXT UNIQUE,
+        overdracht_tot INTEGER,
+        gebruiker TEXT NOT NULL,
+        rol TEXT NOT NULL,
+        aangemaakt INTEGER NOT NULL,
+        laatst_gezien INTEGER NOT NULL,
+        verloopt INTEGER NOT NULL
+    )
+"""
+
+
+def _migrate_v6(conn: sqlite3.Connection) -> None:
+    """Server-side login sessions, so a login survives a refresh.
+
+    One row per login: the account name and role, when it started, was last used and
+    ends (Unix seconds), the SHA-256 of the cookie token (NULL until the browser has its
+    cookie) and of the one-time hand-over code. Never a token, never a password.
+    """
+    conn.execute(_SESSIONS_V6)
+    conn.execute("CREATE INDEX sessies_gebruiker ON sessies (gebruiker)")
+
+
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5,
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
 )
 
 #: The schema version this code writes.

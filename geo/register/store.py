@@ -12,6 +12,7 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.imports` — applying a reviewed import, with conflicts;
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
+* :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
 * :mod:`geo.register.seed` and :mod:`geo.register.examples` — the data a register
   starts with.
 
@@ -39,6 +40,7 @@ import pandas as pd
 
 from geo import auth, fields, vocabulary
 from geo.addresses import parse_postcode
+from geo.auth.sessions import SessionPolicy
 from geo.errors import StoreError
 from geo.reference.data import Reference
 from geo.reference.gazetteer import Gazetteer
@@ -53,6 +55,7 @@ from geo.register.schema import (  # noqa: F401 - the store's column contract, r
     STAFF_ONLY_FIELDS,
 )
 from geo.register.seed import seed
+from geo.register.sessions import SessionStore
 from geo.register.writes import RowWriter
 
 log = logging.getLogger(__name__)
@@ -148,6 +151,10 @@ class Store:
         """The schema version of the open database."""
         with self._lock:
             return schema.schema_version(self._conn)
+
+    def sessions(self, policy: SessionPolicy) -> SessionStore:
+        """The login sessions kept in this register (see :mod:`geo.register.sessions`)."""
+        return SessionStore(self._db, policy)
 
     @property
     def gazetteer(self) -> Gazetteer:
