@@ -21,7 +21,7 @@ $(ASSETS): $(STAMP) geo/output/assets.py
 
 run: setup
 	@$(VENV)/bin/infrakaart voorbeeld --alleen-als-leeg
-	@$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	@$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browser:

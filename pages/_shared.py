@@ -6,6 +6,8 @@ that holds personal data is per session, never in a cache shared by all users.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from geo import auth
@@ -15,6 +17,8 @@ from geo.reference.data import Division, Reference, load_reference
 from geo.reference.gazetteer import Gazetteer
 from geo.settings import Settings
 from geo.text import md
+
+log = logging.getLogger(__name__)
 
 ATTRIBUTION = (
     "Bron: CBS (gebiedsindelingen, postcodecijfers), PDOK; © CBS, © ESRI Nederland "
@@ -36,6 +40,10 @@ class Keys:
     ROLE = "rol"  # "publiek" | "team" | "bestuur"; absent: publiek
     USER = "gebruiker"  # login name of the signed-in staff member; absent: not signed in
     OIDC = "inloggen_oidc"  # True when signed in through OIDC (signing out calls st.logout)
+    SESSION = "sessie"  # id of the server-side session of a local login (geo.register.sessions)
+    HANDOVER = "sessie_overdracht"  # one-time code the browser exchanges for its cookie
+    CLEAR_COOKIE = "sessie_cookie_wissen"  # True after signing out: remove the cookie once
+    LOGIN_NOTICE = "inloggen_melding"  # Dutch message for the login page (session ended)
 
     # --- every page: the subregion division in use
     DIVISION = "indeling"  # the active Division (uploaded), absent: the bundled proposal
@@ -65,7 +73,16 @@ class Keys:
 
 #: What signing out keeps (public data only); everything else in the session is dropped,
 #: so no personal data a staff page kept outlives the login.
-KEPT_ON_SIGN_OUT = (Keys.DIVISION,)
+KEPT_ON_SIGN_OUT = (Keys.DIVISION, Keys.CLEAR_COOKIE, Keys.LOGIN_NOTICE)
+
+#: Query parameter of Inloggen: the staff page to return to after signing in.
+LOGIN_TARGET_PARAM = "naar"
+#: Staff pages a link may ask for, by URL path: (title, script). app.py sends a visitor
+#: without the role to Inloggen with ``?naar=<path>``; after signing in it goes there.
+LOGIN_TARGETS = {
+    "beheer": ("Beheer", "pages/beheer.py"),
+    "ambassadeurs": ("Ambassadeurs", "pages/ambassadeurs.py"),
+}
 
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}
 
@@ -170,22 +187,141 @@ def current_user() -> str:
 
 
 def sign_in(user: auth.User, *, oidc: bool = False) -> None:
-    """Give this session the role and name of ``user`` (checked by geo.auth)."""
+    """Give this session the role and name of ``user`` (checked by geo.auth).
+
+    A local login (not OIDC, which keeps its own cookie) also starts a server-side session
+    and hands its cookie to the browser (:func:`show_cookie_handover`), so a refresh or a
+    new tab stays signed in. Without a register the login lasts as long as the tab.
+    """
     st.session_state[Keys.ROLE] = user.role
     st.session_state[Keys.USER] = user.name
     st.session_state[Keys.OIDC] = oidc
+    st.session_state.pop(Keys.LOGIN_NOTICE, None)
+    st.session_state.pop(Keys.CLEAR_COOKIE, None)
+    sessions = None if oidc else _sessions()
+    if sessions is not None:
+        started = sessions.start(user)
+        st.session_state[Keys.SESSION] = started.session.id
+        st.session_state[Keys.HANDOVER] = started.handover
 
 
-def sign_out() -> None:
-    """Forget the login and every session value except :data:`KEPT_ON_SIGN_OUT`; rerun."""
-    oidc = st.session_state.get(Keys.OIDC, False)
+def _sessions():
+    """The register's login sessions; None (logged) when the register cannot be opened."""
+    from geo.errors import StoreError
+
+    try:
+        store = _open_store()
+    except StoreError as err:
+        log.error("login sessions unavailable: %s", err)
+        return None
+    return store.sessions(auth.SessionPolicy.from_settings(get_settings()))
+
+
+def _forget_login() -> None:
+    """Drop every session value except :data:`KEPT_ON_SIGN_OUT`."""
     for key in list(st.session_state.keys()):
         if key not in KEPT_ON_SIGN_OUT:
             del st.session_state[key]
+
+
+def restore_login() -> None:
+    """Keep the login of this browser: check the running session, or resume the cookie's.
+
+    Called by app.py on every run, before navigation. A signed-in session whose
+    server-side session ended (signed out elsewhere, idle or too old) is signed out with
+    a notice; a fresh page load with a live session cookie is signed in again, when the
+    account still exists with the same role.
+    """
+    session_id = st.session_state.get(Keys.SESSION)
+    if session_id is not None:
+        sessions = _sessions()
+        if sessions is not None and sessions.check(session_id) is None:
+            _forget_login()
+            st.session_state[Keys.LOGIN_NOTICE] = (
+                "Uw sessie is beëindigd (verlopen of elders afgemeld). Log opnieuw in.")
+        return
+    if signed_in():
+        return  # OIDC: st.login keeps its own cookie
+    token = st.context.cookies.get(auth.COOKIE_NAME)
+    if not token:
+        return
+    sessions = _sessions()
+    session = sessions.resume(token) if sessions is not None else None
+    if session is None:
+        return
+    try:
+        user = auth.stored_user(get_settings().users_path, session.account)
+    except AuthError as err:
+        log.error("cannot check the account of a session: %s", err)
+        return
+    if user is None or user.role != session.role:
+        sessions.end(session.id)  # removed or given another role: sign in again
+        return
+    st.session_state[Keys.ROLE] = user.role
+    st.session_state[Keys.USER] = user.name
+    st.session_state[Keys.OIDC] = False
+    st.session_state[Keys.SESSION] = session.id
+
+
+def show_cookie_handover() -> None:
+    """Let the browser fetch its session cookie (after signing in) or drop it (signed out).
+
+    Streamlit cannot set a cookie from a script, so the page shows an invisible image
+    whose URL (same origin, served by ``serve.py``) answers with ``Set-Cookie``: HttpOnly,
+    SameSite=Strict, Secure over https. The image stays until the code has been used.
+    """
+    from geo.auth import sessions as cookies
+
+    code = st.session_state.get(Keys.HANDOVER)
+    if code is not None:
+        sessions = _sessions()
+        session_id = st.session_state.get(Keys.SESSION)
+        if sessions is None or session_id is None or sessions.handed_over(session_id):
+            del st.session_state[Keys.HANDOVER]
+        else:
+            _pixel(cookies.handover_url(code))
+    if st.session_state.pop(Keys.CLEAR_COOKIE, False):
+        _pixel(cookies.CLEAR_PATH)
+
+
+def login_target() -> tuple[str, str] | None:
+    """The staff page (title, script) this visit of Inloggen should return to, if any."""
+    return LOGIN_TARGETS.get(st.query_params.get(LOGIN_TARGET_PARAM, ""))
+
+
+def _pixel(url: str) -> None:
+    st.html(f'<img src="{url}" alt="" width="1" height="1" '
+            'style="position:absolute;opacity:0" referrerpolicy="no-referrer">')
+
+
+def sign_out(*, everywhere: bool = False) -> None:
+    """Sign out: end the server-side session (``everywhere``: all of this account's).
+
+    Forgets the login and every session value except :data:`KEPT_ON_SIGN_OUT`, removes
+    the cookie from the browser and reruns.
+    """
+    oidc = st.session_state.get(Keys.OIDC, False)
+    session_id = st.session_state.get(Keys.SESSION)
+    sessions = _sessions() if session_id is not None or everywhere else None
+    if sessions is not None:
+        if everywhere:
+            sessions.end_all(current_user())
+        elif session_id is not None:
+            sessions.end(session_id)
+    _forget_login()
+    st.session_state[Keys.CLEAR_COOKIE] = True
     if oidc:
         st.logout()  # clears the identity cookie and starts a new session
     else:
         st.rerun()
+
+
+def end_other_sessions() -> int:
+    """End this account's other sessions (after a password change); how many ended."""
+    sessions = _sessions()
+    if sessions is None or not signed_in():
+        return 0
+    return sessions.end_all(current_user(), keep=st.session_state.get(Keys.SESSION))
 
 
 def read_secrets() -> dict:

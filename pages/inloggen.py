@@ -12,10 +12,12 @@ from geo.errors import AuthError
 from geo.text import md
 from pages._shared import (
     ROLE_LABELS,
+    Keys,
     adopt_oidc_login,
     current_role,
     current_user,
     get_settings,
+    login_target,
     read_secrets,
     sign_in,
     sign_out,
@@ -73,6 +75,8 @@ secrets_config = read_secrets()
 providers = auth.oidc_providers(secrets_config)
 oidc_user = st.user.to_dict() if providers else {}
 
+target = login_target()  # a link to a staff page sent the visitor here
+
 st.title("Inloggen")
 
 # A session that came back from the OIDC provider gets its role from the mapping.
@@ -82,10 +86,19 @@ if adopt_oidc_login(secrets_config):
 if signed_in():
     role = current_role()
     st.success(f"U bent ingelogd als {md(current_user())} · {ROLE_LABELS.get(role, role)}.")
-    st.write("Uitloggen wist ook alle gegevens die deze sessie bewaarde.")
-    if st.button("Uitloggen", type="primary"):
+    st.write("Uitloggen wist ook alle gegevens die deze sessie bewaarde. **Overal afmelden** "
+             "beëindigt ook uw sessies in andere tabbladen en op andere apparaten.")
+    left, right = st.columns(2)
+    if left.button("Uitloggen", type="primary"):
         sign_out()
+    if right.button("Overal afmelden"):
+        sign_out(everywhere=True)
     st.stop()
+
+if notice := st.session_state.get(Keys.LOGIN_NOTICE):
+    st.info(notice)
+if target is not None:
+    st.warning(f"Log in om {target[0]} te openen; daarna gaat u er meteen heen.")
 
 st.write(
     "Het operationeel team en het bestuur loggen hier in om contactgegevens te zien, "
@@ -154,4 +167,6 @@ if submitted:
         st.error(md(err))
     else:
         sign_in(user)
+        if target is not None:
+            st.switch_page(target[1])
         st.rerun()
