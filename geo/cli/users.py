@@ -53,6 +53,17 @@ def _read_new_password(*, from_stdin: bool) -> str:
     return password
 
 
+def _end_sessions(name: str, settings: Settings) -> None:
+    """End the account's logins in the app: a new password or no account at all."""
+    from geo.auth import SessionPolicy
+    from geo.register.sessions import end_sessions_of
+
+    ended = end_sessions_of(settings.database_path, name,
+                            SessionPolicy.from_settings(settings))
+    if ended:
+        print(f"{ended} {'sessie' if ended == 1 else 'sessies'} in de app beëindigd.")
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart gebruiker``; returns the exit code."""
     from geo import auth
@@ -63,9 +74,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         password = _read_new_password(from_stdin=args.wachtwoord_stdin)
         user = auth.add_user(path, args.naam, args.rol, password, replace=args.overschrijven)
         print(f"Gebruiker '{user.name}' opgeslagen met rol {user.role} in {path}.")
+        _end_sessions(user.name, settings)
     elif args.actie == "verwijderen":
         auth.remove_user(path, args.naam)
         print(f"Gebruiker '{auth.normalise_name(args.naam)}' verwijderd.")
+        _end_sessions(auth.normalise_name(args.naam), settings)
     else:
         users = auth.list_users(path)
         if not users:
