@@ -16,6 +16,7 @@ from pages._shared import (
     adopt_oidc_login,
     current_role,
     current_user,
+    end_other_sessions,
     get_settings,
     login_target,
     read_secrets,
@@ -93,6 +94,30 @@ if signed_in():
         sign_out()
     if right.button("Overal afmelden"):
         sign_out(everywhere=True)
+    if not st.session_state.get(Keys.OIDC):
+        with st.expander("Wachtwoord wijzigen"), st.form("wachtwoord", clear_on_submit=True):
+            current = st.text_input("Huidig wachtwoord", type="password",
+                                    max_chars=auth.MAX_PASSWORD_LENGTH,
+                                    autocomplete="current-password")
+            new = st.text_input("Nieuw wachtwoord", type="password",
+                                max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="new-password")
+            repeat = st.text_input("Herhaal het nieuwe wachtwoord", type="password",
+                                   max_chars=auth.MAX_PASSWORD_LENGTH,
+                                   autocomplete="new-password")
+            change = st.form_submit_button("Wachtwoord wijzigen")
+        if change:
+            try:
+                if new != repeat:
+                    raise AuthError("De twee nieuwe wachtwoorden zijn niet gelijk.")
+                auth.change_password(settings.users_path, current_user(), current, new,
+                                     throttle=get_login_throttle(), client=client_key())
+            except AuthError as err:
+                st.error(md(err))
+            else:
+                ended = end_other_sessions()
+                st.success("Uw wachtwoord is gewijzigd. " + (
+                    f"{ended} andere {'sessie is' if ended == 1 else 'sessies zijn'} beëindigd."
+                    if ended else "Er waren geen andere sessies."))
     st.stop()
 
 if notice := st.session_state.get(Keys.LOGIN_NOTICE):

@@ -557,6 +557,23 @@ def test_stored_user_finds_only_the_exact_canonical_name(users):
     assert auth.stored_user(users.parent / "geen.toml", "jan") is None
 
 
+def test_change_password_checks_the_current_one_and_keeps_the_role(users):
+    with pytest.raises(AuthError, match="Onbekende gebruiker of onjuist wachtwoord"):
+        auth.change_password(users, "jan", "fout wachtwoord", "een nieuw wachtwoord",
+                             throttle=None, hasher=CHEAP)
+    with pytest.raises(AuthError, match="te kort"):
+        auth.change_password(users, "jan", PASSWORD, "kort", throttle=None, hasher=CHEAP)
+    with pytest.raises(AuthError, match="gelijk aan het huidige"):
+        auth.change_password(users, "jan", PASSWORD, PASSWORD, throttle=None, hasher=CHEAP)
+    assert auth.verify(users, "jan", PASSWORD, throttle=None, hasher=CHEAP).role == "team"
+    changed = auth.change_password(users, "jan", PASSWORD, "een nieuw wachtwoord",
+                                   throttle=None, hasher=CHEAP)
+    assert changed == auth.User("jan", "team")
+    assert auth.verify(users, "jan", "een nieuw wachtwoord", throttle=None, hasher=CHEAP)
+    with pytest.raises(AuthError):
+        auth.verify(users, "jan", PASSWORD, throttle=None, hasher=CHEAP)
+
+
 # --------------------------------------------------------------------------- CLI
 
 

@@ -449,3 +449,24 @@ def _rehash(path: Path, name: str, password: str, hasher: PasswordHasher) -> Non
         accounts[name]["gewijzigd"] = _now_iso()
         _write(path, accounts)
     log.info("password hash of %s upgraded to current argon2 parameters", name)
+
+
+def change_password(path: str | Path, name: str, current: str, new: str, *,
+                    throttle: LoginThrottle | None, client: str | None = None,
+                    hasher: PasswordHasher | None = None) -> User:
+    """Give a signed-in account a new password, after checking its current one.
+
+    The current password is checked like a login (:func:`verify`, throttled); the role and
+    creation date stay. Ending the account's other sessions is the caller's part.
+
+    Raises
+    ------
+    AuthError
+        For a wrong current password (:data:`LOGIN_FAILED_MESSAGE`), a weak new one, or
+        a new one equal to the current one.
+    """
+    user = verify(path, name, current, throttle=throttle, client=client, hasher=hasher)
+    check_password_strength(new)
+    if new == current:
+        raise AuthError("Het nieuwe wachtwoord is gelijk aan het huidige; kies een ander.")
+    return add_user(path, user.name, user.role, new, replace=True, hasher=hasher)
