@@ -31,9 +31,10 @@ OIDC_SECRETS = {
 
 @pytest.fixture
 def users_path(tmp_path, monkeypatch):
-    """An accounts file in tmp_path, seen by the page's cached get_settings()."""
+    """An accounts file and the register (its login sessions) in tmp_path, for the page."""
     path = tmp_path / "gebruikers.toml"
-    monkeypatch.setenv("INFRAKAART_USERS_PATH", str(path))
+    monkeypatch.setenv("INFRAKAART_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("INFRAKAART_OFFLINE", "1")
     st.cache_resource.clear()  # get_settings() and the login throttle are cached per process
     yield path
     st.cache_resource.clear()
@@ -115,7 +116,7 @@ def test_right_password_signs_in_as_team(with_team_user):
     assert _role(at) == "team"
     assert at.session_state["gebruiker"] == "jan"
     assert "jan" in _texts(at.success)
-    assert [b.label for b in at.button] == ["Uitloggen"]
+    assert [b.label for b in at.button] == ["Uitloggen", "Overal afmelden"]
     assert len(at.text_input) == 0
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import sqlite3
 
 import pytest
+from argon2 import PasswordHasher, Type
 
 from geo import auth
 from geo.auth.sessions import (
@@ -17,6 +20,7 @@ from geo.auth.sessions import (
     token_hash,
     well_formed,
 )
+from geo.cli import main as cli_main
 from geo.register import schema
 from geo.register.sessions import SessionStore, end_sessions_of
 from geo.settings import Settings
@@ -24,6 +28,7 @@ from geo.settings import Settings
 POLICY = SessionPolicy(idle_seconds=30 * 60, lifetime_seconds=8 * 3600)
 JAN = auth.User("jan", "team")
 PIET = auth.User("piet", "bestuur")
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
 
 
 class Clock:
@@ -207,3 +212,29 @@ def test_a_register_from_before_sessions_has_none(tmp_path):
     conn.execute("COMMIT")
     conn.close()
     assert SessionStore.open(path, POLICY) is None
+
+
+def test_a_new_password_or_removal_in_the_cli_ends_the_sessions(monkeypatch, capsys, settings,
+                                                                database):
+    settings = dataclasses.replace(settings, database_path=database)
+    for user in (JAN, PIET):
+        auth.add_user(settings.users_path, user.name, user.role, "een oud wachtwoord",
+                      hasher=CHEAP)
+    live = SessionStore.open(database, SessionPolicy.from_settings(settings))
+    try:
+        live.redeem(live.start(JAN).handover)
+        live.redeem(live.start(PIET).handover)
+
+        def cli(*argv: str) -> str:
+            monkeypatch.setattr("sys.stdin", io.StringIO("een nieuw wachtwoord\n"))
+            assert cli_main(list(argv), settings=settings) == 0
+            return capsys.readouterr().out
+
+        out = cli("gebruiker", "toevoegen", "jan", "--rol", "team", "--wachtwoord-stdin",
+                  "--overschrijven")
+        assert "1 sessie in de app beëindigd." in out
+        assert live.sessions_of("jan") == [] and len(live.sessions_of("piet")) == 1
+        assert "1 sessie in de app beëindigd." in cli("gebruiker", "verwijderen", "piet")
+        assert live.sessions_of("piet") == []
+    finally:
+        live.close()
