@@ -75,18 +75,19 @@ def test_a_shared_link_reopens_the_view(register):
     assert at.checkbox(key="kaart_vmbo").value is True
 
 
-def test_public_navigation_hides_staff_pages(register):
-    staff_pages = ("pages/beheer.py", "pages/ambassadeurs.py")
-    at = _run(AppTest.from_file(APP, default_timeout=60))
-    for page in staff_pages:
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
-    # For the board the same pages are in the navigation: the check above can fail.
+def test_a_link_to_a_staff_page_asks_the_public_to_log_in(register):
+    staff_pages = {"pages/beheer.py": "beheer", "pages/ambassadeurs.py": "ambassadeurs"}
+    for page, url_path in staff_pages.items():
+        at = _run(_run(AppTest.from_file(APP, default_timeout=60)).switch_page(page))
+        assert [t.value for t in at.title] == ["Inloggen"]
+        assert at.query_params["naar"] == url_path
+    # For the board the same links open the pages: the check above can fail.
+    at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["rol"] = "bestuur"
     at.session_state["gebruiker"] = "test"
     _run(at)
     for page in staff_pages:
-        _run(at.switch_page(page))
+        assert [t.value for t in _run(at.switch_page(page)).title] != ["Inloggen"]
 
 
 @pytest.mark.parametrize("page", ["pages/over.py", "pages/school_koppelen.py",

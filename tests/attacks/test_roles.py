@@ -43,6 +43,9 @@ PAGE_ACTIONS: dict[str, str | None] = {
 SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partner.invalid",
           "telefoon": "0209876543"}
 
+#: The widget-key prefix of each staff page (see pages/_shared.Keys).
+PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_"}
+
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
 
 
@@ -66,6 +69,7 @@ class Visit:
 
     pages: dict[str, Observation] = field(default_factory=dict)
     refused: dict[str, Observation] = field(default_factory=dict)  # run directly
+    asked: dict[str, Observation] = field(default_factory=dict)  # opened by a link (app.py)
 
     def page(self, name: str) -> Observation:
         return self.pages.get(name, Observation())
@@ -104,19 +108,24 @@ def _as(at: AppTest, role: str) -> AppTest:
 
 
 def walk(role: str) -> Visit:
-    """Open every page through the app's navigation as ``role``; run the others directly."""
+    """Open every page through the app's navigation as ``role``.
+
+    A page the role may not see is hidden from the menu but keeps its link: it is opened
+    by its link through app.py (``asked``) and run directly, around the router
+    (``refused``).
+    """
     visit = Visit()
     at = _as(AppTest.from_file(APP, default_timeout=TIMEOUT), role).run()
     assert not at.exception, [e.value for e in at.exception]
     for page in PAGE_FILES:
-        try:
-            at.switch_page(f"pages/{page}")
-        except ValueError:  # not in this role's navigation
-            direct = _as(AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT),
-                         role)
-            visit.refused[page] = observe(direct.run())
+        action = PAGE_ACTIONS[page]
+        if action is None or auth.can(role, action):
+            visit.pages[page] = observe(at.switch_page(f"pages/{page}").run())
             continue
-        visit.pages[page] = observe(at.run())
+        direct = _as(AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT), role)
+        visit.refused[page] = observe(direct.run())
+        linked = _as(AppTest.from_file(APP, default_timeout=TIMEOUT), role).run()
+        visit.asked[page] = observe(linked.switch_page(f"pages/{page}").run())
     return visit
 
 
@@ -189,6 +198,18 @@ def test_navigation_offers_exactly_the_permitted_pages(visits, role):
     assert set(visits[role].pages) == expected
     for page, obs in visits[role].pages.items():
         assert obs.exceptions == [], (role, page)
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_a_link_to_a_page_outside_the_role_asks_to_log_in(visits, role):
+    """Opened by its link, a staff page shows the login prompt and nothing of itself."""
+    assert set(visits[role].asked) == set(visits[role].refused)
+    for page, obs in visits[role].asked.items():
+        assert obs.exceptions == [], (role, page)
+        assert "Log in om" in obs.blob, (role, page)
+        prefix = PAGE_PREFIXES[page]
+        assert not [key for key in obs.widgets if key.startswith(prefix)], (role, page)
+        assert obs.frames == [] and SECRET["email"] not in obs.blob, (role, page)
 
 
 @pytest.mark.parametrize("role", auth.ROLES)
