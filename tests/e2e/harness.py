@@ -7,7 +7,8 @@
 3. fills the register: the fictional example partners (``infrakaart voorbeeld``) plus one
    partner whose name is hostile HTML/JS (:data:`HOSTILE_NAME`), with contact data;
 4. creates a team and a board account (``infrakaart gebruiker toevoegen``);
-5. starts ``streamlit run app.py`` on a free port and waits for ``/_stcore/health``;
+5. starts ``streamlit run serve.py`` (app.py plus the session-cookie routes) on a free
+   port and waits for ``/_stcore/health``;
 6. launches Debian's Chromium through Playwright;
 
 and tears everything down again (process groups terminated, then killed). Use it as::
@@ -335,7 +336,7 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool =
         url = f"http://127.0.0.1:{port}"
         log = var_dir / "streamlit.log"
         app_process = _start(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "-m", "streamlit", "run", "serve.py",
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
