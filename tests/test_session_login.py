@@ -167,17 +167,22 @@ def test_logout_ends_only_this_tabs_session(router, sessions, browser_cookies):
     assert any("/sessie/einde" in h.proto.body for h in at.get("html"))
 
 
+def _change_password(at: AppTest, current: str, new: str) -> AppTest:
+    """Fill in and send the Account page's password form."""
+    fields = {t.label: t for t in at.text_input}
+    fields["Huidig wachtwoord"].input(current)
+    fields["Nieuw wachtwoord"].input(new)
+    fields["Herhaal het nieuwe wachtwoord"].input(new)
+    labels = [b.label for b in at.button]
+    return _run(at.button[labels.index("Wachtwoord wijzigen")].click())
+
+
 def test_a_new_password_ends_the_other_sessions(router, sessions, browser_cookies, accounts):
     other = _cookie_for(sessions, "jan", "team")  # another device
     browser_cookies[auth.COOKIE_NAME] = _cookie_for(sessions, "jan", "team")
     at = _run(_app().switch_page("pages/inloggen.py"))
     mine = at.session_state["sessie"]
-    fields = {t.label: t for t in at.text_input}
-    fields["Huidig wachtwoord"].input(PASSWORD)
-    fields["Nieuw wachtwoord"].input("een heel nieuw wachtwoord")
-    fields["Herhaal het nieuwe wachtwoord"].input("een heel nieuw wachtwoord")
-    labels = [b.label for b in at.button]
-    _run(at.button[labels.index("Wachtwoord wijzigen")].click())
+    _change_password(at, PASSWORD, "een heel nieuw wachtwoord")
     assert "1 andere sessie is beëindigd." in " ".join(s.value for s in at.success)
     assert sessions.resume(other) is None
     assert [s.id for s in sessions.sessions_of("jan")] == [mine] and _role(at) == "team"
@@ -189,12 +194,7 @@ def test_a_wrong_current_password_changes_nothing(router, sessions, browser_cook
     other = _cookie_for(sessions, "jan", "team")
     browser_cookies[auth.COOKIE_NAME] = _cookie_for(sessions, "jan", "team")
     at = _run(_app().switch_page("pages/inloggen.py"))
-    fields = {t.label: t for t in at.text_input}
-    fields["Huidig wachtwoord"].input("niet het wachtwoord")
-    fields["Nieuw wachtwoord"].input("een heel nieuw wachtwoord")
-    fields["Herhaal het nieuwe wachtwoord"].input("een heel nieuw wachtwoord")
-    labels = [b.label for b in at.button]
-    _run(at.button[labels.index("Wachtwoord wijzigen")].click())
+    _change_password(at, "niet het wachtwoord", "een heel nieuw wachtwoord")
     assert auth.LOGIN_FAILED_MESSAGE.rstrip(".") in " ".join(e.value for e in at.error)
     assert sessions.resume(other) is not None
     assert auth.verify(accounts, "jan", PASSWORD, throttle=None, hasher=CHEAP).name == "jan"
