@@ -34,6 +34,7 @@ restore_login()
 # A session returning from the OIDC provider has st.user but no role yet.
 adopt_oidc_login(read_secrets())
 
+
 def _page(path: str, title: str, icon: str, action: str | None, **options) -> tuple:
     """A page and the action it needs; hidden from the menu when the role lacks it."""
     shown = action is None or can(action)
@@ -59,9 +60,9 @@ PAGES = {
 # A section without a visible page is left out; its hidden pages go with Account.
 navigation: dict[str, list] = {}
 for section, entries in PAGES.items():
-    for page, action in entries:
-        shown = action is None or can(action)
-        navigation.setdefault(section if shown else "Account", []).append(page)
+    for page, _ in entries:
+        navigation.setdefault(section if page.visibility == "visible" else "Account",
+                              []).append(page)
 navigation["Account"] = navigation.pop("Account")  # stays the last section
 
 with st.sidebar:

@@ -120,7 +120,7 @@ if signed_in():
                     if ended else "Er waren geen andere sessies."))
     st.stop()
 
-if notice := st.session_state.get(Keys.LOGIN_NOTICE):
+if notice := st.session_state.pop(Keys.LOGIN_NOTICE, None):
     st.info(notice)
 if target is not None:
     st.warning(f"Log in om {target[0]} te openen; daarna gaat u er meteen heen.")
