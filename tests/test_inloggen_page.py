@@ -116,8 +116,11 @@ def test_right_password_signs_in_as_team(with_team_user):
     assert _role(at) == "team"
     assert at.session_state["gebruiker"] == "jan"
     assert "jan" in _texts(at.success)
-    assert [b.label for b in at.button] == ["Uitloggen", "Overal afmelden"]
-    assert len(at.text_input) == 0
+    assert [b.label for b in at.button] == ["Uitloggen", "Overal afmelden",
+                                            "Wachtwoord wijzigen"]
+    # the login form is gone; what is left is the form for a new password
+    assert [t.label for t in at.text_input] == ["Huidig wachtwoord", "Nieuw wachtwoord",
+                                                "Herhaal het nieuwe wachtwoord"]
 
 
 def test_logout_clears_role_user_and_session_data(with_team_user):
