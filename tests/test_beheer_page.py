@@ -290,8 +290,9 @@ def test_history_and_export_tabs(register, reference):
     assert not at.exception
     frames = [d.value for d in at.dataframe]
     frames = [f.data if hasattr(f, "data") else f for f in frames]
-    history = next(f for f in frames if "veld" in f.columns)
-    assert isinstance(history, pd.DataFrame) and "tester" in set(history["gebruiker"])
+    history = next(f for f in frames if "Veld" in f.columns)
+    assert isinstance(history, pd.DataFrame) and "tester" in set(history["Wie"])
+    assert "Historisch BV" in set(history["Naam"])
     at.button(key="beheer_export_maken").click().run()
     assert not at.exception
 

@@ -31,6 +31,7 @@ from geo.intake.geocoding import AddressQuery, Geocoder
 from geo.intake.reading import read_table
 from geo.intake.records import check_values, location_fields, parse_coordinates, to_records
 from geo.intake.verdicts import ImportRun, RowVerdict, check_rows, finish_verdicts
+from geo.output.history_table import history_of
 from geo.reference.data import Reference
 from geo.reference.gazetteer import PRECISION_LABELS, Location
 from geo.register.store import Store
@@ -488,5 +489,5 @@ def delete_organisation(store: Store, current: dict, *, user: str) -> Message:
 
 
 def history_table(store: Store, *, role: str) -> pd.DataFrame | None:
-    """The edit history, or None when the role may not see it."""
-    return store.history() if auth.can(role, "geschiedenis_zien") else None
+    """The edit history for people (local time, names), or None when the role may not."""
+    return history_of(store) if auth.can(role, "geschiedenis_zien") else None

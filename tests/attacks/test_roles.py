@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from geo.errors import AuthError
+from geo.output.history_table import HISTORY_HEADINGS
 from geo.register.examples import load_example_data
 from geo.register.store import Store
 from tests import test_inloggen_page as login
@@ -160,7 +161,7 @@ PROBES = {
     "contactgegevens_zien": lambda v: any(SECRET["email"] in o.blob for o in v.pages.values()),
     "beheren": lambda v: _enabled(v, "beheer.py", f"{NEW_FORM}_opslaan"),
     "importeren": lambda v: _enabled(v, "beheer.py", "beheer_upload"),
-    "geschiedenis_zien": lambda v: any({"veld", "gebruiker"} <= set(cols)
+    "geschiedenis_zien": lambda v: any(set(HISTORY_HEADINGS) <= set(cols)
                                        for cols in v.page("beheer.py").frames),
     "exporteren_met_contactgegevens": lambda v: _enabled(v, "beheer.py",
                                                          "beheer_export_persoonlijk"),
