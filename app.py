@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.text import md
+from pages._dutch_widgets import dutch_widget_texts
 from pages._shared import (
     ROLE_LABELS,
     adopt_oidc_login,
@@ -20,6 +21,7 @@ from pages._shared import (
 )
 
 st.set_page_config(page_title="Infrakaart · Infra Bindt", page_icon="🗺️", layout="wide")
+dutch_widget_texts()
 
 # A session returning from the OIDC provider has st.user but no role yet.
 adopt_oidc_login(read_secrets())

@@ -136,7 +136,8 @@ with tab_import:
     may_import = can("importeren")
     if not may_import:
         st.info(auth.NO_ACCESS_MESSAGE)
-    upload = st.file_uploader("Bestand", type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
+    upload = st.file_uploader("Bestand (Excel of CSV)",
+                              type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
                               key="beheer_upload", disabled=not may_import)
     if upload is None:
         st.session_state.pop(Keys.IMPORT, None)

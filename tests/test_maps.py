@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from geo.output import choropleth, maps
+from geo.output import choropleth, map_layers, maps
 from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -196,4 +196,6 @@ def test_legend_can_be_folded_away():
     legend = layer(html, "legend")
     assert legend["title"] == "Regio's"
     assert len(legend["items"]) == 5
-    assert 'el("details", "ik-legend")' in html and "box.open = true" in html
+    assert legend["openMinWidth"] == map_layers.LEGEND_OPEN_MIN_WIDTH
+    assert 'el("details", "ik-legend")' in html
+    assert "box.open = (window.screen.width || map.getSize().x) >= (payload.openMinWidth" in html
