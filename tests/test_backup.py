@@ -291,3 +291,11 @@ def test_restoring_an_old_backup_upgrades_it_after_a_copy(settings, reference, c
     assert reasons == ["voor-herstel", "voor-upgrade-v4"]
     with Store(settings.database_path, reference) as store:
         assert store.organisations()["naam"].tolist() == ["Oude Grondwerken B.V."]
+
+
+def test_keeping_fewer_than_one_backup_is_refused(register, settings, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["backup", "--bewaar", "0"], settings=settings)
+    assert stop.value.code == 2
+    assert "van 1 of meer" in capsys.readouterr().err
+    assert backup.list_backups(settings.backup_dir) == []
