@@ -72,6 +72,21 @@ class Settings:
         Streamlit's own server (uvicorn) already applies the header of a peer on
         127.0.0.1/::1 (``FORWARDED_ALLOW_IPS``); the app believes that result only when
         this setting trusts that proxy too (see ``geo.auth.client_address``).
+    backup_dir : Path
+        Folder for the register's backups (``infrakaart backup``, and the copy the app
+        makes itself before it upgrades the register's schema). Follows ``var_dir``.
+    backup_keep : int
+        Number of ordinary backups ``infrakaart backup`` keeps (the newest); older ones
+        are deleted. Copies made before an upgrade or a restore are never deleted.
+    log_level : str
+        Level of the app's own log (``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``).
+    log_file : bool
+        Write the log to ``var_dir/logs/infrakaart.log`` (mode 0600), rotated at 5 MB
+        with five old files kept (:mod:`geo.logs`). The app also logs to standard error.
+
+    Every field may also be read from a file, as container secrets are: when
+    ``INFRAKAART_<FIELD>`` is not set, ``INFRAKAART_<FIELD>_FILE`` names a file whose
+    contents (without surrounding white space) are the value.
     """
 
     data_dir: Path = PROJECT_ROOT / "data"
@@ -92,6 +107,10 @@ class Settings:
     max_upload_mb: int = 10
     max_import_rows: int = 5000
     trusted_proxies: str = ""
+    backup_dir: Path = PROJECT_ROOT / "var" / "backups"
+    backup_keep: int = 14
+    log_level: str = "INFO"
+    log_file: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -110,7 +129,7 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
-            raw = env.get(f"INFRAKAART_{f.name.upper()}")
+            raw = _raw_value(env, f"INFRAKAART_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
             default = f.default
@@ -129,13 +148,49 @@ class Settings:
             values.setdefault("database_path", var / "infrakaart.sqlite")
             values.setdefault("geocode_cache_path", var / "geocode-cache.sqlite")
             values.setdefault("users_path", var / "gebruikers.toml")
+            values.setdefault("backup_dir", var / "backups")
         if values.get("asset_mode", "local") not in {"local", "cdn"}:
             raise ValueError("INFRAKAART_ASSET_MODE moet 'local' of 'cdn' zijn.")
+        if "log_level" in values:
+            values["log_level"] = str(values["log_level"]).strip().upper()
+            if values["log_level"] not in LOG_LEVELS:
+                raise ValueError("INFRAKAART_LOG_LEVEL moet een van "
+                                 f"{', '.join(LOG_LEVELS)} zijn.")
+        if int(values.get("backup_keep", 1)) < 1:  # type: ignore[call-overload]
+            raise ValueError("INFRAKAART_BACKUP_KEEP moet minstens 1 zijn.")
         if values.get("trusted_proxies"):
             from geo.auth import parse_trusted_proxies
 
             parse_trusted_proxies(str(values["trusted_proxies"]))  # refuse a typo at start
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def log_path(self) -> Path:
+        """The log file used when :attr:`log_file` is on."""
+        return self.var_dir / "logs" / "infrakaart.log"
+
+
+#: The log levels ``INFRAKAART_LOG_LEVEL`` accepts.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _raw_value(env, name: str) -> str | None:
+    """``env[name]``, else the contents of the file named by ``env[name + "_FILE"]``.
+
+    Raises
+    ------
+    ValueError
+        With a Dutch message when the ``_FILE`` variable names a file that cannot be read.
+    """
+    raw = env.get(name)
+    if raw not in (None, "") or not env.get(f"{name}_FILE"):
+        return raw
+    path = Path(env[f"{name}_FILE"])
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"{name}_FILE: het bestand {path} kan niet worden gelezen "
+                         f"({type(err).__name__}).") from err
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from geo.addresses import parse_postcode
 from geo.errors import StoreError
 from geo.reference.data import Reference
 from geo.reference.gazetteer import Gazetteer
-from geo.register import history, imports, schema
+from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
     MBO_COLUMNS,
@@ -100,10 +100,13 @@ class Store:
         Offline place index, built from ``reference`` when first needed.
     busy_timeout_s : float
         How long a write waits for another connection's transaction before giving up.
+    backup_dir : Path, optional
+        Folder of the copy made before a schema upgrade (default: ``backups`` beside it).
     """
 
     def __init__(self, path: str | Path, reference: Reference, *,
-                 gazetteer: Gazetteer | None = None, busy_timeout_s: float = 30.0) -> None:
+                 gazetteer: Gazetteer | None = None, busy_timeout_s: float = 30.0,
+                 backup_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.reference = reference
         self._gazetteer = gazetteer
@@ -111,6 +114,7 @@ class Store:
         self._rows = RowWriter(self._db, reference)
         try:
             with self._db.transaction():
+                backup.backup_before_upgrade(self._conn, self.path, backup_dir)
                 before = schema.apply_migrations(self._conn)
                 seed(self._conn, reference, self.gazetteer)
         except sqlite3.Error as err:

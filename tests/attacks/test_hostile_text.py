@@ -368,6 +368,9 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
                     "--uitvoer", str(out / f"export{len(publiek)}.{fmt}")]
                    for fmt in ("csv", "xlsx", "geojson") for publiek in ([], ["--publiek"])],
         "voorbeeld": [["voorbeeld", "--alleen-als-leeg", *db]],
+        "backup": [["backup", *db, "--naar", str(out.parent / "backups")]],
+        "herstel": [["herstel", str(path), "--database", str(out.parent / "hersteld.sqlite")]],
+        "status": [["status", *db]],
     }
 
 
