@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.coverage import Coverage, PlanError
-from geo.analysis.optimise import effective_k, greedy_choice, solve_mclp
+from geo.analysis.optimise import Rule, effective_k, greedy_choice, solve_mclp
 from geo.reference.data import Division
 from geo.settings import DEFAULTS
 
@@ -254,13 +254,13 @@ def optimal_plan(
     """
     k_eff, notes = effective_k(cov, k, per_subregion)
     start = time.perf_counter()
-    chosen, status = solve_mclp(
-        cov, k=k_eff, per_subregion=per_subregion, time_limit_s=time_limit_s,
+    solution = solve_mclp(
+        cov, rule=Rule(k=k_eff, per_subregion=per_subregion), time_limit_s=time_limit_s,
         tie_break=tie_break,
     )
     elapsed = time.perf_counter() - start
     return build_plan(
-        cov, chosen, method="optimaal", status=status, k=k_eff,
+        cov, solution.rows, method="optimaal", status=solution.status, k=k_eff,
         per_subregion=per_subregion, solve_seconds=elapsed, notes=notes,
     )
 

@@ -1,0 +1,78 @@
+"""The fair ambassador choice: candidate classes (geo.analysis.reduction), tie-breaks and
+their disclosure (geo.analysis.optimise, geo.analysis.ties) and the comparison per
+subregion (geo.analysis.comparisons)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from geo.analysis.coverage import coverage
+from geo.analysis.optimise import Rule, solve_mclp
+from geo.analysis.reduction import candidate_classes
+from tests.test_ambassadors import _brute_force, _division, _partners, _schools
+
+GMS = ["GM0001", "GM0002", "GM0003"]
+DIVISION = {"GM0001": "A", "GM0002": "B", "GM0003": "C"}
+
+
+def _crowded_instance(rng: random.Random):
+    """Partners on a coarse grid (many reach the same schools), schools anywhere."""
+    n_p, n_s = rng.randint(6, 14), rng.randint(8, 25)
+    p_specs = [(i + 1, f"P{i:02d}", 8.0 * rng.randint(0, 4), 8.0 * rng.randint(0, 4),
+                rng.choice(GMS)) for i in range(n_p)]
+    s_specs = [(rng.uniform(0, 32), rng.uniform(0, 32), rng.random() < 0.4, rng.choice(GMS))
+               for _ in range(n_s)]
+    division = _division(DIVISION)
+    cov = coverage(_partners(p_specs), _schools(s_specs), radius_km=rng.uniform(4, 12),
+                   vmbo_weight=rng.choice([1.0, 2.0, 3.5]), division=division)
+    return cov
+
+
+def _objective(cov, rows) -> float:
+    covered = np.asarray(cov.matrix[rows].sum(axis=0)).ravel() > 0
+    return float(cov.weights[covered].sum())
+
+
+@pytest.mark.parametrize("per_subregion", [False, True])
+def test_reduction_keeps_the_optimum_on_random_instances(per_subregion):
+    rng = random.Random(11 + per_subregion)
+    merged_somewhere = False
+    for _ in range(15):
+        cov = _crowded_instance(rng)
+        classes = candidate_classes(cov)
+        merged_somewhere |= classes.n_classes < cov.n_partners
+        needed = len(cov.subregions_with_candidates()) if per_subregion else 1
+        k = rng.randint(needed, min(needed + 3, cov.n_partners))
+        rule = Rule(k=k, per_subregion=per_subregion)
+        reduced = solve_mclp(cov, rule=rule, time_limit_s=30)
+        full = solve_mclp(cov, rule=rule, time_limit_s=30, reduce=False)
+        subs = cov.partners["subregio"].to_numpy()
+        expected = _brute_force(cov.matrix.toarray(), cov.weights, k,
+                                subs if per_subregion else None)
+        assert _objective(cov, reduced.rows) == pytest.approx(expected)
+        assert _objective(cov, full.rows) == pytest.approx(expected)
+        assert len(reduced.rows) == len(set(reduced.rows)) == k
+        if per_subregion:
+            assert set(subs[reduced.rows]) == set(cov.subregions_with_candidates())
+    assert merged_somewhere  # the instances do exercise the merging
+
+
+def test_classes_group_identical_reach_within_a_subregion():
+    # Two partners at the same spot in A, one at that spot in B, one elsewhere in A.
+    specs = [(1, "Bouw Noord", 0, 0, "GM0001"), (2, "Aannemer Noord", 0, 0, "GM0001"),
+             (3, "Over de grens", 0, 0, "GM0002"), (4, "Ver weg", 30, 0, "GM0001")]
+    schools = [(1, 0, True, "GM0001"), (29, 0, False, "GM0001")]
+    cov = coverage(_partners(specs), _schools(schools), radius_km=5,
+                   division=_division(DIVISION))
+    classes = candidate_classes(cov)
+    names = cov.partners["naam"].to_numpy()
+    groups = sorted(sorted(names[m]) for m in classes.members)
+    assert groups == [["Aannemer Noord", "Bouw Noord"], ["Over de grens"], ["Ver weg"]]
+    assert list(classes.capacity) == [2, 1, 1]  # name order of the first member
+    assert classes.rows(np.array([2, 0, 0])) == sorted(
+        int(i) for i in np.flatnonzero(np.isin(names, ["Aannemer Noord", "Bouw Noord"])))
+    unmerged = candidate_classes(cov, merge=False)
+    assert unmerged.n_classes == 4 and list(unmerged.reach_count) == [3, 1]
