@@ -7,11 +7,13 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from geo.analysis.coverage import coverage
 from geo.analysis.optimise import Rule, solve_mclp
 from geo.analysis.reduction import candidate_classes
+from geo.analysis.ties import REASONS
 from tests.test_ambassadors import _brute_force, _division, _partners, _schools
 
 GMS = ["GM0001", "GM0002", "GM0003"]
@@ -76,3 +78,61 @@ def test_classes_group_identical_reach_within_a_subregion():
         int(i) for i in np.flatnonzero(np.isin(names, ["Aannemer Noord", "Bouw Noord"])))
     unmerged = candidate_classes(cov, merge=False)
     assert unmerged.n_classes == 4 and list(unmerged.reach_count) == [3, 1]
+
+
+# --- the Kop van Noord-Holland tie, on the bundled data and the example partners --------
+
+KOP = "Kop van Noord-Holland"
+DEN_HELDER = "GM0400"
+DUINRAND = "Voorbeeld Grondwerken Duinrand B.V."  # Julianadorp: reaches the six Den Helder schools
+KOPLAND = "Voorbeeld Wegenbouw Kopland"  # Schagen: reaches the six Schagen schools
+
+
+@pytest.fixture(scope="module")
+def example_register(tmp_path_factory, reference):
+    from geo.register.examples import load_example_data
+    from geo.register.store import Store
+
+    with Store(tmp_path_factory.mktemp("kop") / "register.sqlite", reference) as store:
+        load_example_data(store, user="test")
+        return store.organisations(include_personal=False), store.schools()
+
+
+def _page_plan(partners, schools, reference):
+    from geo.analysis.plans import optimal_plan
+    from geo.views.ambassadeurs import first_k
+
+    division = reference.default_division
+    cov = coverage(partners, schools, division=division)
+    return optimal_plan(cov, k=first_k(division), per_subregion=True)
+
+
+def _kop_ambassador(plan) -> str:
+    return plan.chosen.loc[plan.chosen["subregio"] == KOP, "naam"].item()
+
+
+def test_kop_tie_is_disclosed_and_den_helder_is_covered(example_register, reference):
+    partners, schools = example_register
+    plan = _page_plan(partners, schools, reference)
+    assert _kop_ambassador(plan) == DUINRAND
+    den_helder = plan.schools[plan.schools["gemeentecode"] == DEN_HELDER]
+    assert len(den_helder) == 6 and den_helder["gedekt"].all()
+    kop = plan.ties.table[plan.ties.table["subregio"] == KOP]
+    assert kop["alternatieven"].item() == KOPLAND  # as good: six schools, four vmbo
+    assert "minstens" in plan.ties.sentence()
+
+
+def test_kop_tie_goes_to_the_schools_no_other_partner_reaches(example_register, reference):
+    # A second partner in Schagen that comes first by name: the Schagen schools now have
+    # an alternative, the Den Helder schools still only Duinrand. The vmbo tie-break, not
+    # the name order, must keep Den Helder covered.
+    partners, schools = example_register
+    kopland = partners[partners["naam"] == KOPLAND]
+    twin = kopland.assign(id=int(partners["id"].max()) + 1, naam="Aannemer Schagen")
+    plan = _page_plan(pd.concat([partners, twin], ignore_index=True), schools, reference)
+    assert _kop_ambassador(plan) == DUINRAND
+    assert plan.schools.loc[plan.schools["gemeentecode"] == DEN_HELDER, "gedekt"].all()
+    kop = plan.ties.table[plan.ties.table["subregio"] == KOP]
+    assert kop["even_goede_alternatieven"].item() == 2
+    assert kop["waarom_deze"].item() == REASONS["vmbo"]
+    assert set(plan.ties.alternatives["naam"]) >= {"Aannemer Schagen", KOPLAND}

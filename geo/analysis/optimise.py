@@ -272,25 +272,26 @@ def _solve(classes: CandidateClasses, scores: Scores, rule: Rule, allowed: np.nd
     counts = _counts(x, classes.n_classes)
     if not (tie_break and y and prob.sol_status == pulp.LpSolutionOptimal):
         return counts, status
-    best = scores.weight[_covered(classes, counts)].sum()
+    best = scores.weight[covered_by(classes, counts)].sum()
     prob += objective(scores.weight) >= best - 1e-6 * max(1.0, abs(best)), "optimum"
     for step, values in enumerate((scores.vmbo_scarcity, scores.scarcity)):
         if not any(values[j] for j in y):  # an empty objective trips CBC
             continue
-        reached = values[_covered(classes, counts)].sum()
+        reached = values[covered_by(classes, counts)].sum()
         prob.setObjective(objective(values))
         prob.solve(solver)
         if prob.sol_status != pulp.LpSolutionOptimal:
             break
         candidate = _counts(x, classes.n_classes)
-        if values[_covered(classes, candidate)].sum() > reached:
-            counts, reached = candidate, values[_covered(classes, candidate)].sum()
+        if values[covered_by(classes, candidate)].sum() > reached:
+            counts, reached = candidate, values[covered_by(classes, candidate)].sum()
         # Integer values: a later solve may not give up one unit of this preference.
         prob += objective(values) >= reached - 0.5, f"voorkeur_{step}"
     return counts, status
 
 
-def _covered(classes: CandidateClasses, counts: np.ndarray) -> np.ndarray:
+def covered_by(classes: CandidateClasses, counts: np.ndarray) -> np.ndarray:
+    """Mask of the schools reached by ``counts[c]`` ambassadors of each class ``c``."""
     return np.asarray(classes.matrix.T.astype(int) @ counts).ravel() > 0
 
 
@@ -308,7 +309,7 @@ def _prefer_names(classes: CandidateClasses, scores: Scores, rule: Rule,
     improved = True
     while improved:
         improved = False
-        current = np.array(scores.key(_covered(classes, counts)))
+        current = np.array(scores.key(covered_by(classes, counts)))
         for c in sorted(np.flatnonzero(counts), key=lambda c: -classes.name_rank[c]):
             ok = swap_allowed(classes, counts, rule, c)
             ok &= classes.name_rank < classes.name_rank[c]

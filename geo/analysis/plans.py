@@ -25,6 +25,7 @@ import pandas as pd
 
 from geo.analysis.coverage import Coverage, PlanError
 from geo.analysis.optimise import Rule, effective_k, greedy_choice, solve_mclp
+from geo.analysis.ties import Ties, disclose_ties
 from geo.reference.data import Division
 from geo.settings import DEFAULTS
 
@@ -75,6 +76,9 @@ class AmbassadorPlan:
         When the plan was made.
     notes : tuple of str
         Dutch remarks for the user.
+    ties : Ties or None
+        For an optimal plan: the partners that would be just as good (see
+        :mod:`geo.analysis.ties`).
     """
 
     method: str
@@ -92,6 +96,7 @@ class AmbassadorPlan:
     solve_seconds: float
     created: datetime = field(default_factory=datetime.now)
     notes: tuple[str, ...] = ()
+    ties: Ties | None = None
 
     @property
     def chosen_ids(self) -> tuple:
@@ -227,8 +232,10 @@ def optimal_plan(
 
     The maximal covering location problem, solved exactly with PuLP and its bundled
     CBC solver (within ``time_limit_s``; the plan's ``status`` says when the limit cut
-    the search short). With ``tie_break``, among equally good sets the one whose members
-    individually reach the most is preferred.
+    the search short). With ``tie_break``, among equally good sets the one that reaches
+    the most vmbo schools few partners can reach is preferred (see
+    :mod:`geo.analysis.optimise`), and the plan's ``ties`` say which partners would have
+    been just as good.
 
     Parameters
     ----------
@@ -240,7 +247,7 @@ def optimal_plan(
     time_limit_s : float
         Time limit of the solver, in seconds.
     tie_break : bool
-        Solve a second time to break ties (see :func:`geo.analysis.optimise.solve_mclp`).
+        Break ties and disclose them (see :func:`geo.analysis.optimise.solve_mclp`).
 
     Returns
     -------
@@ -259,10 +266,11 @@ def optimal_plan(
         tie_break=tie_break,
     )
     elapsed = time.perf_counter() - start
-    return build_plan(
+    plan = build_plan(
         cov, solution.rows, method="optimaal", status=solution.status, k=k_eff,
         per_subregion=per_subregion, solve_seconds=elapsed, notes=notes,
     )
+    return replace(plan, ties=disclose_ties(cov, solution)) if tie_break else plan
 
 
 def greedy_plan(cov: Coverage, *, k: int, per_subregion: bool = False) -> AmbassadorPlan:
