@@ -136,3 +136,50 @@ def test_kop_tie_goes_to_the_schools_no_other_partner_reaches(example_register, 
     assert kop["even_goede_alternatieven"].item() == 2
     assert kop["waarom_deze"].item() == REASONS["vmbo"]
     assert set(plan.ties.alternatives["naam"]) >= {"Aannemer Schagen", KOPLAND}
+
+
+# --- the current ambassadors per subregion --------------------------------------------
+
+
+def test_a_subregion_is_compared_with_its_own_best_partners():
+    # A: "Groot" reaches eight schools, "Matig" three. B: "Klein" reaches one school and
+    # is the only partner of B. Current: Matig for A, Klein for B.
+    schools = [(x, 0, x % 4 == 0, "GM0001") for x in range(0, 16, 2)] + [
+        (40, 0, True, "GM0002"), (60, 0, False, "GM0001"), (62, 0, False, "GM0001"),
+        (64, 0, True, "GM0001")]
+    specs = [(1, "Groot", 7, 0, "GM0001"), (2, "Matig", 62, 0, "GM0001"),
+             (3, "Klein", 40, 0, "GM0002")]
+    partners = _partners(specs)
+    partners.loc[partners["naam"].isin(["Matig", "Klein"]), "ambassadeur_voor"] = "x"
+    cov = coverage(partners, _schools(schools), radius_km=8, vmbo_weight=2.0,
+                   division=_division({"GM0001": "A", "GM0002": "B"}))
+    from geo.analysis.plans import evaluate
+
+    comparison = evaluate([2, 3], cov)
+    table = comparison.subregions.set_index("subregio")
+    assert table.loc["B", "huidige_ambassadeurs"] == "Klein"
+    assert table.loc["B", "beste_keuze_in_subregio"] == "Klein"
+    assert table.loc["B", "pct_van_beste"] == 100.0  # not 2 of the whole area's 12+…
+    assert table.loc["A", "beste_keuze_in_subregio"] == "Groot"
+    assert table.loc["A", "scholen_huidig"] == 3 and table.loc["A", "scholen_beste"] == 8
+    assert table.loc["A", "gewogen_huidig"] == 4.0 and table.loc["A", "gewogen_beste"] == 12.0
+    assert table.loc["A", "pct_van_beste"] == pytest.approx(33.3)
+    # The overall comparison still uses the whole area: Groot and Klein together.
+    assert sorted(comparison.optimum.chosen["naam"]) == ["Groot", "Klein"]
+
+
+def test_quotas_keep_the_choice_in_the_subregion():
+    rng = random.Random(5)
+    for _ in range(8):
+        cov = _crowded_instance(rng)
+        subs = cov.partners["subregio"].to_numpy()
+        sub = subs[0]
+        members = np.flatnonzero(subs == sub)
+        n = rng.randint(1, len(members))
+        solution = solve_mclp(cov, rule=Rule(k=n, quotas=((sub, n),)), time_limit_s=30)
+        assert len(solution.rows) == n and set(subs[solution.rows]) == {sub}
+        reach = cov.matrix.toarray()
+        only = np.zeros_like(reach)
+        only[members] = reach[members]
+        assert _objective(cov, solution.rows) == pytest.approx(
+            _brute_force(only, cov.weights, n, None))

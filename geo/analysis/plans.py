@@ -6,7 +6,8 @@
   :func:`geo.analysis.optimise.solve_mclp`);
 * :func:`greedy_plan` — the classic greedy choice, for comparison;
 * :func:`fixed_plan` — the figures of a given set, e.g. the current ambassadors;
-* :func:`evaluate` — the current ambassadors next to the optimum for as many;
+* :func:`evaluate` — the current ambassadors next to the optimum for as many, overall and
+  per subregion (:mod:`geo.analysis.comparisons`);
 * :func:`coverage_curve` — optimum and greedy for several ``k``.
 
 Every plan is an :class:`AmbassadorPlan` with public partner fields only; its exports
@@ -23,6 +24,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from geo.analysis.comparisons import subregion_comparison
 from geo.analysis.coverage import Coverage, PlanError
 from geo.analysis.optimise import Rule, effective_k, greedy_choice, solve_mclp
 from geo.analysis.ties import Ties, disclose_ties
@@ -320,10 +322,14 @@ class Comparison:
         The plan of the currently marked ambassadors.
     optimum : AmbassadorPlan
         The optimal plan with as many ambassadors.
+    subregions : pandas.DataFrame or None
+        Per subregion, its current ambassadors against the best as many partners of that
+        subregion (:func:`geo.analysis.comparisons.subregion_comparison`).
     """
 
     current: AmbassadorPlan
     optimum: AmbassadorPlan
+    subregions: pd.DataFrame | None = None
 
     @property
     def ratio(self) -> float:
@@ -335,7 +341,7 @@ class Comparison:
         """Dutch comparison table: one row per plan."""
         rows = []
         for label, plan in (("huidige ambassadeurs", self.current),
-                            ("optimum (zelfde aantal)", self.optimum)):
+                            ("beste keuze (zelfde aantal)", self.optimum)):
             rows.append({
                 "keuze": label,
                 "ambassadeurs": plan.k,
@@ -394,7 +400,8 @@ def evaluate(
             f"Vergeleken zonder 'minstens één per subregio': er zijn {current.k} huidige "
             f"ambassadeurs en {needed} subregio's met kandidaten.",
         ))
-    return Comparison(current=current, optimum=optimum)
+    subregions = subregion_comparison(cov, current.chosen_ids, time_limit_s=time_limit_s)
+    return Comparison(current=current, optimum=optimum, subregions=subregions)
 
 
 def coverage_curve(
