@@ -164,8 +164,8 @@ def test_a_subregion_is_compared_with_its_own_best_partners():
     assert table.loc["A", "scholen_huidig"] == 3 and table.loc["A", "scholen_beste"] == 8
     assert table.loc["A", "gewogen_huidig"] == 4.0 and table.loc["A", "gewogen_beste"] == 12.0
     assert table.loc["A", "pct_van_beste"] == pytest.approx(33.3)
-    # The overall comparison still uses the whole area: Groot and Klein together.
-    assert sorted(comparison.optimum.chosen["naam"]) == ["Groot", "Klein"]
+    # The overall comparison still uses the whole area: two from A, none from B.
+    assert sorted(comparison.optimum.chosen["naam"]) == ["Groot", "Matig"]
 
 
 def test_quotas_keep_the_choice_in_the_subregion():
