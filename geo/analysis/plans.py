@@ -33,8 +33,8 @@ from geo.settings import DEFAULTS
 
 #: Method codes of a plan and their Dutch labels.
 METHOD_LABELS = {
-    "optimaal": "optimalisatie (MCLP, CBC)",
-    "greedy": "greedy (telkens de partner die het meest toevoegt)",
+    "optimaal": "beste keuze (exact berekend)",
+    "greedy": "snelle benadering (steeds de partner die het meest toevoegt)",
     "huidig": "huidige ambassadeurs",
 }
 
@@ -287,7 +287,7 @@ def greedy_plan(cov: Coverage, *, k: int, per_subregion: bool = False) -> Ambass
     chosen = greedy_choice(cov, k=k_eff, per_subregion=per_subregion)
     elapsed = time.perf_counter() - start
     return build_plan(
-        cov, chosen, method="greedy", status="heuristiek (geen garantie op optimum)",
+        cov, chosen, method="greedy", status="benadering (niet gegarandeerd de beste)",
         k=k_eff, per_subregion=per_subregion, solve_seconds=elapsed, notes=notes,
     )
 
