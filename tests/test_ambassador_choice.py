@@ -185,3 +185,18 @@ def test_quotas_keep_the_choice_in_the_subregion():
         only[members] = reach[members]
         assert _objective(cov, solution.rows) == pytest.approx(
             _brute_force(only, cov.weights, n, None))
+
+
+def test_map_shows_equally_good_alternatives_as_text(example_register, reference):
+    from geo.output.plans import plan_map
+    from tests.map_payloads import layer
+
+    partners, schools = example_register
+    kopland = partners[partners["naam"] == KOPLAND]
+    twin = kopland.assign(id=int(partners["id"].max()) + 1, naam="<b>Schagen & Zn</b>")
+    plan = _page_plan(pd.concat([partners, twin], ignore_index=True), schools, reference)
+    rendered = plan_map(plan, reference=reference).get_root().render()
+    alternatives = layer(rendered, "points", "ik-alternatief")
+    assert len(alternatives["lat"]) == len(plan.ties.alternatives)
+    assert "<b>Schagen & Zn</b>" in alternatives["cols"]["naam"]  # as data, for textContent
+    assert "<b>Schagen & Zn</b>" not in rendered
