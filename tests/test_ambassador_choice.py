@@ -137,6 +137,8 @@ def test_kop_tie_goes_to_the_schools_no_other_partner_reaches(example_register, 
     kop = plan.ties.table[plan.ties.table["subregio"] == KOP]
     assert kop["even_goede_alternatieven"].item() == 2
     assert kop["waarom_deze"].item() == REASONS["vmbo"]
+    assert plan.ties.n_sets == 1 + int(plan.ties.table["even_goede_alternatieven"].sum()) >= 3
+    assert f"minstens {plan.ties.n_sets} even goede keuzes" in plan.ties.sentence()
     assert set(plan.ties.alternatives["naam"]) >= {"Aannemer Schagen", KOPLAND}
 
 

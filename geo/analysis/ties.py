@@ -58,6 +58,11 @@ class Ties:
         """Number of distinct partners that could replace one of the ambassadors."""
         return int(self.alternatives["id"].nunique()) if len(self.alternatives) else 0
 
+    @property
+    def n_sets(self) -> int:
+        """A lower bound on the equally good sets: this one and each single exchange."""
+        return 1 + int(self.table["even_goede_alternatieven"].sum()) if len(self.table) else 1
+
     def sentence(self) -> str:
         """One Dutch sentence for the board (plain words, no method names)."""
         if self.table.empty:
@@ -66,7 +71,7 @@ class Ties:
         return (
             f"Bij {len(self.table)} ambassadeur(s) is een andere partner even goed "
             f"({self.n_alternatives} partner(s) in totaal; er zijn dus minstens "
-            f"{len(self.table) + 1} even goede keuzes). Bij gelijk bereik kiest de planner de "
+            f"{self.n_sets} even goede keuzes). Bij gelijk bereik kiest de planner de "
             "partner die de meeste vmbo-scholen bereikt die weinig andere partners kunnen "
             "bereiken, dan hetzelfde voor alle scholen, en pas daarna op naam."
         )
