@@ -310,16 +310,17 @@ class Store:
                                expected_version=expected_version)[0]
 
     def set_ambassador(self, org_id: int, subregion: str | None, *, user: str,
-                       role: str) -> None:
+                       role: str, expected_version: int | None = None) -> None:
         """Make an organisation ambassador for a subregion, or none (``None``).
 
         Several organisations may share a subregion; the board decides. Only a role
         with ``geo.auth.can(role, "ambassadeurs_markeren")`` may (else an
-        :class:`~geo.errors.AuthError` and nothing saved).
+        :class:`~geo.errors.AuthError` and nothing saved). With ``expected_version``
+        only if the row still has that ``versie`` (else a ConflictError, nothing saved).
         """
         auth.require(role, "ambassadeurs_markeren")
         self._rows.save(fields.ORGANISATIONS, {"id": org_id, "ambassadeur_voor": subregion},
-                        user=user, expected_version=None, role=role)
+                        user=user, expected_version=expected_version, role=role)
 
     def delete_organisation(self, org_id: int, *, user: str) -> None:
         """Delete an organisation and erase its personal data from the history.

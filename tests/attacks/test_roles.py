@@ -167,6 +167,7 @@ PROBES = {
                                                          "beheer_export_persoonlijk"),
     "ambassadeurs_bekijken": lambda v: _enabled(v, "ambassadeurs.py", "amb_k"),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")
+                                        and _enabled(v, "ambassadeurs.py", "amb_een_partner")
                                         and _enabled(v, "beheer.py", f"{NEW_FORM}_ambassadeur")),
 }
 
@@ -217,6 +218,8 @@ def test_team_sees_ambassador_controls_read_only(visits):
     team = visits["team"]
     assert team.page("ambassadeurs.py").widgets["amb_markeer"] is True
     assert team.page("ambassadeurs.py").widgets["amb_uitzetten"] is True
+    assert team.page("ambassadeurs.py").widgets["amb_een_partner"] is True
+    assert team.page("ambassadeurs.py").widgets["amb_een_markeer"] is True
     assert team.page("beheer.py").widgets[f"{NEW_FORM}_ambassadeur"] is True
     assert "Alleen het bestuur kan ambassadeurs aanwijzen." in team.page("beheer.py").blob
 
