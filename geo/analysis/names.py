@@ -118,7 +118,8 @@ BIVARIATE = "partners_x_reistijd"
 #: empty key means "no colouring"; :data:`BIVARIATE` the two-variable map.
 CHOROPLETH_INDICATORS: dict[str, tuple[str, str]] = {
     "": ("Geen kleurkaart", ""),
-    "partners_x_reistijd": ("Weinig partners × lange reis (twee kleuren)", ""),
+    "partners_x_reistijd": ("Weinig partners × lange reis (vergeleken met de andere gebieden)",
+                            ""),
     "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
     "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
     "toegang_partners_per_10k_jongeren": ("Partners binnen bereik per 10.000 jongeren",
