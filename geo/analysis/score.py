@@ -280,6 +280,12 @@ def rank_range_text(rank_min: int, rank_max: int) -> str:
     return f"{rank_min}" if rank_min == rank_max else f"{rank_min}–{rank_max}"
 
 
+def _stability_text(rank_min: int, rank_max: int) -> str:
+    if rank_min == rank_max:
+        return f"rang {rank_min} ook bij andere gewichten"
+    return f"rang {rank_range_text(rank_min, rank_max)} bij andere gewichten"
+
+
 def _part_text(value: float) -> str:
     return "geen gegeven" if pd.isna(value) else f"{value:.0f}"
 
@@ -299,8 +305,8 @@ def top_units_text(table: pd.DataFrame, *, n: int = DEFAULTS.top_units) -> list[
                           for c, t in zip(shares, DEFAULTS.travel_thresholds_min, strict=True))
         partners = int(row["partners"])
         lines.append(
-            f"{row['rang']}. {row['naam']} — score {row['score']:.0f}, rang "
-            f"{rank_range_text(row['rang_min'], row['rang_max'])} bij andere gewichten "
+            f"{row['rang']}. {row['naam']} — score {row['score']:.0f}, "
+            f"{_stability_text(row['rang_min'], row['rang_max'])} "
             f"(delen: {parts}); {partners} partner{'' if partners == 1 else 's'}, "
             f"{decimal_comma(round(row['toegang_partners_per_10k_jongeren'], 1))} per "
             "10.000 jongeren binnen bereik; reistijd mbo-infra gem. "
