@@ -30,7 +30,7 @@ import pandas as pd
 from geo.analysis.access import share_column
 from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS
 from geo.settings import DEFAULTS
-from geo.text import decimal_comma
+from geo.text import decimal_comma, md
 
 #: The three parts of the score, column → Dutch name (in the order of the weights).
 PARTS: dict[str, str] = {
@@ -315,3 +315,86 @@ def top_units_text(table: pd.DataFrame, *, n: int = DEFAULTS.top_units) -> list[
             f"{int(row['scholen_vmbo'])}"
         )
     return lines
+
+
+def _percentile_step(values: pd.Series, value: float, *, higher_is_more: bool = True) -> str:
+    """How a percentile comes about, in Dutch: 100 × (better + ½ × equal) / others."""
+    v = values.dropna().to_numpy(float)
+    if not np.isfinite(value) or len(v) == 0:
+        return "geen gegeven"
+    others = len(v) - 1
+    if others == 0:
+        return "het enige gebied met dit gegeven → percentiel 50"
+    better = int((v < value).sum() if higher_is_more else (v > value).sum())
+    equal = int((v == value).sum()) - 1
+    result = 100.0 * (better + equal / 2) / others
+    fig = decimal_comma
+    tie = f" en {equal} gelijk" if equal else ""
+    formula = f"100 × ({better} + ½ × {equal}) / {others}" if equal else (
+        f"100 × {better} / {others}")
+    return (f"{better} van de {others} andere gebieden zijn gunstiger{tie}: {formula} = "
+            f"{fig(round(result, 1))}")
+
+
+def worked_example_nl(table: pd.DataFrame, code: str,
+                      weights: ScoreWeights | None = None) -> str:
+    """The score of one unit worked out step by step, in Dutch Markdown, from ``table``.
+
+    Every number is taken from ``table``; each percentile is shown as
+    ``100 × (more favourable + ½ × equal) / other units``, as :func:`percentile` computes it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        All units of one level, as :func:`geo.analysis.indicators.indicators` returns them.
+    code : str
+        The unit to explain.
+    weights : ScoreWeights, optional
+        The weights ``table`` was scored with; ``table.attrs["gewichten"]`` or the defaults.
+    """
+    w = weights or table.attrs.get("gewichten") or ScoreWeights()
+    row = table.set_index("code").loc[code]
+    name = md(str(row["naam"]))  # a subregion name may come from a user's division file
+    fig = decimal_comma
+
+    def step(label: str, column: str, shown: str, *, more_is_worse: bool = True) -> str:
+        how = _percentile_step(table[column], row[column], higher_is_more=more_is_worse)
+        return f"   - {label}: **{shown}** — {how}\n"
+
+    shares = [(t, share_column(t)) for t in DEFAULTS.travel_thresholds_min]
+    travel = (
+        step("gemiddelde reistijd", "reistijd_mbo_infra_min_gemiddeld",
+             f"{row['reistijd_mbo_infra_min_gemiddeld']:.0f} min")
+        + "".join(step(f"jongeren boven {fig(t)} min", c, f"{row[c]:.0%}") for t, c in shares)
+        + step("langste reis", "reistijd_mbo_infra_min_max",
+               f"{row['reistijd_mbo_infra_min_max']:.0f} min")
+    )
+    parts = {c: row[c] for c in PARTS}
+    used = [(c, wt) for c, wt in zip(PARTS, w.as_array(), strict=True) if pd.notna(parts[c])]
+    sum_text = " + ".join(f"{fig(wt)} × {fig(round(parts[c], 1))}" for c, wt in used)
+    weight_sum = fig(round(sum(wt for _, wt in used), 2))
+    schools = (
+        step("aandeel vmbo-scholen zonder partner", "aandeel_vmbo_zonder_partner",
+             f"{int(row['scholen_vmbo_zonder_partner'])} van {int(row['scholen_vmbo'])}")
+        if pd.notna(row["aandeel_vmbo_zonder_partner"])
+        else "   - geen vmbo-school: geen gegeven; de score gebruikt de andere twee delen\n"
+    )
+    return (
+        f"**Voorbeeld: {name}** (rang {row['rang']} van {len(table)}), berekend uit de "
+        "huidige gegevens.\n\n"
+        "1. **Weinig partners.** "
+        f"{name} heeft {int(row['partners'])} partner(s) en "
+        f"{fig(round(row['toegang_partners_per_10k_jongeren'], 2))} partners binnen bereik per "
+        "10.000 jongeren:\n"
+        + step("toegang", "toegang_partners_per_10k_jongeren",
+               fig(round(row["toegang_partners_per_10k_jongeren"], 2)), more_is_worse=False)
+        + f"   Deel weinig partners = **{fig(round(parts['deelscore_schaarste'], 1))}**.\n"
+        "2. **Lange reis.** Vier cijfers, elk een percentiel:\n" + travel
+        + f"   Deel lange reis = gemiddelde = **{fig(round(parts['deelscore_reistijd'], 1))}**.\n"
+        "3. **Vmbo-scholen zonder partner.**\n" + schools
+        + ("" if pd.isna(parts["deelscore_scholen"]) else
+           f"   Deel vmbo-scholen = **{fig(round(parts['deelscore_scholen'], 1))}**.\n")
+        + f"4. **Score** = ({sum_text}) / {weight_sum} = **{fig(round(row['score'], 1))}**, "
+        f"rang {row['rang']}. Als elk gewicht {fig(DEFAULTS.weight_step)} verschuift, wordt "
+        f"de rang {rank_range_text(row['rang_min'], row['rang_max'])}.\n"
+    )
