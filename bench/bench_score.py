@@ -19,14 +19,13 @@ and Amsterdam's rank at both levels.
 from __future__ import annotations
 
 import math
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from bench.bench_analysis import synthetic_partners
+from bench.bench_analysis import REPEATS, _median_s, synthetic_partners
 from geo.analysis import indicators as analysis
 from geo.analysis.access import gaussian_decay, two_step_fca
 from geo.analysis.proximity import to_rd
@@ -35,16 +34,6 @@ from geo.reference.data import load_reference
 from geo.settings import DEFAULTS, Settings
 
 SIZES = (100, 1000)
-REPEATS = 5
-
-
-def _median_s(func, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _naive_two_step_fca(demand_xy, demand, supply_xy, catchment_km: float) -> np.ndarray:
