@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.access import share_column
-from geo.analysis.names import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
 from geo.reference.data import REGIONS

@@ -202,8 +202,7 @@ def test_cli_parser_does_not_load_the_heavy_libraries():
 
 
 def test_every_travel_threshold_has_a_column_and_a_description():
-    from geo.analysis.access import share_column
-    from geo.analysis.names import COLUMN_DESCRIPTIONS_NL, EXTRA_COLUMNS
+    from geo.analysis.names import COLUMN_DESCRIPTIONS_NL, EXTRA_COLUMNS, share_column
 
     texts = " ".join(COLUMN_DESCRIPTIONS_NL.values())
     for threshold in DEFAULTS.travel_thresholds_min:

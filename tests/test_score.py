@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.analysis import indicators as analysis
-from geo.analysis.access import gaussian_decay, share_column, two_step_fca
+from geo.analysis.access import gaussian_decay, two_step_fca
+from geo.analysis.names import share_column
 from geo.analysis.score import (
     PARTS,
     ScoreWeights,

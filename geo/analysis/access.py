@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.analysis.names import share_column
 from geo.settings import DEFAULTS
 
 #: Young people per this many is how access is shown ("partners per 10.000 jongeren").
@@ -178,7 +179,3 @@ def access_and_trips_by_unit(
         out[share_column(threshold)] = weighted_by_unit(frame, "boven")["mean"]
     return out
 
-
-def share_column(threshold_min: float) -> str:
-    """Column name of the share of young people beyond ``threshold_min`` minutes."""
-    return f"aandeel_jongeren_boven_{threshold_min:g}_min"

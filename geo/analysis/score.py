@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.analysis.access import share_column
-from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS
+from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS, share_column
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma, md
 

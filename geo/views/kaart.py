@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
-from geo.analysis.access import share_column
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
-from geo.analysis.names import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.analysis.proximity import filter_partners
 from geo.analysis.score import rank_range_text, score_caption_nl
 from geo.output import partner_maps, tables
