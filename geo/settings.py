@@ -236,13 +236,23 @@ class Defaults:
         koppelen"): ``fiets``. Those partners lie within a few kilometres of a school,
         the distance a pupil cycles to a company visit or a work placement.
     weight_scarcity : float
-        Weight of partner scarcity in the white-spot score.
+        Weight of "few partners" (partner access per young person) in the white-spot
+        score. The parts are percentiles, so the weights compare like with like.
     weight_travel : float
-        Weight of the travel burden to the nearest mbo infra place in the score.
+        Weight of "long trip" to the nearest mbo infra place in the score: the question
+        the network was started for, so a little more than the others.
     weight_schools : float
-        Weight of the schools without a partner within :attr:`radius_km` in the score.
-    travel_cap_min : float
-        Mean travel time (minutes, one way) at which the score's travel burden reaches 100.
+        Weight of the vmbo schools without a partner within :attr:`radius_km` in the score.
+    weight_step : float
+        How far each weight moves (up and down) when the ranking says how stable a
+        unit's rank is: every combination of the three weights ± this step.
+    access_catchment_km : float
+        Catchment of a partner in the partner access of the score (two-step floating
+        catchment, :mod:`geo.analysis.access`): young people this far away (straight line)
+        or further do not share in it, nearer ones count more (Gaussian decay).
+    travel_thresholds_min : tuple of float
+        Travel times (minutes, one way) for the share of young people with a long trip
+        to the nearest mbo infra place.
     top_units : int
         Number of units explained in words under the ranking (``witte-vlekken --top``).
     level : str
@@ -250,7 +260,8 @@ class Defaults:
         ``arbeidsmarktregio``).
     choropleth : str
         Indicator that colours the map (a key of
-        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the white-spot score.
+        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the two-variable map of partner
+        access × travel burden (``partners_x_reistijd``).
     what_if_municipality : str
         Municipality (GM code) where "Wat als" first places the new mbo infra place:
         Den Helder, the far north, where the travel gain is largest.
@@ -271,13 +282,15 @@ class Defaults:
     speed_bus_kmh: float = 30.0
     area_mode: str = "ov_auto"
     nearby_mode: str = "fiets"
-    weight_scarcity: float = 0.4
+    weight_scarcity: float = 0.3
     weight_travel: float = 0.4
-    weight_schools: float = 0.2
-    travel_cap_min: float = 120.0
+    weight_schools: float = 0.3
+    weight_step: float = 0.1
+    access_catchment_km: float = 20.0
+    travel_thresholds_min: tuple[float, ...] = (45.0, 60.0)
     top_units: int = 3
     level: str = "subregio"
-    choropleth: str = "score"
+    choropleth: str = "partners_x_reistijd"
     what_if_municipality: str = "GM0400"
     vmbo_weight: float = 2.0
     ambassadors_per_subregion: int = 1

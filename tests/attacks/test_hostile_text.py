@@ -164,6 +164,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     from geo.analysis import indicators as analysis
     from geo.analysis import proximity
     from geo.analysis.coverage import coverage
+    from geo.analysis.names import BIVARIATE
     from geo.analysis.plans import optimal_plan
     from geo.output import maps
     from geo.output.plans import plan_map
@@ -179,6 +180,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
                                 partners=partners, schools=schools, mbo=mbo)
     choropleth = (unit_polygons("subregio", reference, division), table, "score", "Score",
                   "{:.0f}")
+    bivariate = (choropleth[0], table, BIVARIATE, "Twee delen", "")
     layers = maps.boundary_layers(reference, division)
     plan = optimal_plan(coverage(partners, schools, radius_km=10, division=division), k=3)
     return {
@@ -186,8 +188,10 @@ def _build_maps(path, reference, division) -> dict[str, list]:
             ("punt", "#000", text) for text in HOSTILE.values()], title=HOSTILE["jinja"])],
         "partner_maps.build_partner_map": [
             partner_maps.build_partner_map(layers=layers, partners=frame, schools=schools, mbo=mbo,
-                                   show_personal=personal, choropleth=choropleth)
-            for frame, personal in ((public, False), (partners, True))],
+                                   show_personal=personal, choropleth=areas)
+            for frame, personal, areas in ((public, False, choropleth),
+                                           (partners, True, choropleth),
+                                           (public, False, bivariate))],
         "partner_maps.school_partners_map": [
             partner_maps.school_partners_map(hostile_school.iloc[0], nearest, show_personal=p)
             for p in (False, True)],
