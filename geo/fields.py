@@ -20,11 +20,9 @@ Adding a kind
     Add a :class:`Kind` to :data:`KINDS`. Nothing else: the register's kind check is
     rebuilt from this list whenever the register is opened.
 
-How a value is read as people type it (yes/no, organisation names) is in
-:mod:`geo.vocabulary`. Both modules are pure and import nothing from the ``geo``
-packages, so every layer may use them. Derived values are computed when asked, never
-copied at import time, so a change of the registry (also one a test makes) reaches every
-consumer.
+How a value is read as people type it (yes/no, names) is in :mod:`geo.vocabulary`. Both
+modules are pure and import nothing from the ``geo`` packages, so every layer may use
+them. Derived values are computed when asked, so a change of the registry reaches all.
 """
 
 from __future__ import annotations
@@ -201,6 +199,8 @@ class Kind:
         (on casefolded text without accents or punctuation); empty: only its code.
     match_rank : int
         Patterns are tried from low to high rank; the first match wins.
+    synonyms : tuple of str
+        Words that only suggest the kind on import (:mod:`geo.intake.spelling`).
     """
 
     code: str
@@ -209,6 +209,7 @@ class Kind:
     partner: bool
     pattern: str = ""
     match_rank: int = 0
+    synonyms: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------ kinds
@@ -220,10 +221,12 @@ KINDS: tuple[Kind, ...] = (
          pattern=r"aannem|\bgww\b|wegenbouw|\bwegenbouwer|grondverzet|grondwerk"
                  r"|\bbouwbedrijf|\binfra\b|\binfrabedrijf|\bciviel|\bcivieltechn"
                  r"|bestrating|\bstratenmaker|\bsloop|\bbagger|\bleidingbouw"
-                 r"|\bkabel|\bcunet|\bbouw\b|\bfunder|\bheiwerk|\bwaterbouw|\bspoorbouw"),
+                 r"|\bkabel|\bcunet|\bbouw\b|\bfunder|\bheiwerk|\bwaterbouw|\bspoorbouw",
+         synonyms=("Riolering", "Rioleringswerken", "Straatwerk", "Asfalt")),
     Kind("ingenieursbureau", "Ingenieursbureau", "#1f5fa8", partner=True, match_rank=4,
          pattern=r"ingenieur|adviesbureau|\badvies|\badviseur|consultan"
-                 r"|engineering|\bingenieurs?\b|\bprojectbureau"),
+                 r"|engineering|\bingenieurs?\b|\bprojectbureau",
+         synonyms=("Landmeetkunde", "Ontwerpbureau", "Constructeur")),
     Kind("netbeheerder", "Netbeheerder", "#7b3294", partner=True, match_rank=1,
          pattern=r"netbeheer|\bnetwerkbedrijf|\bliander|\balliander|\bstedin\b"
                  r"|\benexis|\btennet\b|\bgasunie\b|\bpwn\b|\bwaternet\b|drinkwater"

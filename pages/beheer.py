@@ -12,7 +12,7 @@ import streamlit as st
 from geo import auth, fields
 from geo.errors import InfrakaartError
 from geo.intake.geocoding import make_geocoder
-from geo.intake.records import preview_table, review_queue
+from geo.intake.records import preview_table, review_queue, suggestion_choices
 from geo.intake.verdicts import count_statuses
 from geo.output.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.output.maps import add_point, base_map, finish_map
@@ -187,8 +187,30 @@ with tab_import:
                 how_placed, warning = view.placement(state, offline=offline)
                 d.metric("plaatsing", how_placed)
                 show(warning)
-                st.dataframe(colour_rows(preview_table(verdicts)), hide_index=True,
-                             width="stretch")
+                st.dataframe(colour_rows(preview_table(verdicts, kind=kind,
+                                                       fields=run.table.fields)),
+                             hide_index=True, width="stretch")
+                choices = suggestion_choices(verdicts)
+                if choices and run.complete:
+                    chosen = st.multiselect(
+                        "Voorstellen aannemen voor", list(choices), format_func=choices.get,
+                        key=f"beheer_voorstellen_{len(choices)}",
+                        help="Opgeslagen wordt de officiële naam; het origineel blijft in de "
+                             "melding van de organisatie.")
+                    one, every = st.columns(2)
+                    accept_chosen = one.button("Gekozen voorstellen aannemen",
+                                               key="beheer_voorstellen_gekozen",
+                                               disabled=not chosen or not may_import)
+                    accept_all = every.button(f"Alle voorstellen aannemen ({len(choices)})",
+                                              key="beheer_voorstellen_alle",
+                                              disabled=not may_import)
+                    if (accept_chosen or accept_all) and permitted("importeren"):
+                        _, accepted = view.accept_suggestions(
+                            state, None if accept_all else chosen,
+                            geocoder_factory=new_geocoder, offline=offline,
+                            reference=get_reference(), existing=existing)
+                        flash(accepted)
+                        st.rerun()
             if run.complete:
                 plan = view.plan_import(state, verdicts, role=role, reference=get_reference())
                 show(plan.warning)

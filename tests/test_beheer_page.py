@@ -351,3 +351,33 @@ def test_a_register_that_cannot_be_opened_gives_a_dutch_error(app_env, monkeypat
     assert not at.exception
     assert any("kan niet worden geopend" in e.value and "bestand" in e.value
                for e in at.error)
+
+
+def test_suggestions_accepted_for_all_then_imported(register, reference):
+    csv = (b"Bedrijfsnaam;Adres;Postcode;Plaats;Branche;Donateur;Contactpersoon\r\n"
+           b"Havenbouw Helder;Havenweg 3;1781 AB;Den Heldr;Waterbouw;ja;Jan Geheim\r\n"
+           b"Riolering Alkmaar;Kanaalkade 2;1812 AB;Alkmaar;Riolering;nee;\r\n"
+           b"Grondwerk Kop;Kanaalweg 5;17O3AB;Heerhugowaard;Aannemer;nee;\r\n")
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("partners.csv", csv, "text/csv")).run()
+    assert not at.exception
+    preview = at.dataframe[0].value
+    preview = getattr(preview, "data", preview)
+    assert list(preview["Soort"]) == ["Aannemer", "Overig", "Aannemer"]
+    assert list(preview["Donateur"]) == ["ja", "nee", "nee"]
+    assert "Contactpersoon" not in preview.columns
+    assert list(preview["voorstel"]) == ["Plaats: Den Heldr → Den Helder",
+                                         "Soort: Riolering → Aannemer",
+                                         "Postcode: 17O3AB → 1703 AB"]
+    at.button(key="beheer_voorstellen_alle").click().run()
+    assert not at.exception
+    assert any("3 voorstel(len) aangenomen" in s.value for s in at.success)
+    assert {m.label: m.value for m in at.metric}["ok"] == "3"
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        orgs = store.organisations(include_personal=True).set_index("naam")
+    assert orgs.loc["Havenbouw Helder", "plaats"] == "Den Helder"
+    assert "'Den Heldr'" in orgs.loc["Havenbouw Helder", "melding"]
+    assert orgs.loc["Riolering Alkmaar", "soort"] == "aannemer"
+    assert orgs.loc["Grondwerk Kop", "postcode"] == "1703 AB"
