@@ -16,7 +16,17 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from geo.cli import ambassadors, importing, nearby, partner_map, register, users, waar, white_spots
+from geo.cli import (
+    ambassadors,
+    education,
+    importing,
+    nearby,
+    partner_map,
+    register,
+    users,
+    waar,
+    white_spots,
+)
 from geo.errors import InfrakaartError
 from geo.settings import Settings
 
@@ -34,6 +44,7 @@ COMMANDS: dict[str, Command] = {
     "kaart": (partner_map.add, partner_map.run),
     "export": (register.add_export, register.run_export),
     "voorbeeld": (register.add_example, register.run_example),
+    "mbo": (education.add, education.run),
 }
 
 
