@@ -3,9 +3,10 @@
 ``infrakaart mbo lijst`` shows every place of the register (mbo infra and the rest of the
 chain) with its address, how precise its location is (in Dutch) and where it came from;
 ``infrakaart mbo zet NAAM --adres … --postcode … [--plaats …]`` places one at an address
-with PDOK, or offline on postcode or place name when PDOK cannot be reached or with
-``--offline``. Nothing is changed when the name is unknown or ambiguous, the postcode is
-invalid or the address cannot be placed (a Dutch message, exit code 1).
+with PDOK, or offline on postcode or place name with ``--offline`` (or in an offline
+installation). Nothing is changed when the name is unknown or ambiguous, the postcode is
+invalid, the address cannot be placed, or PDOK is down without ``--offline`` (a Dutch
+message, exit code 1).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     setting = commands.add_parser(
         "zet", help="het adres van één opleidingslocatie zetten (PDOK of offline)",
         description="Zet het adres van een opleidingslocatie en plaats die opnieuw: met PDOK "
-        "op het exacte adres, of offline (zonder verbinding of met --offline) op de "
-        "postcode of de plaatsnaam. De nauwkeurigheid wordt getoond en opgeslagen.")
+        "op het exacte adres, of met --offline op de postcode (4 cijfers) of de plaatsnaam. "
+        "Is PDOK niet bereikbaar, dan verandert er niets. De nauwkeurigheid wordt getoond "
+        "en opgeslagen.")
     setting.add_argument("naam", metavar="NAAM",
                          help="naam, uniek deel van de naam, of nummer uit 'infrakaart mbo lijst'")
     setting.add_argument("--adres", default="", metavar="STRAAT_HUISNUMMER",
@@ -85,7 +87,7 @@ def _run_set(args: argparse.Namespace, settings: Settings) -> int:
         geocoder = make_geocoder(settings, Gazetteer(reference), offline=args.offline)
         try:
             update = address_update(geocoder, street=args.adres, postcode=args.postcode,
-                                    place=town)
+                                    place=town, offline=args.offline or settings.offline)
         finally:
             close = getattr(geocoder, "close", None)
             if close is not None:

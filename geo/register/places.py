@@ -7,11 +7,14 @@ Beheer page (:mod:`geo.views.education`) and ``infrakaart mbo`` use the same fun
 so a place set on the page and one set on the command line are set alike.
 
 Placing at an address (decision)
-    :func:`address_update` asks the geocoder the application uses (PDOK, which falls
-    back to the bundled postcodes when it cannot be reached; or offline on request). The
-    place keeps what was found with its honest precision: ``adres`` from PDOK, at best
-    ``postcode4`` offline, and the note says so. Nothing is changed when the address
-    cannot be placed at all, or when the postcode is not a Dutch postcode.
+    :func:`address_update` asks PDOK, or the bundled postcodes and place names when
+    offline placing is asked for (``--offline``, the Beheer toggle, or an offline
+    installation). The place keeps what was found with its honest precision: ``adres``
+    from PDOK, at best ``postcode4`` offline, and the note says so. When PDOK is down and
+    online placing was asked for, nothing is changed and the message says how to place
+    offline: one place moves the travel times of whole subregions, so it is not quietly
+    moved to a postcode centre when the user meant its building. Nothing is changed
+    either when the address cannot be placed at all, or the postcode is not Dutch.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ from geo.reference.gazetteer import PRECISION_LABELS
 from geo.register._database import Database
 from geo.register.schema import place_columns
 from geo.register.writes import RowWriter
+
+#: Why nothing changed when PDOK could not place an address and offline was not asked for.
+PDOK_DOWN = ("Niet geplaatst: PDOK is nu niet bereikbaar, er is niets gewijzigd. Probeer het "
+             "later opnieuw, of plaats bewust offline op postcode of plaatsnaam "
+             "('infrakaart mbo zet … --offline'; op Beheer: 'Offline plaatsen').")
 
 #: What a place's note adds when it is not yet at its exact address.
 NOT_EXACT_HINT = ("Nog niet op het exacte adres: zet het adres met PDOK (online) of kies de "
@@ -167,18 +175,29 @@ def address_record(result: GeocodeResult, *, street: str, postcode: str,
     }
 
 
-def address_update(geocoder: Geocoder, *, street: object, postcode: object,
-                   place: object) -> dict:
+def address_update(geocoder: Geocoder, *, street: object, postcode: object, place: object,
+                   offline: bool) -> dict:
     """Geocode an address for an education place: :func:`address_record` of the answer.
 
     The postcode is checked first (:func:`checked_postcode`); at least a postcode or a
     place is needed.
 
+    Parameters
+    ----------
+    geocoder : Geocoder
+        PDOK with its offline fallback, or the offline geocoder.
+    street, postcode, place : object
+        The address as typed.
+    offline : bool
+        Whether placing offline (on postcode or place name) was asked for. When it was
+        not and PDOK cannot answer, nothing is placed (see the module notes).
+
     Raises
     ------
     StoreError
-        In Dutch, for an invalid or missing postcode and place, or an address that cannot
-        be placed; the geocoder is not asked for an invalid postcode.
+        In Dutch, for an invalid or missing postcode and place, an address that cannot be
+        placed, or PDOK down while online placing was asked for; the geocoder is not
+        asked for an invalid postcode.
     """
     code = checked_postcode(postcode)
     street, town = _text(street), _text(place)
@@ -188,9 +207,9 @@ def address_update(geocoder: Geocoder, *, street: object, postcode: object,
     try:
         result = geocoder.geocode(AddressQuery(street=street, postcode=code, place=town))
     except GeocoderError as err:  # a geocoder without an offline fallback
-        raise StoreError(f"Niet geplaatst: de geocoder is niet bereikbaar ({err}). Er is "
-                         "niets gewijzigd; probeer het later opnieuw of gebruik offline "
-                         "plaatsen.") from err
+        raise StoreError(f"{PDOK_DOWN} ({err})") from err
+    if not offline and result.source != "pdok":
+        raise StoreError(" ".join(note for note in (PDOK_DOWN, result.message) if note))
     return address_record(result, street=street, postcode=code, place=town)
 
 

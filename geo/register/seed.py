@@ -76,8 +76,8 @@ def _seed_schools(conn: sqlite3.Connection, reference: Reference) -> None:
 def bundled_places(reference: Reference, gazetteer: Gazetteer) -> pd.DataFrame:
     """The bundled mbo infra places as the register is seeded with them (pure).
 
-    The one reader of ``data/mbo_infra_locaties.csv`` (``reference.mbo``): everything else
-    reads the register's places. The file knows only the place of each; it is placed with
+    The register's one reader of ``data/mbo_infra_locaties.csv`` (``reference.mbo``; the
+    analysis reads the register's places). The file knows only the place of each; it is placed with
     the offline gazetteer (by place name, else by postcode), marked as the bundled source
     and says so in its note, until someone sets the exact address.
 

@@ -9,8 +9,9 @@ Saving a place (decision)
     One form holds the details (name, institution, kind, active) and the address. The
     place is placed again only when its address changed (or for a new place with an
     address); coordinates typed by hand win over the address. Placing goes first: when the
-    address cannot be placed (or the postcode is invalid) nothing is saved and the message
-    says so. Everything else is one write, one version, history per changed field.
+    address cannot be placed (or the postcode is invalid, or PDOK is down while the
+    "offline" toggle is off) nothing is saved and the message says so. Everything else
+    is one write, one version, history per changed field.
     Who may: ``geo.auth.can(role, "opleidingslocaties_beheren")`` (team and board); the
     store checks it again.
 """
@@ -165,7 +166,7 @@ def save_place(store: Store, form: dict, *, current: dict, coordinates: str,
             with opened(geocoder_factory, offline=offline) as geocoder:
                 record.update(address_update(geocoder, street=form.get("straat"),
                                              postcode=form.get("postcode"),
-                                             place=form.get("plaats")))
+                                             place=form.get("plaats"), offline=offline))
         if not record:
             return Message("info", "Niets gewijzigd.")
         if current.get("id") is not None:
