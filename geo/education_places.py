@@ -67,7 +67,7 @@ BUNDLED_SOURCE = "meegeleverd"
 #: The precision of a place known only by its place name.
 PLACE_LEVEL = "plaats"
 
-#: What the map, the lists and the Over page say about a place that is only place-level.
+#: What the map, the lists and Beheer say about a place that is only place-level.
 PLACE_LEVEL_NOTE = ("Nog alleen op plaatsniveau: het exacte adres is niet ingevuld, de stip "
                     "staat in het midden van de woonkern en kan kilometers afwijken.")
 

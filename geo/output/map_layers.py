@@ -91,6 +91,9 @@ _CSS = """
 .ik-mbo{width:26px;height:26px;border-radius:50%;background:#000;color:#fff;
  font:bold 11px/26px sans-serif;text-align:center;border:2px solid #fff;
  box-shadow:0 0 4px #000}
+.ik-opleiding{width:26px;height:26px;border-radius:50%;background:#555;color:#fff;
+ font:bold 10px/26px sans-serif;text-align:center;border:2px dashed #fff;
+ box-shadow:0 0 4px #000}
 """
 
 
