@@ -26,6 +26,7 @@ from geo.register.seed import SEED_USER
 from geo.register.store import Store
 from geo.views import education as view
 from tests.fake_pdok import fake_pdok_fixture  # noqa: F401  (fixture "fake_pdok")
+from tests.test_store import dump
 
 AMSTERDAM = "ROC van Amsterdam (infra-opleidingen)"
 
@@ -44,14 +45,6 @@ def store(db_path, reference):
 @pytest.fixture(scope="module")
 def gazetteer(reference):
     return Gazetteer(reference)
-
-
-def dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def place_named(store: Store, name: str) -> dict:
@@ -358,3 +351,16 @@ def test_the_map_says_how_each_place_was_located(store, gazetteer):
     assert badges["plaatsniveau"][amsterdam] is None
     assert badges["plaatsniveau"][other] == education_places.PLACE_LEVEL_NOTE
     assert badges["soort_tekst"] == ["mbo infra", "mbo infra"]
+
+
+def test_other_kinds_get_a_map_layer_of_their_own(store):
+    from geo.output import maps
+    from tests.map_payloads import layer
+
+    store.places.save({"naam": "Hbo Civiel", "soort": "hbo_civiel", "plaats": "Alkmaar",
+                       "lat": 52.63, "lon": 4.75}, user="anna", role="team")
+    fmap = maps.base_map()
+    assert maps.add_mbo(fmap, store.places.all(active_only=True)) == 3
+    html = fmap.get_root().render()
+    assert len(layer(html, "badges", "ik-mbo")["lat"]) == 2
+    assert layer(html, "badges", "ik-opleiding")["cols"]["naam"] == ["Hbo Civiel"]
