@@ -20,17 +20,20 @@ Placing at an address (decision)
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geo import auth, education_places, fields, vocabulary
 from geo.addresses import format_postcode, parse_postcode
 from geo.errors import GeocoderError, StoreError
-from geo.intake.geocoding import AddressQuery, Geocoder, GeocodeResult
 from geo.reference.gazetteer import PRECISION_LABELS
 from geo.register._database import Database
 from geo.register.schema import place_columns
 from geo.register.writes import RowWriter
+
+if TYPE_CHECKING:  # the store never geocodes: the geocoder loads only when a place is set
+    from geo.intake.geocoding import Geocoder, GeocodeResult
 
 #: Why nothing changed when PDOK could not place an address and offline was not asked for.
 PDOK_DOWN = ("Niet geplaatst: PDOK is nu niet bereikbaar, er is niets gewijzigd. Probeer het "
@@ -199,6 +202,8 @@ def address_update(geocoder: Geocoder, *, street: object, postcode: object, plac
         placed, or PDOK down while online placing was asked for; the geocoder is not
         asked for an invalid postcode.
     """
+    from geo.intake.geocoding import AddressQuery
+
     code = checked_postcode(postcode)
     street, town = _text(street), _text(place)
     if not code and not town:
