@@ -119,7 +119,7 @@ class Field:
         Whether a change is written to the edit history (input fields only).
     vocabulary : str
         For :data:`VOCABULARY` fields: which list (``"kinds"``, ``"statuses"``,
-        ``"precisions"``, ``"sources"``).
+        ``"precisions"``, ``"sources"``, ``"place_kinds"``, ``"place_sources"``).
     default : bool or None
         For yes/no fields read from a file: the value of an empty or unclear cell.
     nullable : bool
@@ -447,24 +447,26 @@ IMPORT_ONLY_FIELDS: tuple[Field, ...] = (
     Field("gemeente", "Gemeente", synonyms=("Gemeente",)),
 )
 
-#: The register tables that have fields.
-ORGANISATIONS = "organisaties"
-SCHOOLS = "scholen"
+#: The register tables that have fields (those of education places: geo.education_places).
+ORGANISATIONS, SCHOOLS, EDUCATION_PLACES = "organisaties", "scholen", "opleidingslocaties"
 
 
 def fields_of(table: str) -> tuple[Field, ...]:
-    """The fields of ``"organisaties"`` or ``"scholen"``, in order."""
-    if table == ORGANISATIONS:
-        return ORGANISATION_FIELDS
-    if table == SCHOOLS:
-        return SCHOOL_FIELDS
-    raise ValueError(f"no fields for table {table!r}")
+    """The fields of ``"organisaties"``, ``"scholen"`` or ``"opleidingslocaties"``."""
+    from geo.education_places import PLACE_FIELDS  # it builds on this module
+
+    tables = {ORGANISATIONS: ORGANISATION_FIELDS, SCHOOLS: SCHOOL_FIELDS,
+              EDUCATION_PLACES: PLACE_FIELDS}
+    if table not in tables:
+        raise ValueError(f"no fields for table {table!r}")
+    return tables[table]
 
 
 def all_fields() -> tuple[Field, ...]:
-    """Every field once: organisation fields, then school-only, then import-only fields."""
+    """Every field once: organisation, school-only, place-only, then import-only fields."""
     seen: dict[str, Field] = {}
-    for item in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS, *IMPORT_ONLY_FIELDS):
+    for item in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS, *fields_of(EDUCATION_PLACES),
+                 *IMPORT_ONLY_FIELDS):
         seen.setdefault(item.name, item)
     return tuple(seen.values())
 

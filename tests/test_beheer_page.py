@@ -134,7 +134,7 @@ def test_team_sees_the_tabs(register):
     at = page("team")
     assert not at.exception
     assert [t.label for t in at.tabs] == [
-        "Importeren", "Controleren", "Bewerken", "Historie", "Exporteren",
+        "Importeren", "Controleren", "Bewerken", "Opleidingslocaties", "Historie", "Exporteren",
     ]
     assert len(at.file_uploader) == 1
 
@@ -381,3 +381,20 @@ def test_suggestions_accepted_for_all_then_imported(register, reference):
     assert "'Den Heldr'" in orgs.loc["Havenbouw Helder", "melding"]
     assert orgs.loc["Riolering Alkmaar", "soort"] == "aannemer"
     assert orgs.loc["Grondwerk Kop", "postcode"] == "1703 AB"
+
+
+def test_team_sets_the_address_of_an_education_place(register, reference):
+    at = page("team")
+    assert any("Nog alleen op plaatsniveau" in w.value for w in at.warning)
+    at.selectbox(key="beheer_plaats_keuze").set_value(1).run()
+    form = "beheer_plaats_1_1_2"
+    at.text_input(key=f"{form}_straat").input("Bouwkade 12")
+    at.text_input(key=f"{form}_postcode").input("1703AB")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    assert any("postcodegebied" in w.value for w in at.warning)  # offline: not exact yet
+    with Store(register, reference) as store:
+        place = store.places.get(1)
+        history = store.history(1, table="opleidingslocaties")
+    assert (place["straat"], place["nauwkeurigheid"]) == ("Bouwkade 12", "postcode4")
+    assert "tester" in set(history["gebruiker"])

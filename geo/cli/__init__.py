@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from geo.cli import (
     ambassadors,
+    education,
     importing,
     maintenance,
     nearby,
@@ -47,6 +48,7 @@ COMMANDS: dict[str, Command] = {
     "backup": (maintenance.add_backup, maintenance.run_backup),
     "herstel": (maintenance.add_restore, maintenance.run_restore),
     "status": (maintenance.add_status, maintenance.run_status),
+    "mbo": (education.add, education.run),
 }
 
 

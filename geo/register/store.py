@@ -1,4 +1,4 @@
-"""The register: an embedded SQLite database of organisations, schools and mbo places.
+"""The register: an embedded SQLite database of organisations, schools and education places.
 
 :class:`Store` is the one way in: it opens (creates, upgrades, seeds) the database and
 reads and writes it. The parts behind it, each in its own module:
@@ -10,6 +10,7 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.writes` — writing one row with its history (and the ambassador
   check: only the board may change ``ambassadeur_voor``);
 * :mod:`geo.register.imports` — applying a reviewed import, with conflicts;
+* :mod:`geo.register.places` — placing an education place at an address or by hand;
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
 * :mod:`geo.register.seed` and :mod:`geo.register.examples` — the data a register
@@ -44,10 +45,11 @@ from geo.reference.data import Reference
 from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
+from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
-    MBO_COLUMNS,
     ORGANISATION_COLUMNS,
     PERSONAL_FIELDS,
+    PLACE_COLUMNS,
     SCHEMA_VERSION,
     SCHOOL_COLUMNS,
     STAFF_ONLY_FIELDS,
@@ -112,6 +114,8 @@ class Store:
         self._gazetteer = gazetteer
         self._db = Database(self.path, busy_timeout_s=busy_timeout_s)
         self._rows = RowWriter(self._db, reference)
+        #: The education places (mbo infra and the rest of the chain).
+        self.places = EducationPlaces(self._db, self._rows)
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
@@ -248,8 +252,8 @@ class Store:
         return record
 
     def mbo_locations(self) -> pd.DataFrame:
-        """The mbo infra places: :data:`MBO_COLUMNS`."""
-        return self._db.frame(f"SELECT {', '.join(MBO_COLUMNS)} FROM mbo_locaties ORDER BY id")
+        """The travel analysis's destinations: :meth:`EducationPlaces.destinations`."""
+        return self.places.destinations()
 
     def history(self, org_id: int | None = None, *, table: str = "organisaties"
                 ) -> pd.DataFrame:

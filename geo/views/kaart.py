@@ -161,7 +161,8 @@ def map_view(
         choropleth = (unit_polygons(choices.level, reference, division), table,
                       choices.indicator, label, fmt)
     fmap = partner_maps.build_partner_map(
-        layers=boundaries, partners=shown, schools=schools_shown, mbo=mbo,
+        layers=boundaries, partners=shown, schools=schools_shown,
+        mbo=store.places.all(active_only=True),  # every kind; the analysis: destinations
         show_personal=show_personal, show_schools=choices.show_schools,
         vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
     )

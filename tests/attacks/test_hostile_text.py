@@ -112,6 +112,11 @@ def hostile_register(tmp_path_factory, reference):
         store.save_school({"vestigingscode": "99ZZ00", "naam": HOSTILE["html"] + " school",
                            "plaats": HOSTILE["md_link"], "lat": float(school["lat"]),
                            "lon": float(school["lon"]), "heeft_vmbo": True}, user="test")
+        for key, text in HOSTILE.items():  # an education place per text in every text field
+            place = {f.name: text for f in fields.fields_of(fields.EDUCATION_PLACES)
+                     if f.settable and f.type == fields.TEXT}
+            store.places.save({**place, "naam": f"{text} {key}", "lat": float(school["lat"]),
+                               "lon": float(school["lon"])}, user="test", role="team")
     return path, refused
 
 
@@ -375,6 +380,10 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
         "backup": [["backup", *db, "--naar", str(out.parent / "backups")]],
         "herstel": [["herstel", str(path), "--database", str(out.parent / "hersteld.sqlite")]],
         "status": [["status", *db]],
+        "mbo": [["mbo", "lijst", *db, "--uitvoer", str(out / "mbo.csv")],
+                ["mbo", "zet", HOSTILE["terminal"], "--postcode", "1703AB", "--offline", *db],
+                ["mbo", "zet", "1", "--adres", HOSTILE["terminal"], "--postcode", "1703AB",
+                 "--plaats", HOSTILE["md_link"], "--offline", *db]],
     }
 
 

@@ -45,6 +45,7 @@ SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partn
           "telefoon": "0209876543"}
 
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
+PLACE_FORM = "beheer_plaats_0_None_2"  # Beheer → Opleidingslocaties, a new place (2 seeded)
 
 
 # --------------------------------------------------------------------------- observing
@@ -166,6 +167,7 @@ PROBES = {
     "exporteren_met_contactgegevens": lambda v: _enabled(v, "beheer.py",
                                                          "beheer_export_persoonlijk"),
     "ambassadeurs_bekijken": lambda v: _enabled(v, "ambassadeurs.py", "amb_k"),
+    "opleidingslocaties_beheren": lambda v: _enabled(v, "beheer.py", f"{PLACE_FORM}_opslaan"),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")
                                         and _enabled(v, "ambassadeurs.py", "amb_een_partner")
                                         and _enabled(v, "beheer.py", f"{NEW_FORM}_ambassadeur")),
