@@ -20,9 +20,9 @@ Adding a kind
     Add a :class:`Kind` to :data:`KINDS`. Nothing else: the register's kind check is
     rebuilt from this list whenever the register is opened.
 
-How a value is read as people type it (yes/no, names) is in :mod:`geo.vocabulary`. Both
-modules are pure and import nothing from the ``geo`` packages, so every layer may use
-them. Derived values are computed when asked, so a change of the registry reaches all.
+How people's values are read (yes/no, names): :mod:`geo.vocabulary`. Both modules are pure
+(no ``geo`` package imports), so every layer may use them; derived values are computed
+when asked.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from geo import vocabulary
-
-# ------------------------------------------------------------------------------ types
 
 TEXT = "text"
 YES_NO = "yes_no"

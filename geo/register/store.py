@@ -199,10 +199,6 @@ class Store:
         with self._lock:
             return int(self._db.execute(sql, params).fetchone()[0])
 
-    def has_real_data(self) -> bool:
-        """True when the register holds at least one organisation that is not an example."""
-        return self.organisation_count(examples=False) > 0
-
     def has_example_data(self) -> bool:
         """True when example organisations (``voorbeeld``) are present."""
         return self.organisation_count(examples=True) > 0

@@ -493,9 +493,6 @@ def delete_organisation(store: Store, current: dict, *, user: str) -> Message:
                                  "uit de historie gewist."))
 
 
-# ------------------------------------------------------------------------------ history
-
-
 def history_table(store: Store, *, role: str) -> pd.DataFrame | None:
     """The edit history for people (local time, names), or None when the role may not."""
     return history_of(store) if auth.can(role, "geschiedenis_zien") else None
