@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo import auth
 from geo.text import md
+from pages._dutch_widgets import dutch_widget_texts
 from pages._shared import (
     LOGIN_TARGET_PARAM,
     ROLE_LABELS,
@@ -27,6 +28,7 @@ from pages._shared import (
 )
 
 st.set_page_config(page_title="Infrakaart · Infra Bindt", page_icon="🗺️", layout="wide")
+dutch_widget_texts()
 
 # A refresh or a new tab finds its login again by the session cookie; a login that ended
 # elsewhere (signed out everywhere, idle, too old) ends here too.

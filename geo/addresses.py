@@ -181,3 +181,15 @@ def place_key(text: object) -> str:
     name = re.sub(r"\(\s*(nh|n\.h)\.?\s*\)|\s+nh\.?$", " ", name)
     name = re.sub(r"[.\-()]", " ", name)
     return " ".join(name.split())
+
+
+def one_line(street: object, postcode: object, place: object) -> str:
+    """An address on one line for people: ``"Akkerbouwstraat 1, 1787 AR Julianadorp"``.
+
+    Missing parts are left out; the postcode is written the Dutch way when it is valid.
+    """
+    street_text = "" if _missing(street) else str(street).strip()
+    code = "" if _missing(postcode) else format_postcode(postcode)
+    place_text = "" if _missing(place) else str(place).strip()
+    town = " ".join(part for part in (code, place_text) if part)
+    return ", ".join(part for part in (street_text, town) if part)

@@ -20,11 +20,9 @@ Adding a kind
     Add a :class:`Kind` to :data:`KINDS`. Nothing else: the register's kind check is
     rebuilt from this list whenever the register is opened.
 
-How a value is read as people type it (yes/no, organisation names) is in
-:mod:`geo.vocabulary`. Both modules are pure and import nothing from the ``geo``
-packages, so every layer may use them. Derived values are computed when asked, never
-copied at import time, so a change of the registry (also one a test makes) reaches every
-consumer.
+How people's values are read (yes/no, names): :mod:`geo.vocabulary`. Both modules are pure
+(no ``geo`` package imports), so every layer may use them; derived values are computed
+when asked.
 """
 
 from __future__ import annotations
@@ -35,8 +33,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from geo import vocabulary
-
-# ------------------------------------------------------------------------------ types
 
 TEXT = "text"
 YES_NO = "yes_no"
@@ -121,7 +117,7 @@ class Field:
         Whether a change is written to the edit history (input fields only).
     vocabulary : str
         For :data:`VOCABULARY` fields: which list (``"kinds"``, ``"statuses"``,
-        ``"precisions"``, ``"sources"``).
+        ``"precisions"``, ``"sources"``, ``"place_kinds"``, ``"place_sources"``).
     default : bool or None
         For yes/no fields read from a file: the value of an empty or unclear cell.
     nullable : bool
@@ -201,6 +197,8 @@ class Kind:
         (on casefolded text without accents or punctuation); empty: only its code.
     match_rank : int
         Patterns are tried from low to high rank; the first match wins.
+    synonyms : tuple of str
+        Words that only suggest the kind on import (:mod:`geo.intake.spelling`).
     """
 
     code: str
@@ -209,6 +207,7 @@ class Kind:
     partner: bool
     pattern: str = ""
     match_rank: int = 0
+    synonyms: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------ kinds
@@ -220,10 +219,12 @@ KINDS: tuple[Kind, ...] = (
          pattern=r"aannem|\bgww\b|wegenbouw|\bwegenbouwer|grondverzet|grondwerk"
                  r"|\bbouwbedrijf|\binfra\b|\binfrabedrijf|\bciviel|\bcivieltechn"
                  r"|bestrating|\bstratenmaker|\bsloop|\bbagger|\bleidingbouw"
-                 r"|\bkabel|\bcunet|\bbouw\b|\bfunder|\bheiwerk|\bwaterbouw|\bspoorbouw"),
+                 r"|\bkabel|\bcunet|\bbouw\b|\bfunder|\bheiwerk|\bwaterbouw|\bspoorbouw",
+         synonyms=("Riolering", "Rioleringswerken", "Straatwerk", "Asfalt")),
     Kind("ingenieursbureau", "Ingenieursbureau", "#1f5fa8", partner=True, match_rank=4,
          pattern=r"ingenieur|adviesbureau|\badvies|\badviseur|consultan"
-                 r"|engineering|\bingenieurs?\b|\bprojectbureau"),
+                 r"|engineering|\bingenieurs?\b|\bprojectbureau",
+         synonyms=("Landmeetkunde", "Ontwerpbureau", "Constructeur")),
     Kind("netbeheerder", "Netbeheerder", "#7b3294", partner=True, match_rank=1,
          pattern=r"netbeheer|\bnetwerkbedrijf|\bliander|\balliander|\bstedin\b"
                  r"|\benexis|\btennet\b|\bgasunie\b|\bpwn\b|\bwaternet\b|drinkwater"
@@ -444,24 +445,26 @@ IMPORT_ONLY_FIELDS: tuple[Field, ...] = (
     Field("gemeente", "Gemeente", synonyms=("Gemeente",)),
 )
 
-#: The register tables that have fields.
-ORGANISATIONS = "organisaties"
-SCHOOLS = "scholen"
+#: The register tables that have fields (those of education places: geo.education_places).
+ORGANISATIONS, SCHOOLS, EDUCATION_PLACES = "organisaties", "scholen", "opleidingslocaties"
 
 
 def fields_of(table: str) -> tuple[Field, ...]:
-    """The fields of ``"organisaties"`` or ``"scholen"``, in order."""
-    if table == ORGANISATIONS:
-        return ORGANISATION_FIELDS
-    if table == SCHOOLS:
-        return SCHOOL_FIELDS
-    raise ValueError(f"no fields for table {table!r}")
+    """The fields of ``"organisaties"``, ``"scholen"`` or ``"opleidingslocaties"``."""
+    from geo.education_places import PLACE_FIELDS  # it builds on this module
+
+    tables = {ORGANISATIONS: ORGANISATION_FIELDS, SCHOOLS: SCHOOL_FIELDS,
+              EDUCATION_PLACES: PLACE_FIELDS}
+    if table not in tables:
+        raise ValueError(f"no fields for table {table!r}")
+    return tables[table]
 
 
 def all_fields() -> tuple[Field, ...]:
-    """Every field once: organisation fields, then school-only, then import-only fields."""
+    """Every field once: organisation, school-only, place-only, then import-only fields."""
     seen: dict[str, Field] = {}
-    for item in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS, *IMPORT_ONLY_FIELDS):
+    for item in (*ORGANISATION_FIELDS, *SCHOOL_FIELDS, *fields_of(EDUCATION_PLACES),
+                 *IMPORT_ONLY_FIELDS):
         seen.setdefault(item.name, item)
     return tuple(seen.values())
 

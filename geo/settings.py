@@ -72,6 +72,17 @@ class Settings:
         Streamlit's own server (uvicorn) already applies the header of a peer on
         127.0.0.1/::1 (``FORWARDED_ALLOW_IPS``); the app believes that result only when
         this setting trusts that proxy too (see ``geo.auth.client_address``).
+    backup_dir : Path
+        Folder for the register's backups (``infrakaart backup``, and the copy the app
+        makes itself before it upgrades the register's schema). Follows ``var_dir``.
+    backup_keep : int
+        Number of ordinary backups ``infrakaart backup`` keeps (the newest); older ones
+        are deleted. Copies made before an upgrade or a restore are never deleted.
+    log_level : str
+        Level of the app's own log (``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``).
+    log_file : bool
+        Write the log to ``var_dir/logs/infrakaart.log`` (mode 0600), rotated at 5 MB
+        with five old files kept (:mod:`geo.logs`). The app also logs to standard error.
     session_idle_min : float
         A login ends after this many minutes without any use (idle time-out), also when
         the browser tab stays open; signing in again starts a new one.
@@ -82,6 +93,10 @@ class Settings:
         Always mark the session cookie ``Secure``. It already is when a request arrives
         over https (also via a proxy on this machine that sends ``X-Forwarded-Proto``);
         set this behind a TLS proxy elsewhere.
+
+    Every field may also be read from a file, as container secrets are: when
+    ``INFRAKAART_<FIELD>`` is not set, ``INFRAKAART_<FIELD>_FILE`` names a file whose
+    contents (without surrounding white space) are the value.
     """
 
     data_dir: Path = PROJECT_ROOT / "data"
@@ -102,6 +117,10 @@ class Settings:
     max_upload_mb: int = 10
     max_import_rows: int = 5000
     trusted_proxies: str = ""
+    backup_dir: Path = PROJECT_ROOT / "var" / "backups"
+    backup_keep: int = 14
+    log_level: str = "INFO"
+    log_file: bool = True
     session_idle_min: float = 60.0
     session_lifetime_hours: float = 12.0
     cookie_secure: bool = False
@@ -123,7 +142,7 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
-            raw = env.get(f"INFRAKAART_{f.name.upper()}")
+            raw = _raw_value(env, f"INFRAKAART_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
             default = f.default
@@ -142,13 +161,49 @@ class Settings:
             values.setdefault("database_path", var / "infrakaart.sqlite")
             values.setdefault("geocode_cache_path", var / "geocode-cache.sqlite")
             values.setdefault("users_path", var / "gebruikers.toml")
+            values.setdefault("backup_dir", var / "backups")
         if values.get("asset_mode", "local") not in {"local", "cdn"}:
             raise ValueError("INFRAKAART_ASSET_MODE moet 'local' of 'cdn' zijn.")
+        if "log_level" in values:
+            values["log_level"] = str(values["log_level"]).strip().upper()
+            if values["log_level"] not in LOG_LEVELS:
+                raise ValueError("INFRAKAART_LOG_LEVEL moet een van "
+                                 f"{', '.join(LOG_LEVELS)} zijn.")
+        if int(values.get("backup_keep", 1)) < 1:  # type: ignore[call-overload]
+            raise ValueError("INFRAKAART_BACKUP_KEEP moet minstens 1 zijn.")
         if values.get("trusted_proxies"):
             from geo.auth import parse_trusted_proxies
 
             parse_trusted_proxies(str(values["trusted_proxies"]))  # refuse a typo at start
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def log_path(self) -> Path:
+        """The log file used when :attr:`log_file` is on."""
+        return self.var_dir / "logs" / "infrakaart.log"
+
+
+#: The log levels ``INFRAKAART_LOG_LEVEL`` accepts.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _raw_value(env, name: str) -> str | None:
+    """``env[name]``, else the contents of the file named by ``env[name + "_FILE"]``.
+
+    Raises
+    ------
+    ValueError
+        With a Dutch message when the ``_FILE`` variable names a file that cannot be read.
+    """
+    raw = env.get(name)
+    if raw not in (None, "") or not env.get(f"{name}_FILE"):
+        return raw
+    path = Path(env[f"{name}_FILE"])
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"{name}_FILE: het bestand {path} kan niet worden gelezen "
+                         f"({type(err).__name__}).") from err
 
 
 @dataclass(frozen=True)
@@ -194,13 +249,23 @@ class Defaults:
         koppelen"): ``fiets``. Those partners lie within a few kilometres of a school,
         the distance a pupil cycles to a company visit or a work placement.
     weight_scarcity : float
-        Weight of partner scarcity in the white-spot score.
+        Weight of "few partners" (partner access per young person) in the white-spot
+        score. The parts are percentiles, so the weights compare like with like.
     weight_travel : float
-        Weight of the travel burden to the nearest mbo infra place in the score.
+        Weight of "long trip" to the nearest mbo infra place in the score: the question
+        the network was started for, so a little more than the others.
     weight_schools : float
-        Weight of the schools without a partner within :attr:`radius_km` in the score.
-    travel_cap_min : float
-        Mean travel time (minutes, one way) at which the score's travel burden reaches 100.
+        Weight of the vmbo schools without a partner within :attr:`radius_km` in the score.
+    weight_step : float
+        How far each weight moves (up and down) when the ranking says how stable a
+        unit's rank is: every combination of the three weights ± this step.
+    access_catchment_km : float
+        Catchment of a partner in the partner access of the score (two-step floating
+        catchment, :mod:`geo.analysis.access`): young people this far away (straight line)
+        or further do not share in it, nearer ones count more (Gaussian decay).
+    travel_thresholds_min : tuple of float
+        Travel times (minutes, one way) for the share of young people with a long trip
+        to the nearest mbo infra place.
     top_units : int
         Number of units explained in words under the ranking (``witte-vlekken --top``).
     level : str
@@ -208,7 +273,8 @@ class Defaults:
         ``arbeidsmarktregio``).
     choropleth : str
         Indicator that colours the map (a key of
-        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the white-spot score.
+        :data:`geo.analysis.names.CHOROPLETH_INDICATORS`): the two-variable map of partner
+        access × travel burden (``partners_x_reistijd``).
     what_if_municipality : str
         Municipality (GM code) where "Wat als" first places the new mbo infra place:
         Den Helder, the far north, where the travel gain is largest.
@@ -229,13 +295,15 @@ class Defaults:
     speed_bus_kmh: float = 30.0
     area_mode: str = "ov_auto"
     nearby_mode: str = "fiets"
-    weight_scarcity: float = 0.4
+    weight_scarcity: float = 0.3
     weight_travel: float = 0.4
-    weight_schools: float = 0.2
-    travel_cap_min: float = 120.0
+    weight_schools: float = 0.3
+    weight_step: float = 0.1
+    access_catchment_km: float = 20.0
+    travel_thresholds_min: tuple[float, ...] = (45.0, 60.0)
     top_units: int = 3
     level: str = "subregio"
-    choropleth: str = "score"
+    choropleth: str = "partners_x_reistijd"
     what_if_municipality: str = "GM0400"
     vmbo_weight: float = 2.0
     ambassadors_per_subregion: int = 1

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 import re
 import string
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 _PUNCTUATION_RE = re.compile("[" + re.escape(string.punctuation) + "]")
 _LINE_BREAKS_RE = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
@@ -62,3 +64,34 @@ def decimal_comma(value: float) -> str:
     '10'
     """
     return f"{float(value):g}".replace(".", ",")
+
+
+#: The time zone people in Noord-Holland read times in.
+LOCAL_ZONE = "Europe/Amsterdam"
+
+_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def local_time(moment: object) -> str:
+    """An ISO 8601 time stamp as people in the Netherlands read it, in their own time zone.
+
+    A stamp without an offset is taken as UTC; text that is not a time stamp is returned
+    as it is, and None or NaN as ``""``.
+
+    Examples
+    --------
+    >>> local_time("2026-12-01T02:09:36+00:00")
+    '1 dec 2026 03:09'
+    >>> local_time("2026-07-01T10:00:00+00:00")
+    '1 jul 2026 12:00'
+    """
+    if moment is None or (isinstance(moment, float) and math.isnan(moment)):
+        return ""
+    try:
+        parsed = datetime.fromisoformat(str(moment))
+    except ValueError:
+        return str(moment)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    local = parsed.astimezone(ZoneInfo(LOCAL_ZONE))
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"

@@ -108,8 +108,12 @@ def through_router() -> None:
 
 @st.cache_resource
 def get_settings() -> Settings:
-    """The settings, built once per server process from the environment."""
-    return Settings.from_env()
+    """The settings, built once per server process from the environment; starts the log."""
+    from geo.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings, stderr=True)
+    return settings
 
 
 @st.cache_resource
@@ -388,7 +392,8 @@ def _open_store():
     """The register database. The object holds a path, no personal data in memory."""
     from geo.register.store import Store
 
-    return Store(get_settings().database_path, get_reference())
+    settings = get_settings()
+    return Store(settings.database_path, get_reference(), backup_dir=settings.backup_dir)
 
 
 def get_store():

@@ -48,20 +48,20 @@ NUMBER_COLUMNS = {
 STEPS = PlannerSteps(
     coverage=st.cache_data(show_spinner="Bereik van de partners berekenen…",
                            max_entries=32)(view_module.compute_coverage),
-    plans=st.cache_data(show_spinner="Optimaliseren…", max_entries=32)(
+    plans=st.cache_data(show_spinner="De beste keuze berekenen…", max_entries=32)(
         view_module.compute_plans),
     comparison=st.cache_data(show_spinner="Huidige ambassadeurs vergelijken…",
                              max_entries=32)(view_module.compute_comparison),
 )
-_curve = st.cache_data(show_spinner="Greedy en optimum voor elke k berekenen…",
+_curve = st.cache_data(show_spinner="Beste keuze en snelle benadering voor elke k…",
                        max_entries=16)(view_module.compute_curve)
 
 
 st.title("Ambassadeurs")
 st.caption(
     "Welke partners bereiken binnen een straal de meeste middelbare scholen, met vmbo-scholen "
-    "zwaarder meegeteld? Kies k ambassadeurs met de optimalisatie (maximal covering location "
-    "problem) en vergelijk met de huidige ambassadeurs. Afstanden zijn hemelsbreed."
+    "zwaarder meegeteld? De planner zoekt de beste keuze van k ambassadeurs (exact "
+    "berekend) en zet die naast de huidige ambassadeurs. Afstanden zijn hemelsbreed."
 )
 
 if not can("ambassadeurs_bekijken"):
@@ -141,6 +141,10 @@ show_attribution()
 
 st.markdown("**Gekozen ambassadeurs**")
 st.dataframe(view.chosen, hide_index=True, width="stretch", column_config=NUMBER_COLUMNS)
+st.markdown("**Even goede keuzes**")
+st.write(view.ties_text)
+if view.ties_table is not None:
+    st.dataframe(view.ties_table, hide_index=True, width="stretch")
 st.markdown("**Dekking per subregio**")
 st.dataframe(view.per_subregion, hide_index=True, width="stretch",
              column_config=NUMBER_COLUMNS)
@@ -153,20 +157,25 @@ else:
     st.write(view.current.text)
     st.dataframe(view.current.table, hide_index=True, width="stretch",
                  column_config=NUMBER_COLUMNS)
+    if view.current.per_subregion is not None:
+        st.markdown("**Per subregio: de huidige ambassadeur(s) naast de beste partner(s) van "
+                    "dezelfde subregio**")
+        st.dataframe(view.current.per_subregion, hide_index=True, width="stretch",
+                     column_config=NUMBER_COLUMNS)
     for note in view.current.notes:
         st.caption(note)
 
 # --- greedy versus optimum ---------------------------------------------------------------
-with st.expander("Greedy versus optimum voor k = 1 … 20"):
+with st.expander("Beste keuze naast de snelle benadering, voor k = 1 … 20"):
     st.caption(
-        "Greedy kiest steeds de partner die het meeste toevoegt; de optimalisatie kijkt naar de "
-        "hele set. Het verschil laat zien wat de optimalisatie oplevert."
+        "De snelle benadering kiest steeds de partner die het meeste toevoegt; de beste keuze "
+        "kijkt naar de hele set. Het verschil laat zien wat exact rekenen oplevert."
     )
     if st.toggle("Bereken de vergelijking", key=Keys.AMBASSADORS_CURVE):
         curve = _curve(view.candidates, schools, float(radius_km), float(vmbo_weight),
                        division.name, division.table, view.curve_ks)
-        st.line_chart(curve.set_index("k")[["optimaal", "greedy"]], x_label="k",
-                      y_label="gewogen dekking")
+        st.line_chart(curve.set_index("k")[["beste keuze", "snelle benadering"]],
+                      x_label="k", y_label="gewogen dekking")
         st.dataframe(curve, hide_index=True, width="stretch")
 
 # --- mark in the register ----------------------------------------------------------------
@@ -190,9 +199,31 @@ if (st.button("Markeer gekozen partners als ambassadeur", type="primary", key="a
     except InfrakaartError as err:  # StoreError, or AuthError from the store's own check
         st.error(md(err))
 
+st.markdown("**Eén partner aan- of uitzetten**")
+options = {option.id: option for option in view.mark_options}
+picked = st.selectbox(
+    "Partner", list(options), format_func=lambda oid: options[oid].label, index=None,
+    placeholder="Kies een partner", key="amb_een_partner", disabled=not may_mark,
+)
+one = options.get(picked)
+if one is not None:
+    st.caption(f"Wordt ambassadeur voor de subregio waar de partner ligt: {md(one.subregion)}.")
+left, right = st.columns(2)
+mark_clicked = left.button("Markeer als ambassadeur", key="amb_een_markeer",
+                           disabled=not may_mark or one is None or one.marked_for is not None)
+unmark_clicked = right.button("Zet uit als ambassadeur", key="amb_een_uitzetten",
+                              disabled=not may_mark or one is None or one.marked_for is None)
+if (mark_clicked or unmark_clicked) and one is not None and permitted("ambassadeurs_markeren"):
+    try:  # the store checks the role and the version again
+        st.session_state[Keys.AMBASSADORS_MESSAGE] = view_module.mark_one(
+            store, one, mark=mark_clicked, user=current_user(), role=current_role())
+        st.rerun()
+    except InfrakaartError as err:  # ConflictError, StoreError or AuthError
+        st.error(md(err))
+
 # --- downloads ---------------------------------------------------------------------------
 st.subheader("Voor het bestuur")
-d1, d2, d3 = st.columns(3)
+d1, d2, d3, d4 = st.columns(4)
 d1.download_button(
     "Excel (keuze en dekking)", lambda: view_module.excel_bytes(view),
     file_name=f"{view.file_stem}.xlsx", on_click="ignore", key="amb_excel",
@@ -203,6 +234,9 @@ d2.download_button(
     lambda: view_module.html_bytes(view, reference=reference,
                                    static_dir=get_settings().static_dir),
     file_name=f"{view.file_stem}.html", mime="text/html", on_click="ignore", key="amb_html")
+d4.download_button("Keuze (CSV)", lambda: view_module.csv_bytes(view),
+                   file_name=f"{view.file_stem}.csv", mime="text/csv", on_click="ignore",
+                   key="amb_csv")
 d3.download_button("Afbeelding (PNG)", lambda: view_module.png_bytes(view, reference=reference),
                    file_name=f"{view.file_stem}.png", mime="image/png", on_click="ignore",
                    key="amb_png")

@@ -12,12 +12,13 @@ import streamlit as st
 from geo import auth, fields
 from geo.errors import InfrakaartError
 from geo.intake.geocoding import make_geocoder
-from geo.intake.records import preview_table, review_queue
+from geo.intake.records import preview_table, review_queue, suggestion_choices
 from geo.intake.verdicts import count_statuses
 from geo.output.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.output.maps import add_point, base_map, finish_map
 from geo.text import md
 from geo.views import beheer as view
+from geo.views import education as places_view
 from pages._shared import (
     Keys,
     can,
@@ -109,8 +110,8 @@ if notice:
             flash(message)
             st.rerun()
 
-tab_import, tab_review, tab_edit, tab_history, tab_export = st.tabs(
-    ["Importeren", "Controleren", "Bewerken", "Historie", "Exporteren"]
+tab_import, tab_review, tab_edit, tab_places, tab_history, tab_export = st.tabs(
+    ["Importeren", "Controleren", "Bewerken", "Opleidingslocaties", "Historie", "Exporteren"]
 )
 
 # ------------------------------------------------------------------------------ import
@@ -136,7 +137,8 @@ with tab_import:
     may_import = can("importeren")
     if not may_import:
         st.info(auth.NO_ACCESS_MESSAGE)
-    upload = st.file_uploader("Bestand", type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
+    upload = st.file_uploader("Bestand (Excel of CSV)",
+                              type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
                               key="beheer_upload", disabled=not may_import)
     if upload is None:
         st.session_state.pop(Keys.IMPORT, None)
@@ -186,8 +188,30 @@ with tab_import:
                 how_placed, warning = view.placement(state, offline=offline)
                 d.metric("plaatsing", how_placed)
                 show(warning)
-                st.dataframe(colour_rows(preview_table(verdicts)), hide_index=True,
-                             width="stretch")
+                st.dataframe(colour_rows(preview_table(verdicts, kind=kind,
+                                                       fields=run.table.fields)),
+                             hide_index=True, width="stretch")
+                choices = suggestion_choices(verdicts)
+                if choices and run.complete:
+                    chosen = st.multiselect(
+                        "Voorstellen aannemen voor", list(choices), format_func=choices.get,
+                        key=f"beheer_voorstellen_{len(choices)}",
+                        help="Opgeslagen wordt de officiële naam; het origineel blijft in de "
+                             "melding van de organisatie.")
+                    one, every = st.columns(2)
+                    accept_chosen = one.button("Gekozen voorstellen aannemen",
+                                               key="beheer_voorstellen_gekozen",
+                                               disabled=not chosen or not may_import)
+                    accept_all = every.button(f"Alle voorstellen aannemen ({len(choices)})",
+                                              key="beheer_voorstellen_alle",
+                                              disabled=not may_import)
+                    if (accept_chosen or accept_all) and permitted("importeren"):
+                        _, accepted = view.accept_suggestions(
+                            state, None if accept_all else chosen,
+                            geocoder_factory=new_geocoder, offline=offline,
+                            reference=get_reference(), existing=existing)
+                        flash(accepted)
+                        st.rerun()
             if run.complete:
                 plan = view.plan_import(state, verdicts, role=role, reference=get_reference())
                 show(plan.warning)
@@ -382,6 +406,66 @@ with tab_edit:
                     flash(message)
                     st.session_state[Keys.SELECT_NEXT] = view.NEW_ORGANISATION
                     st.rerun()
+
+# ------------------------------------------------------------------------------ places
+with tab_places:
+    section = places_view.places_section(store, role=role)
+    st.caption(places_view.INTRO)
+    if section.notice:
+        st.warning(section.notice)
+    st.dataframe(section.table, hide_index=True, width="stretch")
+    place_id = st.selectbox("Opleidingslocatie", section.choices, key="beheer_plaats_keuze",
+                            format_func=lambda i: section.labels.get(i, str(i)))
+    place = places_view.current_place(store, place_id)
+    st.markdown(places_view.place_summary(place))
+    place_key = f"beheer_plaats_{place_id}_{place['versie']}_{len(section.table)}"
+    kinds = list(places_view.KINDS)
+    with st.form(key=place_key):
+        a, b = st.columns(2)
+        typed = {
+            "naam": a.text_input("Naam", value=place["naam"], key=f"{place_key}_naam"),
+            "instelling": b.text_input("Instelling", value=place["instelling"],
+                                       key=f"{place_key}_instelling"),
+            "soort": a.selectbox(
+                "Soort", kinds, key=f"{place_key}_soort",
+                index=kinds.index(place["soort"]) if place["soort"] in kinds else 0,
+                format_func=places_view.kind_label),
+            "actief": b.checkbox("Actief (op de kaart; mbo infra telt mee in de reistijd)",
+                                 value=bool(place["actief"]), key=f"{place_key}_actief"),
+        }
+        a, b, c = st.columns([2, 1, 1])
+        typed["straat"] = a.text_input("Straat en huisnummer", value=place["straat"],
+                                       key=f"{place_key}_straat")
+        typed["postcode"] = b.text_input("Postcode", value=place["postcode"],
+                                         key=f"{place_key}_postcode")
+        typed["plaats"] = c.text_input("Plaats", value=place["plaats"],
+                                       key=f"{place_key}_plaats")
+        coordinates = st.text_input(
+            "Of coördinaten (lat, lon), bijvoorbeeld 52.6318, 4.7480", value="",
+            key=f"{place_key}_coordinaten",
+            help="Gaat voor op het adres; de nauwkeurigheid wordt dan 'handmatig'.")
+        place_offline = st.toggle(
+            "Offline plaatsen (zonder PDOK)", value=settings.offline,
+            key=f"{place_key}_offline",
+            help="Zonder PDOK: plaatsen op de vier cijfers van de postcode of op plaatsnaam.")
+        saved = st.form_submit_button("Opslaan en plaatsen", type="primary",
+                                      disabled=not section.may_edit,
+                                      key=f"{place_key}_opslaan")
+    if not section.may_edit:
+        st.caption(auth.NO_ACCESS_MESSAGE)
+    if saved and permitted("opleidingslocaties_beheren"):
+        message = places_view.save_place(
+            store, typed, current=place, coordinates=coordinates,
+            geocoder_factory=new_geocoder, offline=place_offline, user=user, role=role)
+        if message.kind in ("error", "info"):  # nothing saved
+            show(message)
+        else:
+            flash(message)
+            st.rerun()
+    if place_id != places_view.NEW_PLACE:
+        with st.expander("Historie van deze locatie"):
+            st.dataframe(places_view.place_history(store, place_id), hide_index=True,
+                         width="stretch")
 
 # ------------------------------------------------------------------------------ history
 with tab_history:

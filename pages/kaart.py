@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.names import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
 from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
+from geo.text import decimal_comma
 from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view
 from pages._shared import (
     can,
@@ -124,19 +125,35 @@ with col_table:
         view.ranking, hide_index=True, width="stretch", height=520,
         column_config={
             "rang": st.column_config.NumberColumn("Rang"),
+            "rang_bereik": st.column_config.TextColumn(
+                "Rang bij andere gewichten",
+                help="De rangen die dit gebied krijgt als elk gewicht iets omhoog of omlaag "
+                "gaat; een smal bereik is een vaste rang."),
             "naam": "Naam",
             "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100,
                                                      format="%.0f"),
+            "deelscore_schaarste": st.column_config.NumberColumn(
+                "Weinig partners", format="%.0f", help="Percentiel 0–100; hoger = minder "
+                "partners binnen bereik per jongere"),
+            "deelscore_reistijd": st.column_config.NumberColumn(
+                "Lange reis", format="%.0f", help="Percentiel 0–100; hoger = langere reis "
+                "naar mbo-infra"),
+            "deelscore_scholen": st.column_config.NumberColumn(
+                "Vmbo zonder partner", format="%.0f", help="Percentiel 0–100; leeg = geen "
+                "vmbo-school in het gebied"),
             "partners": "Partners",
             "donateurs": "Donateurs",
-            "partners_per_10k_jongeren": st.column_config.NumberColumn(
-                "Partners / 10k jongeren", format="%.1f"),
-            "scholen": "Scholen",
-            "scholen_vmbo": "Vmbo-scholen",
-            "aandeel_scholen_met_partner": st.column_config.NumberColumn(
-                f"Scholen met partner ≤ {radius_km} km", format="percent"),
+            "toegang_partners_per_10k_jongeren": st.column_config.NumberColumn(
+                "Partners binnen bereik / 10k jongeren", format="%.2f"),
             "reistijd_mbo_infra_min_gemiddeld": st.column_config.NumberColumn(
                 "Reistijd mbo-infra (min, schatting)", format="%.0f"),
+            **{share_column(t): st.column_config.NumberColumn(
+                f"Jongeren > {decimal_comma(t)} min", format="percent")
+               for t in DEFAULTS.travel_thresholds_min},
+            "scholen_vmbo": "Vmbo-scholen",
+            "scholen_vmbo_zonder_partner": f"Vmbo zonder partner ≤ {radius_km} km",
+            "aandeel_scholen_met_partner": st.column_config.NumberColumn(
+                f"Scholen met partner ≤ {radius_km} km", format="percent"),
         },
     )
     c1, c2 = st.columns(2)

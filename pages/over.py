@@ -10,13 +10,15 @@ from pages._shared import (
     current_division,
     get_gazetteer,
     get_reference,
+    get_store,
     through_router,
 )
 
 through_router()
 
-view = about_view(division_name=current_division().name, reference=get_reference(),
-                  gazetteer=get_gazetteer())
+division = current_division()
+view = about_view(division_name=division.name, reference=get_reference(),
+                  gazetteer=get_gazetteer(), store=get_store(), division=division)
 
 st.title("Over Infrakaart")
 st.markdown(
@@ -75,6 +77,9 @@ with st.expander("Hoe goed klopt de schatting? Referentiereizen"):
     st.dataframe(view.journeys, hide_index=True, width="stretch")
 st.subheader("Witte-vlekscore")
 st.markdown(view.score)
+if view.example:
+    with st.expander("Rekenvoorbeeld met de huidige gegevens", expanded=True):
+        st.markdown(view.example)
 st.markdown(view.partners)
 st.markdown(view.population)
 

@@ -8,15 +8,16 @@ from geo.analysis.names import MODES
 from geo.analysis.travel import ESTIMATE_LABEL
 from geo.fields import kind_codes, kind_label
 from geo.output import tables
+from geo.output.call_lists import heading
 from geo.settings import DEFAULTS
 from geo.views.school_koppelen import Download, LinkResult, school_linking
 from pages._shared import can, get_store, show_attribution, show_map, through_router
 
 through_router()
 
-COLUMN_LABELS = {
-    "reistijd_min": st.column_config.NumberColumn("reistijd_min (schatting)", format="%d"),
-    "afstand_km": st.column_config.NumberColumn("afstand_km (hemelsbreed)", format="%.2f"),
+COLUMN_FORMATS = {
+    heading("reistijd_min"): st.column_config.NumberColumn(format="%d"),
+    heading("afstand_km"): st.column_config.NumberColumn(format="%.2f"),
 }
 
 
@@ -42,7 +43,7 @@ def _show(answer: LinkResult, *, key: str, heading, map_key: str, table_key: str
         heading(answer.heading)
         show_map(answer.fmap, key=map_key)
         st.dataframe(answer.table, hide_index=True, width="stretch",
-                     column_config=COLUMN_LABELS, key=table_key)
+                     column_config=COLUMN_FORMATS, key=table_key)
         _downloads(answer.download, key)
     if answer.note:
         st.caption(answer.note)
@@ -62,8 +63,8 @@ tab_school, tab_partner = st.tabs(["School → partners", "Partner → scholen"]
 
 # --- School → partners -------------------------------------------------------------------
 with tab_school:
-    query = st.text_input("Zoek een school op naam of plaats", key="koppel_zoek",
-                          placeholder="bijv. Heerhugowaard of Clusius")
+    query = st.text_input("Zoek een school op naam, plaats, gemeente, straat of vestigingscode",
+                          key="koppel_zoek", placeholder="bijv. Heerhugowaard of Clusius")
     found = linking.search(query, wanted_code=st.query_params.get("school"))
     if found.message:
         st.info(found.message)

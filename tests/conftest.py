@@ -27,6 +27,7 @@ def settings(tmp_path):
         database_path=tmp_path / "infrakaart.sqlite",
         geocode_cache_path=tmp_path / "geocode-cache.sqlite",
         users_path=tmp_path / "gebruikers.toml",
+        backup_dir=tmp_path / "backups",
         offline=True,
     )
 

@@ -122,4 +122,40 @@ def test_board_marks_chosen_partners_as_ambassadors(register, reference):
     assert (history.loc[history["veld"] == "ambassadeur_voor", "gebruiker"] == "piet").all()
     # The comparison with the current ambassadors now appears: they are the optimum.
     assert any("huidige ambassadeur(s) bereiken" in m.value for m in at.markdown)
-    assert any("100% van het optimum" in m.value for m in at.markdown)
+    assert any("100% van de beste keuze" in m.value for m in at.markdown)
+
+
+def test_board_marks_and_unmarks_a_single_partner(register, reference):
+    at = _run("bestuur", user="piet")
+    assert at.button(key="amb_een_markeer").disabled  # nothing chosen yet
+    at.selectbox(key="amb_een_partner").select_index(0)
+    at.run()
+    assert not at.button(key="amb_een_markeer").disabled
+    assert at.button(key="amb_een_uitzetten").disabled
+    at.button(key="amb_een_markeer").click()
+    at.run()
+    assert not at.exception
+    assert any("is nu ambassadeur voor" in s.value for s in at.success)
+    store = Store(register, reference)
+    marked = store.organisations().dropna(subset=["ambassadeur_voor"])
+    assert len(marked) == 1
+    assert any("Per subregio" in m.value for m in at.markdown)
+    # Unmark it again: the marked partner is listed first.
+    at.selectbox(key="amb_een_partner").select_index(0)
+    at.run()
+    assert at.selectbox(key="amb_een_partner").value == int(marked["id"].item())
+    assert at.button(key="amb_een_markeer").disabled
+    at.button(key="amb_een_uitzetten").click()
+    at.run()
+    assert any("is geen ambassadeur meer" in s.value for s in at.success)
+    assert store.organisations()["ambassadeur_voor"].isna().all()
+    history = store.history()
+    assert list(history.loc[history["veld"] == "ambassadeur_voor", "gebruiker"]) == [
+        "piet", "piet"]
+
+
+def test_team_cannot_mark_a_single_partner(register):
+    at = _run("team")
+    assert at.selectbox(key="amb_een_partner").disabled
+    assert at.button(key="amb_een_markeer").disabled
+    assert at.button(key="amb_een_uitzetten").disabled

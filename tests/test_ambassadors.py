@@ -340,7 +340,7 @@ def test_excel_export_has_dutch_sheets_and_no_personal_data(line_case):
     data = tables.xlsx_bytes(plan_sheets(plan, comparison=comparison))
     book = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(book) == ["Keuze", "Dekking per subregio", "Niet bereikte scholen",
-                          "Uitgangspunten", "Vergelijking huidig"]
+                          "Uitgangspunten", "Vergelijking huidig", "Vergelijking per subregio"]
     keuze = book["Keuze"]
     assert list(keuze.columns[:5]) == ["naam", "subregio", "soort", "scholen_bereik",
                                        "vmbo_scholen_bereik"]
@@ -487,3 +487,14 @@ def test_cli_ambassadeurs_dutch_errors(tmp_path, reference, capsys):
     assert "minstens" in capsys.readouterr().err
     assert main(["ambassadeurs", "-k", "0", "--database", str(db)]) == 1
     assert "minstens 1" in capsys.readouterr().err
+
+
+def test_cli_ambassadeurs_says_whether_others_are_as_good(tmp_path, reference, capsys):
+    from geo.cli import main
+
+    db = tmp_path / "register.sqlite"
+    fill_store(db, reference).close()
+    assert main(["ambassadeurs", "-k", "3", "--database", str(db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("Even goede keuzes: ")
+    assert "even goed" in lines[-2] or "de enige beste" in lines[-2]

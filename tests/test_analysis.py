@@ -10,15 +10,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pyproj import Geod
 
 from geo.analysis import indicators as analysis
 from geo.analysis import names
 from geo.analysis.indicators import indicators
 from geo.analysis.scenario import municipality_point, scenario
-from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
 from geo.analysis.travel import StraightLineModel
 from geo.errors import AddressError
 from geo.output import tables
@@ -323,115 +320,6 @@ def test_unknown_level_is_refused(reference, mbo, schools):
 
 
 # ---------------------------------------------------------------------------------------
-# Score: formula and monotonicity
-# ---------------------------------------------------------------------------------------
-
-
-def _table(partners, people, minutes, share) -> pd.DataFrame:
-    n = len(partners)
-    return pd.DataFrame({
-        "code": [f"U{i:02d}" for i in range(n)], "partners": partners,
-        "inwoners_10_19": people, "reistijd_mbo_infra_min_gemiddeld": minutes,
-        "aandeel_scholen_met_partner": share,
-    })
-
-
-unit_tables = st.integers(min_value=2, max_value=12).flatmap(lambda n: st.tuples(
-    st.lists(st.integers(0, 50), min_size=n, max_size=n),
-    st.lists(st.floats(1, 100_000), min_size=n, max_size=n),
-    st.lists(st.floats(0, 300), min_size=n, max_size=n),
-    st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=n, max_size=n),
-    st.integers(0, n - 1),
-))
-weight_sets = st.builds(ScoreWeights, st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 1),
-                        st.floats(10, 240))
-
-
-def _score_of(table: pd.DataFrame, code: str, weights: ScoreWeights) -> float:
-    """The unit's score; -1 when no term can be computed (only weighted terms missing)."""
-    scored = white_spot_score(table, weights=weights)
-    value = float(scored.set_index("code").loc[code, "score"])
-    return -1.0 if np.isnan(value) else value
-
-
-@settings(max_examples=120, deadline=None)
-@given(unit_tables, st.integers(1, 20), weight_sets)
-def test_more_partners_never_worsen_a_units_score(data, extra, weights):
-    partners, people, minutes, share, i = data
-    share = [np.nan if s is None else s for s in share]
-    table = _table(partners, people, minutes, share)
-    more = table.copy()
-    more.loc[i, "partners"] += extra
-    code = table.loc[i, "code"]
-    assert _score_of(more, code, weights) <= _score_of(table, code, weights) + 1e-9
-
-
-@settings(max_examples=120, deadline=None)
-@given(unit_tables, st.floats(0.1, 200), weight_sets)
-def test_longer_travel_never_improves_a_units_score(data, extra, weights):
-    partners, people, minutes, share, i = data
-    share = [np.nan if s is None else s for s in share]
-    table = _table(partners, people, minutes, share)
-    longer = table.copy()
-    longer.loc[i, "reistijd_mbo_infra_min_gemiddeld"] += extra
-    code = table.loc[i, "code"]
-    assert _score_of(longer, code, weights) >= _score_of(table, code, weights) - 1e-9
-    # and it leaves every other unit's score alone
-    others = white_spot_score(longer, weights=weights).set_index("code").drop(code)["score"]
-    before = white_spot_score(table, weights=weights).set_index("code").drop(code)["score"]
-    pd.testing.assert_series_equal(others.sort_index(), before.sort_index())
-
-
-def test_score_formula_by_hand():
-    table = _table([0, 10, 5], [10_000, 10_000, 20_000], [60, 30, 90], [0.5, 1.0, np.nan])
-    weights = ScoreWeights(scarcity=0.5, travel=0.3, schools=0.2, travel_cap_min=120)
-    scored = white_spot_score(table, weights=weights).set_index("code")
-    g = 15 / 40_000 * 10_000  # partners per 10k young people, whole area
-    p1 = 10.0
-    assert scored.loc["U00", "deelscore_schaarste"] == pytest.approx(100.0)
-    assert scored.loc["U01", "deelscore_schaarste"] == pytest.approx(100 * g / (g + p1))
-    assert scored.loc["U02", "deelscore_reistijd"] == pytest.approx(75.0)
-    capped = white_spot_score(table.assign(reistijd_mbo_infra_min_gemiddeld=[60, 30, 500]))
-    assert capped.set_index("code").loc["U02", "deelscore_reistijd"] == pytest.approx(100.0)
-    assert scored.loc["U00", "score"] == pytest.approx((0.5 * 100 + 0.3 * 50 + 0.2 * 50) / 1.0)
-    # No schools: that term is left out and the weights renormalised.
-    s2 = scored.loc["U02"]
-    assert s2["deelscore_schaarste"] == pytest.approx(100 * g / (g + 2.5))
-    assert s2["score"] == pytest.approx((0.5 * s2["deelscore_schaarste"] + 0.3 * 75) / 0.8)
-    ranked = white_spot_score(table, weights=weights)
-    assert list(ranked["code"]) == ["U00", "U02", "U01"]
-    assert list(ranked["rang"]) == [1, 2, 3]
-
-
-def test_more_partners_in_register_never_worsen_unit_end_to_end(reference, mbo, schools):
-    base = _random_partners(reference, 30, seed=11)
-    rng = np.random.default_rng(5)
-    pc4 = reference.pc4[reference.pc4["gemeentecode"].isin(reference.gemeentecodes)]
-    for level in ("gemeente", "subregio", "arbeidsmarktregio"):
-        before = indicators(level, reference=reference, partners=base, schools=schools,
-                            mbo=mbo).set_index("code")
-        for _ in range(3):
-            row = pc4.iloc[int(rng.integers(len(pc4)))]
-            new = pd.DataFrame([{"naam": "Nieuw", "soort": "aannemer", "actief": True,
-                                 "donateur": False, "gemeentecode": row["gemeentecode"],
-                                 "lat": row["lat_pos"], "lon": row["lon_pos"]}])
-            after = indicators(level, reference=reference,
-                               partners=pd.concat([base, new], ignore_index=True),
-                               schools=schools, mbo=mbo).set_index("code")
-            unit = analysis.units_of(level, reference)[1][row["gemeentecode"]]
-            assert after.loc[unit, "partners"] == before.loc[unit, "partners"] + 1
-            assert after.loc[unit, "score"] <= before.loc[unit, "score"] + 1e-9
-
-
-def test_weights_validated():
-    with pytest.raises(ValueError):
-        ScoreWeights(scarcity=0, travel=0, schools=0)
-    with pytest.raises(ValueError):
-        ScoreWeights(scarcity=-1)
-    assert "0,4" in score_explanation_nl()
-
-
-# ---------------------------------------------------------------------------------------
 # Scenario
 # ---------------------------------------------------------------------------------------
 
@@ -449,7 +337,8 @@ def test_scenario_den_helder_helps_kop_not_gooi(reference, mbo, schools, where):
     assert kop["score_wat_als"] < kop["score_nu"]
     assert kop["rang_wat_als"] >= kop["rang_nu"]
     assert gooi["reistijd_gemiddeld_verschil"] == pytest.approx(0.0)
-    assert gooi["score_wat_als"] == pytest.approx(gooi["score_nu"])
+    # The score is relative: Gooi's own figures stay, the others improve.
+    assert gooi["score_wat_als"] >= gooi["score_nu"] - 1e-9
     # A new place never makes any trip longer, and Kop gains most.
     assert (result["reistijd_gemiddeld_verschil"] <= 1e-9).all()
     assert result.index[0] == "Kop van Noord-Holland"
@@ -556,9 +445,11 @@ def test_no_located_mbo_place_gives_missing_travel(tiny):
                        mbo=mbo)
     assert table["afstand_mbo_infra_km_gemiddeld"].isna().all()
     assert table["reistijd_mbo_infra_min_max"].isna().all()
-    # The score falls back on the terms it can compute: here only scarcity (no partners
-    # anywhere → 100); a unit with no young people and no schools has no score, ranked last.
+    # The score falls back on the parts it can compute: here only few partners (none
+    # anywhere: every unit with young people ties, percentile 50); a unit with no young
+    # people and no schools has no score, ranked last.
     table = table.set_index("code")
-    assert table.loc["GM9001", "score"] == pytest.approx(100.0)
+    assert table.loc["GM9001", "score"] == pytest.approx(50.0)
+    assert np.isnan(table.loc["GM9002", "toegang_partners_per_10k_jongeren"])
     assert np.isnan(table.loc["GM9002", "score"])
     assert table.loc["GM9002", "rang"] == 3

@@ -134,7 +134,7 @@ def test_team_sees_the_tabs(register):
     at = page("team")
     assert not at.exception
     assert [t.label for t in at.tabs] == [
-        "Importeren", "Controleren", "Bewerken", "Historie", "Exporteren",
+        "Importeren", "Controleren", "Bewerken", "Opleidingslocaties", "Historie", "Exporteren",
     ]
     assert len(at.file_uploader) == 1
 
@@ -290,8 +290,9 @@ def test_history_and_export_tabs(register, reference):
     assert not at.exception
     frames = [d.value for d in at.dataframe]
     frames = [f.data if hasattr(f, "data") else f for f in frames]
-    history = next(f for f in frames if "veld" in f.columns)
-    assert isinstance(history, pd.DataFrame) and "tester" in set(history["gebruiker"])
+    history = next(f for f in frames if "Veld" in f.columns)
+    assert isinstance(history, pd.DataFrame) and "tester" in set(history["Wie"])
+    assert "Historisch BV" in set(history["Naam"])
     at.button(key="beheer_export_maken").click().run()
     assert not at.exception
 
@@ -350,3 +351,50 @@ def test_a_register_that_cannot_be_opened_gives_a_dutch_error(app_env, monkeypat
     assert not at.exception
     assert any("kan niet worden geopend" in e.value and "bestand" in e.value
                for e in at.error)
+
+
+def test_suggestions_accepted_for_all_then_imported(register, reference):
+    csv = (b"Bedrijfsnaam;Adres;Postcode;Plaats;Branche;Donateur;Contactpersoon\r\n"
+           b"Havenbouw Helder;Havenweg 3;1781 AB;Den Heldr;Waterbouw;ja;Jan Geheim\r\n"
+           b"Riolering Alkmaar;Kanaalkade 2;1812 AB;Alkmaar;Riolering;nee;\r\n"
+           b"Grondwerk Kop;Kanaalweg 5;17O3AB;Heerhugowaard;Aannemer;nee;\r\n")
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("partners.csv", csv, "text/csv")).run()
+    assert not at.exception
+    preview = at.dataframe[0].value
+    preview = getattr(preview, "data", preview)
+    assert list(preview["Soort"]) == ["Aannemer", "Overig", "Aannemer"]
+    assert list(preview["Donateur"]) == ["ja", "nee", "nee"]
+    assert "Contactpersoon" not in preview.columns
+    assert list(preview["voorstel"]) == ["Plaats: Den Heldr → Den Helder",
+                                         "Soort: Riolering → Aannemer",
+                                         "Postcode: 17O3AB → 1703 AB"]
+    at.button(key="beheer_voorstellen_alle").click().run()
+    assert not at.exception
+    assert any("3 voorstel(len) aangenomen" in s.value for s in at.success)
+    assert {m.label: m.value for m in at.metric}["ok"] == "3"
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        orgs = store.organisations(include_personal=True).set_index("naam")
+    assert orgs.loc["Havenbouw Helder", "plaats"] == "Den Helder"
+    assert "'Den Heldr'" in orgs.loc["Havenbouw Helder", "melding"]
+    assert orgs.loc["Riolering Alkmaar", "soort"] == "aannemer"
+    assert orgs.loc["Grondwerk Kop", "postcode"] == "1703 AB"
+
+
+def test_team_sets_the_address_of_an_education_place(register, reference):
+    at = page("team")
+    assert any("Nog alleen op plaatsniveau" in w.value for w in at.warning)
+    at.selectbox(key="beheer_plaats_keuze").set_value(1).run()
+    form = "beheer_plaats_1_1_2"
+    at.text_input(key=f"{form}_straat").input("Bouwkade 12")
+    at.text_input(key=f"{form}_postcode").input("1703AB")
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception
+    assert any("postcodegebied" in w.value for w in at.warning)  # offline: not exact yet
+    with Store(register, reference) as store:
+        place = store.places.get(1)
+        history = store.history(1, table="opleidingslocaties")
+    assert (place["straat"], place["nauwkeurigheid"]) == ("Bouwkade 12", "postcode4")
+    assert "tester" in set(history["gebruiker"])

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.analysis import coverage, indicators, plans, proximity, scenario, score
+from geo.analysis import access, coverage, indicators, plans, proximity, scenario, score
 from geo.analysis.names import CHOROPLETH_INDICATORS, MODES
 from geo.analysis.score import ScoreWeights, score_caption_nl, score_explanation_nl
 from geo.analysis.travel import StraightLineModel
@@ -53,16 +53,22 @@ def test_the_documented_values():
     """The values the Over page, the README and the help promise (change them on purpose)."""
     assert (DEFAULTS.radius_km, DEFAULTS.detour, DEFAULTS.vmbo_weight) == (10.0, 1.3, 2.0)
     assert (DEFAULTS.weight_scarcity, DEFAULTS.weight_travel, DEFAULTS.weight_schools) == (
-        0.4, 0.4, 0.2)
+        0.3, 0.4, 0.3)
+    assert DEFAULTS.weight_step == 0.1 and DEFAULTS.travel_thresholds_min == (45.0, 60.0)
+    assert DEFAULTS.access_catchment_km == 20.0
     assert (DEFAULTS.area_mode, DEFAULTS.nearby_mode) == ("ov_auto", "fiets")
     assert DEFAULTS.nearest_count == 5 and DEFAULTS.level == "subregio"
 
 
 def test_library_defaults_read_defaults():
     weights = ScoreWeights()
-    assert (weights.scarcity, weights.travel, weights.schools, weights.travel_cap_min) == (
-        DEFAULTS.weight_scarcity, DEFAULTS.weight_travel, DEFAULTS.weight_schools,
-        DEFAULTS.travel_cap_min)
+    assert (weights.scarcity, weights.travel, weights.schools) == (
+        DEFAULTS.weight_scarcity, DEFAULTS.weight_travel, DEFAULTS.weight_schools)
+    assert _default(score.white_spot_score, "step") == DEFAULTS.weight_step
+    assert _default(indicators.indicators, "catchment_km") == DEFAULTS.access_catchment_km
+    assert _default(access.two_step_fca, "catchment_km") == DEFAULTS.access_catchment_km
+    assert _default(access.access_and_trips_by_unit, "thresholds_min") == (
+        DEFAULTS.travel_thresholds_min)
     assert StraightLineModel().detour == DEFAULTS.detour
     for function in (indicators.indicators, scenario.scenario):
         assert _default(function, "radius_km") == DEFAULTS.radius_km
@@ -110,12 +116,16 @@ def test_cli_without_omweg_uses_the_default_detour(settings, capsys):
 
 
 def test_score_texts_follow_the_weights():
-    weights = ScoreWeights(scarcity=0.55, travel=0.25, schools=0.2, travel_cap_min=90)
+    weights = ScoreWeights(scarcity=0.55, travel=0.25, schools=0.2)
     caption = score_caption_nl(weights)
-    assert "partnerschaarste (0,55)" in caption and "(0,25)" in caption
-    assert "(0,4)" not in caption
+    assert "weinig partners (0,55)" in caption and "(0,25)" in caption
+    assert f"({decimal_comma(DEFAULTS.weight_travel)})" not in caption
+    assert f"gewicht {decimal_comma(DEFAULTS.weight_step)} verschuift" in caption
     text = score_explanation_nl(weights)
-    assert "partnerschaarste 0,55, reisbelasting 0,25" in text and "/ 90 minuten" in text
+    assert "weinig partners 0,55, lange reis 0,25" in text
+    assert f"binnen {decimal_comma(DEFAULTS.access_catchment_km)} km hemelsbreed" in text
+    assert "meer dan 45 of 60 minuten" in text
+    assert f"{decimal_comma(DEFAULTS.weight_step)} omhoog of omlaag" in text
     default = score_caption_nl()
     for value in (DEFAULTS.weight_scarcity, DEFAULTS.weight_travel, DEFAULTS.weight_schools):
         assert f"({decimal_comma(value)})" in default
@@ -129,7 +139,7 @@ def test_export_explains_the_weights_the_table_used(reference):
         schools=indicators.reference_schools(reference), mbo=pd.DataFrame(
             {"naam": ["mbo"], "lat": [52.66], "lon": [4.83]}), weights=weights)
     notes = indicators.export_sheets(table)["Uitleg"].set_index("Kolom")["Betekenis"]
-    assert "partnerschaarste 0,7" in notes["Witte-vlekscore"]
+    assert "weinig partners 0,7" in notes["Witte-vlekscore"]
 
 
 # --- an inclusive radius -----------------------------------------------------------------
@@ -189,3 +199,14 @@ def test_cli_parser_does_not_load_the_heavy_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_travel_threshold_has_a_column_and_a_description():
+    from geo.analysis.names import COLUMN_DESCRIPTIONS_NL, EXTRA_COLUMNS, share_column
+
+    texts = " ".join(COLUMN_DESCRIPTIONS_NL.values())
+    for threshold in DEFAULTS.travel_thresholds_min:
+        assert share_column(threshold) in EXTRA_COLUMNS
+        assert share_column(threshold) in COLUMN_DESCRIPTIONS_NL
+        assert f"{decimal_comma(threshold)} minuten" in texts
+    assert decimal_comma(DEFAULTS.weight_step) in COLUMN_DESCRIPTIONS_NL["rang_min"]

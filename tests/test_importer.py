@@ -430,22 +430,29 @@ def test_fout_rows_become_unplaced_records_and_nameless_rows_are_left_out(proble
     assert "id" not in ok
 
 
-def test_pdok_unreachable_rows_are_warnings(gazetteer, reference):
+def test_pdok_unreachable_rows_are_judged_on_their_own_merits(gazetteer, reference):
     class Unreachable:
         went_offline = True
+        offline_reason = "PDOK onbereikbaar (time-out)."
 
         def __init__(self):
             self.fallback = OfflineGeocoder(gazetteer)
 
         def geocode(self, query):
-            return self.fallback.geocode(query)
+            result = self.fallback.geocode(query)
+            message = f"PDOK onbereikbaar; offline geplaatst op postcode. {result.message}"
+            return dataclasses.replace(result, message=message)
 
-    table = read_table(b"Naam;Postcode\nA;1811AB\n", "a.csv")
-    (v,) = check(table, Unreachable(), reference)
-    assert v.status == "waarschuwing"
-    assert "PDOK" in v.message
-    (chosen,) = check(table, OfflineGeocoder(gazetteer), reference)
-    assert chosen.status == "ok"  # offline by choice is not a warning
+    table = read_table(b"Naam;Postcode;Plaats\nA;1811AB;Alkmaar\nB;1811AB;Hoorn\n"
+                       b"C;1811AB;\n", "a.csv")
+    agrees, disagrees, no_place = check(table, Unreachable(), reference)
+    assert agrees.status == "ok" and agrees.precision == "postcode4"
+    assert "PDOK" not in agrees.message  # said once by the page and the CLI, not per row
+    assert disagrees.status == "waarschuwing"
+    assert "1811 ligt in Alkmaar, niet in Hoorn" in disagrees.message
+    assert no_place.status == "ok"
+    chosen = check(table, OfflineGeocoder(gazetteer), reference)
+    assert [v.status for v in chosen] == ["ok", "waarschuwing", "ok"]  # the toggle: same
 
 
 def test_flags_and_soort_in_records(tmp_path, offline, reference):
@@ -875,7 +882,8 @@ def test_cli_falls_back_to_offline_when_pdok_is_unreachable(tmp_path, settings, 
     assert code == 0
     assert "Geocodering: offline — PDOK is niet bereikbaar (geen verbinding)." in out
     rows = _read_result(result)
-    assert [r["status"] for r in rows] == ["waarschuwing"] * 3
+    assert [r["status"] for r in rows] == ["ok"] * 3  # sound rows, judged on their merits
+    assert not any("PDOK" in r["melding"] for r in rows)  # said once, above
     assert all(r["lat"] for r in rows)
 
 

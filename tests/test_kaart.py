@@ -101,7 +101,8 @@ def test_over_page_explains_method_and_privacy(register):
     at = _run(AppTest.from_file(str(ROOT / "pages" / "over.py"), default_timeout=60))
     text = "\n".join(m.value for m in at.markdown)
     for phrase in ("EUPL-1.2", "© ESRI Nederland", "omwegfactor", "witte-vlekscore",
-                   "persoonsgegevens", "OpenStreetMap", "De Ronde Venen", "Partnerschaarste"):
+                   "persoonsgegevens", "OpenStreetMap", "De Ronde Venen", "Weinig partners",
+                   "**Voorbeeld: "):
         assert phrase in text
 
 
@@ -116,7 +117,8 @@ def test_cli_kaart_public_has_no_personal_data(register, tmp_path, settings):
                 settings=settings) == 0
     html = out.read_text(encoding="utf-8")
     assert not re.search(r'<script[^>]+src="http', html)  # opens offline
-    assert "Kleurkaart: Witte-vlekscore" in html
+    # The default map: few partners × long trip.
+    assert layer(html, "legend")["title"].startswith("Weinig partners × lange reis")
     assert len(layer(html, "points", "ik-school")["lat"]) == 270  # every school drawn
     for value in _personal_values(personal):
         assert value not in html

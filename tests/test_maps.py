@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from geo.output import choropleth, maps
+from geo.output import choropleth, map_layers, maps
 from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -196,4 +197,32 @@ def test_legend_can_be_folded_away():
     legend = layer(html, "legend")
     assert legend["title"] == "Regio's"
     assert len(legend["items"]) == 5
-    assert 'el("details", "ik-legend")' in html and "box.open = true" in html
+    assert legend["openMinWidth"] == map_layers.LEGEND_OPEN_MIN_WIDTH
+    assert 'el("details", "ik-legend")' in html
+    assert "box.open = (window.screen.width || map.getSize().x) >= (payload.openMinWidth" in html
+
+
+def test_bivariate_map_colours_thirds_of_both_parts(reference):
+    units = maps.simplified(reference.regios).assign(
+        code=reference.regios["arbeidsmarktregio_code"], naam=reference.regios["arbeidsmarktregio"])
+    table = pd.DataFrame({"code": ["AM12", "AM15", "AM17", "AM18", "AM37"],
+                          "deelscore_schaarste": [90.0, 10.0, 50.0, 100.0, np.nan],
+                          "deelscore_reistijd": [95.0, 5.0, 70.0, 0.0, 50.0]})
+    fmap = maps.base_map()
+    legend = choropleth.add_bivariate(fmap, units, table, label="Twee delen")
+    maps.finish_map(fmap, legend=legend)
+    areas = layer(_render(fmap), "areas", "ik-kleurkaart")["geojson"]["features"]
+    names = dict(zip(units["code"], units["naam"], strict=True))
+    drawn = {f["properties"]["naam"]: f["properties"] for f in areas}
+    far_few = drawn[names["AM12"]]
+    assert far_few["klasse"] == choropleth.FAR_AND_FEW == "ver én weinig partners"
+    assert far_few["ik_style"] == {"fillColor": choropleth.BIVARIATE_COLORS[2][2],
+                                   "color": "#000", "weight": 3}
+    assert drawn[names["AM15"]]["klasse"] == "dichtbij, veel partners"
+    assert drawn[names["AM17"]]["klasse"] == "ver, gemiddeld aantal partners"
+    assert drawn[names["AM18"]]["klasse"] == "dichtbij, weinig partners"
+    assert drawn[names["AM37"]]["ik_style"]["fillColor"] == "#cccccc"
+    assert drawn[names["AM37"]]["deel_partners"] == "—"
+    assert [label for _, _, label in legend][0] == "ver én weinig partners"
+    assert legend[-1] == ("vlak", "#cccccc", "geen gegevens")
+    assert len({colour for _, colour, _ in legend}) == 10

@@ -302,8 +302,10 @@ def test_partner_map_shows_the_schools_in_reach(schools, partners):
 
 # --- CLI `infrakaart dichtbij` -----------------------------------------------------------
 
-CLI_COLUMNS = ["rang", "naam", "soort", "donateur", "gemeentenaam", "afstand_km",
-               "reistijd_min"]
+#: The file of ``dichtbij``: the school in front, then the call list, with Dutch headings.
+CLI_COLUMNS = [call_lists.heading(c)
+               for c in call_lists.SCHOOL_COLUMNS + call_lists.CALL_LIST_COLUMNS]
+RANK, NAME, KM = (call_lists.heading(c) for c in ("rang", "naam", "afstand_km"))
 
 
 @pytest.fixture
@@ -356,14 +358,16 @@ def test_cli_dichtbij_writes_the_nearest_partners_sorted_without_personal_data(
     assert code == 0, err
     table = _read_csv(target)
     assert table.columns.tolist() == CLI_COLUMNS
-    assert table["rang"].tolist() == [1, 2, 3, 4]
-    assert table["afstand_km"].is_monotonic_increasing
+    assert table[RANK].tolist() == [1, 2, 3, 4]
+    assert table[KM].is_monotonic_increasing
+    assert set(table["Vestigingscode"]) == {school["vestigingscode"]}
+    assert set(table["Reiswijze"]) == {"fiets"}
     partners = store.organisations()
     active = partners[partners["actief"]]
     geo = geodesic_km([school["lat"]], [school["lon"]], active["lat"], active["lon"])[0]
     expected = active["naam"].to_numpy()[np.argsort(geo)[:4]]
-    assert table["naam"].tolist() == expected.tolist()
-    assert np.allclose(table["afstand_km"], np.sort(geo)[:4], rtol=0.005, atol=0.01)
+    assert table[NAME].tolist() == expected.tolist()
+    assert np.allclose(table[KM], np.sort(geo)[:4], rtol=0.005, atol=0.01)
     text = target.read_text(encoding="utf-8") + out
     assert "persoon" not in text.lower() and "@" not in text and "06-" not in text
     assert "Bedrijf" in out  # the list is printed too
@@ -379,8 +383,8 @@ def test_cli_dichtbij_filters_by_soort_and_radius(filled_store, settings, capsys
     assert code == 0, err
     table = _read_csv(target)
     assert len(table) > 0
-    assert set(table["soort"]) == {"aannemer"}
-    assert (table["afstand_km"] <= 12.0).all()
+    assert set(table["Soort"]) == {"aannemer"}
+    assert (table[KM] <= 12.0).all()
 
 
 def test_cli_dichtbij_unknown_school_exits_1_with_dutch_message(filled_store, settings,

@@ -11,11 +11,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from geo.output.call_lists import CALL_LIST_COLUMNS, SCHOOL_COLUMNS, heading
 from geo.register.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "school_koppelen.py")
-PERSONAL = ["contactpersoon", "email", "telefoon"]
+#: The contact columns as people see them (Dutch headings).
+PERSONAL = [heading(c) for c in ("contactpersoon", "email", "telefoon")]
 
 
 @pytest.fixture
@@ -90,10 +92,9 @@ def test_public_view_lists_nearest_partners_without_contact_data(register):
     assert not at.exception
     assert at.selectbox(key="koppel_school").value == register["id"]
     table = _table(at)
-    assert table.columns.tolist() == ["rang", "naam", "soort", "donateur", "gemeentenaam",
-                                      "afstand_km", "reistijd_min"]
+    assert table.columns.tolist() == [heading(c) for c in CALL_LIST_COLUMNS]
     assert len(table) == 5
-    assert table["afstand_km"].is_monotonic_increasing
+    assert table[heading("afstand_km")].is_monotonic_increasing
     assert not set(PERSONAL) & set(table.columns)
     text = " ".join(str(e.value) for e in at.markdown) + table.to_csv()
     assert "geheim" not in text.lower()
@@ -103,7 +104,7 @@ def test_public_exports_contain_no_personal_data(register, downloads):
     at = _run(school_query=register["naam"][:25])
     assert not at.exception
     csv = _by_suffix(downloads, ".csv").decode("utf-8-sig")
-    assert csv.splitlines()[0] == "rang;naam;soort;donateur;gemeentenaam;afstand_km;reistijd_min"
+    assert csv.splitlines()[0] == ";".join(heading(c) for c in SCHOOL_COLUMNS + CALL_LIST_COLUMNS)
     assert "geheim" not in csv.lower()
     excel = pd.read_excel(io.BytesIO(_by_suffix(downloads, ".xlsx")))
     assert not set(PERSONAL) & set(excel.columns)
@@ -115,7 +116,7 @@ def test_staff_view_and_exports_include_contact_data(register, downloads):
     assert not at.exception
     table = _table(at)
     assert table.columns.tolist()[-3:] == PERSONAL
-    assert table["email"].str.startswith("geheim").all()
+    assert table[heading("email")].str.startswith("geheim").all()
     excel = pd.read_excel(io.BytesIO(_by_suffix(downloads, ".xlsx")))
     assert excel.columns.tolist()[-3:] == PERSONAL
     assert "geheim" in _by_suffix(downloads, ".csv").decode("utf-8-sig")
@@ -133,10 +134,10 @@ def test_filters_and_radius_without_results_show_a_dutch_message(register):
     at.multiselect(key="koppel_soort").set_value(["aannemer"]).run()
     at.slider(key="koppel_straal").set_value(50).run()
     table = _table(at)
-    assert len(table) == 4 and set(table["soort"]) == {"aannemer"}
+    assert len(table) == 4 and set(table["Soort"]) == {"aannemer"}
     at.checkbox(key="koppel_donateur").check().run()
     table = _table(at)
-    assert table["donateur"].tolist() == ["ja"]
+    assert table["Donateur"].tolist() == ["ja"]
 
 
 def test_search_without_match_says_so(register):
@@ -153,11 +154,11 @@ def test_partner_to_schools_lists_vmbo_first(register, downloads):
     assert len(schools) > 0
     vmbo = (schools["vmbo"] == "ja").to_numpy()
     assert vmbo[: vmbo.sum()].all()
-    assert (schools["afstand_km"] <= 25).all()
+    assert (schools[heading("afstand_km")] <= 25).all()
     assert not set(PERSONAL) & set(schools.columns)
     exported = pd.read_csv(io.BytesIO(_by_suffix(downloads, ".csv", "scholen-bij-")),
                            sep=";", decimal=",", encoding="utf-8-sig")
-    assert exported["naam"].tolist() == schools["naam"].tolist()
+    assert exported["School"].tolist() == schools["School"].tolist()
 
 
 def test_user_added_school_can_be_linked(register, reference, tmp_path):
@@ -174,4 +175,4 @@ def test_user_added_school_can_be_linked(register, reference, tmp_path):
     assert not at.exception
     assert len(at.selectbox(key="koppel_school").options) == 1
     table = _table(at)
-    assert len(table) == 5 and table["afstand_km"].is_monotonic_increasing
+    assert len(table) == 5 and table[heading("afstand_km")].is_monotonic_increasing

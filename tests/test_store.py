@@ -621,7 +621,8 @@ def test_history_records_the_version_each_change_made(store, db_path):
     org_id = store.save_organisation(beta(), user="anna")
     store.save_organisation({"id": org_id, "plaats": "Zwaag"}, user="kees")
     conn = sqlite3.connect(db_path)
-    rows = conn.execute("SELECT veld, versie FROM historie WHERE record_id = ? ORDER BY id",
+    rows = conn.execute("SELECT veld, versie FROM historie WHERE tabel = 'organisaties' "
+                        "AND record_id = ? ORDER BY id",
                         (org_id,)).fetchall()
     conn.close()
     assert rows == [("(aangemaakt)", 1), ("plaats", 2)]

@@ -40,7 +40,7 @@ def test_proposal_with_public_fields_only(store, reference):
     assert len(view.ranking) == len(reference.default_division.subregions)
     assert sum(len(group) for _, group in view.ranking if group is not None) == 5
     assert [m[0] for m in view.metrics] == ["Scholen bereikt", "Vmbo-scholen bereikt",
-                                            "Gewogen dekking", "Greedy haalt"]
+                                            "Gewogen dekking", "Snelle benadering haalt"]
     assert view.plan.k == 3 and len(view.chosen) == 3
     assert view.plan.radius_km == DEFAULTS.radius_km
     assert view.file_stem == "ambassadeurs_k3_10km"
@@ -67,7 +67,7 @@ def test_marking_and_the_comparison(store, reference):
     assert message == "3 partner(s) gemarkeerd als ambassadeur."
     after = _view(store, reference, per_subregion=False)
     assert len(after.current_ids) == 3
-    assert "100% van het optimum" in after.current.text
+    assert "100% van de beste keuze" in after.current.text
     assert after.comparison is not None and list(after.current.table["ambassadeurs"]) == [3, 3]
     fewer = _view(store, reference, k=1, per_subregion=False)
     message = views.mark_ambassadors(store, fewer.plan, fewer.current_ids, clear_others=True,
@@ -86,3 +86,45 @@ def test_the_steps_can_be_replaced(store, reference):
                  reference=reference, choices=PlannerChoices(k=2, per_subregion=False),
                  steps=PlannerSteps(plans=counted))
     assert calls == [(2, False)]
+
+
+def test_board_marks_and_unmarks_one_partner_with_history(store, reference):
+    from geo.errors import AuthError, ConflictError
+
+    view = _view(store, reference, per_subregion=False)
+    option = view.mark_options[0]
+    assert option.marked_for is None and option.version is not None
+    with pytest.raises(AuthError):
+        views.mark_one(store, option, mark=True, user="kees", role="team")
+    message = views.mark_one(store, option, mark=True, user="piet", role="bestuur")
+    assert message.endswith(f"is nu ambassadeur voor {option.subregion}.")
+    assert store.get_organisation(option.id)["ambassadeur_voor"] == option.subregion
+    with pytest.raises(ConflictError):  # the page's version is stale now
+        views.mark_one(store, option, mark=False, user="piet", role="bestuur")
+    after = _view(store, reference, per_subregion=False)
+    first = after.mark_options[0]
+    assert first.id == option.id and first.marked_for == option.subregion  # listed first
+    assert "nu ambassadeur voor" in first.label
+    assert views.mark_one(store, first, mark=False, user="piet", role="bestuur").endswith(
+        "is geen ambassadeur meer.")
+    assert store.get_organisation(option.id)["ambassadeur_voor"] is None
+    history = store.history()
+    changes = history[(history["veld"] == "ambassadeur_voor")]
+    assert list(changes["gebruiker"]) == ["piet", "piet"]
+
+
+def test_ties_comparison_per_subregion_and_csv_in_the_view(store, reference):
+    view = _view(store, reference, per_subregion=False)
+    assert view.ties_text  # either "de enige beste" or how many are as good
+    views.mark_ambassadors(store, view.plan, view.current_ids, clear_others=False,
+                           user="piet", role="bestuur")
+    after = _view(store, reference, per_subregion=False)
+    table = after.current.per_subregion
+    assert list(table["subregio"]) == list(reference.default_division.subregions)
+    assert (table.loc[table["aantal"] > 0, "pct_van_beste"] <= 100.0).all()
+    assert int(table["aantal"].sum()) == 3
+    book = pd.read_excel(io.BytesIO(views.excel_bytes(after)), sheet_name=None)
+    assert "Vergelijking per subregio" in book
+    csv = views.csv_bytes(after).decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("naam;subregio")
+    assert len(csv.strip().splitlines()) == 4

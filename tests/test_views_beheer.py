@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pandas as pd
 import pytest
 
 from geo.intake.geocoding import OfflineGeocoder
+from geo.output.history_table import HISTORY_HEADINGS
 from geo.reference.gazetteer import Gazetteer
 from geo.register.examples import load_example_data
+from geo.register.history import CREATED_FIELD
 from geo.register.store import Store
 from geo.settings import Settings
 from geo.views import beheer as view
@@ -293,4 +296,9 @@ def test_hand_placement_and_review(store):
 def test_history_only_for_roles_that_may_see_it(store):
     store.save_organisation({"naam": "Historisch BV"}, user="tester")
     assert view.history_table(store, role="publiek") is None
-    assert "tester" in set(view.history_table(store, role="team")["gebruiker"])
+    table = view.history_table(store, role="team")
+    assert list(table.columns) == list(HISTORY_HEADINGS)
+    assert "tester" in set(table["Wie"])
+    made = table[table["Naam"] == "Historisch BV"].iloc[0]
+    assert made["Wat"] == "organisatie" and made["Veld"] == CREATED_FIELD
+    assert re.fullmatch(r"\d{1,2} [a-z]{3} \d{4} \d{2}:\d{2}", made["Wanneer"])

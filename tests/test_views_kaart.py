@@ -41,6 +41,10 @@ def test_default_view_ranks_the_subregions(store, reference, boundaries):
     assert view.ranking.attrs == {}
     assert view.ranking_title == "Rangorde per subregio"
     assert view.score_caption == score_caption_nl()
+    # Each part and the rank range are shown; the range holds the rank.
+    for _, row in view.ranking.iterrows():
+        low, _, high = row["rang_bereik"].partition("–")
+        assert int(low) <= row["rang"] <= int(high or low)
     assert view.example_notice is None
     # Five located active partners drawn; the unplaced one is counted.
     assert view.map_caption.startswith("5 organisaties op de kaart · 270 scholen")
@@ -66,8 +70,8 @@ def test_level_and_radius_change_the_ranking(store, reference, boundaries):
     near = _view(store, reference, boundaries, level="arbeidsmarktregio", radius_km=2)
     far = _view(store, reference, boundaries, level="arbeidsmarktregio", radius_km=30)
     share = "aandeel_scholen_met_partner"
-    assert (near.ranking.set_index("naam")[share]
-            <= far.ranking.set_index("naam")[share]).all()
+    assert (near.ranking.set_index("naam")[share].sort_index()
+            <= far.ranking.set_index("naam")[share].sort_index()).all()
 
 
 def test_downloads_hold_the_table_and_no_contact_data(store, reference, boundaries):
@@ -86,3 +90,20 @@ def test_contact_data_only_on_the_staff_map(store, reference, boundaries):
     assert CONTACT["email"] not in public
     assert CONTACT["email"] in staff
     assert "<b>Noord</b>" not in public  # names reach the map as data, not HTML
+
+
+def test_default_map_is_few_partners_times_long_trip(store, reference, boundaries):
+    from tests.map_payloads import layer
+
+    html = _view(store, reference, boundaries).fmap.get_root().render()
+    legend = layer(html, "legend")
+    labels = [item["label"] for item in legend["items"]]
+    assert labels[0] == "ver én weinig partners"
+    assert "dichtbij, veel partners" in labels
+    assert "vergeleken met de andere gebieden" in legend["title"]
+    areas = layer(html, "areas", "ik-kleurkaart")["geojson"]["features"]
+    assert len(areas) == len(reference.default_division.subregions)
+    darkest = [f for f in areas if f["properties"]["klasse"] == "ver én weinig partners"]
+    assert all(f["properties"]["ik_style"]["weight"] == 3 for f in darkest)
+    single = _view(store, reference, boundaries, indicator="score").fmap.get_root().render()
+    assert "Kleurkaart: Witte-vlekscore" in single

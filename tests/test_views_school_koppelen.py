@@ -7,12 +7,14 @@ import io
 import pandas as pd
 import pytest
 
-from geo.output.call_lists import CALL_LIST_COLUMNS, SCHOOL_LIST_COLUMNS
+from geo.output.call_lists import CALL_LIST_COLUMNS, SCHOOL_COLUMNS, SCHOOL_LIST_COLUMNS, heading
 from geo.register.store import Store
 from geo.settings import DEFAULTS
 from geo.text import md
 from geo.views.school_koppelen import school_linking, slug
 from tests.small_register import CONTACT, small_register
+
+CALL_HEADINGS = [heading(c) for c in CALL_LIST_COLUMNS]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,7 @@ def _alkmaar_school(linking):
 def test_search_finds_by_place_and_preselects_a_shared_code(public):
     found = public.search("  ALKMAAR ")
     assert len(found.options) > 3
-    assert all("Alkmaar" in label or "ALKMAAR" in label.upper()
-               for label in found.options.values())
+    assert all("ALKMAAR" in label.upper() for label in found.options.values())
     school = public.schools[public.schools["id"] == list(found.options)[2]].iloc[0]
     shared = public.search("alkmaar", wanted_code=school["vestigingscode"])
     assert shared.index == 2
@@ -49,14 +50,20 @@ def test_search_finds_by_place_and_preselects_a_shared_code(public):
 def test_nearest_partners_public(public):
     answer = public.partners_of(_alkmaar_school(public))
     assert answer.message is None and answer.warning is None
-    assert list(answer.table.columns) == CALL_LIST_COLUMNS
+    assert list(answer.table.columns) == CALL_HEADINGS
     assert len(answer.table) == DEFAULTS.nearest_count
-    assert answer.table["afstand_km"].is_monotonic_increasing
-    assert "Gestopt Bouw" not in set(answer.table["naam"])  # active only by default
+    assert answer.table["Afstand (km, hemelsbreed)"].is_monotonic_increasing
+    assert "Gestopt Bouw" not in set(answer.table["Partner"])  # active only by default
+    assert set(answer.table["Reiswijze"]) == {"fiets"}
     assert answer.heading.startswith("Partners bij ")
-    assert answer.download.stem.startswith("partners-bij-")
+    school = public.schools.set_index("id").loc[_alkmaar_school(public)]
+    code = school["vestigingscode"]
+    assert md(f"({code})") in answer.heading
+    assert answer.download.stem.endswith(f"-{code.lower()}")
     csv = answer.download.csv.decode("utf-8-sig")
-    assert csv.splitlines()[0] == ";".join(CALL_LIST_COLUMNS)
+    assert csv.splitlines()[0] == ";".join([heading(c) for c in SCHOOL_COLUMNS] + CALL_HEADINGS)
+    first = csv.splitlines()[1].split(";")
+    assert first[:2] == [school["naam"], code] and school["straat"] in first[2]
     for value in CONTACT.values():
         assert value not in csv and value not in answer.fmap.get_root().render()
     assert answer.note == md("1 partner(s) zonder bekende locatie overgeslagen.")
@@ -65,9 +72,9 @@ def test_nearest_partners_public(public):
 def test_staff_get_contact_columns(store):
     staff = school_linking(store, staff=True)
     answer = staff.partners_of(_alkmaar_school(staff), k=2)
-    assert list(answer.table.columns[-3:]) == list(CONTACT)
+    assert list(answer.table.columns[-3:]) == [heading(c) for c in CONTACT]
     excel = pd.read_excel(io.BytesIO(answer.download.xlsx))
-    assert excel["email"].tolist() == [CONTACT["email"]] * 2
+    assert excel["E-mail"].tolist() == [CONTACT["email"]] * 2
 
 
 def test_filters_and_an_empty_radius_give_a_dutch_message(public):
@@ -76,9 +83,9 @@ def test_filters_and_an_empty_radius_give_a_dutch_message(public):
     assert empty.table is None
     assert empty.message.startswith("Geen partners die aan de filters voldoen binnen 1 km")
     donors = public.partners_of(school, k=None, radius_km=50, donors_only=True)
-    assert set(donors.table["donateur"]) == {"ja"} and len(donors.table) == 2
+    assert set(donors.table["Donateur"]) == {"ja"} and len(donors.table) == 2
     everyone = public.partners_of(school, k=10, active_only=False)
-    assert "Gestopt Bouw" in set(everyone.table["naam"])
+    assert "Gestopt Bouw" in set(everyone.table["Partner"])
 
 
 def test_partner_to_schools_vmbo_first(public):
@@ -87,11 +94,11 @@ def test_partner_to_schools_vmbo_first(public):
     assert list(options.values()) == sorted(options.values(), key=str.casefold)
     partner_id = next(pid for pid, label in options.items() if label.startswith("Ingenieurs"))
     answer = public.schools_of(partner_id, radius_km=15)
-    assert list(answer.table.columns) == SCHOOL_LIST_COLUMNS
+    assert list(answer.table.columns) == [heading(c) for c in SCHOOL_LIST_COLUMNS]
     vmbo = (answer.table["vmbo"] == "ja").to_numpy()
-    assert vmbo[: vmbo.sum()].all() and (answer.table["afstand_km"] <= 15).all()
+    assert vmbo[: vmbo.sum()].all() and (answer.table["Afstand (km, hemelsbreed)"] <= 15).all()
     assert answer.heading.startswith(f"**{len(answer.table)}** scholen binnen 15 km")
-    assert answer.download.stem == "scholen-bij-ingenieurs-heerhugowaard"
+    assert answer.download.stem.startswith("scholen-bij-ingenieurs-heerhugowaard-")
     only_vmbo = public.schools_of(partner_id, radius_km=15, vmbo_only=True)
     assert (only_vmbo.table["vmbo"] == "ja").all()
 
@@ -107,3 +114,26 @@ def test_a_partner_far_from_schools_is_named_escaped(public):
 def test_slug():
     assert slug("Grondwerk <b>Noord</b> B.V.") == "grondwerk-b-noord-b-b-v"
     assert slug("???") == "lijst"
+
+
+def test_search_by_municipality_finds_its_villages(public):
+    """Julianadorp is a village of the municipality Den Helder: searching the one finds it."""
+    found = public.search("Den Helder")
+    schools = public.schools.set_index("id").loc[list(found.options)]
+    assert "JULIANADORP" in set(schools["plaats"].str.upper())
+    assert set(schools["gemeentenaam"]) == {"Den Helder"}
+    narrowed = public.search("zee julianadorp")  # every word must match
+    assert 0 < len(narrowed.options) < len(found.options)
+
+
+def test_school_labels_tell_locations_apart(public):
+    """Several locations of one school have one name; street and code make each unique."""
+    found = public.search("Den Helder")
+    labels = list(found.options.values())
+    assert len(set(labels)) == len(labels)
+    for sid, label in found.options.items():
+        school = public.schools.set_index("id").loc[sid]
+        assert label.endswith(f"({school['vestigingscode']})")
+        assert school["straat"] in label
+    by_code = public.search(public.schools.iloc[0]["vestigingscode"].lower())
+    assert list(by_code.options) == [public.schools.iloc[0]["id"]]

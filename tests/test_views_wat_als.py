@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -12,7 +13,7 @@ from geo.output import maps
 from geo.reference.regions import unit_polygons
 from geo.register.store import Store
 from geo.settings import DEFAULTS
-from geo.views.wat_als import COMPARISON_COLUMNS, WhatIfChoices, what_if_view
+from geo.views.wat_als import COMPARISON_COLUMNS, WhatIfChoices, signed_decimal, what_if_view
 from tests.map_payloads import layer
 from tests.small_register import small_register
 
@@ -42,7 +43,16 @@ def test_default_is_den_helder_and_helps_the_kop(store, reference):
     assert kop["reistijd_gemiddeld_wat_als"] < kop["reistijd_gemiddeld_nu"]
     assert view.changed.sum() >= 1
     label, value, delta = view.metric
-    assert label.endswith("(OV/auto)") and value.endswith(" min") and float(delta.split()[0]) < 0
+    assert label.endswith("(OV/auto)") and value.endswith(" min")
+    assert re.fullmatch(r"-\d+(,\d)? min", delta)  # a Dutch decimal comma
+    shown = view.table
+    same = ((shown["reistijd_gemiddeld_nu"] == shown["reistijd_gemiddeld_wat_als"])
+            & (shown["reistijd_max_nu"] == shown["reistijd_max_wat_als"])
+            & (shown["afstand_gemiddeld_nu"] == shown["afstand_gemiddeld_wat_als"])
+            & (shown["score_nu"] == shown["score_wat_als"])
+            & (shown["rang_nu"] == shown["rang_wat_als"]))
+    assert (view.changed.to_numpy() == ~same.to_numpy()).all()  # orange = visibly different
+    assert layer(view.fmap.get_root().render(), "legend")["title"] == "Minder reistijd (minuten)"
     assert any("Kop van Noord" in line for line in view.gainers) and view.no_gain is None
     assert view.table_title == "Vandaag en wat als, per subregio"
     html = view.fmap.get_root().render()
@@ -77,3 +87,8 @@ def test_the_explanation_follows_the_sliders(store, reference):
     assert (after > before).all()
     assert view.table.iloc[0]["naam"] in {"Hilversum", "Wijdemeren", "Gooise Meren",
                                           "Laren (NH.)", "Blaricum", "Eemnes", "Huizen"}
+
+
+def test_signed_decimal_is_dutch_and_never_minus_zero():
+    assert [signed_decimal(v) for v in (-2.14, 0.44, -0.04, 0.0, 12.0)] == [
+        "-2,1", "+0,4", "0", "0", "+12"]

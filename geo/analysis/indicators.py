@@ -25,6 +25,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
+from geo.analysis.access import access_and_trips_by_unit, weighted_by_unit
 from geo.analysis.names import COLUMN_DESCRIPTIONS_NL
 from geo.analysis.proximity import nearest, to_rd
 from geo.analysis.rail import area_model
@@ -287,30 +288,6 @@ def pc4_travel(
     return out
 
 
-def _weighted_by_unit(per_pc4: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per unit: population-weighted mean and maximum of ``column`` over its PC4 areas.
-
-    Areas without young inhabitants are left out of both; a unit where nobody aged
-    10–19 lives gets the plain mean and maximum of all its areas.
-    """
-    values = per_pc4[column].to_numpy(float)
-    weights = per_pc4["inw_10_19"].to_numpy(float)
-    inhabited = (weights > 0) & np.isfinite(values)
-    frame = pd.DataFrame({
-        "unit": per_pc4["unit"].to_numpy(),
-        "vw": np.where(inhabited, values * weights, 0.0),
-        "w": np.where(inhabited, weights, 0.0),
-        "v_inhabited": np.where(inhabited, values, np.nan),
-        "v": values,
-    })
-    grouped = frame.groupby("unit")
-    sums = grouped[["vw", "w"]].sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(sums["w"] > 0, sums["vw"] / sums["w"], grouped["v"].mean())
-    maximum = grouped["v_inhabited"].max().fillna(grouped["v"].max())
-    return pd.DataFrame({"mean": mean, "max": maximum}, index=sums.index)
-
-
 def indicators(
     level: str,
     *,
@@ -324,6 +301,7 @@ def indicators(
     weights: ScoreWeights | None = None,
     mode: str = DEFAULTS.area_mode,
     kinds: Collection[str] | None = PARTNER_KINDS,
+    catchment_km: float = DEFAULTS.access_catchment_km,
 ) -> pd.DataFrame:
     """Indicators and white-spot score, one row per unit at ``level``.
 
@@ -352,6 +330,8 @@ def indicators(
         Mode for the travel times (default ``DEFAULTS.area_mode``).
     kinds : collection of str, optional
         Organisation kinds counted as partners; see :data:`PARTNER_KINDS`.
+    catchment_km : float
+        Catchment of a partner in the partner access (:mod:`geo.analysis.access`).
 
     Returns
     -------
@@ -389,12 +369,16 @@ def indicators(
             table["partners"] / table["inwoners_10_19"] * 10_000.0,
             np.nan,
         )
-    distance = _weighted_by_unit(per_pc4, "afstand_km").reindex(table.index)
-    minutes = _weighted_by_unit(per_pc4, "reistijd_min").reindex(table.index)
+    distance = weighted_by_unit(per_pc4, "afstand_km").reindex(table.index)
+    minutes = weighted_by_unit(per_pc4, "reistijd_min").reindex(table.index)
     table["afstand_mbo_infra_km_gemiddeld"] = distance["mean"]
     table["afstand_mbo_infra_km_max"] = distance["max"]
     table["reistijd_mbo_infra_min_gemiddeld"] = minutes["mean"]
     table["reistijd_mbo_infra_min_max"] = minutes["max"]
+    pc4 = reference.pc4.set_index("pc4").loc[per_pc4["pc4"]]
+    table = table.join(access_and_trips_by_unit(
+        per_pc4, to_rd(pc4["lon_pos"].to_numpy(), pc4["lat_pos"].to_numpy()), _xy(counted),
+        catchment_km=catchment_km))
 
     # Schools, and which have a partner within the radius (straight line, RD New).
     school_unit = _gemeentecodes(schools, reference).map(code_of)
@@ -416,18 +400,25 @@ def indicators(
     table["scholen"] = grouped.size().reindex(table.index, fill_value=0)
     table["scholen_vmbo"] = grouped["vmbo"].sum().reindex(table.index, fill_value=0)
     table["scholen_met_partner"] = grouped["near"].sum().reindex(table.index, fill_value=0)
+    school_stats["vmbo_far"] = school_stats["vmbo"] & school_stats["located"] & ~near
+    vmbo_located = (school_stats["vmbo"] & school_stats["located"]).groupby(school_stats["unit"])
+    far = grouped["vmbo_far"].sum().reindex(table.index, fill_value=0)
+    n_vmbo = vmbo_located.sum().reindex(table.index, fill_value=0)
+    table["scholen_vmbo_zonder_partner"] = far
+    table["aandeel_vmbo_zonder_partner"] = (far / n_vmbo.where(n_vmbo > 0)).astype(float)
     n_located = grouped["located"].sum().reindex(table.index, fill_value=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["aandeel_scholen_met_partner"] = np.where(
             n_located > 0, table["scholen_met_partner"] / n_located, np.nan
         )
 
-    for column in ("partners", "donateurs", "scholen", "scholen_vmbo", "scholen_met_partner"):
+    for column in ("partners", "donateurs", "scholen", "scholen_vmbo", "scholen_met_partner",
+                   "scholen_vmbo_zonder_partner"):
         table[column] = table[column].astype(int)
     table = white_spot_score(table.reset_index(), weights=weights)
     table.attrs.update({
         "niveau": level, "straal_km": float(radius_km), "reiswijze": mode,
-        "reismodel": travel.describe_nl(), "gewichten": weights,
+        "reismodel": travel.describe_nl(), "gewichten": weights, "reikwijdte_km": catchment_km,
     })
     return table
 
@@ -441,6 +432,7 @@ _ROUNDING = {
     "afstand_mbo_infra_km_gemiddeld": 1, "afstand_mbo_infra_km_max": 1,
     "reistijd_mbo_infra_min_gemiddeld": 0, "reistijd_mbo_infra_min_max": 0,
     "score": 1, "deelscore_schaarste": 1, "deelscore_reistijd": 1, "deelscore_scholen": 1,
+    "toegang_partners_per_10k_jongeren": 2, "aandeel_vmbo_zonder_partner": 3,
 }
 
 
@@ -454,6 +446,8 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
             out[column]
         ):
             out[column] = out[column].round(0 if column.startswith("reistijd_") else 1)
+        elif column.startswith("aandeel_"):
+            out[column] = out[column].round(3)
     if "inwoners_10_19" in out.columns:
         out["inwoners_10_19"] = out["inwoners_10_19"].round(0).astype("Int64")
     return out

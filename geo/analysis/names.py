@@ -1,12 +1,26 @@
 """The analysis's names for people and programs, as plain constants.
 
 Travel modes, the columns of the indicator and scenario tables with their Dutch
-descriptions, and the indicators a map can be coloured by. Nothing here imports numpy or
-pandas, so the command line builds its options from these names without loading the
-analysis itself.
+descriptions (generated from :data:`geo.settings.DEFAULTS` where they quote a default), and
+the indicators a map can be coloured by. Nothing here imports numpy or pandas, so the
+command line builds its options from these names without loading the analysis itself.
 """
 
 from __future__ import annotations
+
+from geo.settings import DEFAULTS
+from geo.text import decimal_comma
+
+
+def share_column(threshold_min: float) -> str:
+    """Column name of the share of young people beyond ``threshold_min`` minutes."""
+    return f"aandeel_jongeren_boven_{threshold_min:g}_min"
+
+
+#: The share columns, one per :attr:`geo.settings.Defaults.travel_thresholds_min`.
+SHARE_COLUMNS: list[str] = [share_column(t) for t in DEFAULTS.travel_thresholds_min]
+_STEP = decimal_comma(DEFAULTS.weight_step)
+_MINUTES = " en ".join(decimal_comma(t) for t in DEFAULTS.travel_thresholds_min)
 
 #: Travel modes, code → Dutch label. The codes are what users type (``--reiswijze``).
 MODES: dict[str, str] = {"fiets": "fiets", "ov_auto": "OV/auto"}
@@ -21,7 +35,9 @@ TABLE_COLUMNS: list[str] = [
 ]
 EXTRA_COLUMNS: list[str] = [
     "arbeidsmarktregio", "scholen_met_partner", "reistijd_mbo_infra_min_max",
-    "deelscore_schaarste", "deelscore_reistijd", "deelscore_scholen",
+    "deelscore_schaarste", "deelscore_reistijd", "deelscore_scholen", "rang_min", "rang_max",
+    "toegang_partners_per_10k_jongeren", *SHARE_COLUMNS, "scholen_vmbo_zonder_partner",
+    "aandeel_vmbo_zonder_partner",
 ]
 
 #: The columns of a "wat als" scenario table, in order.
@@ -62,9 +78,33 @@ COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
     "arbeidsmarktregio": "Naam van de arbeidsmarktregio",
     "scholen_met_partner": "Scholen met minstens één partner binnen de straal",
     "reistijd_mbo_infra_min_max": "Langste geschatte reistijd (minuten) vanuit een postcodegebied",
-    "deelscore_schaarste": "Deelscore partnerschaarste (0–100)",
-    "deelscore_reistijd": "Deelscore reisbelasting (0–100)",
-    "deelscore_scholen": "Deelscore scholen zonder partner in de buurt (0–100)",
+    "deelscore_schaarste": (
+        "Deel 'weinig partners': percentiel (0–100) van de partnertoegang, minder toegang = "
+        "hoger"
+    ),
+    "deelscore_reistijd": (
+        "Deel 'lange reis': gemiddelde van de percentielen (0–100) van de gemiddelde reistijd, "
+        f"de aandelen jongeren boven {_MINUTES} minuten en de langste reistijd"
+    ),
+    "deelscore_scholen": (
+        "Deel 'vmbo-scholen zonder partner': percentiel (0–100) van het aandeel vmbo-scholen "
+        "zonder partner binnen de straal; leeg zonder vmbo-school"
+    ),
+    "rang_min": f"Beste rang als elk gewicht {_STEP} omhoog of omlaag gaat",
+    "rang_max": f"Slechtste rang als elk gewicht {_STEP} omhoog of omlaag gaat",
+    "toegang_partners_per_10k_jongeren": (
+        "Partners binnen bereik per 10.000 jongeren (two-step floating catchment: elke "
+        "partner verdeeld over de jongeren binnen de reikwijdte, dichterbij telt zwaarder)"
+    ),
+    **{share_column(t): (
+        f"Aandeel (0–1) van de jongeren met meer dan {decimal_comma(t)} minuten geschatte "
+        "reistijd naar de dichtstbijzijnde mbo-infralocatie"
+    ) for t in DEFAULTS.travel_thresholds_min},
+    "scholen_vmbo_zonder_partner": "Vmbo-scholen zonder partner binnen de straal",
+    "aandeel_vmbo_zonder_partner": (
+        "Aandeel (0–1) van de vmbo-scholen zonder partner binnen de straal; leeg zonder "
+        "vmbo-school"
+    ),
     "reistijd_gemiddeld_nu": "Geschatte reistijd (min) naar mbo-infra, gewogen gemiddelde, nu",
     "reistijd_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
     "reistijd_gemiddeld_verschil": "Verschil in minuten (negatief = korter)",
@@ -82,12 +122,22 @@ COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
     "rang_verschil": "Verandering van de rang (positief = minder urgent)",
 }
 
+#: The key of :data:`CHOROPLETH_INDICATORS` for the two-variable map (partner access ×
+#: travel burden, :func:`geo.output.choropleth.add_bivariate`).
+BIVARIATE = "partners_x_reistijd"
+
 #: Indicators a map can be coloured by: column → (Dutch label, number format). The
-#: empty key means "no colouring".
+#: empty key means "no colouring"; :data:`BIVARIATE` the two-variable map.
 CHOROPLETH_INDICATORS: dict[str, tuple[str, str]] = {
     "": ("Geen kleurkaart", ""),
+    "partners_x_reistijd": ("Weinig partners × lange reis (vergeleken met de andere gebieden)",
+                            ""),
     "score": ("Witte-vlekscore (hoger = meer aandacht nodig)", "{:.0f}"),
     "partners_per_10k_jongeren": ("Partners per 10.000 jongeren (10–19 jr)", "{:.1f}"),
+    "toegang_partners_per_10k_jongeren": ("Partners binnen bereik per 10.000 jongeren",
+                                          "{:.1f}"),
+    SHARE_COLUMNS[-1]: (f"Aandeel jongeren > {decimal_comma(DEFAULTS.travel_thresholds_min[-1])} "
+                        "min van mbo-infra (schatting)", "{:.0%}"),
     "partners": ("Aantal partners", "{:.0f}"),
     "donateurs": ("Aantal donateurs", "{:.0f}"),
     "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),

@@ -6,7 +6,8 @@
   :func:`geo.analysis.optimise.solve_mclp`);
 * :func:`greedy_plan` — the classic greedy choice, for comparison;
 * :func:`fixed_plan` — the figures of a given set, e.g. the current ambassadors;
-* :func:`evaluate` — the current ambassadors next to the optimum for as many;
+* :func:`evaluate` — the current ambassadors next to the optimum for as many, overall and
+  per subregion (:mod:`geo.analysis.comparisons`);
 * :func:`coverage_curve` — optimum and greedy for several ``k``.
 
 Every plan is an :class:`AmbassadorPlan` with public partner fields only; its exports
@@ -23,15 +24,17 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from geo.analysis.comparisons import subregion_comparison
 from geo.analysis.coverage import Coverage, PlanError
-from geo.analysis.optimise import effective_k, greedy_choice, solve_mclp
+from geo.analysis.optimise import Rule, effective_k, greedy_choice, solve_mclp
+from geo.analysis.ties import Ties, disclose_ties
 from geo.reference.data import Division
 from geo.settings import DEFAULTS
 
 #: Method codes of a plan and their Dutch labels.
 METHOD_LABELS = {
-    "optimaal": "optimalisatie (MCLP, CBC)",
-    "greedy": "greedy (telkens de partner die het meest toevoegt)",
+    "optimaal": "beste keuze (exact berekend)",
+    "greedy": "snelle benadering (steeds de partner die het meest toevoegt)",
     "huidig": "huidige ambassadeurs",
 }
 
@@ -75,6 +78,9 @@ class AmbassadorPlan:
         When the plan was made.
     notes : tuple of str
         Dutch remarks for the user.
+    ties : Ties or None
+        For an optimal plan: the partners that would be just as good (see
+        :mod:`geo.analysis.ties`).
     """
 
     method: str
@@ -92,6 +98,7 @@ class AmbassadorPlan:
     solve_seconds: float
     created: datetime = field(default_factory=datetime.now)
     notes: tuple[str, ...] = ()
+    ties: Ties | None = None
 
     @property
     def chosen_ids(self) -> tuple:
@@ -227,8 +234,10 @@ def optimal_plan(
 
     The maximal covering location problem, solved exactly with PuLP and its bundled
     CBC solver (within ``time_limit_s``; the plan's ``status`` says when the limit cut
-    the search short). With ``tie_break``, among equally good sets the one whose members
-    individually reach the most is preferred.
+    the search short). With ``tie_break``, among equally good sets the one that reaches
+    the most vmbo schools few partners can reach is preferred (see
+    :mod:`geo.analysis.optimise`), and the plan's ``ties`` say which partners would have
+    been just as good.
 
     Parameters
     ----------
@@ -240,7 +249,7 @@ def optimal_plan(
     time_limit_s : float
         Time limit of the solver, in seconds.
     tie_break : bool
-        Solve a second time to break ties (see :func:`geo.analysis.optimise.solve_mclp`).
+        Break ties and disclose them (see :func:`geo.analysis.optimise.solve_mclp`).
 
     Returns
     -------
@@ -254,15 +263,16 @@ def optimal_plan(
     """
     k_eff, notes = effective_k(cov, k, per_subregion)
     start = time.perf_counter()
-    chosen, status = solve_mclp(
-        cov, k=k_eff, per_subregion=per_subregion, time_limit_s=time_limit_s,
+    solution = solve_mclp(
+        cov, rule=Rule(k=k_eff, per_subregion=per_subregion), time_limit_s=time_limit_s,
         tie_break=tie_break,
     )
     elapsed = time.perf_counter() - start
-    return build_plan(
-        cov, chosen, method="optimaal", status=status, k=k_eff,
+    plan = build_plan(
+        cov, solution.rows, method="optimaal", status=solution.status, k=k_eff,
         per_subregion=per_subregion, solve_seconds=elapsed, notes=notes,
     )
+    return replace(plan, ties=disclose_ties(cov, solution)) if tie_break else plan
 
 
 def greedy_plan(cov: Coverage, *, k: int, per_subregion: bool = False) -> AmbassadorPlan:
@@ -277,7 +287,7 @@ def greedy_plan(cov: Coverage, *, k: int, per_subregion: bool = False) -> Ambass
     chosen = greedy_choice(cov, k=k_eff, per_subregion=per_subregion)
     elapsed = time.perf_counter() - start
     return build_plan(
-        cov, chosen, method="greedy", status="heuristiek (geen garantie op optimum)",
+        cov, chosen, method="greedy", status="benadering (niet gegarandeerd de beste)",
         k=k_eff, per_subregion=per_subregion, solve_seconds=elapsed, notes=notes,
     )
 
@@ -312,10 +322,14 @@ class Comparison:
         The plan of the currently marked ambassadors.
     optimum : AmbassadorPlan
         The optimal plan with as many ambassadors.
+    subregions : pandas.DataFrame or None
+        Per subregion, its current ambassadors against the best as many partners of that
+        subregion (:func:`geo.analysis.comparisons.subregion_comparison`).
     """
 
     current: AmbassadorPlan
     optimum: AmbassadorPlan
+    subregions: pd.DataFrame | None = None
 
     @property
     def ratio(self) -> float:
@@ -327,7 +341,7 @@ class Comparison:
         """Dutch comparison table: one row per plan."""
         rows = []
         for label, plan in (("huidige ambassadeurs", self.current),
-                            ("optimum (zelfde aantal)", self.optimum)):
+                            ("beste keuze (zelfde aantal)", self.optimum)):
             rows.append({
                 "keuze": label,
                 "ambassadeurs": plan.k,
@@ -386,7 +400,8 @@ def evaluate(
             f"Vergeleken zonder 'minstens één per subregio': er zijn {current.k} huidige "
             f"ambassadeurs en {needed} subregio's met kandidaten.",
         ))
-    return Comparison(current=current, optimum=optimum)
+    subregions = subregion_comparison(cov, current.chosen_ids, time_limit_s=time_limit_s)
+    return Comparison(current=current, optimum=optimum, subregions=subregions)
 
 
 def coverage_curve(

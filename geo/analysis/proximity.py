@@ -33,6 +33,8 @@ from geo.settings import DEFAULTS
 SKIPPED_SCHOOLS = "overgeslagen_scholen"
 #: ``frame.attrs`` key: number of partners skipped because they have no location.
 SKIPPED_PARTNERS = "overgeslagen_partners"
+#: Key in ``DataFrame.attrs``: the travel mode (a key of ``MODES``) of ``reistijd_min``.
+TRAVEL_MODE = "reiswijze"
 
 
 
@@ -357,7 +359,7 @@ def nearest_partners(
         ``reistijd_min``; ordered by school (input order) and rang. Among partners at
         the same distance the name decides (then the id). Schools with no partner in
         reach have no rows. ``attrs`` holds :data:`SKIPPED_SCHOOLS` and
-        :data:`SKIPPED_PARTNERS` (rows without a location).
+        :data:`SKIPPED_PARTNERS` (rows without a location) and :data:`TRAVEL_MODE`.
     """
     if k is None and radius_km is None:
         raise ValueError("give k, radius_km or both")
@@ -408,6 +410,7 @@ def nearest_partners(
     )
     result.attrs[SKIPPED_SCHOOLS] = skipped_s
     result.attrs[SKIPPED_PARTNERS] = skipped_p
+    result.attrs[TRAVEL_MODE] = travel_mode
     return result
 
 
@@ -443,7 +446,7 @@ def schools_near_partner(
         The schools' columns plus ``rang``, ``afstand_km`` and ``reistijd_min``;
         sorted vmbo first, then by distance, then by name. Empty when the partner has
         no location or no school is in reach; ``attrs`` holds
-        :data:`SKIPPED_SCHOOLS`.
+        :data:`SKIPPED_SCHOOLS` and :data:`TRAVEL_MODE`.
     """
     schools = _plain(schools)
     if "naam" not in schools.columns and "vestigingsnaam" in schools.columns:
@@ -470,4 +473,5 @@ def schools_near_partner(
     result = result.drop(columns=["_vmbo", "_naam"]).reset_index(drop=True)
     result.insert(0, "rang", np.arange(1, len(result) + 1))
     result.attrs[SKIPPED_SCHOOLS] = skipped
+    result.attrs[TRAVEL_MODE] = travel_mode
     return result

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "geschiedenis_zien": frozenset({"team", "bestuur"}),  # Beheer → Historie
     "exporteren_met_contactgegevens": frozenset({"team", "bestuur"}),  # Beheer → Exporteren
     "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),  # Ambassadeurs (the planner)
+    # Beheer → Opleidingslocaties, `infrakaart mbo zet` and every Store write of a place
+    "opleidingslocaties_beheren": frozenset({"team", "bestuur"}),
     # board only (issue 5): appoint ambassadors — Ambassadeurs → Vastleggen, the Beheer
     # form field, an import's Ambassadeur column, and every Store write of ambassadeur_voor
     "ambassadeurs_markeren": frozenset({"bestuur"}),

@@ -16,7 +16,18 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from geo.cli import ambassadors, importing, nearby, partner_map, register, users, waar, white_spots
+from geo.cli import (
+    ambassadors,
+    education,
+    importing,
+    maintenance,
+    nearby,
+    partner_map,
+    register,
+    users,
+    waar,
+    white_spots,
+)
 from geo.errors import InfrakaartError
 from geo.settings import Settings
 
@@ -34,6 +45,10 @@ COMMANDS: dict[str, Command] = {
     "kaart": (partner_map.add, partner_map.run),
     "export": (register.add_export, register.run_export),
     "voorbeeld": (register.add_example, register.run_example),
+    "backup": (maintenance.add_backup, maintenance.run_backup),
+    "herstel": (maintenance.add_restore, maintenance.run_restore),
+    "status": (maintenance.add_status, maintenance.run_status),
+    "mbo": (education.add, education.run),
 }
 
 
@@ -77,6 +92,9 @@ def _run(argv: list[str] | None, settings: Settings | None) -> int:
     except ValueError as err:  # a setting in the environment that cannot be read
         print(f"Fout in de instellingen: {err}", file=sys.stderr)
         return 1
+    from geo.logs import configure_logging
+
+    configure_logging(settings)
     _, run = COMMANDS[args.opdracht]
     try:
         return run(args, settings)

@@ -51,7 +51,9 @@ def open_store(args: argparse.Namespace, settings: Settings, *, reference=None):
     database = Path(args.database) if args.database else settings.database_path
     if reference is None:
         reference = load_reference(settings.data_dir)
-    return Store(database, reference)
+    # An own --database keeps its pre-upgrade copies next to it.
+    return Store(database, reference,
+                 backup_dir=None if args.database else settings.backup_dir)
 
 
 def cli_user() -> str:

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(table.to_string(index=False))
     for note in plan.notes:
         print(f"Let op: {note}")
+    if plan.ties is not None:
+        print(f"Even goede keuzes: {plan.ties.sentence()}")
     summary = f"Samenvatting: {plan.summary()} Status: {plan.status}."
     print(summary)
     if args.uitvoer:

@@ -41,7 +41,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart dichtbij``; returns the exit code."""
     from geo.analysis.proximity import default_travel, nearest_partners
     from geo.fields import kind_codes
-    from geo.output.call_lists import call_list, no_partners_message, skipped_message
+    from geo.output.call_lists import (
+        call_list,
+        for_people,
+        no_partners_message,
+        skipped_message,
+        with_school,
+    )
     from geo.output.tables import write_table
 
     if args.n is not None and args.n < 1:
@@ -84,12 +90,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                   radius_km=args.straal, filtered=filtered))
     else:
         print(f"Partners dichtbij {name}" + (f" ({place})" if place else "") + ":")
-        print(table.to_string(index=False))
+        print(for_people(table).to_string(index=False))
         print("Afstand hemelsbreed; reistijd is een schatting.")
     note = skipped_message(result)
     if note:
         print(f"Let op: {note}")
     if args.uitvoer:
-        write_table(args.uitvoer, table, private=False)
+        write_table(args.uitvoer, for_people(with_school(table, school.iloc[0])), private=False)
         print(f"{len(table)} partner(s) geschreven naar {args.uitvoer}")
     return 0

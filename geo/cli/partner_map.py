@@ -45,13 +45,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         division = selected_division(args, reference)  # before any work: a bad file stops here
         organisations = store.organisations(include_personal=not args.publiek)
         schools, mbo = store.schools(), store.mbo_locations()
+        places = store.places.all(active_only=True)  # on the map: every kind
     active = organisations[organisations["actief"]]
     table = analysis.indicators(args.niveau, reference=reference, division=division,
                                 partners=active, schools=schools, mbo=mbo)
     label, fmt = CHOROPLETH_INDICATORS[args.kleurkaart]
     fmap = partner_maps.build_partner_map(
         layers=maps.boundary_layers(reference, division), partners=active, schools=schools,
-        mbo=mbo, show_personal=not args.publiek,
+        mbo=places, show_personal=not args.publiek,
         choropleth=(unit_polygons(args.niveau, reference, division), table, args.kleurkaart,
                     label, fmt),
     )

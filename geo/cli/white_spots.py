@@ -17,11 +17,13 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "witte-vlekken",
         help="Rangorde van gebieden die aandacht nodig hebben (witte-vlekscore).",
-        description="Bereken per gebied het aantal partners en donateurs, jongeren (10-19 jaar, "
-        "CBS 2021), scholen, het aandeel scholen met een partner binnen de straal en de "
-        "geschatte afstand en reistijd naar de dichtstbijzijnde mbo-infralocatie, met de "
-        "witte-vlekscore (0-100, hoger = meer aandacht nodig) en de rang. Reistijden zijn "
-        "schattingen (hemelsbreed x omwegfactor). Contactgegevens staan er nooit in.",
+        description="Bereken per gebied het aantal partners en donateurs, de partners binnen "
+        "bereik per 10.000 jongeren (10-19 jaar, CBS 2021), de vmbo-scholen zonder partner "
+        "binnen de straal en de geschatte reistijd naar de dichtstbijzijnde mbo-infralocatie "
+        "(gemiddeld en het aandeel jongeren met een lange reis), met de drie delen van de "
+        "witte-vlekscore (percentielen 0-100), de score, de rang en het bereik van rangen "
+        "als de gewichten iets verschuiven. Reistijden zijn schattingen. Contactgegevens "
+        "staan er nooit in.",
     )
     p.add_argument("--niveau", choices=LEVELS, default=DEFAULTS.level,
                    help=f"gebiedsniveau (standaard {DEFAULTS.level})")
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart witte-vlekken``; returns the exit code."""
     from geo.analysis import indicators as analysis
     from geo.analysis.rail import area_model
-    from geo.analysis.score import top_units_text
+    from geo.analysis.score import score_caption_nl, top_units_text
     from geo.analysis.travel import StraightLineModel
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
@@ -78,9 +80,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
           "Hoger = meer aandacht nodig.")
     for line in top_units_text(table, n=max(args.top, 0)):
         print(line)
+    print(score_caption_nl(table.attrs.get("gewichten")).replace("Uitleg op de pagina Over.",
+                                                                  "Uitleg: pagina Over."))
     if not table["partners"].any():
         print("Let op: er staan nog geen actieve partners met een locatie in het register.")
-    print("Reistijden en afstanden zijn schattingen (hemelsbreed x omwegfactor).")
+    print("Reistijden en afstanden zijn schattingen (trein waar die helpt, anders "
+          "hemelsbreed x omwegfactor).")
     if args.uitvoer:
         out = write_table(args.uitvoer, analysis.export_sheets(table), private=False)
         print(f"{len(table)} gebieden geschreven naar {out}")

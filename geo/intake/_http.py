@@ -440,6 +440,20 @@ class JsonClient:
             self.cache.close()
 
 
+def answers_ok(url: str, *, timeout_s: float = 5.0) -> bool:
+    """True when ``url`` answers HTTP 200 within ``timeout_s`` (a local health check).
+
+    Used by ``infrakaart status --app`` for the app's own health endpoint; no retries,
+    no cache, nothing read beyond the status.
+    """
+    try:
+        with requests.get(url, timeout=(timeout_s, timeout_s), stream=True,
+                          allow_redirects=False) as response:
+            return response.status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def _passes(answer: dict, validate: Validator | None) -> bool:
     """True when ``validate`` accepts ``answer`` (or there is nothing to check)."""
     if validate is None:

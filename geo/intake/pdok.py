@@ -213,3 +213,26 @@ class PdokGeocoder:
         self.http.close()
 
 
+
+
+def check_pdok(settings: Settings, *, http: JsonClient | None = None) -> None:
+    """Ask PDOK one small question, without the cache and without retries.
+
+    For ``infrakaart status``: the answer must arrive within the deadline and have
+    PDOK's documented shape.
+
+    Raises
+    ------
+    GeocoderError
+        With a Dutch message when PDOK cannot be reached or answers something else.
+    """
+    from dataclasses import replace
+
+    client = http or JsonClient(replace(settings, pdok_retries=0), use_cache=False)
+    try:
+        client.get_json(settings.pdok_url.rstrip("/") + "/free",
+                        [("q", "1012JS"), ("rows", 1), ("fl", ",".join(PDOK_FIELDS))],
+                        validate=validate_pdok_answer)
+    finally:
+        if http is None:
+            client.close()

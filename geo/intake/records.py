@@ -66,6 +66,7 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
                   reference: Reference | None) -> dict[str, object]:
     """The record's values of the fields an import reads, each read as its type."""
     defaults = flag_defaults()
+    originals = {s.field: s.original for s in verdict.accepted}  # as the file had them
     out: dict[str, object] = {}
     for item in registry.fields_of(table):
         if item.name == "naam" or not (item.synonyms or item.weak_synonyms):
@@ -81,7 +82,7 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
         elif item.type == registry.VOCABULARY and item.vocabulary == "kinds":
             if item.name in present:
                 out[item.name] = registry.normalise_kind(text.strip())
-                out["soort_origineel"] = text.strip()
+                out["soort_origineel"] = originals.get(item.name, text.strip())
         elif item.name in present or text:  # postcode and place may come from one cell
             out[item.name] = text.strip().upper() if item.name in _UPPERCASE else text
     return out
@@ -166,12 +167,51 @@ def result_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
-def preview_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
-    """The preview shown before importing: no personal fields, address columns added."""
+def _shown(item: registry.Field, value: object) -> str:
+    """A value of a record as the preview shows it (a kind by its label, ja/nee)."""
+    if value is None:
+        return ""
+    if item.type == registry.YES_NO:
+        return "ja" if value else "nee"
+    if item.vocabulary == "kinds":
+        return registry.kind_label(value)
+    return str(value)
+
+
+def read_fields(verdicts: Iterable[RowVerdict], *, kind: str = "partners",
+                fields: set[str] | None = None) -> pd.DataFrame:
+    """How each row's other fields will be stored, one column per field (Dutch labels).
+
+    The public input fields the file has a column for besides name and address (soort,
+    donateur, actief, …), read exactly as :func:`to_records` reads them; personal data
+    and staff notes stay out of the preview.
+    """
+    verdicts = list(verdicts)
+    table = _TABLES[kind]
+    present = fields if fields is not None else {k for v in verdicts for k in v.values}
+    shown = [item for item in registry.fields_of(table)
+             if item.name in present and not item.staff_only and (item.synonyms or
+             item.weak_synonyms) and item.name not in ("naam", "straat", "postcode", "plaats")]
+    rows = [_input_values(v, table, present, None) for v in verdicts]
+    return pd.DataFrame({item.label: [_shown(item, r.get(item.name)) for r in rows]
+                         for item in shown}, index=range(len(verdicts)))
+
+
+def preview_table(verdicts: Iterable[RowVerdict], *, kind: str = "partners",
+                  fields: set[str] | None = None) -> pd.DataFrame:
+    """The preview shown before importing: how every row will be read and stored.
+
+    The address, the other public fields the file has (:func:`read_fields`, e.g.
+    ``Soort`` and ``Donateur`` by their labels), the verdict, the areas, what importing
+    does (``actie``), the suggestions (``voorstel``) and the message; no personal fields.
+    """
     verdicts = list(verdicts)
     table = result_table(verdicts)
     for name in ("plaats", "postcode", "straat"):
         table.insert(2, name, [v.values.get(name, "") for v in verdicts])
+    read = read_fields(verdicts, kind=kind, fields=fields)
+    for position, column in enumerate(read.columns, start=5):
+        table.insert(position, column, read[column].to_list())
     table.insert(
         len(table.columns) - 1, "actie",
         [
@@ -180,7 +220,15 @@ def preview_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
             for v in verdicts
         ],
     )
+    table.insert(len(table.columns) - 1, "voorstel",
+                 ["; ".join(s.shown for s in v.suggestions) for v in verdicts])
     return table.drop(columns=["lat", "lon", "arbeidsmarktregio_code", "gemeentecode"])
+
+
+def suggestion_choices(verdicts: Iterable[RowVerdict]) -> dict[int, str]:
+    """Row → ``"Rij 7 — Naam: Plaats: Den Heldr → Den Helder"`` (plain text, select box)."""
+    return {v.row: f"Rij {v.row} — {v.name}: " + "; ".join(s.shown for s in v.suggestions)
+            for v in verdicts if v.suggestions}
 
 
 # --------------------------------------------------------------------------- review & forms

@@ -30,8 +30,9 @@ from geo import fields, vocabulary
 from geo.addresses import is_po_box, parse_postcode
 from geo.intake.contacts import contact_notes
 from geo.intake.duplicates import mark_duplicates
-from geo.intake.geocoding import AddressQuery, Geocoder
+from geo.intake.geocoding import OFFLINE_NOTICE, UNUSABLE_NOTICE, AddressQuery, Geocoder
 from geo.intake.rawtable import RawRow, RawTable
+from geo.intake.spelling import PlaceIndex, Suggestion, place_index, row_suggestions
 from geo.reference.data import Reference
 from geo.reference.gazetteer import Location
 from geo.reference.regions import assign_areas
@@ -93,6 +94,11 @@ class RowVerdict:
     register_note : str
         What importing will do to the register (``"wordt bijgewerkt"``); shown, but not
         stored with the organisation, so re-importing an unchanged file changes nothing.
+    suggestions : tuple of Suggestion
+        Corrections the data suggest (place, postcode, kind), for the user to accept.
+    accepted : tuple of Suggestion
+        Suggestions the user accepted: the row was checked with their values, and its
+        notes keep the originals.
     """
 
     row: int
@@ -114,6 +120,8 @@ class RowVerdict:
     skip: str = ""
     keep_location: bool = False
     register_note: str = ""
+    suggestions: tuple[Suggestion, ...] = ()
+    accepted: tuple[Suggestion, ...] = ()
 
     @property
     def status(self) -> str:
@@ -159,11 +167,15 @@ class ImportRun:
         ``"partners"`` or ``"scholen"``.
     checked : dict
         Row number → verdict of the per-row check (before duplicate and area checks).
+    accepted : dict
+        Row number → the suggestions the user accepted for it; such a row is checked
+        (again) with the suggested values.
     """
 
     table: RawTable
     kind: str = "partners"
     checked: dict[int, RowVerdict] = field(default_factory=dict)
+    accepted: dict[int, tuple[Suggestion, ...]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -257,12 +269,27 @@ def _address_problem(query: AddressQuery, postcode_text: str, postcode: object) 
     return ""
 
 
-def _check_one(row: RawRow, geocoder: Geocoder) -> RowVerdict:
-    """Check and geocode one row (no duplicate or area checks yet)."""
+def _check_one(row: RawRow, geocoder: Geocoder, places: PlaceIndex,
+               accepted: Sequence[Suggestion] = ()) -> RowVerdict:
+    """Check and geocode one row (no duplicate or area checks yet).
+
+    ``accepted`` are suggestions the user accepted for this row: their values replace
+    the file's, and the notes keep the originals.
+    """
     values = dict(row.values)
     name = values.get("naam", "").strip()
     remarks: list[str] = list(row.remarks)  # how the text was read (geo.intake.reading)
     postcode_text, place = _split_postcode_place(values)
+    for suggestion in accepted:
+        if suggestion.field == "postcode":
+            postcode_text = suggestion.suggestion
+        elif suggestion.field == "plaats":
+            place = suggestion.suggestion
+        else:
+            values[suggestion.field] = suggestion.suggestion
+    suggestions = row_suggestions(places, postcode=postcode_text, place=place,
+                                  kind=values.get("soort", ""),
+                                  skip={s.field for s in accepted})
     street = values.get("straat", "").strip()
     postcode = parse_postcode(postcode_text) if postcode_text else None
     if postcode is not None:
@@ -278,18 +305,20 @@ def _check_one(row: RawRow, geocoder: Geocoder) -> RowVerdict:
             _, remark = read_flag(values[flag], labels[flag], default=default)
             if remark:
                 remarks.append(remark)
-    notes = contact_notes(values)
+    notes = [*contact_notes(values), *(s.accepted_note for s in accepted),
+             *(s.reason for s in suggestions)]
+    more = {"suggestions": suggestions, "accepted": tuple(accepted)}
 
     if not name:
         return RowVerdict(row.number, name, values, remarks=tuple(remarks), notes=tuple(notes),
                           problems=("Naam: ontbreekt; de rij wordt niet in het register "
-                                    "opgenomen.",), skip="geen naam")
+                                    "opgenomen.",), skip="geen naam", **more)
     query = AddressQuery(street=street, postcode=postcode_text, place=place,
                          country=values.get("land", "").strip())
     problem = _address_problem(query, postcode_text, postcode)
     if problem:
         return RowVerdict(row.number, name, values, problems=(problem,), remarks=tuple(remarks),
-                          notes=tuple(notes))
+                          notes=tuple(notes), **more)
     po_box = is_po_box(street)
     result = geocoder.geocode(replace(query, street="") if po_box else query)
     location = result.location
@@ -301,7 +330,7 @@ def _check_one(row: RawRow, geocoder: Geocoder) -> RowVerdict:
         return RowVerdict(row.number, name, values, source=result.source,
                           candidates=tuple(result.candidates),
                           problems=(f"{message} Niet geplaatst.",), remarks=tuple(remarks),
-                          notes=tuple(notes))
+                          notes=tuple(notes), **more)
     if po_box:
         remarks.append(
             "Postbus: geplaatst op de postcode van de postbus, niet op het gebouw; "
@@ -309,19 +338,25 @@ def _check_one(row: RawRow, geocoder: Geocoder) -> RowVerdict:
         )
     if location.precision == "plaats":
         remarks.append("Alleen op plaatsnaam geplaatst (kan kilometers afwijken).")
+    if result.source == "offline" and location.precision == "postcode4":
+        # Judged on its own merits: the postcode must lie in the place named. That PDOK
+        # was unreachable is said once for the whole check (the page, the CLI).
+        place_hint = next((s for s in suggestions if s.field == "plaats"), None)
+        remark = places.mismatch(place, postcode_text, place_hint)
+        if remark:
+            remarks.append(remark)
     went_offline = result.source == "offline" and getattr(geocoder, "went_offline", False)
-    if went_offline:
-        reason = getattr(geocoder, "offline_reason", "") or "PDOK was niet te gebruiken."
-        remarks.append(f"{reason} Daarom offline geplaatst (minder precies).")
+    given_up = tuple(_sentence_key(n) for n in (OFFLINE_NOTICE, UNUSABLE_NOTICE))
     for message in (result.message, location.note):
         notes.extend(
             s for s in _new_sentences(message, [*remarks, *notes])
-            if not (went_offline and _sentence_key(s).startswith("pdok onbereikbaar"))
+            if not (went_offline and _sentence_key(s).startswith(given_up))
         )
     return RowVerdict(
         row.number, name, values, lat=location.lat, lon=location.lon,
         precision=location.precision, source=result.source, label=location.label,
         candidates=tuple(result.candidates), remarks=tuple(remarks), notes=tuple(notes),
+        **more,
     )
 
 
@@ -417,16 +452,34 @@ def check_rows(
     elif run.table is not table:
         raise ValueError("run belongs to another table")
     total = len(table.rows)
+    places = place_index(reference)
     for row in table.rows:
         if row.number in run.checked:
             continue
         if should_stop is not None and should_stop():
             log.info("import check stopped after %d of %d rows", run.done, total)
             break
-        run.checked[row.number] = _check_one(row, geocoder)
+        run.checked[row.number] = _check_one(row, geocoder, places,
+                                             run.accepted.get(row.number, ()))
         if progress is not None:
             progress(run.done, total)
     return finish_verdicts(run.in_order(), reference=reference, existing=existing, kind=kind)
+
+
+def accept_suggestions(run: ImportRun, rows: Iterable[int] | None = None) -> int:
+    """Accept the suggestions of ``rows`` (every row when None); returns how many.
+
+    The rows' verdicts are dropped from ``run.checked``, so the next :func:`check_rows`
+    with this run checks them again with the suggested values (and only them).
+    """
+    wanted = None if rows is None else set(rows)
+    count = 0
+    for number, verdict in list(run.checked.items()):
+        if verdict.suggestions and (wanted is None or number in wanted):
+            run.accepted[number] = (*run.accepted.get(number, ()), *verdict.suggestions)
+            del run.checked[number]
+            count += len(verdict.suggestions)
+    return count
 
 
 def count_statuses(verdicts: Iterable[RowVerdict]) -> dict[str, int]:

@@ -103,3 +103,104 @@ def _more_decimals(fmt: str) -> str:
     """``"{:.0f}"`` → ``"{:.1f}"``, ``"{:.0%}"`` → ``"{:.1%}"``."""
     match = re.fullmatch(r"\{:\.(\d+)([f%])\}", fmt)
     return f"{{:.{int(match.group(1)) + 1}{match.group(2)}}}" if match else fmt
+
+
+# ---------------------------------------------------------------------------------------
+# The two-variable map: few partners × long trip
+# ---------------------------------------------------------------------------------------
+
+#: 3 × 3 colours, ``BIVARIATE_COLORS[trip][partners]``: trip 0 = short … 2 = long,
+#: partners 0 = many … 2 = few. Few partners and a long trip is the darkest.
+BIVARIATE_COLORS = [
+    ["#e8e8e8", "#e4acac", "#c85a5a"],
+    ["#b0d5df", "#ad9ea5", "#985356"],
+    ["#64acbe", "#627f8c", "#574249"],
+]
+#: Dutch names of the three classes of each part (low → high attention).
+PARTNER_CLASSES = ["veel partners", "gemiddeld aantal partners", "weinig partners"]
+TRIP_CLASSES = ["dichtbij", "middelver", "ver"]
+#: The class that must stand out.
+FAR_AND_FEW = "ver én weinig partners"
+
+
+def bivariate_class(value: float) -> int | None:
+    """Third (0, 1, 2) of a part on its 0–100 percentile scale; None when missing."""
+    if value is None or not np.isfinite(value):
+        return None
+    return min(int(value // (100.0 / 3.0)), 2)
+
+
+def bivariate_label(trip: int, partners: int) -> str:
+    """Dutch label of a cell of the 3 × 3 legend."""
+    if trip == 2 and partners == 2:
+        return FAR_AND_FEW
+    return f"{TRIP_CLASSES[trip]}, {PARTNER_CLASSES[partners]}"
+
+
+def add_bivariate(
+    fmap: folium.Map,
+    units: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    label: str,
+    partners: str = "deelscore_schaarste",
+    trip: str = "deelscore_reistijd",
+) -> list[tuple[str, str, str]]:
+    """Colour ``units`` by two parts at once (thirds of each); returns legend entries.
+
+    ``table`` holds the parts of :mod:`geo.analysis.score` as percentiles (0–100, higher
+    = more attention), so the thirds compare a unit with the other units of its level.
+    Units that are far *and* have few partners get the darkest colour and a black edge.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+    units : geopandas.GeoDataFrame
+        From :func:`geo.reference.regions.unit_polygons`.
+    table : pandas.DataFrame
+        One row per unit with ``code``, ``naam`` is taken from ``units``.
+    label : str
+        Name of the layer.
+    partners, trip : str
+        The columns of the two parts.
+
+    Returns
+    -------
+    list of (kind, colour, label)
+        The nine cells, most attention first, and "geen gegevens" when a unit lacks one.
+    """
+    merged = simplified(units).merge(table[["code", partners, trip]], on="code", how="left")
+    styles, classes, missing = [], [], False
+    for p_value, t_value in zip(merged[partners], merged[trip], strict=True):
+        p_class, t_class = bivariate_class(p_value), bivariate_class(t_value)
+        if p_class is None or t_class is None:
+            missing = True
+            styles.append({"fillColor": "#cccccc"})
+            classes.append("geen gegevens")
+            continue
+        style = {"fillColor": BIVARIATE_COLORS[t_class][p_class]}
+        if (t_class, p_class) == (2, 2):
+            style.update({"color": "#000", "weight": 3})
+        styles.append(style)
+        classes.append(bivariate_label(t_class, p_class))
+    merged["ik_style"] = styles
+    merged["klasse"] = classes
+    merged["deel_partners"] = [_part_text(v) for v in merged[partners]]
+    merged["deel_reis"] = [_part_text(v) for v in merged[trip]]
+    AreaLayer(
+        f"Kleurkaart: {label}", merged, class_name="ik-kleurkaart",
+        style={"color": "#444", "weight": 1, "fillOpacity": 0.75},
+        highlight={"weight": 3, "color": "#000"},
+        tooltip=[Line("naam", strong=True), Line("klasse"),
+                 Line("deel_partners", "Weinig partners (0–100)"),
+                 Line("deel_reis", "Lange reis (0–100)")],
+    ).add_to(fmap)
+    legend = [("vlak", BIVARIATE_COLORS[t][p], bivariate_label(t, p))
+              for t in (2, 1, 0) for p in (2, 1, 0)]
+    if missing:
+        legend.append(("vlak", "#cccccc", "geen gegevens"))
+    return legend
+
+
+def _part_text(value: float) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:.0f}"

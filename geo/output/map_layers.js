@@ -180,12 +180,13 @@
     return layer;
   }
 
-  /* A foldable legend (details/summary) in the lower left corner. */
+  /* A foldable legend (details/summary) in the lower left corner; folded on a narrow map. */
   function legend(map, payload) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
       var box = el("details", "ik-legend");
-      box.open = true;
+      // The screen, not the map: a map inside a page is laid out after this runs.
+      box.open = (window.screen.width || map.getSize().x) >= (payload.openMinWidth || 0);
       box.appendChild(el("summary", "ik-legend-title", payload.title || "Legenda"));
       payload.items.forEach(function (item) {
         var row = el("div", "ik-legend-row");

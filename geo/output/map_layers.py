@@ -54,6 +54,7 @@ from folium.raster_layers import TileLayer
 
 #: The browser half of this module.
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
+LIBRARY_CSS = Path(__file__).with_name("map_layers.css")
 
 #: Jinja's three opening markers; none may appear in anything this module renders.
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -75,23 +76,10 @@ _LAYER_NAME_RE = re.compile(r"^[^{}<>&\"`$\\]*$")
 #: Map parts that carry no user text (besides layer names, which are checked).
 _TEXT_FREE_ELEMENTS = (folium.Map, TileLayer, LayerControl, FitBounds, ElementAddToElement)
 
-_CSS = """
-.ik-legend{background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;
- font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px;
- max-height:45vh;overflow:auto}
-.ik-legend-title{cursor:pointer;font-weight:bold}
-.ik-legend-row{white-space:normal}
-.ik-swatch{display:inline-block;margin-right:6px;vertical-align:middle}
-.ik-swatch-punt{width:10px;height:10px;border-radius:50%;border:1px solid #222}
-.ik-swatch-vlak{width:14px;height:10px;opacity:.7;border:1px solid #555}
-.ik-swatch-lijn{width:14px;height:0;border-top:3px solid #555}
-.ik-legend-source{margin-top:4px;color:#555;font-size:9px}
-.ik-popup .ik-label,.ik-tooltip .ik-label{color:#555}
-.ik-badge-icon{background:none;border:none}
-.ik-mbo{width:26px;height:26px;border-radius:50%;background:#000;color:#fff;
- font:bold 11px/26px sans-serif;text-align:center;border:2px solid #fff;
- box-shadow:0 0 4px #000}
-"""
+
+#: Below this screen width (pixels, e.g. a phone) the legend opens folded, so that it does
+#: not cover the map.
+LEGEND_OPEN_MIN_WIDTH = 600
 
 
 class UnsafeMapError(TypeError):
@@ -169,16 +157,17 @@ class MapLibrary(_SafeElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "IkMapLibrary"
-        self.css = _CSS
+        self.css = LIBRARY_CSS.read_text(encoding="utf-8")
         self.code = library_code()
+        if any(marker in self.css for marker in JINJA_MARKERS):
+            raise UnsafeMapError("map_layers.css contains a Jinja marker")
 
 
 def library_code() -> str:
     """The JavaScript of ``map_layers.js``, checked to contain no Jinja marker."""
     code = LIBRARY_JS.read_text(encoding="utf-8")
-    if any(marker in code for marker in JINJA_MARKERS) or any(
-            marker in _CSS for marker in JINJA_MARKERS):
-        raise UnsafeMapError("map_layers.js or its CSS contains a Jinja marker")
+    if any(marker in code for marker in JINJA_MARKERS):
+        raise UnsafeMapError("map_layers.js contains a Jinja marker")
     return code
 
 
@@ -412,7 +401,11 @@ class AreaLayer(_DataLayer):
 
 
 class Legend(_SafeElement):
-    """A foldable legend: title, items ``(kind, colour, label)`` and the data attribution."""
+    """A foldable legend: title, items ``(kind, colour, label)`` and the data attribution.
+
+    It opens unfolded on a screen at least :data:`LEGEND_OPEN_MIN_WIDTH` pixels wide and
+    folded (title only) on a narrower one, e.g. a phone.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
@@ -429,6 +422,7 @@ class Legend(_SafeElement):
             "items": [{"kind": kind, "color": color, "label": label}
                       for kind, color, label in items],
             "attribution": attribution,
+            "openMinWidth": LEGEND_OPEN_MIN_WIDTH,
         }
 
     @property

@@ -14,6 +14,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo import education_places
 from geo import fields as registry
 from geo.output.map_layers import (
     AreaLayer,
@@ -28,6 +29,7 @@ from geo.output.map_layers import (
 from geo.reference.data import RD_NEW, WGS84, Division, Reference
 from geo.reference.gazetteer import PRECISION_LABELS
 from geo.reference.regions import unit_polygons
+from geo.register.places import address_text
 
 PDOK_BRT_URL = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
@@ -244,13 +246,36 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = Fa
 
 
 def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
-    """Add the mbo infra places as large labelled badges; returns the number drawn."""
+    """Add the education places as large labelled badges; returns the number drawn.
+
+    The places that count as destinations in the travel analysis (the mbo infra places,
+    :func:`geo.education_places.destination_kind_codes`) are the layer
+    "Mbo-infra-opleidingen" with an "mbo" badge; other kinds of place (a training centre,
+    hbo), when given, a layer "Andere opleidingen" of their own. The pop-up names the
+    place, its institution, kind and address, how precise the location is and where it
+    came from, and says so when a place is still only located by its place name.
+    """
     frame = _located(mbo)
     frame["locatie"] = [f"Locatie: {text}" for text in _precision_column(frame, "plaats")]
-    BadgeLayer(
-        "Mbo-infra-opleidingen", frame, badge="mbo", class_name="ik-mbo", tooltip=["naam"],
-        popup=[Line("naam", strong=True), "instelling", "plaats", Line("locatie", em=True)],
-    ).add_to(fmap)
+    kinds = frame["soort"] if "soort" in frame else pd.Series(None, index=frame.index,
+                                                              dtype=object)
+    frame["soort_tekst"] = [education_places.place_kind_label(k) if k else None for k in kinds]
+    sources = frame["bron"] if "bron" in frame else [None] * len(frame)
+    frame["bron_tekst"] = [f"Bron: {education_places.place_source_label(b)}" if b else None
+                           for b in sources]
+    frame["adres_tekst"] = [address_text(place) for place in frame.to_dict("records")]
+    precision = frame.get("nauwkeurigheid", pd.Series("plaats", index=frame.index))
+    frame["plaatsniveau"] = [education_places.PLACE_LEVEL_NOTE if str(p) in ("plaats", "")
+                             else None for p in precision.fillna("")]
+    popup = [Line("naam", strong=True), "instelling", "soort_tekst", "adres_tekst",
+             Line("locatie", em=True), Line("bron_tekst", em=True),
+             Line("plaatsniveau", em=True)]
+    other = kinds.notna() & ~kinds.isin(education_places.destination_kind_codes())
+    BadgeLayer("Mbo-infra-opleidingen", frame[~other], badge="mbo", class_name="ik-mbo",
+               tooltip=["naam"], popup=popup).add_to(fmap)
+    if other.any():
+        BadgeLayer("Andere opleidingen", frame[other], badge="opl", class_name="ik-opleiding",
+                   tooltip=["naam", "soort_tekst"], popup=popup).add_to(fmap)
     return len(frame)
 
 

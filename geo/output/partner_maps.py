@@ -13,7 +13,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import fields as registry
-from geo.output.choropleth import add_choropleth, nl_number
+from geo.analysis.names import BIVARIATE
+from geo.output.choropleth import add_bivariate, add_choropleth, nl_number
 from geo.output.map_layers import CircleLayer, Line, LineLayer, PointLayer
 from geo.output.maps import (
     MBO_COLOR,
@@ -62,7 +63,9 @@ def build_partner_map(
     show_personal : bool
         Show contact fields in popups (staff only).
     choropleth : (units, table, column, label, fmt), optional
-        Colour ``units`` by ``table[column]``; see :func:`add_choropleth`.
+        Colour ``units`` by ``table[column]`` (:func:`add_choropleth`), or by few partners ×
+        long trip when ``column`` is :data:`geo.analysis.names.BIVARIATE`
+        (:func:`add_bivariate`).
     kinds : iterable of str, optional
         Organisation kinds for the legend; all by default.
 
@@ -76,7 +79,10 @@ def build_partner_map(
     add_boundaries(fmap, layers, fill_regions=choropleth is None)
     if choropleth is not None:
         units, table, column, label, fmt = choropleth
-        legend = add_choropleth(fmap, units, table, column=column, label=label, fmt=fmt)
+        if column == BIVARIATE:
+            legend = add_bivariate(fmap, units, table, label=label)
+        else:
+            legend = add_choropleth(fmap, units, table, column=column, label=label, fmt=fmt)
         title = label
     else:
         legend = region_legend()

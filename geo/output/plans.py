@@ -23,6 +23,7 @@ IMAGE_ATTRIBUTION = "Bron: CBS, DUO; © Kadaster"
 COVERED_COLOR = "#1a9850"
 UNCOVERED_COLOR = "#d73027"
 AMBASSADOR_COLOR = "#1f5fa8"
+ALTERNATIVE_COLOR = "#9ecae1"
 
 #: Columns of the "Keuze" sheet (all public).
 CHOICE_COLUMNS = ["naam", "subregio", "soort", "scholen_bereik", "vmbo_scholen_bereik",
@@ -90,9 +91,11 @@ def plan_sheets(plan: AmbassadorPlan, *, comparison: Comparison | None = None
     """The plan as sheets of a workbook for the board (Dutch sheet and column names).
 
     Sheets: ``Keuze`` (one row per ambassador), ``Dekking per subregio``, ``Niet
-    bereikte scholen``, ``Uitgangspunten`` (k, radius, weights, date) and, when
-    ``comparison`` is given, ``Vergelijking huidig``. Contains public fields only.
-    Write it with :func:`geo.output.tables.xlsx_bytes`.
+    bereikte scholen``, ``Uitgangspunten`` (k, radius, weights, date), ``Even goede
+    keuzes`` when other partners would be just as good, and, when ``comparison`` is
+    given, ``Vergelijking huidig`` and ``Vergelijking per subregio`` (each subregion's
+    ambassadors next to the best partners of that subregion). Contains public fields
+    only. Write it with :func:`geo.output.tables.xlsx_bytes`.
     """
     sheets = {
         "Keuze": choice_table(plan),
@@ -100,8 +103,12 @@ def plan_sheets(plan: AmbassadorPlan, *, comparison: Comparison | None = None
         "Niet bereikte scholen": uncovered_schools(plan),
         "Uitgangspunten": parameters_table(plan),
     }
+    if plan.ties is not None and len(plan.ties.table):
+        sheets["Even goede keuzes"] = plan.ties.table
     if comparison is not None:
         sheets["Vergelijking huidig"] = comparison.table()
+        if comparison.subregions is not None:
+            sheets["Vergelijking per subregio"] = comparison.subregions
     return sheets
 
 
@@ -169,6 +176,17 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
         f"Bereikt {int(n)} scholen, waarvan {int(v)} vmbo"
         for n, v in zip(chosen["scholen_bereik"], chosen["vmbo_scholen_bereik"], strict=True)
     ]
+    if plan.ties is not None and len(plan.ties.alternatives):
+        alternatives = plan.ties.alternatives.dropna(subset=["lat", "lon"])
+        alternatives = alternatives.reset_index(drop=True).assign(
+            vervangt=lambda f: [f"Even goed als {name}" for name in f["in_plaats_van"]])
+        PointLayer(
+            "Even goede alternatieven", alternatives, class_name="ik-alternatief",
+            styles=[{"radius": 7, "color": AMBASSADOR_COLOR, "weight": 2,
+                     "fillColor": ALTERNATIVE_COLOR, "fillOpacity": 1.0}],
+            tooltip=["naam"], popup=[Line("naam", strong=True), "plaats", "vervangt"],
+            popup_width=260, show=False,
+        ).add_to(fmap)
     PointLayer(
         "Ambassadeurs", chosen, class_name="ik-ambassadeur",
         styles=[{"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": AMBASSADOR_COLOR,
@@ -180,6 +198,7 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
     ).add_to(fmap)
     legend = [
         ("punt", AMBASSADOR_COLOR, "Ambassadeur"),
+        ("punt", ALTERNATIVE_COLOR, "Even goed alternatief (laag aan te zetten)"),
         ("vlak", AMBASSADOR_COLOR, f"Bereik {one_decimal_nl(plan.radius_km)} km"),
         ("punt", COVERED_COLOR, "School binnen bereik"),
         ("punt", UNCOVERED_COLOR, "School buiten bereik"),

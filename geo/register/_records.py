@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from geo import fields, vocabulary
+from geo import education_places, fields, vocabulary
 from geo.addresses import format_postcode
 from geo.errors import StoreError
 from geo.reference.data import Reference
@@ -24,7 +24,8 @@ from geo.reference.gazetteer import PRECISIONS
 from geo.reference.regions import assign_areas
 
 #: Dutch name of a record of each table, for messages.
-TABLE_LABELS = {fields.ORGANISATIONS: "organisatie", fields.SCHOOLS: "school"}
+TABLE_LABELS = {fields.ORGANISATIONS: "organisatie", fields.SCHOOLS: "school",
+                fields.EDUCATION_PLACES: "opleidingslocatie"}
 
 #: A key a record may carry that is no field: the spreadsheet row it came from.
 ROW_KEY = "rij"
@@ -132,6 +133,8 @@ def allowed_values(name: str) -> tuple[str, ...]:
         "statuses": fields.STATUSES,
         "precisions": PRECISIONS,
         "sources": ("duo", "gebruiker"),
+        "place_kinds": education_places.place_kind_codes(),
+        "place_sources": tuple(education_places.PLACE_SOURCES),
     }[name]
 
 

@@ -10,8 +10,11 @@ One SQLite file holds
     reads from this view, so personal data cannot leak by forgetting to drop a column.
 ``scholen``
     The DUO secondary-school locations (``bron = "duo"``) and schools added by users.
-``mbo_locaties``
-    The mbo infra places, placed at town level.
+``opleidingslocaties``
+    The education places (:mod:`geo.education_places`): the mbo infra places, seeded
+    from the bundled file at place level, and other places of the chain the team adds;
+    with address, precision, source, version and history like an organisation. Until
+    schema 6 the table was ``mbo_locaties`` (bundled places only, never edited).
 ``historie``
     The edit history (:mod:`geo.register.history`).
 ``sessies``
@@ -43,6 +46,7 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
+from geo.register import sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
@@ -81,11 +85,16 @@ STAFF_ONLY_FIELDS = tuple(f.name for f in fields.ORGANISATION_FIELDS if f.staff_
 #: Columns of :meth:`geo.register.store.Store.schools`, in order.
 SCHOOL_COLUMNS = school_columns()
 
-#: Columns of :meth:`geo.register.store.Store.mbo_locations`, in order.
-MBO_COLUMNS = (
-    "id", "naam", "instelling", "straat", "postcode", "plaats", "lat", "lon",
-    "nauwkeurigheid", "gemeentecode", "gemeentenaam",
-)
+
+def place_columns() -> tuple[str, ...]:
+    """The columns of an education place people read (not the name key, not when made)."""
+    return tuple(name for name in columns_of(fields.EDUCATION_PLACES)
+                 if name not in ("importsleutel", "aangemaakt"))
+
+
+#: Columns of :meth:`geo.register.places.EducationPlaces.all` (and of
+#: :meth:`~geo.register.store.Store.mbo_locations`), in order.
+PLACE_COLUMNS = place_columns()
 
 # ------------------------------------------------------------------------------ steps
 # Frozen: a step describes the schema as it was made at that version.
@@ -312,35 +321,53 @@ def _migrate_v5(conn: sqlite3.Connection) -> None:
                  (max(int(sequence), int(highest)),))
 
 
-_SESSIONS_V6 = """
-    CREATE TABLE sessies (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        token_hash TEXT UNIQUE,
-        overdracht_hash TEXT UNIQUE,
-        overdracht_tot INTEGER,
-        gebruiker TEXT NOT NULL,
-        rol TEXT NOT NULL,
-        aangemaakt INTEGER NOT NULL,
-        laatst_gezien INTEGER NOT NULL,
-        verloopt INTEGER NOT NULL
-    )
-"""
+# The columns version 6 added to the mbo places (name, definition).
+_PLACE_COLUMNS_OF_V6 = (
+    ("soort", "TEXT NOT NULL DEFAULT 'mbo_infra'"),
+    ("actief", "INTEGER NOT NULL DEFAULT 1 CHECK (actief IN (0, 1))"),
+    ("bron", "TEXT NOT NULL DEFAULT 'meegeleverd'"),
+    ("melding", "TEXT NOT NULL DEFAULT ''"),
+    ("versie", "INTEGER NOT NULL DEFAULT 1"),
+    ("importsleutel", "TEXT NOT NULL DEFAULT ''"),
+    ("aangemaakt", "TEXT NOT NULL DEFAULT ''"),
+    ("gewijzigd", "TEXT NOT NULL DEFAULT ''"),
+)
+
+_PLACE_LEVEL_NOTE_OF_V6 = ("Meegeleverd bestand: alleen de plaats is bekend. Vul het exacte "
+                           "adres in (Beheer → Opleidingslocaties of 'infrakaart mbo zet').")
 
 
 def _migrate_v6(conn: sqlite3.Connection) -> None:
-    """Server-side login sessions, so a login survives a refresh.
+    """The mbo places become education places the team manages.
 
-    One row per login: the account name and role, when it started, was last used and
-    ends (Unix seconds), the SHA-256 of the cookie token (NULL until the browser has its
-    cookie) and of the one-time hand-over code. Never a token, never a password.
+    ``mbo_locaties`` is renamed ``opleidingslocaties`` (same rows, same ids) and gets a
+    kind (all ``mbo_infra``), an active flag, a source (all ``meegeleverd``: until now
+    only the bundled file could fill it), a note, a version, a name key and time stamps.
+    A place located by its place name only says so in its note.
     """
-    conn.execute(_SESSIONS_V6)
-    conn.execute("CREATE INDEX sessies_gebruiker ON sessies (gebruiker)")
+    conn.execute("ALTER TABLE mbo_locaties RENAME TO opleidingslocaties")
+    for name, definition in _PLACE_COLUMNS_OF_V6:
+        conn.execute(f"ALTER TABLE opleidingslocaties ADD COLUMN {name} {definition}")
+    stamp = now()
+    rows = conn.execute("SELECT id, naam, nauwkeurigheid FROM opleidingslocaties").fetchall()
+    conn.executemany(
+        "UPDATE opleidingslocaties SET importsleutel = ?, melding = ?, aangemaakt = ?, "
+        "gewijzigd = ? WHERE id = ?",
+        [(vocabulary.name_key(name), _PLACE_LEVEL_NOTE_OF_V6 if precision == "plaats" else "",
+          stamp, stamp, row_id) for row_id, name, precision in rows])
+    conn.execute("CREATE INDEX opleidingslocaties_importsleutel "
+                 "ON opleidingslocaties (importsleutel)")
+
+
+def _migrate_v7(conn: sqlite3.Connection) -> None:
+    """Server-side login sessions (:func:`geo.register.sessions.create_table`)."""
+    sessions.create_table(conn)
 
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
+    _migrate_v7,
 )
 
 #: The schema version this code writes.

@@ -14,6 +14,7 @@ code (:mod:`geo.auth.sessions`). Rows that have ended are deleted, not kept.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,32 @@ from geo.auth.sessions import (
     well_formed,
 )
 from geo.register._database import Database
+
+_SESSIONS_TABLE = """
+    CREATE TABLE sessies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_hash TEXT UNIQUE,
+        overdracht_hash TEXT UNIQUE,
+        overdracht_tot INTEGER,
+        gebruiker TEXT NOT NULL,
+        rol TEXT NOT NULL,
+        aangemaakt INTEGER NOT NULL,
+        laatst_gezien INTEGER NOT NULL,
+        verloopt INTEGER NOT NULL
+    )
+"""
+
+
+def create_table(conn: sqlite3.Connection) -> None:
+    """Create the table ``sessies`` (schema step 7), so a login survives a refresh.
+
+    One row per login: the account name and role, when it started, was last used and
+    ends (Unix seconds), the SHA-256 of the cookie token (NULL until the browser has its
+    cookie) and of the one-time hand-over code. Never a token, never a password.
+    """
+    conn.execute(_SESSIONS_TABLE)
+    conn.execute("CREATE INDEX sessies_gebruiker ON sessies (gebruiker)")
+
 
 log = logging.getLogger(__name__)
 

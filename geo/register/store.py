@@ -1,4 +1,4 @@
-"""The register: an embedded SQLite database of organisations, schools and mbo places.
+"""The register: an embedded SQLite database of organisations, schools and education places.
 
 :class:`Store` is the one way in: it opens (creates, upgrades, seeds) the database and
 reads and writes it. The parts behind it, each in its own module:
@@ -10,6 +10,7 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.writes` — writing one row with its history (and the ambassador
   check: only the board may change ``ambassadeur_voor``);
 * :mod:`geo.register.imports` — applying a reviewed import, with conflicts;
+* :mod:`geo.register.places` — placing an education place at an address or by hand;
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
@@ -44,12 +45,13 @@ from geo.auth.sessions import SessionPolicy
 from geo.errors import StoreError
 from geo.reference.data import Reference
 from geo.reference.gazetteer import Gazetteer
-from geo.register import history, imports, schema
+from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
+from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
-    MBO_COLUMNS,
     ORGANISATION_COLUMNS,
     PERSONAL_FIELDS,
+    PLACE_COLUMNS,
     SCHEMA_VERSION,
     SCHOOL_COLUMNS,
     STAFF_ONLY_FIELDS,
@@ -103,17 +105,23 @@ class Store:
         Offline place index, built from ``reference`` when first needed.
     busy_timeout_s : float
         How long a write waits for another connection's transaction before giving up.
+    backup_dir : Path, optional
+        Folder of the copy made before a schema upgrade (default: ``backups`` beside it).
     """
 
     def __init__(self, path: str | Path, reference: Reference, *,
-                 gazetteer: Gazetteer | None = None, busy_timeout_s: float = 30.0) -> None:
+                 gazetteer: Gazetteer | None = None, busy_timeout_s: float = 30.0,
+                 backup_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.reference = reference
         self._gazetteer = gazetteer
         self._db = Database(self.path, busy_timeout_s=busy_timeout_s)
         self._rows = RowWriter(self._db, reference)
+        #: The education places (mbo infra and the rest of the chain).
+        self.places = EducationPlaces(self._db, self._rows)
         try:
             with self._db.transaction():
+                backup.backup_before_upgrade(self._conn, self.path, backup_dir)
                 before = schema.apply_migrations(self._conn)
                 seed(self._conn, reference, self.gazetteer)
         except sqlite3.Error as err:
@@ -198,10 +206,6 @@ class Store:
         with self._lock:
             return int(self._db.execute(sql, params).fetchone()[0])
 
-    def has_real_data(self) -> bool:
-        """True when the register holds at least one organisation that is not an example."""
-        return self.organisation_count(examples=False) > 0
-
     def has_example_data(self) -> bool:
         """True when example organisations (``voorbeeld``) are present."""
         return self.organisation_count(examples=True) > 0
@@ -251,8 +255,8 @@ class Store:
         return record
 
     def mbo_locations(self) -> pd.DataFrame:
-        """The mbo infra places: :data:`MBO_COLUMNS`."""
-        return self._db.frame(f"SELECT {', '.join(MBO_COLUMNS)} FROM mbo_locaties ORDER BY id")
+        """The travel analysis's destinations: :meth:`EducationPlaces.destinations`."""
+        return self.places.destinations()
 
     def history(self, org_id: int | None = None, *, table: str = "organisaties"
                 ) -> pd.DataFrame:
@@ -313,16 +317,17 @@ class Store:
                                expected_version=expected_version)[0]
 
     def set_ambassador(self, org_id: int, subregion: str | None, *, user: str,
-                       role: str) -> None:
+                       role: str, expected_version: int | None = None) -> None:
         """Make an organisation ambassador for a subregion, or none (``None``).
 
         Several organisations may share a subregion; the board decides. Only a role
         with ``geo.auth.can(role, "ambassadeurs_markeren")`` may (else an
-        :class:`~geo.errors.AuthError` and nothing saved).
+        :class:`~geo.errors.AuthError` and nothing saved). With ``expected_version``
+        only if the row still has that ``versie`` (else a ConflictError, nothing saved).
         """
         auth.require(role, "ambassadeurs_markeren")
         self._rows.save(fields.ORGANISATIONS, {"id": org_id, "ambassadeur_voor": subregion},
-                        user=user, expected_version=None, role=role)
+                        user=user, expected_version=expected_version, role=role)
 
     def delete_organisation(self, org_id: int, *, user: str) -> None:
         """Delete an organisation and erase its personal data from the history.

@@ -117,7 +117,9 @@ class RowWriter:
                 values["importsleutel"] = vocabulary.name_key(values["naam"])
             if current is None or any(k in values and values[k] != current.get(k)
                                       for k in ("lat", "lon")):
-                values.update(areas if areas is not None else self._areas_of(values))
+                derived = areas if areas is not None else self._areas_of(values)
+                stored = set(columns_of(table))  # a place keeps the municipality only
+                values.update({k: v for k, v in derived.items() if k in stored})
             if current is None:
                 return self._insert(table, values, user=user, source=source), NEW
             changed = changes(values, current)

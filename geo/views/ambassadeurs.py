@@ -48,6 +48,10 @@ EXAMPLE_NOTICE = ("Let op: het register bevat voorbeeldpartners (fictief). Het v
                   "ook een voorbeeld.")
 NO_CURRENT = "In het register is nog geen partner als ambassadeur gemarkeerd."
 CURVE_LIMIT = 20
+#: Plain Dutch names of the columns of :func:`geo.analysis.plans.coverage_curve`.
+CURVE_COLUMNS = {"optimaal": "beste keuze", "greedy": "snelle benadering",
+                 "optimaal_scholen": "scholen (beste keuze)",
+                 "greedy_scholen": "scholen (snelle benadering)"}
 
 
 # --- the expensive steps (a page caches them) --------------------------------------------
@@ -83,10 +87,13 @@ def compute_comparison(partners: pd.DataFrame, schools: pd.DataFrame, radius_km:
 def compute_curve(partners: pd.DataFrame, schools: pd.DataFrame, radius_km: float,
                   vmbo_weight: float, division_name: str, division_table: pd.DataFrame,
                   ks: tuple[int, ...]) -> pd.DataFrame:
-    """Optimum and greedy for every ``k`` in ``ks`` (see :func:`coverage_curve`)."""
+    """Best choice and quick approximation for every ``k`` in ``ks`` (plain Dutch columns).
+
+    See :func:`geo.analysis.plans.coverage_curve`.
+    """
     cov = compute_coverage(partners, schools, radius_km, vmbo_weight, division_name,
                            division_table)
-    return coverage_curve(cov, ks)
+    return coverage_curve(cov, ks).rename(columns=CURVE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -131,12 +138,42 @@ def first_k(division: Division) -> int:
 
 @dataclass(frozen=True)
 class CurrentAmbassadors:
-    """The section on the current ambassadors: a message, or a sentence, table and notes."""
+    """The section on the current ambassadors: a message, or a sentence, tables and notes.
+
+    ``per_subregion`` compares each subregion's ambassadors with the best as many
+    partners of that subregion (:func:`geo.analysis.comparisons.subregion_comparison`).
+    """
 
     message: str | None = None
     text: str | None = None
     table: pd.DataFrame | None = None
+    per_subregion: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarkOption:
+    """One partner the board can mark or unmark as ambassador.
+
+    Attributes
+    ----------
+    id : int
+    label : str
+        Plain text for a select box: name, place and whether it is ambassador now.
+    subregion : str
+        The subregion it would be ambassador for (where it is located).
+    marked_for : str or None
+        The subregion it is ambassador for now.
+    version : int or None
+        The register version of the row, so that a change made meanwhile by someone else
+        is refused instead of overwritten.
+    """
+
+    id: int
+    label: str
+    subregion: str
+    marked_for: str | None
+    version: int | None
 
 
 @dataclass(frozen=True)
@@ -166,9 +203,16 @@ class PlannerView:
     current_ids : tuple
         Ids of the partners marked as ambassador now.
     curve_ks : tuple of int
-        The ``k`` of the greedy-versus-optimum comparison.
+        The ``k`` of the comparison of the best choice with the quick approximation.
     file_stem : str
         Name of the downloads without the suffix.
+    ties_text : str
+        Whether other partners would be just as good, and how the planner chose.
+    ties_table : pandas.DataFrame or None
+        Per ambassador with an equally good alternative: the alternatives and the reason.
+    mark_options : tuple of MarkOption
+        The partners the board can mark or unmark one at a time (current ambassadors
+        first).
     """
 
     candidates: pd.DataFrame
@@ -190,6 +234,9 @@ class PlannerView:
     current_ids: tuple = ()
     curve_ks: tuple[int, ...] = ()
     file_stem: str = ""
+    ties_text: str = ""
+    ties_table: pd.DataFrame | None = None
+    mark_options: tuple[MarkOption, ...] = ()
 
 
 def planner_view(
@@ -240,7 +287,7 @@ def planner_view(
         group = ranking[ranking["subregio"] == sub]
         groups.append((f"{md(sub)} — {len(group)} kandidaat/kandidaten",
                        None if group.empty else group[RANKING_COLUMNS]))
-    view = replace(view, ranking=groups)
+    view = replace(view, ranking=groups, mark_options=mark_options(partners, division))
     try:
         plan, quick = steps.plans(*args, int(choices.k), bool(choices.per_subregion))
     except InfrakaartError as err:
@@ -255,16 +302,20 @@ def planner_view(
             ("Vmbo-scholen bereikt", f"{plan.vmbo_covered} van {plan.vmbo_total}", None, None),
             ("Gewogen dekking", f"{plan.coverage_share:.0%}", None,
              f"{plan.weighted_coverage:g} van {plan.weighted_total:g}"),
-            ("Greedy haalt", f"{quick.coverage_share:.0%}",
+            ("Snelle benadering haalt", f"{quick.coverage_share:.0%}",
              f"{quick.weighted_coverage - plan.weighted_coverage:g} gewogen",
-             "De eenvoudige keuze 'steeds de partner die het meest toevoegt'."),
+             "De eenvoudige keuze 'steeds de partner die het meest toevoegt', zonder naar "
+             "de hele set te kijken."),
         ],
-        status=f"Status: {plan.status} · berekend in {plan.solve_seconds:.2f} s",
+        status=f"Berekening: {plan.status} · {plan.solve_seconds:.2f} s",
         fmap=plan_map(plan, reference=reference),
         chosen=choice_table(plan), per_subregion=subregion_table(plan),
         current=current, comparison=comparison, current_ids=current_ids,
         curve_ks=tuple(range(1, min(CURVE_LIMIT, cov.n_partners) + 1)),
         file_stem=f"ambassadeurs_k{plan.k}_{int(choices.radius_km)}km",
+        ties_text=plan.ties.sentence() if plan.ties is not None else "",
+        ties_table=plan.ties.table if plan.ties is not None and len(plan.ties.table)
+        else None,
     )
 
 
@@ -284,13 +335,16 @@ def _current_section(steps: PlannerSteps, args: tuple, current_ids: tuple,
     cur, best = comparison.current, comparison.optimum
     text = (
         f"De {cur.k} huidige ambassadeur(s) bereiken **{cur.schools_covered}** scholen "
-        f"({cur.vmbo_covered} vmbo). Met {best.k} goed gekozen ambassadeurs"
+        f"({cur.vmbo_covered} vmbo). Met de beste keuze van {best.k} ambassadeurs"
         + (" (minstens één per subregio)" if best.at_least_one_per_subregion else "")
         + " kan dat "
         f"**{best.schools_covered}** ({best.vmbo_covered} vmbo): de huidige keuze haalt "
-        f"{comparison.ratio:.0%} van het optimum (gewogen)."
+        f"{comparison.ratio:.0%} van de beste keuze (gewogen). Per subregio staat hieronder "
+        "wat de ambassadeur(s) van die subregio bereiken naast de beste partner(s) van "
+        "diezelfde subregio."
     )
     return CurrentAmbassadors(text=text, table=comparison.table(),
+                              per_subregion=comparison.subregions,
                               notes=tuple(md(n) for n in cur.notes + best.notes)), comparison
 
 
@@ -300,6 +354,11 @@ def _current_section(steps: PlannerSteps, args: tuple, current_ids: tuple,
 def excel_bytes(view: PlannerView) -> bytes:
     """The plan (and the comparison) as a workbook for the board."""
     return tables.xlsx_bytes(plan_sheets(view.plan, comparison=view.comparison))
+
+
+def csv_bytes(view: PlannerView) -> bytes:
+    """The chosen ambassadors as CSV (Dutch Excel dialect, formula-safe)."""
+    return tables.csv_bytes(choice_table(view.plan))
 
 
 def html_bytes(view: PlannerView, *, reference: Reference, static_dir) -> bytes:
@@ -337,3 +396,45 @@ def mark_ambassadors(store, plan: AmbassadorPlan, current_ids: Sequence, *,
     if dropped:
         message += f" {dropped} eerdere ambassadeur(s) uitgezet."
     return message
+
+
+def mark_options(partners: pd.DataFrame, division: Division) -> tuple[MarkOption, ...]:
+    """The partners in the work area the board can mark: current ambassadors first.
+
+    Active partners with a municipality in ``division``, and every current ambassador
+    (also an inactive one, so that it can be unmarked); sorted by name within each group.
+    """
+    if partners.empty:
+        return ()
+    frame = partners.assign(subregio=partners["gemeentecode"].map(division.subregion_of()))
+    marked = frame.get("ambassadeur_voor", pd.Series(None, index=frame.index))
+    marked = marked.fillna("").astype(str).str.strip()
+    active = frame["actief"].fillna(True).astype(bool) if "actief" in frame else True
+    keep = frame["subregio"].notna() & (active | (marked != ""))
+    options = []
+    for pos in frame.index[keep]:
+        row = frame.loc[pos]
+        place = f" ({row['plaats']})" if isinstance(row.get("plaats"), str) and row["plaats"] \
+            else ""
+        now = marked[pos] or None
+        label = f"{row['naam']}{place}" + (f" — nu ambassadeur voor {now}" if now else "")
+        version = row.get("versie")
+        options.append(MarkOption(id=int(row["id"]), label=label, subregion=row["subregio"],
+                                  marked_for=now, version=None if pd.isna(version)
+                                  else int(version)))
+    return tuple(sorted(options, key=lambda o: (o.marked_for is None, o.label.casefold())))
+
+
+def mark_one(store, option: MarkOption, *, mark: bool, user: str, role: str) -> str:
+    """Mark one partner as ambassador for its subregion, or unmark it; a Dutch message.
+
+    The change is refused (ConflictError, Dutch) when someone changed the partner after
+    the page showed it; the store checks ``role`` (AuthError) and writes the history.
+    """
+    name = option.label.split(" — ")[0]
+    subregion = option.subregion if mark else None
+    store.set_ambassador(option.id, subregion, user=user, role=role,
+                         expected_version=option.version)
+    if mark:
+        return f"{name} is nu ambassadeur voor {option.subregion}."
+    return f"{name} is geen ambassadeur meer."

@@ -1,15 +1,13 @@
 """The Beheer page's logic: import, review, edit, history and export of the register.
 
 ``pages/beheer.py`` reads the widgets, calls these functions and shows what they return;
-everything it decides is here, tested with plain pytest. The functions take plain
-inputs — the store, the role, the uploaded bytes, the form values, a geocoder factory —
-and return plain data: tables, :class:`Message` objects (text already escaped for
-Markdown), the records to save.
+everything it decides is here, tested with plain pytest. Plain inputs (the store, the
+role, the uploaded bytes, the form values, a geocoder factory) give plain data: tables,
+:class:`Message` objects (text escaped for Markdown), the records to save.
 
 Geocoders are made per use by the factory the page passes (``factory(offline=...)``)
 and closed afterwards: no HTTP session or cache connection outlives a page run or sits
-in a session. What an import must remember between reruns is plain data
-(:class:`ImportState`).
+in a session. An import remembers plain data between reruns (:class:`ImportState`).
 
 Re-placing an edited organisation (decision)
     :func:`needs_geocoding`: a new organisation is placed; an edited one only when its
@@ -27,10 +25,12 @@ import pandas as pd
 
 from geo import auth, fields
 from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
+from geo.intake import verdicts as checking
 from geo.intake.geocoding import AddressQuery, Geocoder
 from geo.intake.reading import read_table
 from geo.intake.records import check_values, location_fields, parse_coordinates, to_records
 from geo.intake.verdicts import ImportRun, RowVerdict, check_rows, finish_verdicts
+from geo.output.history_table import history_of
 from geo.reference.data import Reference
 from geo.reference.gazetteer import PRECISION_LABELS, Location
 from geo.register.store import Store
@@ -154,9 +154,8 @@ def describe_upload(run: ImportRun) -> tuple[str, str, str | None]:
                f"kopregel op rij {table.header_row}).")
     columns = "Herkende kolommen: " + ", ".join(
         f"{md(header)} → {name}" for name, header in table.columns.items())
-    unknown = ("Niet herkende kolommen (worden genegeerd): "
-               + ", ".join(md(c) for c in table.unknown_columns)
-               if table.unknown_columns else None)
+    unknown = ("Niet herkende kolommen (worden genegeerd): " + ", ".join(
+        md(c) for c in table.unknown_columns) if table.unknown_columns else None)
     return heading, columns, unknown
 
 
@@ -185,12 +184,22 @@ def check_import(state: ImportState, *, geocoder_factory: GeocoderFactory, offli
 
 
 def placement(state: ImportState, *, offline: bool) -> tuple[str, Message | None]:
-    """How the rows were placed (``PDOK``/``offline``), with a warning when PDOK failed."""
+    """How the rows were placed (``PDOK``/``offline``); PDOK's failure is said here, once."""
     if state.offline_reason:
-        return "offline", Message("warning", md(
-            f"{state.offline_reason} Er is offline geplaatst (op postcode of plaatsnaam). "
-            "Controleer de rijen later opnieuw."))
+        return "offline", Message("warning", md(f"{state.offline_reason} Alle rijen zijn "
+                                                "offline op postcode of plaatsnaam geplaatst."))
     return ("offline" if offline else "PDOK"), None
+
+
+def accept_suggestions(state: ImportState, rows: list[int] | None, *,
+                       geocoder_factory: GeocoderFactory, offline: bool, reference: Reference,
+                       existing: pd.DataFrame) -> tuple[list[RowVerdict], Message]:
+    """Accept the suggestions of ``rows`` (all when None); check those rows again."""
+    count = checking.accept_suggestions(state.run, rows)
+    state.previewed = None  # the preview changes: 'Importeren' writes the new one
+    verdicts = check_import(state, geocoder_factory=geocoder_factory, offline=offline,
+                            reference=reference, existing=existing, proceed=True)
+    return verdicts, Message("success", f"{count} voorstel(len) aangenomen.")
 
 
 @dataclass(frozen=True)
@@ -484,9 +493,6 @@ def delete_organisation(store: Store, current: dict, *, user: str) -> Message:
                                  "uit de historie gewist."))
 
 
-# ------------------------------------------------------------------------------ history
-
-
 def history_table(store: Store, *, role: str) -> pd.DataFrame | None:
-    """The edit history, or None when the role may not see it."""
-    return store.history() if auth.can(role, "geschiedenis_zien") else None
+    """The edit history for people (local time, names), or None when the role may not."""
+    return history_of(store) if auth.can(role, "geschiedenis_zien") else None

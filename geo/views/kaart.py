@@ -9,9 +9,9 @@ import folium
 import pandas as pd
 
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
-from geo.analysis.names import CHOROPLETH_INDICATORS
+from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.analysis.proximity import filter_partners
-from geo.analysis.score import score_caption_nl
+from geo.analysis.score import rank_range_text, score_caption_nl
 from geo.output import partner_maps, tables
 from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
 from geo.reference.levels import LEVEL_LABELS
@@ -24,8 +24,11 @@ _DONOR_FILTER = {"alle": None, "ja": True, "nee": False}
 
 #: The columns of the ranking next to the map, in order.
 RANKING_COLUMNS = [
-    "rang", "naam", "score", "partners", "donateurs", "partners_per_10k_jongeren", "scholen",
-    "scholen_vmbo", "aandeel_scholen_met_partner", "reistijd_mbo_infra_min_gemiddeld",
+    "rang", "rang_bereik", "naam", "score", "deelscore_schaarste", "deelscore_reistijd",
+    "deelscore_scholen", "partners", "donateurs", "toegang_partners_per_10k_jongeren",
+    "reistijd_mbo_infra_min_gemiddeld",
+    *(share_column(t) for t in DEFAULTS.travel_thresholds_min),
+    "scholen_vmbo", "scholen_vmbo_zonder_partner", "aandeel_scholen_met_partner",
 ]
 
 EXAMPLE_NOTICE = (
@@ -84,7 +87,8 @@ class MapView:
         Shown when the register holds example organisations.
     ranking_title : str
     ranking : pandas.DataFrame
-        :data:`RANKING_COLUMNS`, sorted by rank.
+        :data:`RANKING_COLUMNS`, sorted by rank: the score, its three parts and
+        ``rang_bereik``, the ranks the unit gets when the weights move (``"2–4"``).
     score_caption, population_note : str
         Captions of the ranking: the score with its weights, the population figures.
     csv, xlsx : bytes
@@ -157,7 +161,8 @@ def map_view(
         choropleth = (unit_polygons(choices.level, reference, division), table,
                       choices.indicator, label, fmt)
     fmap = partner_maps.build_partner_map(
-        layers=boundaries, partners=shown, schools=schools_shown, mbo=mbo,
+        layers=boundaries, partners=shown, schools=schools_shown,
+        mbo=store.places.all(active_only=True),  # every kind; the analysis: destinations
         show_personal=show_personal, show_schools=choices.show_schools,
         vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
     )
@@ -166,7 +171,10 @@ def map_view(
                f"{len(schools_shown)} scholen · {len(mbo)} mbo-infra-locaties"
                + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else ""))
 
-    ranking = table[RANKING_COLUMNS].sort_values("rang")
+    ranking = table.assign(rang_bereik=[
+        rank_range_text(lo, hi) for lo, hi in zip(table["rang_min"], table["rang_max"],
+                                                  strict=True)])
+    ranking = ranking[RANKING_COLUMNS].sort_values("rang")
     ranking.attrs = {}  # the analysis settings are not for display
     sheets = export_sheets(table)
     return MapView(

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.analysis.indicators import PARTNER_EXPLANATION_NL, POPULATION_EXPLANATION_NL
+from geo.analysis.indicators import (
+    PARTNER_EXPLANATION_NL,
+    POPULATION_EXPLANATION_NL,
+    indicators,
+)
 from geo.analysis.journeys import (
     journey_errors,
     journey_table,
@@ -15,10 +19,11 @@ from geo.analysis.journeys import (
 )
 from geo.analysis.rail import area_model
 from geo.analysis.rail import assumptions_nl as rail_assumptions_nl
-from geo.analysis.score import score_explanation_nl
+from geo.analysis.score import score_explanation_nl, worked_example_nl
 from geo.analysis.travel import StraightLineModel, assumptions_nl
-from geo.reference.data import Reference
+from geo.reference.data import Division, Reference
 from geo.reference.gazetteer import PRECISION_LABELS, Gazetteer
+from geo.settings import DEFAULTS
 from geo.text import decimal_comma, md
 
 #: The two travel models compared on the reference journeys, label → Dutch column title.
@@ -43,6 +48,9 @@ class AboutView:
         The reference journeys with both models' minutes and errors (Dutch columns).
     journeys_caption : str
         The mean absolute error of both models, in words.
+    example : str
+        One worked example of the score from the register's data (Markdown; the unit
+        ranked first at the default level), or an empty string without a register.
     """
 
     division: str
@@ -53,9 +61,11 @@ class AboutView:
     population: str
     journeys: pd.DataFrame
     journeys_caption: str
+    example: str = ""
 
 
-def about_view(*, division_name: str, reference: Reference, gazetteer: Gazetteer) -> AboutView:
+def about_view(*, division_name: str, reference: Reference, gazetteer: Gazetteer,
+               store=None, division: Division | None = None) -> AboutView:
     """What "Over" shows besides its fixed text, for the division in use.
 
     Parameters
@@ -64,6 +74,10 @@ def about_view(*, division_name: str, reference: Reference, gazetteer: Gazetteer
         Name of the session's subregion division (may be a user's file name).
     reference, gazetteer : Reference, Gazetteer
         The bundled data (the reference journeys name places the gazetteer finds).
+    store : geo.register.store.Store, optional
+        The register, for the worked example of the score (public data only).
+    division : Division, optional
+        The session's subregion division; the bundled proposal when omitted.
 
     Returns
     -------
@@ -88,4 +102,30 @@ def about_view(*, division_name: str, reference: Reference, gazetteer: Gazetteer
         score=score_explanation_nl(),
         partners=PARTNER_EXPLANATION_NL,
         population=POPULATION_EXPLANATION_NL,
+        example="" if store is None else score_example(store, reference=reference,
+                                                       division=division),
     )
+
+
+def score_example(store, *, reference: Reference, division: Division | None = None,
+                  level: str = DEFAULTS.level) -> str:
+    """The score worked out for the unit ranked first at ``level``, from the register.
+
+    Parameters
+    ----------
+    store : geo.register.store.Store
+    reference : Reference
+    division : Division, optional
+    level : str
+        Default ``DEFAULTS.level``.
+
+    Returns
+    -------
+    str
+        Markdown (:func:`geo.analysis.score.worked_example_nl`).
+    """
+    organisations = store.organisations(include_personal=False)
+    table = indicators(level, reference=reference, division=division,
+                       partners=organisations, schools=store.schools(),
+                       mbo=store.mbo_locations())
+    return worked_example_nl(table, str(table.iloc[0]["code"]))

@@ -18,10 +18,12 @@ from geo.fields import kind_codes
 from geo.output import partner_maps, tables
 from geo.output.call_lists import (
     call_list,
+    for_people,
     no_partners_message,
     no_schools_message,
     school_list,
     skipped_message,
+    with_school,
 )
 from geo.settings import DEFAULTS
 from geo.text import md
@@ -80,9 +82,38 @@ def slug(text: str) -> str:
     return "-".join(part for part in keep.split("-") if part)[:40] or "lijst"
 
 
+def file_stem(prefix: str, name: object, where: object) -> str:
+    """A download's file name without extension that tells which location it is for.
+
+    ``file_stem("partners-bij", "Scholen aan Zee", "00MV06")`` →
+    ``"partners-bij-scholen-aan-zee-00mv06"``; ``where`` is left out when empty.
+    """
+    parts = [prefix, slug(name)]
+    if isinstance(where, str) and where.strip():
+        parts.append(slug(where))
+    return "-".join(parts)
+
+
 def _label(row: pd.Series) -> str:
     place = row.get("plaats") or ""
     return f"{row['naam']} — {place}" if place else str(row["naam"])
+
+
+def school_label(row: pd.Series) -> str:
+    """A school as people tell locations apart: name, street, place and vestigingscode.
+
+    ``"Scholen aan Zee … — Akkerbouwstraat 1, Julianadorp (00MV06)"``.
+    """
+    where = ", ".join(str(part) for part in (row.get("straat"), row.get("plaats"))
+                      if isinstance(part, str) and part.strip())
+    code = row.get("vestigingscode")
+    label = f"{row['naam']} — {where}" if where else str(row["naam"])
+    return f"{label} ({code})" if isinstance(code, str) and code else label
+
+
+#: School columns a search looks in: a school is found by name, street, postcode, place,
+#: municipality (Julianadorp is in Den Helder) or vestigingscode.
+SEARCHED_COLUMNS = ("naam", "straat", "postcode", "plaats", "gemeentenaam", "vestigingscode")
 
 
 def _download(table: pd.DataFrame, stem: str) -> Download:
@@ -113,15 +144,24 @@ class SchoolLinking:
     # --- School → partners ----------------------------------------------------------------
 
     def search(self, query: str, *, wanted_code: str | None = None) -> SchoolSearch:
-        """Schools whose name or place contains ``query``; ``wanted_code`` preselected."""
+        """Schools whose :data:`SEARCHED_COLUMNS` contain ``query`` (else each of its words).
+
+        ``wanted_code`` (a vestigingscode) is preselected when it is among them.
+        """
         schools = self.schools
-        haystack = (schools["naam"].fillna("") + " " + schools["plaats"].fillna(""))
-        found = schools[haystack.str.casefold().str.contains(query.strip().casefold(),
-                                                             regex=False)]
+        haystack = schools.reindex(columns=SEARCHED_COLUMNS).fillna("").astype(str).agg(
+            " ".join, axis=1).str.casefold()
+        wanted = " ".join(query.casefold().split())
+        found_mask = haystack.str.contains(wanted, regex=False)
+        if not found_mask.any():  # "zee julianadorp": every word somewhere
+            found_mask = pd.Series(True, index=schools.index)
+            for word in wanted.split():
+                found_mask &= haystack.str.contains(word, regex=False)
+        found = schools[found_mask]
         found = found.sort_values(["naam", "plaats"], key=lambda s: s.fillna("").str.casefold())
         if found.empty:
             return SchoolSearch({}, 0, f"Geen school gevonden voor '{md(query)}'.")
-        options = {sid: _label(row) for sid, row in found.set_index("id").iterrows()}
+        options = {sid: school_label(row) for sid, row in found.set_index("id").iterrows()}
         by_code = found.set_index("vestigingscode")["id"].to_dict() if wanted_code else {}
         start = list(options).index(by_code[wanted_code]) if wanted_code in by_code else 0
         return SchoolSearch(options, start, None)
@@ -158,10 +198,11 @@ class SchoolLinking:
         table = call_list(result, include_personal=self.staff)
         code = school.get("vestigingscode") or ""
         return LinkResult(
-            heading=f"Partners bij {md(school['naam'])}" + (f" ({md(code)})" if code else ""),
+            heading=f"Partners bij {md(school_label(school))}",
             fmap=partner_maps.school_partners_map(school, result, show_personal=self.staff),
-            table=table,
-            download=_download(table, f"partners-bij-{slug(school['naam'])}"),
+            table=for_people(table),
+            download=_download(for_people(with_school(table, school)),
+                               file_stem("partners-bij", school["naam"], code)),
             note=_note(result),
         )
 
@@ -184,14 +225,15 @@ class SchoolLinking:
                                                             radius_km=radius_km)),
                               note=_note(near))
         n_vmbo = int(near["heeft_vmbo"].astype(bool).sum())
-        table = school_list(near)
+        table = for_people(school_list(near))
         return LinkResult(
             heading=f"**{len(near)}** scholen binnen {radius_km} km, waarvan **{n_vmbo}** met "
                     "vmbo.",
             fmap=partner_maps.partner_schools_map(partner, near, radius_km=radius_km,
                                           show_personal=self.staff),
             table=table,
-            download=_download(table, f"scholen-bij-{slug(partner['naam'])}"),
+            download=_download(table, file_stem("scholen-bij", partner["naam"],
+                                               partner.get("plaats"))),
             note=_note(near),
         )
 

@@ -20,7 +20,7 @@ from geo.output import choropleth, maps, tables
 from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.settings import DEFAULTS
-from geo.text import md
+from geo.text import decimal_comma, md
 
 NEW_PLACE_COLOR = "#d7301f"
 
@@ -35,10 +35,10 @@ COMPARISON_COLUMNS = [
 CLICK_PROMPT = "Klik op de kaart om de nieuwe locatie te kiezen."
 NO_GAIN = "Geen enkel gebied komt merkbaar dichter bij een mbo-infraopleiding."
 TABLE_NOTE = (
-    "Oranje rijen veranderen. Reistijd en afstand: gemiddelde naar het aantal jongeren "
-    "(10–19 jaar, CBS 2021) en het langste vanuit een postcodegebied, naar de "
-    "dichtstbijzijnde mbo-infralocatie. Rang 1 = meeste aandacht nodig; een gebied dat "
-    "dichter bij een opleiding komt, zakt op de lijst."
+    "Oranje rijen veranderen (zichtbaar, na afronding). Reistijd en afstand: gemiddelde "
+    "naar het aantal jongeren (10–19 jaar, CBS 2021) en het langste vanuit een "
+    "postcodegebied, naar de dichtstbijzijnde mbo-infralocatie. Rang 1 = meeste aandacht "
+    "nodig; een gebied dat dichter bij een opleiding komt, zakt op de lijst."
 )
 
 
@@ -171,19 +171,38 @@ def what_if_view(
         after = result.attrs["reistijd_werkgebied_wat_als"]
         gainers = result[result["reistijd_gemiddeld_verschil"] < -0.5].head(3)
         sheets = export_sheets(result, sheet_name="Wat als")
+        shown = rounded(result)
         view.update(
             metric=(f"Gemiddelde reistijd naar mbo-infra, hele werkgebied "
                     f"({MODES[choices.mode]})", f"{after:.0f} min",
-                    f"{after - before:.1f} min"),
+                    f"{signed_decimal(after - before)} min"),
             gainers=[_gainer_line(row) for row in gainers.itertuples(index=False)],
             no_gain=NO_GAIN if gainers.empty else None,
-            table=rounded(result)[COMPARISON_COLUMNS],
-            changed=(result["reistijd_gemiddeld_verschil"].abs() > 1e-9)
-            | (result["rang_verschil"] != 0),
+            table=shown[COMPARISON_COLUMNS],
+            changed=visible_change(shown),
             csv=tables.table_bytes(sheets, xlsx=False),
             xlsx=tables.table_bytes(sheets, xlsx=True),
         )
     return WhatIfView(**view)
+
+
+def signed_decimal(value: float) -> str:
+    """A difference for people, one decimal with a comma: ``-2,1``, ``+0,4``; never ``-0,0``."""
+    tenths = round(float(value), 1)
+    if tenths == 0:
+        return "0"
+    return ("+" if tenths > 0 else "-") + decimal_comma(abs(tenths))
+
+
+def visible_change(shown: pd.DataFrame) -> pd.Series:
+    """Rows whose figures differ as people see them (after :func:`rounded`), not by 1e-12."""
+    changed = shown["rang_verschil"] != 0
+    for today, what_if in (("reistijd_gemiddeld_nu", "reistijd_gemiddeld_wat_als"),
+                           ("reistijd_max_nu", "reistijd_max_wat_als"),
+                           ("afstand_gemiddeld_nu", "afstand_gemiddeld_wat_als"),
+                           ("score_nu", "score_wat_als")):
+        changed |= shown[today] != shown[what_if]
+    return changed
 
 
 def _gainer_line(row) -> str:
@@ -201,17 +220,18 @@ def _scenario_map(result: pd.DataFrame | None, mbo: pd.DataFrame,
     """The gain per unit as a choropleth, the new place and today's mbo infra places."""
     center = (result.attrs["lat"], result.attrs["lon"]) if result is not None else None
     fmap = maps.base_map(center=center, zoom=9)
-    legend = []
+    legend, title = [], "Wat als"
     if result is not None:
         gains = result.assign(reistijd_winst_min=-result["reistijd_gemiddeld_verschil"])
         legend += choropleth.add_choropleth(
             fmap, unit_polygons, gains, column="reistijd_winst_min",
             label="Minder reistijd (min, schatting)", fmt="{:.0f}",
         )
+        title = "Minder reistijd (minuten)"
         maps.add_point(fmap, result.attrs["lat"], result.attrs["lon"], name="Nieuwe locatie",
                        tooltip=place, color=NEW_PLACE_COLOR, radius=11,
                        class_name="ik-nieuwe-locatie")
         legend.append(("punt", NEW_PLACE_COLOR, "Nieuwe mbo-infralocatie (wat als)"))
     maps.add_mbo(fmap, mbo)
     legend.append(("punt", maps.MBO_COLOR, "Bestaande mbo-infra-opleiding"))
-    return maps.finish_map(fmap, legend=legend, title="Wat als")
+    return maps.finish_map(fmap, legend=legend, title=title)

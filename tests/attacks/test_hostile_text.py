@@ -112,6 +112,11 @@ def hostile_register(tmp_path_factory, reference):
         store.save_school({"vestigingscode": "99ZZ00", "naam": HOSTILE["html"] + " school",
                            "plaats": HOSTILE["md_link"], "lat": float(school["lat"]),
                            "lon": float(school["lon"]), "heeft_vmbo": True}, user="test")
+        for key, text in HOSTILE.items():  # an education place per text in every text field
+            place = {f.name: text for f in fields.fields_of(fields.EDUCATION_PLACES)
+                     if f.settable and f.type == fields.TEXT}
+            store.places.save({**place, "naam": f"{text} {key}", "lat": float(school["lat"]),
+                               "lon": float(school["lon"])}, user="test", role="team")
     return path, refused
 
 
@@ -164,6 +169,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     from geo.analysis import indicators as analysis
     from geo.analysis import proximity
     from geo.analysis.coverage import coverage
+    from geo.analysis.names import BIVARIATE
     from geo.analysis.plans import optimal_plan
     from geo.output import maps
     from geo.output.plans import plan_map
@@ -179,6 +185,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
                                 partners=partners, schools=schools, mbo=mbo)
     choropleth = (unit_polygons("subregio", reference, division), table, "score", "Score",
                   "{:.0f}")
+    bivariate = (choropleth[0], table, BIVARIATE, "Twee delen", "")
     layers = maps.boundary_layers(reference, division)
     plan = optimal_plan(coverage(partners, schools, radius_km=10, division=division), k=3)
     return {
@@ -186,8 +193,10 @@ def _build_maps(path, reference, division) -> dict[str, list]:
             ("punt", "#000", text) for text in HOSTILE.values()], title=HOSTILE["jinja"])],
         "partner_maps.build_partner_map": [
             partner_maps.build_partner_map(layers=layers, partners=frame, schools=schools, mbo=mbo,
-                                   show_personal=personal, choropleth=choropleth)
-            for frame, personal in ((public, False), (partners, True))],
+                                   show_personal=personal, choropleth=areas)
+            for frame, personal, areas in ((public, False, choropleth),
+                                           (partners, True, choropleth),
+                                           (public, False, bivariate))],
         "partner_maps.school_partners_map": [
             partner_maps.school_partners_map(hostile_school.iloc[0], nearest, show_personal=p)
             for p in (False, True)],
@@ -368,6 +377,13 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
                     "--uitvoer", str(out / f"export{len(publiek)}.{fmt}")]
                    for fmt in ("csv", "xlsx", "geojson") for publiek in ([], ["--publiek"])],
         "voorbeeld": [["voorbeeld", "--alleen-als-leeg", *db]],
+        "backup": [["backup", *db, "--naar", str(out.parent / "backups")]],
+        "herstel": [["herstel", str(path), "--database", str(out.parent / "hersteld.sqlite")]],
+        "status": [["status", *db]],
+        "mbo": [["mbo", "lijst", *db, "--uitvoer", str(out / "mbo.csv")],
+                ["mbo", "zet", HOSTILE["terminal"], "--postcode", "1703AB", "--offline", *db],
+                ["mbo", "zet", "1", "--adres", HOSTILE["terminal"], "--postcode", "1703AB",
+                 "--plaats", HOSTILE["md_link"], "--offline", *db]],
     }
 
 

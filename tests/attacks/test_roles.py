@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from geo.errors import AuthError
+from geo.output.history_table import HISTORY_HEADINGS
 from geo.register.examples import load_example_data
 from geo.register.store import Store
 from tests import test_inloggen_page as login
@@ -47,6 +48,7 @@ SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partn
 PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_"}
 
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
+PLACE_FORM = "beheer_plaats_0_None_2"  # Beheer → Opleidingslocaties, a new place (2 seeded)
 
 
 # --------------------------------------------------------------------------- observing
@@ -169,12 +171,14 @@ PROBES = {
     "contactgegevens_zien": lambda v: any(SECRET["email"] in o.blob for o in v.pages.values()),
     "beheren": lambda v: _enabled(v, "beheer.py", f"{NEW_FORM}_opslaan"),
     "importeren": lambda v: _enabled(v, "beheer.py", "beheer_upload"),
-    "geschiedenis_zien": lambda v: any({"veld", "gebruiker"} <= set(cols)
+    "geschiedenis_zien": lambda v: any(set(HISTORY_HEADINGS) <= set(cols)
                                        for cols in v.page("beheer.py").frames),
     "exporteren_met_contactgegevens": lambda v: _enabled(v, "beheer.py",
                                                          "beheer_export_persoonlijk"),
     "ambassadeurs_bekijken": lambda v: _enabled(v, "ambassadeurs.py", "amb_k"),
+    "opleidingslocaties_beheren": lambda v: _enabled(v, "beheer.py", f"{PLACE_FORM}_opslaan"),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")
+                                        and _enabled(v, "ambassadeurs.py", "amb_een_partner")
                                         and _enabled(v, "beheer.py", f"{NEW_FORM}_ambassadeur")),
 }
 
@@ -237,6 +241,8 @@ def test_team_sees_ambassador_controls_read_only(visits):
     team = visits["team"]
     assert team.page("ambassadeurs.py").widgets["amb_markeer"] is True
     assert team.page("ambassadeurs.py").widgets["amb_uitzetten"] is True
+    assert team.page("ambassadeurs.py").widgets["amb_een_partner"] is True
+    assert team.page("ambassadeurs.py").widgets["amb_een_markeer"] is True
     assert team.page("beheer.py").widgets[f"{NEW_FORM}_ambassadeur"] is True
     assert "Alleen het bestuur kan ambassadeurs aanwijzen." in team.page("beheer.py").blob
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo.auth import LOGIN_FAILED_MESSAGE
+from pages._dutch_widgets import UPLOAD_BUTTON
 from tests.e2e.browser import (
     after_run,
     go_to,
@@ -70,6 +71,16 @@ def test_import_through_the_upload_widget_shows_a_verdict_per_row(app, team_page
     source = tmp_path / "partners_e2e.csv"
     source.write_text(IMPORT_CSV, encoding="utf-8")
     panel = tab_panel(page, "Importeren")
+    # Streamlit's own English ("Upload", "10MB per file") is replaced by Dutch.
+    dropzone = panel.locator('[data-testid="stFileUploaderDropzone"]')
+    expect(dropzone).to_be_visible()
+    shown = dropzone.evaluate("""zone => [
+        getComputedStyle(zone.querySelector('button p'), '::after').content,
+        getComputedStyle(zone.querySelector(
+            '[data-testid="stFileUploaderDropzoneInstructions"] span'), '::after').content,
+        getComputedStyle(zone.querySelector(
+            '[data-testid="stFileUploaderDropzoneInstructions"] span')).fontSize]""")
+    assert shown == [f'"{UPLOAD_BUTTON}"', '"Hoogstens 10 MB per bestand"', "0px"]
     panel.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(source))
 
     # The run that read this file names it with its number of rows; after that run the

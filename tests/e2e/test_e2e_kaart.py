@@ -88,7 +88,23 @@ def test_map_shows_every_school_area_and_partner(app, page, expected):
         rf"^{expected['partners']} organisaties op de kaart · {expected['schools']} scholen"))
     # The legend is real, readable text (built by the map script with textContent).
     expect(map_frame(page).locator(".ik-legend")).to_contain_text("Mbo-infra-opleiding")
+    expect(map_frame(page).locator("details.ik-legend")).to_have_attribute("open", "")
     save_screenshot(page, "kaart-publiek")
+
+
+def test_on_a_phone_the_legend_starts_folded_and_clusters_are_neutral(app, page, expected):
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open_kaart(app, page, expected)
+    legend = map_frame(page).locator("details.ik-legend")
+    expect(legend).to_have_count(1)
+    assert legend.evaluate("box => box.open") is False
+    expect(legend.locator("summary")).to_be_visible()
+    # A cluster bubble is grey, unlike every kind's colour (e.g. green for Overheid).
+    bubble = map_frame(page).locator(".marker-cluster div").first
+    colour = bubble.evaluate("el => getComputedStyle(el).backgroundColor")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", colour)[:3])
+    assert red == green == blue, colour
+    save_screenshot(page, "kaart-telefoon")
 
 
 def test_vmbo_filter_shows_only_vmbo_schools_and_is_kept_in_the_link(app, page, expected):
