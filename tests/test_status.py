@@ -48,7 +48,7 @@ def test_status_of_a_register_with_a_backup(settings, reference, capsys):
     code, out = status(settings, capsys)
     assert code == 0
     assert f"leesbaar, schemaversie {SCHEMA_VERSION}" in out
-    assert "1 organisaties, 270 scholen, 2 mbo-locaties" in out
+    assert "1 organisaties, 270 scholen, 2 opleidingslocaties" in out
     assert "Laatste reservekopie: nog geen" in out
     assert "Geocoder: offline" in out
     assert "Status: in orde." in out

@@ -573,7 +573,7 @@ def test_example_data_loads_marked_and_can_be_removed(store, reference):
     assert set(examples["arbeidsmarktregio_code"]) == set(REGIONS)
     assert examples["donateur"].any() and not examples["actief"].all()
     assert {"overheid", "aannemer", "ingenieursbureau"} <= set(examples["soort"])
-    assert store.has_example_data()
+    assert store.organisation_count(examples=True) > 0
 
     again = load_example_data(store, user="voorbeeld")
     assert again["nieuw"] == 0 and again["ongewijzigd"] == expected
@@ -582,7 +582,8 @@ def test_example_data_loads_marked_and_can_be_removed(store, reference):
     assert store.delete_example_data(user="anna") == expected
     remaining = store.organisations()
     assert remaining["id"].tolist() == [real]
-    assert store.has_real_data() and not store.has_example_data()
+    assert store.organisation_count(examples=False) > 0
+    assert store.organisation_count(examples=True) == 0
 
 
 def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys):

@@ -44,7 +44,8 @@ def _backup_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 def _contents(counts: dict[str, int]) -> str:
     return (f"{counts['organisaties']} organisaties, {counts['scholen']} scholen, "
-            f"{counts['mbo_locaties']} mbo-locaties, {counts['historie']} regels historie")
+            f"{counts['opleidingslocaties']} opleidingslocaties, "
+            f"{counts['historie']} regels historie")
 
 
 def add_backup(sub: argparse._SubParsersAction) -> None:

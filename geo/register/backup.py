@@ -41,7 +41,9 @@ from geo.register.schema import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 #: Tables every Infrakaart register has (since schema version 1).
-REGISTER_TABLES = ("organisaties", "scholen", "mbo_locaties", "historie")
+REGISTER_TABLES = ("organisaties", "scholen", "opleidingslocaties", "historie")
+#: The education places' table was called ``mbo_locaties`` before schema 6.
+_PLACES_BEFORE_V6 = "mbo_locaties"
 
 #: Reason in the name of the copy made before a schema upgrade to version N.
 UPGRADE_REASON = "voor-upgrade-v{version}"
@@ -333,12 +335,15 @@ def upgrade_backup(database: str | Path, folder: str | Path, *, version: int) ->
 def _register_info(connection: sqlite3.Connection, path: Path) -> RegisterInfo:
     tables = {r[0] for r in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = [t for t in REGISTER_TABLES if t not in tables]
+    named = {t: t for t in REGISTER_TABLES}
+    if "opleidingslocaties" not in tables and _PLACES_BEFORE_V6 in tables:
+        named["opleidingslocaties"] = _PLACES_BEFORE_V6  # a register from before schema 6
+    missing = [t for t in REGISTER_TABLES if named[t] not in tables]
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])
     if missing or version < 1:
         raise StoreError(f"{path} is geen Infrakaart-register (de tabellen "
                          f"{', '.join(missing or REGISTER_TABLES)} ontbreken).")
-    counts = {t: int(connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+    counts = {t: int(connection.execute(f"SELECT count(*) FROM {named[t]}").fetchone()[0])
               for t in REGISTER_TABLES}
     return RegisterInfo(path, version, counts)
 

@@ -206,10 +206,6 @@ class Store:
         with self._lock:
             return int(self._db.execute(sql, params).fetchone()[0])
 
-    def has_example_data(self) -> bool:
-        """True when example organisations (``voorbeeld``) are present."""
-        return self.organisation_count(examples=True) > 0
-
     def get_organisation(self, org_id: int, *, include_personal: bool = False) -> dict:
         """One organisation as a dict (bools as bool, ``lat``/``lon`` None when unplaced).
 

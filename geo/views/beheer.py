@@ -93,9 +93,9 @@ def organisation_label(row: pd.Series | dict) -> str:
 
 def example_notice(store: Store) -> str | None:
     """The notice about example organisations in the register, or None without them."""
-    if not store.has_example_data():
-        return None
     count = store.organisation_count(examples=True)
+    if not count:
+        return None
     return (f"Het register bevat {count} **voorbeeldorganisaties** (verzonnen namen) zodat de "
             "kaart niet leeg is. Importeer de echte partnerlijst en verwijder de voorbeelden.")
 
