@@ -27,8 +27,10 @@ pytestmark = pytest.mark.e2e
 
 #: Municipality outlines: drawn by geo.output.maps.add_boundaries with weight 0.8.
 MUNICIPALITY_PATH = 'path.leaflet-interactive[stroke-width="0.8"]'
-#: Labour-market region outlines: weight 3 and the region colour.
-REGION_PATH = 'path.leaflet-interactive[stroke-width="3"]:not(.ik-partner):not(.ik-school)'
+#: Labour-market region outlines: weight 3 and the region colour (the two-variable map's
+#: "ver én weinig partners" areas also have a weight-3 edge, in the ik-kleurkaart layer).
+REGION_PATH = ('path.leaflet-interactive[stroke-width="3"]'
+               ':not(.ik-partner):not(.ik-school):not(.ik-kleurkaart)')
 
 
 @pytest.fixture(scope="module")
