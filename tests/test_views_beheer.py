@@ -302,3 +302,5 @@ def test_history_only_for_roles_that_may_see_it(store):
     made = table[table["Naam"] == "Historisch BV"].iloc[0]
     assert made["Wat"] == "organisatie" and made["Veld"] == CREATED_FIELD
     assert re.fullmatch(r"\d{1,2} [a-z]{3} \d{4} \d{2}:\d{2}", made["Wanneer"])
+    seeded = table[table["Wat"] == "opleidingslocatie"]  # the bundled mbo places
+    assert set(seeded["Naam"]) == set(store.places.all()["naam"])

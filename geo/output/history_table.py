@@ -18,7 +18,7 @@ from geo.text import local_time
 
 #: Dutch names of the register tables in the history.
 TABLE_LABELS = {"organisaties": "organisatie", "scholen": "school",
-                "mbo_locaties": "opleidingsplaats"}
+                "opleidingslocaties": "opleidingslocatie"}
 
 #: The columns of :func:`history_for_people`, in order.
 HISTORY_HEADINGS = ("Wanneer", "Wie", "Wat", "Naam", "Veld", "Oud", "Nieuw")
@@ -62,7 +62,8 @@ def history_for_people(history: pd.DataFrame,
 def history_of(store) -> pd.DataFrame:
     """The whole history of ``store`` (a :class:`~geo.register.store.Store`) for people."""
     names = {"organisaties": _names(store.organisations(include_personal=False)),
-             "scholen": _names(store.schools())}
+             "scholen": _names(store.schools()),
+             "opleidingslocaties": _names(store.places.all())}
     return history_for_people(store.history(), names)
 
 
