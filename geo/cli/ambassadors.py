@@ -16,8 +16,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         "ambassadeurs",
         help="Kies k ambassadeurs die samen de meeste (vmbo-)scholen bereiken.",
         description="Kies k partners als ambassadeur zodat samen zo veel mogelijk scholen "
-        "binnen de straal liggen (vmbo-scholen tellen zwaarder). Exacte optimalisatie "
-        "(maximal covering location problem, CBC). Per gekozen partner: naam, subregio, "
+        "binnen de straal liggen (vmbo-scholen tellen zwaarder). De beste keuze wordt exact "
+        "berekend; bij gelijk bereik gaan vmbo-scholen die weinig partners bereiken voor. "
+        "Per gekozen partner: naam, subregio, "
         "scholen_bereik en vmbo_scholen_bereik; daarna één samenvattingsregel. Met --uitvoer "
         "komt de tabel in een CSV en de samenvatting in <naam>_samenvatting.txt ernaast. "
         "Contactgegevens staan er nooit in.",
