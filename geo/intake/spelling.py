@@ -21,14 +21,13 @@ then the official name, with the original kept in the row's import note.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from geo import fields, vocabulary
 from geo.addresses import parse_postcode, place_key
-from geo.reference.data import Reference
+from geo.reference.data import Reference, shared_per_reference
 
 #: Fields that can get a suggestion, in the order they are shown.
 SUGGESTED_FIELDS = ("postcode", "plaats", "soort")
@@ -198,18 +197,9 @@ class PlaceIndex:
         return self._names[best[0]], False
 
 
-_INDEXES: dict[int, tuple[Reference, PlaceIndex]] = {}
-_INDEX_LOCK = threading.Lock()
-
-
 def place_index(reference: Reference) -> PlaceIndex:
     """One read-only :class:`PlaceIndex` per loaded reference (shared by all users)."""
-    with _INDEX_LOCK:
-        entry = _INDEXES.get(id(reference))
-        if entry is None or entry[0] is not reference:
-            entry = (reference, PlaceIndex(reference))
-            _INDEXES[id(reference)] = entry
-        return entry[1]
+    return shared_per_reference(reference, PlaceIndex)
 
 
 def suggest_place(index: PlaceIndex, place: str, postcode: str = "") -> Suggestion | None:

@@ -10,9 +10,12 @@ Distances and areas are computed in RD New (:data:`RD_NEW`); maps are drawn in W
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -293,3 +296,25 @@ def load_reference(data_dir: str | Path) -> Reference:
         When a file is missing, unreadable or inconsistent; the message names it.
     """
     return _load_cached(str(Path(data_dir).resolve()))
+
+
+_Built = TypeVar("_Built")
+_SHARED: dict[tuple[Callable, int], tuple[Reference, object]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_per_reference(reference: Reference,
+                         build: Callable[[Reference], _Built]) -> _Built:
+    """``build(reference)``, made once per loaded reference and shared by every user.
+
+    For read-only indexes that take long to build (the place index of the gazetteer, the
+    spelling index of the importer). The entry is keyed by the builder and the
+    reference's identity, and checked to still be that reference.
+    """
+    key = (build, id(reference))
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is None or entry[0] is not reference:
+            entry = (reference, build(reference))
+            _SHARED[key] = entry
+        return entry[1]  # type: ignore[return-value]

@@ -43,7 +43,7 @@ from geo import auth, fields, vocabulary
 from geo.addresses import parse_postcode
 from geo.auth.sessions import SessionPolicy
 from geo.errors import StoreError
-from geo.reference.data import Reference
+from geo.reference.data import Reference, shared_per_reference
 from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
@@ -62,18 +62,9 @@ from geo.register.writes import RowWriter
 
 log = logging.getLogger(__name__)
 
-_GAZETTEERS: dict[int, tuple[Reference, Gazetteer]] = {}
-_GAZETTEER_LOCK = threading.Lock()
-
-
 def _shared_gazetteer(reference: Reference) -> Gazetteer:
     """One read-only Gazetteer per loaded Reference (building one takes about a second)."""
-    with _GAZETTEER_LOCK:
-        entry = _GAZETTEERS.get(id(reference))
-        if entry is None or entry[0] is not reference:
-            entry = (reference, Gazetteer(reference))
-            _GAZETTEERS[id(reference)] = entry
-        return entry[1]
+    return shared_per_reference(reference, Gazetteer)
 
 
 def _same_postcode(a: str, b: str) -> bool:
