@@ -183,13 +183,15 @@ def place_key(text: object) -> str:
     return " ".join(name.split())
 
 
-def one_line(street: object, postcode: object, place: object) -> str:
-    """An address on one line for people: ``"Akkerbouwstraat 1, 1787 AR Julianadorp"``.
+def address_line(record) -> str:
+    """A record's address on one line for people: ``"Akkerbouwstraat 1, 1787 AR Julianadorp"``.
 
-    Missing parts are left out; the postcode is written the Dutch way when it is valid.
+    ``record`` is any mapping (dict, pandas row) with ``straat``, ``postcode`` and
+    ``plaats``; missing parts are left out, spaces are collapsed and a valid postcode is
+    written the Dutch way.
     """
-    street_text = "" if _missing(street) else str(street).strip()
-    code = "" if _missing(postcode) else format_postcode(postcode)
-    place_text = "" if _missing(place) else str(place).strip()
-    town = " ".join(part for part in (code, place_text) if part)
-    return ", ".join(part for part in (street_text, town) if part)
+    street, place = (" ".join(str(record.get(key)).split()) if not _missing(record.get(key))
+                     else "" for key in ("straat", "plaats"))
+    code = "" if _missing(record.get("postcode")) else format_postcode(record.get("postcode"))
+    town = " ".join(part for part in (code, place) if part)
+    return ", ".join(part for part in (street, town) if part)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.addresses import is_po_box, parse_postcode, place_key, split_street
+from geo.addresses import address_line, is_po_box, parse_postcode, place_key, split_street
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,12 @@ def test_place_key_joins_cbs_and_duo_spellings():
     assert place_key("Laren (NH.)") == place_key("laren")
     assert place_key("Den Hoorn") != place_key("Hoorn")
     assert place_key("Egmond-Binnen") == place_key("egmond binnen")
+
+
+def test_address_line_joins_what_is_known_the_dutch_way():
+    assert address_line({"straat": " Akkerbouwstraat  1", "postcode": "1787ar",
+                         "plaats": "Julianadorp"}) == "Akkerbouwstraat 1, 1787 AR Julianadorp"
+    assert address_line({"straat": float("nan"), "postcode": None,
+                         "plaats": "Den Helder"}) == "Den Helder"
+    assert address_line({"straat": "Havenweg 3"}) == "Havenweg 3"
+    assert address_line({}) == ""

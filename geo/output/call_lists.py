@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.addresses import one_line
+from geo.addresses import address_line
 from geo.analysis.names import MODES
 from geo.analysis.proximity import SKIPPED_PARTNERS, SKIPPED_SCHOOLS, TRAVEL_MODE
 from geo.fields import field_named
@@ -62,10 +62,8 @@ def for_people(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _addresses(frame: pd.DataFrame) -> pd.Series:
-    get = frame.get
-    parts = [get(c, pd.Series("", index=frame.index)) for c in ("straat", "postcode", "plaats")]
-    return pd.Series([one_line(*row) for row in zip(*parts, strict=True)], index=frame.index,
-                     dtype=object)
+    return pd.Series([address_line(row) for row in frame.to_dict("records")],
+                     index=frame.index, dtype=object)
 
 
 def _mode_label(result: pd.DataFrame) -> str:
@@ -114,7 +112,7 @@ def with_school(table: pd.DataFrame, school: pd.Series | dict) -> pd.DataFrame:
     front = pd.DataFrame({
         "school": [get("naam") or ""] * len(table),
         "vestigingscode": [get("vestigingscode") or ""] * len(table),
-        "school_adres": [one_line(get("straat"), get("postcode"), get("plaats"))] * len(table),
+        "school_adres": [address_line(school)] * len(table),
     }, index=table.index)
     return pd.concat([front, table], axis=1)
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo import education_places
 from geo import fields as registry
+from geo.addresses import address_line
 from geo.output.map_layers import (
     AreaLayer,
     BadgeLayer,
@@ -27,9 +28,8 @@ from geo.output.map_layers import (
     check_map,
 )
 from geo.reference.data import RD_NEW, WGS84, Division, Reference
-from geo.reference.gazetteer import PRECISION_LABELS
+from geo.reference.gazetteer import precision_label
 from geo.reference.regions import unit_polygons
-from geo.register.places import address_text
 
 PDOK_BRT_URL = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
@@ -199,13 +199,9 @@ def region_legend() -> list[tuple[str, str, str]]:
     return [("vlak", REGION_COLORS[code], f"{name} ({code})") for code, name in REGIONS.items()]
 
 
-def _precision_text(code: object) -> str:
-    return PRECISION_LABELS.get(str(code), str(code or "onbekend"))
-
-
 def _precision_column(frame: pd.DataFrame, default: str) -> list[str]:
     codes = frame["nauwkeurigheid"] if "nauwkeurigheid" in frame else [default] * len(frame)
-    return [_precision_text(code) for code in codes]
+    return [precision_label(code) for code in codes]
 
 
 def _located(frame: pd.DataFrame) -> pd.DataFrame:
@@ -263,7 +259,7 @@ def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
     sources = frame["bron"] if "bron" in frame else [None] * len(frame)
     frame["bron_tekst"] = [f"Bron: {education_places.place_source_label(b)}" if b else None
                            for b in sources]
-    frame["adres_tekst"] = [address_text(place) for place in frame.to_dict("records")]
+    frame["adres_tekst"] = [address_line(place) for place in frame.to_dict("records")]
     precision = frame.get("nauwkeurigheid", pd.Series("plaats", index=frame.index))
     frame["plaatsniveau"] = [education_places.PLACE_LEVEL_NOTE if str(p) in ("plaats", "")
                              else None for p in precision.fillna("")]

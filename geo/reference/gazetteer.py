@@ -31,6 +31,11 @@ PRECISION_LABELS = {
 }
 
 
+def precision_label(code: object) -> str:
+    """The Dutch explanation of a precision code; an unknown code as it is."""
+    return PRECISION_LABELS.get(str(code), str(code or "onbekend"))
+
+
 @dataclass(frozen=True)
 class Location:
     """A located point and how it was found.

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo import auth, education_places, fields, vocabulary
-from geo.addresses import format_postcode, parse_postcode
+from geo.addresses import address_line, format_postcode, parse_postcode
 from geo.errors import GeocoderError, StoreError
-from geo.reference.gazetteer import PRECISION_LABELS
+from geo.reference.gazetteer import precision_label
 from geo.register._database import Database
 from geo.register.schema import place_columns
 from geo.register.writes import RowWriter
@@ -49,18 +49,6 @@ def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return " ".join(str(value).split())
-
-
-def address_text(place: dict | pd.Series) -> str:
-    """``"Straat 1, 1234 AB Plaats"``; only what is known (the place name at least)."""
-    street, postcode, town = (_text(place.get(k)) for k in ("straat", "postcode", "plaats"))
-    tail = " ".join(part for part in (postcode, town) if part)
-    return ", ".join(part for part in (street, tail) if part)
-
-
-def precision_text(code: object) -> str:
-    """The Dutch explanation of a precision code."""
-    return PRECISION_LABELS.get(str(code), str(code or "onbekend"))
 
 
 def is_place_level(place: dict | pd.Series) -> bool:
@@ -85,8 +73,8 @@ def places_table(places: pd.DataFrame) -> pd.DataFrame:
         "Naam": _text(p["naam"]),
         "Instelling": _text(p["instelling"]),
         "Soort": education_places.place_kind_label(p["soort"]),
-        "Adres": address_text(p),
-        "Nauwkeurigheid": precision_text(p["nauwkeurigheid"] or "geen"),
+        "Adres": address_line(p),
+        "Nauwkeurigheid": precision_label(p["nauwkeurigheid"] or "geen"),
         "Bron": education_places.place_source_label(p["bron"]),
         "Actief": "ja" if p["actief"] else "nee",
         "Telt mee in reistijd": "ja" if is_destination(p) else "nee",
@@ -110,10 +98,10 @@ def place_lines(places: pd.DataFrame) -> list[str]:
         if _text(p["instelling"]):
             head += f" — {_text(p['instelling'])}"
         lines.append(f"{head} ({kind}{'' if p['actief'] else ', niet actief'})")
-        lines.append(f"   Adres: {address_text(p) or '(onbekend)'}"
+        lines.append(f"   Adres: {address_line(p) or '(onbekend)'}"
                      + (f" · gemeente {_text(p['gemeentenaam'])}"
                         if _text(p["gemeentenaam"]) else ""))
-        lines.append(f"   Nauwkeurigheid: {precision_text(p['nauwkeurigheid'] or 'geen')} · "
+        lines.append(f"   Nauwkeurigheid: {precision_label(p['nauwkeurigheid'] or 'geen')} · "
                      f"bron: {education_places.place_source_label(p['bron'])} · telt mee in "
                      f"reistijd: {'ja' if is_destination(p) else 'nee'}")
         if is_place_level(p):
@@ -167,7 +155,7 @@ def address_record(result: GeocodeResult, *, street: str, postcode: str,
         raise StoreError(f"Niet geplaatst: {reason} Er is niets gewijzigd.")
     source = "pdok" if result.source == "pdok" else "offline"
     notes = [f"{education_places.place_source_label(source)}: {found.label} "
-             f"({precision_text(found.precision)}).", result.message]
+             f"({precision_label(found.precision)}).", result.message]
     if found.precision != "adres":
         notes.append(NOT_EXACT_HINT)
     return {

@@ -24,16 +24,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import auth, education_places
+from geo.addresses import address_line
 from geo.errors import AddressError, InfrakaartError
 from geo.intake.geocoding import Geocoder
 from geo.intake.records import parse_coordinates
+from geo.reference.gazetteer import precision_label
 from geo.register.places import (
-    address_text,
     address_update,
     is_place_level,
     manual_update,
     places_table,
-    precision_text,
 )
 from geo.register.store import Store
 from geo.text import md
@@ -114,8 +114,8 @@ def place_summary(place: dict) -> str:
     """Markdown (escaped): the address, precision, source and note of a stored place."""
     if place.get("id") is None:
         return "Nieuwe opleidingslocatie: vul naam en adres in."
-    lines = [f"**Adres:** {md(address_text(place) or '(onbekend)')}",
-             f"**Nauwkeurigheid:** {md(precision_text(place['nauwkeurigheid']))} · "
+    lines = [f"**Adres:** {md(address_line(place) or '(onbekend)')}",
+             f"**Nauwkeurigheid:** {md(precision_label(place['nauwkeurigheid']))} · "
              f"**Bron:** {md(education_places.place_source_label(place['bron']))}"]
     if is_place_level(place):
         lines.append(md(education_places.PLACE_LEVEL_NOTE))
@@ -177,7 +177,7 @@ def save_place(store: Store, form: dict, *, current: dict, coordinates: str,
         return Message("error", md(err))
     saved = store.places.get(place_id)
     text = (f"'{saved['naam']}' opgeslagen. Nauwkeurigheid: "
-            f"{precision_text(saved['nauwkeurigheid'])}.")
+            f"{precision_label(saved['nauwkeurigheid'])}.")
     kind = "warning" if is_place_level(saved) or saved["nauwkeurigheid"] not in (
         "adres", "handmatig") else "success"
     return Message(kind, md(text))
