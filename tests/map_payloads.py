@@ -6,7 +6,8 @@ import json
 import re
 
 _CALL_RE = re.compile(
-    r"ikmap\.(points|badges|circles|lines|areas|legend)\((?:\w+, )?(\{.*?\})\);", re.S)
+    r"ikmap\.(points|badges|circles|lines|areas|legend|offlineBase)\((?:\w+, )?(\{.*?\})\);",
+    re.S)
 
 
 def payloads(html: str) -> list[tuple[str, dict]]:

@@ -183,6 +183,39 @@ def test_standalone_html_needs_no_network(reference, layers):
     assert "L.map(" in html and "Leaflet" in html
 
 
+def test_offline_base_is_land_with_the_water_left_open(reference):
+    from shapely.geometry import Point, shape
+
+    base = maps.offline_base(reference)
+    # The 46 municipalities of the five regions with their borders, the rest as one shape.
+    assert len(base["features"]) == len(reference.gemeenten) + 1
+    assert all(feature["properties"] == {} for feature in base["features"])
+    land = [shape(feature["geometry"]) for feature in base["features"]]
+
+    def on_land(lat: float, lon: float) -> bool:
+        return any(part.contains(Point(lon, lat)) for part in land)
+
+    for lat, lon in ((52.3731, 4.8926), (52.9563, 4.7600), (53.0580, 4.7972),  # Dam, Den
+                     (52.0907, 5.1214), (52.5185, 5.4714)):  # Helder, Texel, Utrecht, Lelystad
+        assert on_land(lat, lon), (lat, lon)
+    for lat, lon in ((52.80, 5.25), (52.50, 5.20), (52.60, 4.45), (53.10, 5.20)):
+        assert not on_land(lat, lon), (lat, lon)  # IJsselmeer, Markermeer, sea, Waddenzee
+
+
+def test_every_map_carries_the_offline_base_below_the_tiles(reference):
+    fmap = maps.finish_map(maps.base_map(center=(52.63, 4.75), zoom=14))
+    html = _render(fmap)
+    payload = layer(html, "offlineBase")
+    assert len(payload["geojson"]["features"]) == len(reference.gemeenten) + 1
+    assert payload["style"]["fillOpacity"] == 1
+    # Below the tile pane (Leaflet's is 200), so loaded tiles cover it.
+    code = map_layers.library_code()
+    assert 'createPane("ikBasis")' in code and "zIndex = 150" in code
+    with pytest.raises(map_layers.UnsafeMapError):
+        map_layers.OfflineBase({"features": [{"properties": {"naam": "{{ 7*191 }}"},
+                                              "geometry": None}]}, style={})
+
+
 def test_one_deviating_unit_stands_out_in_the_choropleth():
     values = pd.Series([0.0] * 9 + [30.0])
     edges = choropleth.choropleth_bins(values)

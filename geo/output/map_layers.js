@@ -211,7 +211,26 @@
     return control;
   }
 
+  /* The land under the tiles: municipalities of the five regions and the rest of the
+     country in a pane below the tile pane, on a water-coloured map. When tiles load they
+     cover it; without internet it is the map (coastline, lakes and municipality borders). */
+  function offlineBase(map, payload) {
+    var pane = map.createPane("ikBasis");
+    pane.style.zIndex = 150;
+    pane.style.pointerEvents = "none";
+    map.getContainer().classList.add("ik-basis-kaart");
+    L.geoJSON(payload.geojson, {
+      pane: "ikBasis",
+      interactive: false,
+      style: function (feature) {
+        return Object.assign({ className: "ik-basis" }, payload.style,
+          (feature.properties && feature.properties.ik_style) || {});
+      }
+    }).addTo(map);
+  }
+
   window.ikmap = {
+    offlineBase: offlineBase,
     points: points,
     badges: badges,
     circles: circles,

@@ -431,6 +431,42 @@ class Legend(_SafeElement):
         return map_json(self.payload)
 
 
+class OfflineBase(_SafeElement):
+    """Land polygons drawn below the tiles, so a map without tiles still shows where it is.
+
+    Parameters
+    ----------
+    geojson : dict
+        A FeatureCollection of polygons without properties (no text: the guard keeps it so);
+        coordinates are rounded to 4 decimals (about 10 m).
+    style : dict
+        Leaflet path options for every polygon.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ikmap.offlineBase({{ this._parent.get_name() }}, {{ this.payload_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, geojson: dict, *, style: Mapping[str, object]) -> None:
+        super().__init__()
+        self._name = "IkOfflineBase"
+        if any(feature.get("properties") for feature in geojson.get("features", [])):
+            raise UnsafeMapError("the offline base carries shapes only, no properties")
+        features = [{"type": "Feature", "properties": {},
+                     "geometry": {"type": f["geometry"]["type"],
+                                  "coordinates": _rounded(f["geometry"]["coordinates"], 4)}}
+                    for f in geojson.get("features", [])]
+        self.payload = {"geojson": {"type": "FeatureCollection", "features": features},
+                        "style": dict(style)}
+
+    @property
+    def payload_json(self) -> str:
+        """The shapes through :func:`map_json`."""
+        return map_json(self.payload)
+
+
 class MetricScale(_SafeElement):
     """A scale bar in kilometres only (folium's shows miles too)."""
 
@@ -478,6 +514,7 @@ def check_map(fmap: folium.Map) -> folium.Map:
             f"{type(element).__name__} is not allowed in an Infrakaart map: text must reach "
             "maps through geo.output.map_layers (see its module docstring)"
         )
-    if not has_library and any(isinstance(e, _DataLayer | Legend) for e in _walk(fmap)):
+    if not has_library and any(isinstance(e, _DataLayer | Legend | OfflineBase)
+                               for e in _walk(fmap)):
         raise UnsafeMapError("data layers need the map library: call add_library(fmap)")
     return fmap

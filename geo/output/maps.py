@@ -23,13 +23,22 @@ from geo.output.map_layers import (
     Legend,
     Line,
     MetricScale,
+    OfflineBase,
     PointLayer,
     add_library,
     check_map,
 )
-from geo.reference.data import RD_NEW, WGS84, Division, Reference
+from geo.reference.data import (
+    RD_NEW,
+    WGS84,
+    Division,
+    Reference,
+    load_reference,
+    shared_per_reference,
+)
 from geo.reference.gazetteer import precision_label
 from geo.reference.regions import unit_polygons
+from geo.settings import Settings
 
 PDOK_BRT_URL = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
@@ -57,15 +66,27 @@ REGION_COLORS = {
     "AM12": "#b07aa1",  # Gooi en Vechtstreek
 }
 
+#: Simplification of the offline base: municipalities of the five regions, the rest of the
+#: country as one shape (metres, RD New).
+OFFLINE_BASE_TOLERANCE_M = {"regio": 80.0, "elders": 500.0}
+#: Land colour and border of the offline base; the water colour is in map_layers.css.
+OFFLINE_BASE_STYLE = {"fillColor": "#f4f1e8", "fillOpacity": 1, "color": "#8c8c8c",
+                      "weight": 0.7}
+
 SCHOOL_COLOR = "#333333"
 VMBO_COLOR = "#d7301f"
 MBO_COLOR = "#000000"
 
 
 def base_map(
-    *, center: Sequence[float] | None = None, zoom: int = NH_ZOOM, height: str = "100%"
+    *, center: Sequence[float] | None = None, zoom: int = NH_ZOOM, height: str = "100%",
+    reference: Reference | None = None,
 ) -> folium.Map:
     """An empty map with PDOK BRT-Achtergrondkaart and OpenStreetMap as basemaps.
+
+    Below the tiles lies the land from the bundled municipality boundaries
+    (:func:`offline_base`), so without internet the map still shows the coast, the lakes and
+    the municipalities instead of a grey square.
 
     Parameters
     ----------
@@ -75,6 +96,8 @@ def base_map(
         Initial zoom level.
     height : str
         CSS height of the map.
+    reference : Reference, optional
+        Whose municipalities form the offline base; the bundled data by default.
 
     Returns
     -------
@@ -91,6 +114,9 @@ def base_map(
         prefer_canvas=False,
     )
     add_library(fmap)
+    reference = reference or load_reference(Settings().data_dir)
+    fmap.add_child(OfflineBase(offline_base(reference), style=OFFLINE_BASE_STYLE),
+                   name="ik_offline_base")
     MetricScale().add_to(fmap)
     folium.TileLayer(
         PDOK_BRT_URL, name="BRT-Achtergrondkaart (PDOK)", attr=PDOK_ATTRIBUTION, max_zoom=19
@@ -99,6 +125,30 @@ def base_map(
         OSM_URL, name="OpenStreetMap", attr=OSM_ATTRIBUTION, max_zoom=19, show=False
     ).add_to(fmap)
     return fmap
+
+
+def offline_base(reference: Reference) -> dict:
+    """The land as GeoJSON (WGS84, shapes only), made once per reference.
+
+    The municipalities of the five regions keep their borders; the rest of the country is
+    one shape, simplified more. The CBS boundaries follow the shore, so the sea and the
+    large lakes stay open and show the map's water colour.
+    """
+    return shared_per_reference(reference, _offline_base)
+
+
+def _offline_base(reference: Reference) -> dict:
+    land = reference.gemeenten_rd
+    inside = land["in_5_nh_regios"].astype(bool)
+    regio = land.loc[inside, "geometry"].simplify(OFFLINE_BASE_TOLERANCE_M["regio"],
+                                                  preserve_topology=True)
+    elders = land.loc[~inside, "geometry"].union_all().simplify(
+        OFFLINE_BASE_TOLERANCE_M["elders"], preserve_topology=True)
+    shapes = gpd.GeoSeries([*regio, elders], crs=land.crs).to_crs(WGS84)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": shape.__geo_interface__}
+        for shape in shapes if not shape.is_empty
+    ]}
 
 
 def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),

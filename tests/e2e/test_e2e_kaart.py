@@ -27,6 +27,9 @@ pytestmark = pytest.mark.e2e
 
 #: Municipality outlines: drawn by geo.output.maps.add_boundaries with weight 0.8.
 MUNICIPALITY_PATH = 'path.leaflet-interactive[stroke-width="0.8"]'
+#: The land of the offline base (geo.output.maps.offline_base), below the tiles.
+OFFLINE_LAND_PATH = ".leaflet-ikBasis-pane path.ik-basis"
+
 #: Labour-market region outlines: weight 3 and the region colour (the two-variable map's
 #: "ver én weinig partners" areas also have a weight-3 edge, in the ik-kleurkaart layer).
 REGION_PATH = ('path.leaflet-interactive[stroke-width="3"]'
@@ -91,6 +94,16 @@ def test_map_shows_every_school_area_and_partner(app, page, expected):
     # The legend is real, readable text (built by the map script with textContent).
     expect(map_frame(page).locator(".ik-legend")).to_contain_text("Mbo-infra-opleiding")
     expect(map_frame(page).locator("details.ik-legend")).to_have_attribute("open", "")
+    # No internet here, so no tiles: the land of the bundled boundaries is what shows,
+    # in a pane below the tile pane, on the water colour.
+    assert count(page, OFFLINE_LAND_PATH) == expected["municipalities"] + 1
+    pane = map_frame(page).locator(".leaflet-ikBasis-pane")
+    assert pane.evaluate("el => getComputedStyle(el).zIndex") == "150"
+    assert map_frame(page).locator(".leaflet-tile-pane").evaluate(
+        "el => getComputedStyle(el).zIndex") == "200"
+    background = map_frame(page).locator(".leaflet-container").evaluate(
+        "el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(201, 220, 234)"
     save_screenshot(page, "kaart-publiek")
 
 

@@ -12,6 +12,7 @@ from geo.output.call_lists import heading
 from geo.views.school_koppelen import school_label
 from tests.e2e.browser import (
     after_run,
+    count,
     grid_rows,
     save_screenshot,
     tab_panel,
@@ -87,4 +88,6 @@ def test_school_search_lists_the_nearest_partners_in_order(app, page, school_and
                      what="de gekozen school op de kaart")
     wait_for_markers(page, "ik-partner", list(zip(nearest["lat"], nearest["lon"], strict=True)),
                      what=f"de {K} dichtstbijzijnde partners op de kaart")
+    # Offline the school's map still shows land and municipality borders (no tiles here).
+    assert count(page, ".leaflet-ikBasis-pane path.ik-basis") > 46
     save_screenshot(page, "school-koppelen")
