@@ -68,6 +68,8 @@ class Keys:
     EXPORT = "beheer_export"  # (fmt, personal, bytes)
     FLASH = "beheer_flash"  # geo.views.beheer.Message list to show after a rerun
     SELECT_NEXT = "beheer_bewerk_volgende"  # org id to select in the edit tab after a rerun
+    REVIEW_CHOICE = "beheer_controle_keuze"  # org id under review (the select box)
+    REVIEW_NEXT = "beheer_controle_volgende"  # org id to review after a save or "Volgende"
     EDIT_CHOICE = "beheer_bewerk_keuze"  # the edit tab's organisation select box
 
 

@@ -12,13 +12,14 @@ import streamlit as st
 from geo import auth, fields
 from geo.errors import InfrakaartError
 from geo.intake.geocoding import make_geocoder
-from geo.intake.records import preview_table, review_queue, suggestion_choices
+from geo.intake.records import preview_table, suggestion_choices
 from geo.intake.verdicts import count_statuses
 from geo.output.export import EXPORT_FORMATS, MIME_TYPES, export_bytes, export_filename
 from geo.output.maps import add_point, base_map, finish_map
 from geo.text import md
 from geo.views import beheer as view
 from geo.views import education as places_view
+from geo.views import review
 from pages._shared import (
     Keys,
     can,
@@ -66,16 +67,18 @@ def show_flashes() -> None:
         show(message)
 
 
-def save_location(org: dict, lat: float, lon: float, how: str) -> None:
-    """Save a hand-picked location; rerun on success."""
+def save_location(org: dict, lat: float, lon: float, how: str, *,
+                  next_id: int | None) -> None:
+    """Save a hand-picked location; on success go on with ``next_id`` in the queue."""
     if not permitted("beheren"):
         return
-    message = view.save_location(get_store(), org, lat, lon, how, user=current_user())
+    message = review.save_location(get_store(), org, lat, lon, how, user=current_user())
     if message.kind == "error":
         show(message)
         return
     st.session_state.get(Keys.CANDIDATES, {}).pop(int(org["id"]), None)
     flash(message)
+    go_to_next(next_id)
     st.rerun()
 
 
@@ -111,7 +114,8 @@ if notice:
             st.rerun()
 
 tab_import, tab_review, tab_edit, tab_places, tab_history, tab_export = st.tabs(
-    ["Importeren", "Controleren", "Bewerken", "Opleidingslocaties", "Historie", "Exporteren"]
+    ["Importeren", "Controleren", "Bewerken", "Opleidingslocaties", "Historie", "Exporteren"],
+    key="beheer_tabblad", on_change="rerun",  # a rerun (a save) stays on the same tab
 )
 
 # ------------------------------------------------------------------------------ import
@@ -229,32 +233,42 @@ with tab_import:
                         st.rerun()
 
 # ------------------------------------------------------------------------------ review
+
+
+def go_to_next(next_id: int | None) -> None:
+    """After a save or "Volgende": show ``next_id`` in the review on the next run."""
+    if next_id is not None:
+        st.session_state[Keys.REVIEW_NEXT] = next_id
+
+
 with tab_review:
-    queue = review_queue(store.organisations())
+    queue = review.review_section(store)
     if queue.empty:
-        st.success("Niets te controleren: elke organisatie is op adres of postcode geplaatst "
-                   "zonder waarschuwing.")
+        st.success(review.EMPTY_QUEUE)
     else:
-        st.caption(
-            f"{len(queue)} organisaties met een waarschuwing, een fout of een ruwe locatie "
-            "(plaats of niet geplaatst). Kies een PDOK-kandidaat, typ coördinaten of klik op "
-            "de kaart."
-        )
-        st.dataframe(colour_rows(queue.drop(columns=["id", "versie", "lat", "lon"])),
-                     hide_index=True, width="stretch")
-        labels = {int(r["id"]): view.organisation_label(r) for r in queue.to_dict("records")}
-        chosen_id = st.selectbox("Organisatie", queue["id"].tolist(),
-                                 format_func=lambda i: labels[int(i)],
-                                 key="beheer_controle_keuze")
-        org = queue[queue["id"] == chosen_id].iloc[0].to_dict()
-        st.write(view.precision_text(org))
+        st.caption(queue.caption())
+        st.dataframe(colour_rows(queue.table()), hide_index=True, width="stretch")
+        pending = st.session_state.pop(Keys.REVIEW_NEXT, None)
+        if pending in queue.ids:
+            st.session_state[Keys.REVIEW_CHOICE] = pending
+        chosen_id = st.selectbox("Organisatie", queue.ids,
+                                 format_func=lambda i: queue.labels[int(i)],
+                                 key=Keys.REVIEW_CHOICE)
+        org = queue.record(chosen_id)
+        next_id = review.next_after(queue.ids, chosen_id)
+        where, skip = st.columns([4, 1])
+        where.write(f"{queue.position(chosen_id)}. {review.precision_text(org)}")
+        if skip.button("Volgende", key="beheer_controle_volgende_knop",
+                       disabled=next_id is None, help="Sla deze over zonder op te slaan."):
+            go_to_next(next_id)
+            st.rerun()
         if org.get("melding"):
             st.caption(md(org["melding"]))
 
         st.subheader("1 · Kies een kandidaat van PDOK", divider=False)
         candidates = st.session_state.setdefault(Keys.CANDIDATES, {})
         if st.button("Zoek kandidaten", key="beheer_kandidaten_zoek"):
-            candidates[int(chosen_id)], warning = view.find_candidates(
+            candidates[int(chosen_id)], warning = review.find_candidates(
                 org, geocoder_factory=new_geocoder)
             show(warning)
         found = candidates.get(int(chosen_id), [])
@@ -265,21 +279,21 @@ with tab_review:
             )
             if st.button("Deze kandidaat gebruiken", key="beheer_kandidaat_ok"):
                 save_location(org, found[pick].lat, found[pick].lon,
-                              f"PDOK-kandidaat {found[pick].label}")
+                              f"PDOK-kandidaat {found[pick].label}", next_id=next_id)
 
         st.subheader("2 · Typ coördinaten", divider=False)
         typed = st.text_input("Breedtegraad, lengtegraad", key=f"beheer_coord_{chosen_id}",
                               placeholder="52.6318, 4.7480")
         if st.button("Coördinaten opslaan", key="beheer_coord_ok"):
-            point, problem = view.typed_location(typed)
+            point, problem = review.typed_location(typed)
             show(problem)
             if point is not None:
-                save_location(org, *point, "coördinaten getypt")
+                save_location(org, *point, "coördinaten getypt", next_id=next_id)
 
         st.subheader("3 · Klik op de kaart", divider=False)
-        has_point = pd.notna(org.get("lat")) and pd.notna(org.get("lon"))
+        has_point = review.can_confirm(org)
         fmap = base_map(center=(org["lat"], org["lon"]) if has_point else None,
-                        zoom=14 if has_point else 9)
+                        zoom=14 if has_point else 9, reference=get_reference())
         if has_point:
             add_point(fmap, org["lat"], org["lon"], name="Huidige locatie",
                       tooltip="huidige locatie", color="#d7301f", radius=8)
@@ -290,16 +304,19 @@ with tab_review:
         if point:
             st.write(f"Aangeklikt: {point['lat']:.5f}, {point['lng']:.5f}")
             if st.button("Op deze plek zetten", key="beheer_klik_ok"):
-                save_location(org, float(point["lat"]), float(point["lng"]), "op de kaart")
+                save_location(org, float(point["lat"]), float(point["lng"]), "op de kaart",
+                              next_id=next_id)
 
         st.divider()
-        if (st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord")
+        if (st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord",
+                      disabled=not has_point)
                 and permitted("beheren")):
-            message = view.mark_checked(store, org, user=user)
+            message = review.mark_checked(store, org, user=user)
             if message.kind == "error":
                 show(message)
             else:
                 flash(message)
+                go_to_next(next_id)
                 st.rerun()
 
 # ------------------------------------------------------------------------------ edit

@@ -211,6 +211,44 @@ def test_review_typed_coordinates_place_by_hand(register, reference):
     assert any("Niets te controleren" in s.value for s in at.success)
 
 
+def test_review_goes_on_with_the_next_organisation_after_each_save(register, reference):
+    """Five organisations reviewed in a row, each by a different action, without going back
+    to the list: after every save the next one of the queue is chosen."""
+    rows = [("A Ruw", "plaats", "waarschuwing", 52.50, 4.95),
+            ("B Ruw", "plaats", "waarschuwing", 52.63, 4.75),
+            ("C Ruw", "plaats", "waarschuwing", 52.37, 4.90),
+            ("D Ruw", "plaats", "waarschuwing", 52.96, 4.76),
+            ("E Ruw", "plaats", "waarschuwing", 52.70, 5.00)]
+    with Store(register, reference) as store:
+        ids = [store.save_organisation(
+            {"naam": name, "plaats": "Purmerend", "lat": lat, "lon": lon,
+             "nauwkeurigheid": precision, "status": status}, user="test")
+            for name, precision, status, lat, lon in rows]
+    at = page()
+    keys = "beheer_controle_keuze"
+    assert at.selectbox(key=keys).value == ids[0]
+    assert "Organisatie 1 van 5" in texts(at)
+    # Skip the first, then handle the second by typed coordinates.
+    at.button(key="beheer_controle_volgende_knop").click().run()
+    assert at.selectbox(key=keys).value == ids[1]
+    at.text_input(key=f"beheer_coord_{ids[1]}").input("52,6318 4,7480").run()
+    at.button(key="beheer_coord_ok").click().run()
+    assert not at.exception
+    assert at.selectbox(key=keys).value == ids[2]
+    assert "Organisatie 2 van 4" in texts(at)
+    # Confirm the next three as they are.
+    for expected_next in (ids[3], ids[4], ids[0]):
+        at.button(key="beheer_akkoord").click().run()
+        assert not at.exception
+        assert at.selectbox(key=keys).value == expected_next
+    at.button(key="beheer_akkoord").click().run()
+    assert any("Niets te controleren" in s.value for s in at.success)
+    with Store(register, reference) as store:
+        saved = store.organisations()
+    assert set(saved["nauwkeurigheid"]) == {"handmatig"}
+    assert set(saved["status"]) == {"ok"}
+
+
 def test_review_rejects_coordinates_outside_the_netherlands(register, reference):
     with Store(register, reference) as store:
         org_id = store.save_organisation(

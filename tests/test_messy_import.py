@@ -23,6 +23,7 @@ from geo.reference.gazetteer import Gazetteer
 from geo.register.store import Store
 from geo.settings import Settings
 from geo.views import beheer as view
+from geo.views import review
 
 HEADER = ["Bedrijfsnaam", "Adres", "Postcode", "Plaats", "Branche", "Donateur", "Telefoon"]
 
@@ -222,7 +223,7 @@ def test_accepting_all_stores_official_names_and_keeps_originals(checked, factor
         history = store.history()
         # Reviewing the organisation later replaces its note; the history keeps it.
         org = store.get_organisation(int(stored.loc["Havenbouw Helder", "id"]))
-        view.mark_checked(store, org, user="piet")
+        review.mark_checked(store, org, user="piet")
         later = store.history(int(org["id"]))
     for official in MISSPELLED.values():
         row = stored.loc[[n for n in stored.index

@@ -16,6 +16,7 @@ from geo.register.history import CREATED_FIELD
 from geo.register.store import Store
 from geo.settings import Settings
 from geo.views import beheer as view
+from geo.views import review
 
 ADDRESS = {"straat": "Dorpsstraat 1", "postcode": "1703 AB", "plaats": "Heerhugowaard",
            "land": ""}
@@ -282,14 +283,14 @@ def test_hand_placement_and_review(store):
     org_id = store.save_organisation({"naam": "Ruw [BV]", "plaats": "Purmerend",
                                       "status": "waarschuwing"}, user="test")
     org = store.get_organisation(org_id)
-    point, problem = view.typed_location("48.85, 2.35")
+    point, problem = review.typed_location("48.85, 2.35")
     assert point is None and "niet in Nederland" in problem.text
-    point, problem = view.typed_location("52,5021 4,9601")
-    message = view.save_location(store, org, *point, "coördinaten getypt", user="tester")
+    point, problem = review.typed_location("52,5021 4,9601")
+    message = review.save_location(store, org, *point, "coördinaten getypt", user="tester")
     assert message.kind == "success" and "Ruw \\[BV\\]" in message.text
     saved = store.get_organisation(org_id)
     assert saved["nauwkeurigheid"] == "handmatig" and saved["status"] == "ok"
-    stale = view.mark_checked(store, org, user="tester")  # the version moved on
+    stale = review.mark_checked(store, org, user="tester")  # the version moved on
     assert stale.kind == "error"
 
 

@@ -12,12 +12,12 @@ property — is therefore executed on the server when it contains ``{{ … }}`` 
 The design that makes the mistake impossible
 --------------------------------------------
 1. **Text is data, in one encoder.** Every value a map shows travels inside a JSON payload
-   made by :func:`map_json`, which escapes ``{`` and ``}`` inside strings as ``\u007b`` /
-   ``\u007d`` (and ``< > & ' ` $`` and the JavaScript line separators). JSON itself never
-   produces ``{{``, ``{%`` or ``{#`` (an object starts with a key string), so the rendered
-   script contains no template syntax, however often branca compiles it; ``</script>`` cannot
-   close the script either.
-2. **Text becomes text in the browser.** ``geo/map_layers.js`` builds every marker, popup,
+   made by :func:`geo.output.map_json.map_json`, which escapes ``{`` and ``}`` inside
+   strings as ``\u007b`` / ``\u007d`` (and ``< > & ' ` $`` and the JavaScript line
+   separators). JSON itself never produces ``{{``, ``{%`` or ``{#`` (an object starts with a
+   key string), so the rendered script contains no template syntax, however often branca
+   compiles it; ``</script>`` cannot close the script either.
+2. **Text becomes text in the browser.** ``geo/output/map_layers.js`` builds every marker, popup,
    tooltip and legend from the payload and puts values into the page with ``textContent``
    only. Python never writes HTML around user text, so there is nothing to forget to escape:
    template syntax, HTML and ``${…}`` all show literally.
@@ -30,21 +30,19 @@ The design that makes the mistake impossible
    switcher by folium itself) must be plain text without markup characters.
 
 Use the classes below (:class:`PointLayer`, :class:`BadgeLayer`, :class:`CircleLayer`,
-:class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`) and :func:`add_library` (done by
-:func:`geo.output.maps.base_map`); see ``geo/maps.py`` for the builders that use them.
+:class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`, :class:`OfflineBase`); the builders
+in :mod:`geo.output.maps` use them, and its ``base_map`` calls :func:`add_library`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-import numpy as np
 import pandas as pd
 from branca.element import Element, MacroElement, Template
 from folium.elements import ElementAddToElement, JSCSSMixin
@@ -52,22 +50,14 @@ from folium.map import FitBounds, Layer, LayerControl
 from folium.plugins import MarkerCluster
 from folium.raster_layers import TileLayer
 
+from geo.output.map_json import json_ready, map_json
+
 #: The browser half of this module.
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
 LIBRARY_CSS = Path(__file__).with_name("map_layers.css")
 
 #: Jinja's three opening markers; none may appear in anything this module renders.
 JINJA_MARKERS = ("{{", "{%", "{#")
-
-#: Characters escaped inside JSON strings: template braces, HTML specials, the backtick and
-#: dollar of JavaScript template literals, and the two line separators JavaScript treats as
-#: line ends.
-_JSON_ESCAPES = {
-    "{": "\\u007b", "}": "\\u007d", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-    "'": "\\u0027", "`": "\\u0060", "$": "\\u0024", "\u2028": "\\u2028", "\u2029": "\\u2029",
-}
-_JSON_ESCAPE_RE = re.compile("[" + re.escape("".join(_JSON_ESCAPES)) + "]")
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 #: Layer names are shown by Leaflet's layer switcher as HTML: no markup or template
 #: characters (an apostrophe is fine: folium writes names with ``tojson``).
@@ -86,64 +76,18 @@ class UnsafeMapError(TypeError):
     """A map holds an element that could carry text into a template (a programming error)."""
 
 
-# --------------------------------------------------------------------------- the encoder
-
-
-def _plain(value: object) -> object:
-    """``value`` as a JSON-ready Python value: NaN/NA → None, numpy scalars → Python."""
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray | pd.Series):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
-
-
-def _escape_string(match: re.Match) -> str:
-    return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group(0)], match.group(0))
-
-
-def map_json(value: object) -> str:
-    r"""Serialise ``value`` as JSON that is inert as a Jinja template, in HTML and in JS.
-
-    Parameters
-    ----------
-    value : object
-        Dicts, lists, strings, numbers, booleans, None (numpy and pandas scalars too;
-        NaN becomes null). Anything else is turned into its string.
-
-    Returns
-    -------
-    str
-        JSON in which no string contains a raw ``{ } < > & ' ` $`` or U+2028/U+2029,
-        so the result holds none of Jinja's markers (``{{``, ``{%``, ``{#``) and cannot end
-        a ``<script>`` element. ``JSON.parse`` (or a JavaScript literal) gives the
-        original text back unchanged.
-
-    Examples
-    --------
-    >>> map_json({"naam": "{{ 7*191 }}"})
-    '{"naam":"\\u007b\\u007b 7*191 \\u007d\\u007d"}'
-    """
-    text = json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
-    return _STRING_RE.sub(_escape_string, text)
-
-
 # --------------------------------------------------------------------------- elements
 
 
 class _SafeElement(MacroElement):
     """Base of every element this module renders; its script is made by :func:`map_json`."""
+
+    payload: object = None
+
+    @property
+    def payload_json(self) -> str:
+        """The element's data through the one encoder, :func:`map_json`."""
+        return map_json(self.payload)
 
 
 class MapLibrary(_SafeElement):
@@ -196,11 +140,6 @@ class _DataLayer(JSCSSMixin, _SafeElement, Layer):
         self._name = f"Ik{type(self).__name__}"
         self.payload = payload
 
-    @property
-    def payload_json(self) -> str:
-        """The payload through the one encoder, :func:`map_json`."""
-        return map_json(self.payload)
-
 
 @dataclass(frozen=True)
 class Line:
@@ -233,7 +172,7 @@ def _lines(lines: Sequence[Line | str] | None) -> list[dict] | None:
 
 
 def _columns(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, list]:
-    return {name: _plain(frame[name].tolist()) for name in dict.fromkeys(names)
+    return {name: json_ready(frame[name].tolist()) for name in dict.fromkeys(names)
             if name in frame}
 
 
@@ -400,18 +339,25 @@ class AreaLayer(_DataLayer):
         super().__init__(name, payload, show=show)
 
 
-class Legend(_SafeElement):
+class _MapPart(_SafeElement):
+    """A part of the map itself (not a layer), made by ``ikmap.<call>(map, payload)``."""
+
+    call = ""
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ikmap.{{ this.call }}({{ this._parent.get_name() }}, {{ this.payload_json }});"
+        "{% endmacro %}"
+    )
+
+
+class Legend(_MapPart):
     """A foldable legend: title, items ``(kind, colour, label)`` and the data attribution.
 
     It opens unfolded on a screen at least :data:`LEGEND_OPEN_MIN_WIDTH` pixels wide and
     folded (title only) on a narrower one, e.g. a phone.
     """
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "ikmap.legend({{ this._parent.get_name() }}, {{ this.payload_json }});"
-        "{% endmacro %}"
-    )
+    call = "legend"
 
     def __init__(self, items: Iterable[tuple[str, str, str]], *, title: str,
                  attribution: str) -> None:
@@ -425,46 +371,24 @@ class Legend(_SafeElement):
             "openMinWidth": LEGEND_OPEN_MIN_WIDTH,
         }
 
-    @property
-    def payload_json(self) -> str:
-        """The legend through :func:`map_json`."""
-        return map_json(self.payload)
 
+class OfflineBase(_MapPart):
+    """Land below the tiles, so a map without tiles still shows where it is.
 
-class OfflineBase(_SafeElement):
-    """Land polygons drawn below the tiles, so a map without tiles still shows where it is.
-
-    Parameters
-    ----------
-    geojson : dict
-        A FeatureCollection of polygons without properties (no text: the guard keeps it so);
-        coordinates are rounded to 4 decimals (about 10 m).
-    style : dict
-        Leaflet path options for every polygon.
+    ``shapes`` are GeoJSON geometries (WGS84; shapes only, so no text), rounded here to
+    about 10 m; ``style`` gives their Leaflet path options.
     """
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "ikmap.offlineBase({{ this._parent.get_name() }}, {{ this.payload_json }});"
-        "{% endmacro %}"
-    )
+    call = "offlineBase"
 
-    def __init__(self, geojson: dict, *, style: Mapping[str, object]) -> None:
+    def __init__(self, shapes: Iterable[Mapping], *, style: Mapping[str, object]) -> None:
         super().__init__()
         self._name = "IkOfflineBase"
-        if any(feature.get("properties") for feature in geojson.get("features", [])):
-            raise UnsafeMapError("the offline base carries shapes only, no properties")
-        features = [{"type": "Feature", "properties": {},
-                     "geometry": {"type": f["geometry"]["type"],
-                                  "coordinates": _rounded(f["geometry"]["coordinates"], 4)}}
-                    for f in geojson.get("features", [])]
+        features = [{"type": "Feature", "properties": {}, "geometry": {
+            "type": str(shape["type"]), "coordinates": _rounded(shape["coordinates"], 4)}}
+            for shape in shapes]
         self.payload = {"geojson": {"type": "FeatureCollection", "features": features},
                         "style": dict(style)}
-
-    @property
-    def payload_json(self) -> str:
-        """The shapes through :func:`map_json`."""
-        return map_json(self.payload)
 
 
 class MetricScale(_SafeElement):

@@ -127,8 +127,8 @@ def base_map(
     return fmap
 
 
-def offline_base(reference: Reference) -> dict:
-    """The land as GeoJSON (WGS84, shapes only), made once per reference.
+def offline_base(reference: Reference) -> list[dict]:
+    """The land as GeoJSON geometries (WGS84, shapes only), made once per reference.
 
     The municipalities of the five regions keep their borders; the rest of the country is
     one shape, simplified more. The CBS boundaries follow the shore, so the sea and the
@@ -137,7 +137,7 @@ def offline_base(reference: Reference) -> dict:
     return shared_per_reference(reference, _offline_base)
 
 
-def _offline_base(reference: Reference) -> dict:
+def _offline_base(reference: Reference) -> list[dict]:
     land = reference.gemeenten_rd
     inside = land["in_5_nh_regios"].astype(bool)
     regio = land.loc[inside, "geometry"].simplify(OFFLINE_BASE_TOLERANCE_M["regio"],
@@ -145,10 +145,7 @@ def _offline_base(reference: Reference) -> dict:
     elders = land.loc[~inside, "geometry"].union_all().simplify(
         OFFLINE_BASE_TOLERANCE_M["elders"], preserve_topology=True)
     shapes = gpd.GeoSeries([*regio, elders], crs=land.crs).to_crs(WGS84)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": shape.__geo_interface__}
-        for shape in shapes if not shape.is_empty
-    ]}
+    return [shape.__geo_interface__ for shape in shapes if not shape.is_empty]
 
 
 def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo import auth, fields
-from geo.errors import AddressError, ConflictError, ImportFileError, InfrakaartError
+from geo.errors import ConflictError, ImportFileError, InfrakaartError
 from geo.intake import verdicts as checking
-from geo.intake.geocoding import AddressQuery, Geocoder
+from geo.intake.geocoding import Geocoder
 from geo.intake.reading import read_table
-from geo.intake.records import check_values, location_fields, parse_coordinates, to_records
+from geo.intake.records import check_values, location_fields, to_records
 from geo.intake.verdicts import ImportRun, RowVerdict, check_rows, finish_verdicts
 from geo.output.history_table import history_of
 from geo.reference.data import Reference
-from geo.reference.gazetteer import PRECISION_LABELS, Location
+from geo.reference.gazetteer import PRECISION_LABELS
 from geo.register.store import Store
 from geo.settings import Settings
 from geo.text import md
@@ -270,62 +270,6 @@ def conflicts_warning(lines: list[str]) -> str:
             "iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
             "overschreven. Upload het bestand opnieuw om deze rijen met de nieuwste gegevens "
             "te controleren.\n\n" + "\n".join(f"- {md(line)}" for line in lines))
-
-
-# ------------------------------------------------------------------------------ review
-
-
-def precision_text(org: dict) -> str:
-    """``"Nu: <precision>."`` for the organisation under review."""
-    precision = org.get("nauwkeurigheid") or "geen"
-    return f"Nu: {PRECISION_LABELS.get(precision, precision)}."
-
-
-def find_candidates(org: dict, *, geocoder_factory: GeocoderFactory
-                    ) -> tuple[list[Location], Message | None]:
-    """PDOK's candidates for the address of ``org`` (a warning when there are none)."""
-    with opened(geocoder_factory, offline=False) as geocoder:
-        result = geocoder.geocode(AddressQuery(
-            street=org.get("straat") or "", postcode=org.get("postcode") or "",
-            place=org.get("plaats") or ""))
-    found = list(result.candidates) or ([result.location] if result.location else [])
-    warning = None if found else Message("warning",
-                                         md(result.message or "Geen kandidaten gevonden."))
-    return found, warning
-
-
-def typed_location(text: str) -> tuple[tuple[float, float] | None, Message | None]:
-    """Coordinates typed by the user, or the Dutch reason they cannot be used."""
-    try:
-        return parse_coordinates(text), None
-    except AddressError as err:
-        return None, Message("error", md(err))
-
-
-def save_location(store: Store, org: dict, lat: float, lon: float, how: str, *,
-                  user: str) -> Message:
-    """Save a hand-picked location (precision ``handmatig``) and mark the row checked."""
-    try:
-        store.save_organisation(
-            {"id": int(org["id"]), "lat": lat, "lon": lon, "nauwkeurigheid": "handmatig",
-             "status": "ok", "melding": f"Handmatig geplaatst ({how}) door {user}."},
-            user=user, expected_version=int(org["versie"]),
-        )
-    except InfrakaartError as err:
-        return Message("error", md(err))
-    return Message("success",
-                   md(f"Locatie van '{org['naam']}' opgeslagen ({lat:.5f}, {lon:.5f})."))
-
-
-def mark_checked(store: Store, org: dict, *, user: str) -> Message:
-    """Mark the location of ``org`` as checked (status ok)."""
-    try:
-        store.save_organisation({"id": int(org["id"]), "status": "ok",
-                                 "melding": f"Gecontroleerd door {user}."},
-                                user=user, expected_version=int(org["versie"]))
-    except InfrakaartError as err:
-        return Message("error", md(err))
-    return Message("success", md(f"'{org['naam']}' gemarkeerd als gecontroleerd."))
 
 
 # ------------------------------------------------------------------------------ edit

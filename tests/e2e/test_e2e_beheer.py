@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from geo.auth import LOGIN_FAILED_MESSAGE
+from geo.intake.records import review_queue
 from pages._dutch_widgets import UPLOAD_BUTTON
 from tests.e2e.browser import (
     after_run,
@@ -107,3 +110,41 @@ def test_import_through_the_upload_widget_shows_a_verdict_per_row(app, team_page
     with app.store() as store:
         assert not store.organisations()["naam"].str.startswith("E2E ").any()
     expect(panel.get_by_role("button", name="Importeren")).to_be_visible()
+
+
+#: Five organisations placed on their place name only: each waits in the review queue.
+REVIEW_NAMES = [f"E2E Controle {letter}" for letter in "ABCDE"]
+
+
+def test_five_organisations_reviewed_without_leaving_the_list(app, team_page):
+    with app.store() as store:
+        for i, name in enumerate(REVIEW_NAMES):
+            store.save_organisation(
+                {"naam": name, "plaats": "Hoorn", "lat": 52.64 + i / 100, "lon": 5.06,
+                 "nauwkeurigheid": "plaats", "status": "waarschuwing", "actief": False},
+                user="e2e")
+        waiting = len(review_queue(store.organisations()))
+    page = team_page
+    go_to(page, "Beheer")
+    page.get_by_role("tab", name="Controleren").click()
+    panel = tab_panel(page, "Controleren")
+    choice = panel.get_by_role("combobox", name="Organisatie")
+    choice.click()
+    page.get_by_role("option").filter(has_text=REVIEW_NAMES[0]).first.click()
+    after_run(page, panel.get_by_text(re.compile(rf"^Organisatie \d+ van {waiting}\.")))
+    expect(choice).to_have_value(re.compile(f"^{REVIEW_NAMES[0]} "))
+    for done, name in enumerate(REVIEW_NAMES, start=1):
+        expect(choice).to_have_value(re.compile(f"^{name} "))
+        panel.get_by_role("button", name="Locatie klopt (markeren als gecontroleerd)").click()
+        # The evidence of the save's run: the queue is one shorter. The page stays on the
+        # Controleren tab and shows the next organisation of the queue.
+        left = waiting - done
+        evidence = (panel.get_by_text(re.compile(rf"^Organisatie \d+ van {left}\."))
+                    if left else panel.get_by_text(re.compile("^Niets te controleren")))
+        after_run(page, evidence)
+        expect(page.get_by_role("tab", name="Controleren")).to_have_attribute(
+            "aria-selected", "true")
+    with app.store() as store:
+        saved = store.organisations().set_index("naam").loc[REVIEW_NAMES]
+    assert set(saved["status"]) == {"ok"}
+    assert set(saved["nauwkeurigheid"]) == {"handmatig"}
