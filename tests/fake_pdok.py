@@ -79,6 +79,9 @@ BAD_SHAPES = ("malformed", "html", "array", "error", "empty", "wrong_types", "de
 #: Answers larger than any client should read.
 OVERSIZED = ("huge", "endless", "gzip_bomb")
 
+#: Path (under the service URL) that switches a failure mode from another process.
+CONTROL_PATH = "/_nep/storing"
+
 #: Failure modes a test can switch on with :meth:`FakePdok.fail`.
 MODES = ("ok", "gzip", "timeout", "redirect", "400", "429", "500", "drip", "drip_headers",
          *OVERSIZED, *BAD_SHAPES)
@@ -360,6 +363,21 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client hung up: what a client should do
 
+    def _control(self, fake: FakePdok, params: dict[str, str]) -> None:
+        """``…/_nep/storing?mode=500`` switches a failure mode on, ``mode=ok`` off again.
+
+        For a fake running in another process (the browser tests' app talks to one).
+        """
+        mode = params.get("mode", "ok")
+        if mode == "ok":
+            fake.reset()
+        elif mode in MODES:
+            fake.fail(mode)
+        else:
+            self._send(400, b'{"detail": "unknown mode"}')
+            return
+        self._send(200, b'{"mode": "' + mode.encode("ascii") + b'"}')
+
     def do_GET(self) -> None:  # noqa: N802
         fake: FakePdok = self.server.fake  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
@@ -368,6 +386,9 @@ class _Handler(BaseHTTPRequestHandler):
             "User-Agent": self.headers.get("User-Agent", ""),
             "Referer": self.headers.get("Referer", ""),
         }))
+        if parts.path.rstrip("/").endswith(CONTROL_PATH):
+            self._control(fake, dict(params))
+            return
         if not parts.path.rstrip("/").endswith("/free"):
             self._send(404, b'{"detail": "Not Found"}')
             return

@@ -164,6 +164,16 @@ class App:
             for col in ("contactpersoon", "email", "telefoon")
         }
 
+    def pdok_mode(self, mode: str) -> None:
+        """Switch the fake PDOK's failure ``mode`` (``"500"``: PDOK down; ``"ok"``: back)."""
+        import urllib.request
+
+        from tests.fake_pdok import CONTROL_PATH
+
+        with urllib.request.urlopen(f"{self.pdok_url.rstrip('/')}{CONTROL_PATH}?mode={mode}",
+                                    timeout=10) as answer:
+            assert answer.status == 200
+
     # -- browser ----------------------------------------------------------------------
     def new_page(self, *, width: int = 1400, height: int = 900):
         """A page in a fresh browser context (a new Streamlit session: public role)."""

@@ -21,6 +21,8 @@ from tests.e2e.browser import (
     wait_until,
 )
 from tests.e2e.harness import TEAM_PASSWORD, TEAM_USER
+from tests.test_messy_import import MISSPELLED, messy_workbook
+from tests.test_messy_import import ROWS as MESSY_ROWS
 
 pytestmark = pytest.mark.e2e
 
@@ -148,3 +150,50 @@ def test_five_organisations_reviewed_without_leaving_the_list(app, team_page):
         saved = store.organisations().set_index("naam").loc[REVIEW_NAMES]
     assert set(saved["status"]) == {"ok"}
     assert set(saved["nauwkeurigheid"]) == {"handmatig"}
+
+
+def test_the_messy_office_list_with_pdok_down(app, team_page, tmp_path):
+    """Issue 12's story in the browser: a messy Excel list, PDOK unreachable, no toggle
+    touched; sound rows are ok, every misspelled place is corrected by accepting the
+    suggestions, and the official names are stored."""
+    rows = [row for row in MESSY_ROWS if row]
+    source = tmp_path / "partners_rommelig.xlsx"
+    source.write_bytes(messy_workbook())
+    app.pdok_mode("500")
+    try:
+        page = team_page
+        go_to(page, "Beheer")
+        panel = tab_panel(page, "Importeren")
+        panel.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            str(source))
+        after_run(page, panel.locator('[data-testid="stMarkdownContainer"] p').filter(
+            has_text=f"partners_rommelig.xlsx: {len(rows)} rijen met gegevens"))
+        expect(panel.locator('[data-testid="stMetric"]').filter(has_text="plaatsing")
+               ).to_contain_text("offline")
+        assert int(_metric(panel, "ok")) >= 25
+        # PDOK's failure is said once, above the table, not per row.
+        expect(panel.get_by_text(re.compile("offline op postcode of plaatsnaam geplaatst"))
+               ).to_have_count(1)
+
+        accept = panel.get_by_role("button", name=re.compile(r"^Alle voorstellen aannemen"))
+        accept.click()
+        after_run(page, page.locator('[data-testid="stAlertContentSuccess"]').filter(
+            has_text="aangenomen"))
+        expect(panel.get_by_role("button", name=re.compile(r"^Alle voorstellen aannemen"))
+               ).to_have_count(0)  # nothing left to suggest
+        panel.get_by_role("button", name="Importeren").click()
+        after_run(page, panel.locator('[data-testid="stAlertContentSuccess"]').filter(
+            has_text="partners_rommelig.xlsx' klaar"))
+    finally:
+        app.pdok_mode("ok")
+    with app.store() as store:
+        stored = store.organisations().set_index("naam")
+        # The browser tests share one register: leave it as the other tests expect it
+        # (these partners would cluster with the test partners on the map).
+        for org_id in stored.loc[stored.index.isin({row[0] for row in rows}), "id"]:
+            store.delete_organisation(int(org_id), user="e2e")
+    for (name, *_rest, place, _kind, _donor, _phone) in (r for r in rows
+                                                          if r[3] in MISSPELLED):
+        assert stored.loc[name, "plaats"] == MISSPELLED[place], name
+    assert stored.loc["Grondwerk Kop", "postcode"] == "1703 AB"
+    assert stored.loc["Riolering Alkmaar", "soort"] == "aannemer"
