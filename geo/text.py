@@ -12,6 +12,12 @@ before any of them, and an escaped character never starts a construct or an auto
 folds line breaks into spaces, so a value can never leave the line or the paragraph it is
 put in. Pages wrap every value that is not their own constant text in :func:`md`; values
 shown in ``st.dataframe``, ``st.text``, ``st.code`` or selectbox options need nothing.
+
+Numbers, counts and times for people live here too, so that every page, file and command
+writes them the same way: :func:`nl_number` (thousands dot, decimal comma, never ``-0``),
+:func:`nl_format` (the same for a format string), :func:`decimal_comma`,
+:func:`signed_decimal`, :func:`count_noun` (``1 partner``, ``2 partners``) and
+:func:`local_time` (Europe/Amsterdam).
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ from zoneinfo import ZoneInfo
 
 _PUNCTUATION_RE = re.compile("[" + re.escape(string.punctuation) + "]")
 _LINE_BREAKS_RE = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+
+
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
+_SIMPLE_FORMAT_RE = re.compile(r"\{:\.(\d+)([f%])\}")
 
 
 def md(value: object) -> str:
@@ -51,6 +61,75 @@ def md(value: object) -> str:
         return ""
     text = _LINE_BREAKS_RE.sub(" ", str(value))
     return _PUNCTUATION_RE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def nl_number(value: float, decimals: int = 0, *, trim: bool = False) -> str:
+    """A number as Dutch people write it: thousands dot, decimal comma, never ``-0``.
+
+    ``trim`` drops trailing zeros of the decimals.
+
+    Examples
+    --------
+    >>> nl_number(12345.678, 1)
+    '12.345,7'
+    >>> nl_number(-0.04, 1)
+    '0,0'
+    >>> nl_number(2.50, 2, trim=True)
+    '2,5'
+    """
+    number = round(float(value), decimals) or 0.0  # -0.0 is falsy: no "-0"
+    text = f"{number:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(_DUTCH_SEPARATORS)
+
+
+def nl_format(fmt: str, value: float) -> str:
+    """``value`` in a format such as ``"{:.1f}"`` or ``"{:.0%}"``, the Dutch way.
+
+    Examples
+    --------
+    >>> nl_format("{:.1f}", 1234.56)
+    '1.234,6'
+    >>> nl_format("{:.0%}", 0.25)
+    '25%'
+    """
+    match = _SIMPLE_FORMAT_RE.fullmatch(fmt)
+    if match is None:
+        return fmt.format(value).replace(".", ",")
+    decimals, kind = int(match.group(1)), match.group(2)
+    if kind == "%":
+        return nl_number(float(value) * 100, decimals) + "%"
+    return nl_number(value, decimals)
+
+
+def signed_decimal(value: float) -> str:
+    """A difference for people, one decimal with a comma: ``-2,1``, ``+0,4``; never ``-0,0``.
+
+    Examples
+    --------
+    >>> signed_decimal(-0.04)
+    '0'
+    >>> signed_decimal(2.06)
+    '+2,1'
+    """
+    tenths = round(float(value), 1)
+    if tenths == 0:
+        return "0"
+    return ("+" if tenths > 0 else "-") + decimal_comma(abs(tenths))
+
+
+def count_noun(n: int, one: str, many: str) -> str:
+    """``n`` with the singular or plural noun: ``1 partner``, ``3 partners``, ``0 rijen``.
+
+    Examples
+    --------
+    >>> count_noun(1, "rij", "rijen")
+    '1 rij'
+    >>> count_noun(1200, "rij", "rijen")
+    '1.200 rijen'
+    """
+    return f"{nl_number(n)} {one if n == 1 else many}"
 
 
 def decimal_comma(value: float) -> str:

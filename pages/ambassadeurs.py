@@ -158,7 +158,7 @@ else:
     st.dataframe(view.current.table, hide_index=True, width="stretch",
                  column_config=NUMBER_COLUMNS)
     if view.current.per_subregion is not None:
-        st.markdown("**Per subregio: de huidige ambassadeur(s) naast de beste partner(s) van "
+        st.markdown("**Per subregio: de huidige ambassadeurs naast de beste partners van "
                     "dezelfde subregio**")
         st.dataframe(view.current.per_subregion, hide_index=True, width="stretch",
                      column_config=NUMBER_COLUMNS)

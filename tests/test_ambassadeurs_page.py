@@ -121,7 +121,7 @@ def test_board_marks_chosen_partners_as_ambassadors(register, reference):
     history = store.history()
     assert (history.loc[history["veld"] == "ambassadeur_voor", "gebruiker"] == "piet").all()
     # The comparison with the current ambassadors now appears: they are the optimum.
-    assert any("huidige ambassadeur(s) bereiken" in m.value for m in at.markdown)
+    assert any("huidige ambassadeurs bereiken" in m.value for m in at.markdown)
     assert any("100% van de beste keuze" in m.value for m in at.markdown)
 
 

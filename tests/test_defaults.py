@@ -210,3 +210,48 @@ def test_every_travel_threshold_has_a_column_and_a_description():
         assert share_column(threshold) in COLUMN_DESCRIPTIONS_NL
         assert f"{decimal_comma(threshold)} minuten" in texts
     assert decimal_comma(DEFAULTS.weight_step) in COLUMN_DESCRIPTIONS_NL["rang_min"]
+
+
+@pytest.mark.parametrize(("value", "decimals", "trim", "expected"), [
+    (1234567.891, 2, False, "1.234.567,89"),
+    (0.5, 1, False, "0,5"),
+    (-0.04, 1, False, "0,0"),      # never "-0,0"
+    (-1234.5, 0, False, "-1.234"),  # round half to even, as Python does
+    (2.50, 2, True, "2,5"),
+    (10.0, 1, True, "10"),
+])
+def test_numbers_for_people_use_the_dutch_separators(value, decimals, trim, expected):
+    from geo.text import nl_number
+
+    assert nl_number(value, decimals, trim=trim) == expected
+
+
+def test_formats_counts_and_differences_for_people():
+    from geo.text import count_noun, nl_format, signed_decimal
+
+    assert nl_format("{:.1f}", 12345.67) == "12.345,7"
+    assert nl_format("{:.0%}", 0.256) == "26%"
+    assert nl_format("{:.1%}", 0.2563) == "25,6%"
+    assert [count_noun(n, "rij", "rijen") for n in (0, 1, 2, 1000)] == [
+        "0 rijen", "1 rij", "2 rijen", "1.000 rijen"]
+    assert [signed_decimal(v) for v in (-0.04, 0.04, 2.06, -2.1)] == ["0", "0", "+2,1", "-2,1"]
+
+
+def test_no_code_says_singular_or_plural_with_brackets():
+    """People read "1 rij" or "3 rijen", never "rij(en)" or "partner(s)"."""
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(r'["\'][^"\']*(?:^|[\s"\'(])[\w-]*[a-zë]\((?:s|en|n|len|e)\)'
+                         r'[\s.,;:)!?][^"\']*["\']')
+    replacement_field = re.compile(r"\{[^{}]*\}")  # f-string code, e.g. nl_number(n)
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*(root / "geo").rglob("*.py"), *(root / "pages").glob("*.py")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            stripped = line.strip()
+            if stripped.startswith("#") or "log." in line or "logger." in line:
+                continue
+            if pattern.search(replacement_field.sub("", line)):
+                offenders.append(f"{path.relative_to(root)}:{number}: {stripped}")
+    assert offenders == []

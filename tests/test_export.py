@@ -178,7 +178,7 @@ def test_cli_export_creates_a_missing_database(tmp_path, settings, capsys, refer
     code = main(["export", "--formaat", "csv", "--uitvoer", str(out), "--publiek",
                  "--database", str(db)], settings=settings)
     assert code == 0
-    assert "0 organisatie(s) geëxporteerd" in capsys.readouterr().out
+    assert "0 organisaties geëxporteerd" in capsys.readouterr().out
     assert out.read_bytes().decode("utf-8-sig").startswith("Organisatie;Soort")
     with Store(db, reference) as store:
         assert len(store.schools()) == 270

@@ -314,7 +314,7 @@ def test_read_import_file_refuses_what_is_not_a_small_regular_file(tmp_path):
     huge = tmp_path / "groot.csv"
     with huge.open("wb") as handle:  # sparse: 2 GB on paper, nothing on disk
         handle.truncate(2 * 1024**3)
-    with pytest.raises(ImportFileError, match="is 2048.0 MB; de grens is 10 MB"):
+    with pytest.raises(ImportFileError, match="is 2.048,0 MB; de grens is 10 MB"):
         read_import_file(huge)
     small = tmp_path / "klein.csv"
     small.write_bytes(b"Naam\nA\n")
@@ -851,7 +851,7 @@ def test_cli_checks_the_size_on_disk_before_reading(tmp_path, settings, capsys, 
     monkeypatch.setattr(Path, "open", never)
     code, out, err = run_cli(["import", str(huge)], settings, capsys)
     assert code == 2 and out == ""
-    assert "'groot.xlsx' is 3072.0 MB; de grens is 10 MB." in err
+    assert "'groot.xlsx' is 3.072,0 MB; de grens is 10 MB." in err
 
 
 @pytest.mark.parametrize("kind", ["map", "pijp"])

@@ -224,7 +224,7 @@ def test_rows_without_location_are_skipped_and_counted(schools, partners):
     assert result.attrs[SKIPPED_SCHOOLS] == 2
     assert result["school_id"].nunique() == 8
     assert not result["partner_id"].isin(partners["id"].iloc[:4]).any()
-    assert "4 partner(s)" in call_lists.skipped_message(result)
+    assert "4 partners en 2 scholen" in call_lists.skipped_message(result)
 
 
 def test_travel_time_uses_the_travel_model(schools, partners):

@@ -140,7 +140,7 @@ def test_user_division_diemen_with_amsterdam(reference):
 
 def test_division_missing_municipality(reference):
     table = reference.default_division.table.iloc[1:]
-    with pytest.raises(DivisionError, match="ontbreken"):
+    with pytest.raises(DivisionError, match="1 gemeente ontbreekt: GM"):
         read_division(table.to_csv(index=False).encode(), reference.gemeentecodes)
 
 

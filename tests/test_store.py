@@ -604,7 +604,7 @@ def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys)
     with Store(db, reference) as store:
         assert store.organisation_count() == count
     assert main(["voorbeeld", "--verwijderen", "--database", str(db)], settings=settings) == 0
-    assert f"{count} voorbeeldorganisatie(s) verwijderd" in capsys.readouterr().out
+    assert f"{count} voorbeeldorganisaties verwijderd" in capsys.readouterr().out
     with Store(db, reference) as store:
         assert store.organisation_count() == 0
         store.save_organisation({"naam": "Echte Partner"}, user="anna")
@@ -733,7 +733,7 @@ def test_upgrade_to_v4_erases_leftovers_of_deleted_organisations(db_path, refere
         gone = store.history(2)
         assert gone.iloc[0]["veld"] == "(persoonsgegevens gewist)"
         assert gone.iloc[0]["gebruiker"] == "(schema-upgrade)"
-        assert "2 waarde(n)" in gone.iloc[0]["nieuw"]
+        assert "2 waarden" in gone.iloc[0]["nieuw"]
         assert store.history(1).iloc[0]["veld"] == "melding"  # a live record keeps its own
     text = "\n".join(dump(db_path))
     for secret in ("jan@@oud", "jan@@weg", "Jan de Vries"):

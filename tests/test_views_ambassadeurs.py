@@ -64,7 +64,7 @@ def test_marking_and_the_comparison(store, reference):
     view = _view(store, reference, per_subregion=False)
     message = views.mark_ambassadors(store, view.plan, view.current_ids, clear_others=False,
                                      user="piet", role="bestuur")
-    assert message == "3 partner(s) gemarkeerd als ambassadeur."
+    assert message == "3 partners gemarkeerd als ambassadeur."
     after = _view(store, reference, per_subregion=False)
     assert len(after.current_ids) == 3
     assert "100% van de beste keuze" in after.current.text
@@ -72,7 +72,7 @@ def test_marking_and_the_comparison(store, reference):
     fewer = _view(store, reference, k=1, per_subregion=False)
     message = views.mark_ambassadors(store, fewer.plan, fewer.current_ids, clear_others=True,
                                      user="piet", role="bestuur")
-    assert message.endswith("2 eerdere ambassadeur(s) uitgezet.")
+    assert message.endswith("2 eerdere ambassadeurs uitgezet.")
 
 
 def test_the_steps_can_be_replaced(store, reference):

@@ -265,7 +265,7 @@ def test_importing_writes_the_records_of_the_preview(store, geocoders, reference
     assert "1 nieuw" in outcome.summary and "1 niet opgeslagen" in outcome.summary
     assert len(outcome.conflicts) == 1 and "Kade BV" in outcome.conflicts[0]
     assert state.run is None and state.previewed is None
-    assert view.conflicts_warning(outcome.conflicts).startswith("1 rij(en) niet opgeslagen")
+    assert view.conflicts_warning(outcome.conflicts).startswith("1 rij niet opgeslagen")
 
 
 # -- examples, review, history --------------------------------------------------------------

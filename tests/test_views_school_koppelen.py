@@ -66,7 +66,7 @@ def test_nearest_partners_public(public):
     assert first[:2] == [school["naam"], code] and school["straat"] in first[2]
     for value in CONTACT.values():
         assert value not in csv and value not in answer.fmap.get_root().render()
-    assert answer.note == md("1 partner(s) zonder bekende locatie overgeslagen.")
+    assert answer.note == md("1 partner zonder bekende locatie overgeslagen.")
 
 
 def test_staff_get_contact_columns(store):

@@ -13,7 +13,8 @@ from geo.output import maps
 from geo.reference.regions import unit_polygons
 from geo.register.store import Store
 from geo.settings import DEFAULTS
-from geo.views.wat_als import COMPARISON_COLUMNS, WhatIfChoices, signed_decimal, what_if_view
+from geo.text import signed_decimal
+from geo.views.wat_als import COMPARISON_COLUMNS, WhatIfChoices, what_if_view
 from tests.map_payloads import layer
 from tests.small_register import small_register
 

@@ -30,6 +30,7 @@ from geo.analysis.optimise import Rule, effective_k, greedy_choice, solve_mclp
 from geo.analysis.ties import Ties, disclose_ties
 from geo.reference.data import Division
 from geo.settings import DEFAULTS
+from geo.text import count_noun, nl_number
 
 #: Method codes of a plan and their Dutch labels.
 METHOD_LABELS = {
@@ -132,21 +133,18 @@ class AmbassadorPlan:
 
     def summary(self) -> str:
         """One Dutch sentence with the totals."""
-        number = one_decimal_nl
+        def number(value: float) -> str:
+            return nl_number(value, 1, trim=True)
+
+        reach = "bereikt" if self.k == 1 else "bereiken"
         return (
-            f"{self.k} ambassadeur(s) ({self.method}) bereiken binnen "
+            f"{count_noun(self.k, 'ambassadeur', 'ambassadeurs')} ({self.method}) {reach} binnen "
             f"{number(self.radius_km)} km {self.schools_covered} van {self.schools_total} "
             f"scholen, waarvan {self.vmbo_covered} van {self.vmbo_total} vmbo-scholen; "
             f"gewogen dekking {number(self.weighted_coverage)} van "
             f"{number(self.weighted_total)} ({self.coverage_share:.0%}, vmbo-gewicht "
             f"{number(self.vmbo_weight)})."
         )
-
-
-def one_decimal_nl(value: float) -> str:
-    """``value`` with at most one decimal and a decimal comma: ``2.25`` → ``"2,2"``."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return text.replace(".", ",")
 
 
 def build_plan(
@@ -303,7 +301,8 @@ def fixed_plan(cov: Coverage, partner_ids: Iterable, *, method: str = "huidig"
     notes = []
     if missing:
         notes.append(
-            f"{len(missing)} aangewezen partner(s) tellen niet mee (geen locatie, niet "
+            f"{count_noun(len(missing), 'aangewezen partner telt', 'aangewezen partners tellen')}"
+            " niet mee (geen locatie, niet "
             "actief of buiten het werkgebied)."
         )
     return build_plan(

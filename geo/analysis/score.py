@@ -29,7 +29,7 @@ import pandas as pd
 
 from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS, share_column
 from geo.settings import DEFAULTS
-from geo.text import decimal_comma, md
+from geo.text import count_noun, decimal_comma, md
 
 #: The three parts of the score, column → Dutch name (in the order of the weights).
 PARTS: dict[str, str] = {
@@ -382,7 +382,7 @@ def worked_example_nl(table: pd.DataFrame, code: str,
         f"**Voorbeeld: {name}** (rang {row['rang']} van {len(table)}), berekend uit de "
         "huidige gegevens.\n\n"
         "1. **Weinig partners.** "
-        f"{name} heeft {int(row['partners'])} partner(s) en "
+        f"{name} heeft {count_noun(int(row['partners']), 'partner', 'partners')} en "
         f"{fig(round(row['toegang_partners_per_10k_jongeren'], 2))} partners binnen bereik per "
         "10.000 jongeren:\n"
         + step("toegang", "toegang_partners_per_10k_jongeren",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo.analysis.coverage import Coverage
 from geo.analysis.optimise import Solution, covered_by, swap_allowed, swap_keys
+from geo.text import count_noun
 
 #: Why a chosen ambassador was preferred over its equally good alternatives (Dutch).
 REASONS = {
@@ -69,8 +70,9 @@ class Ties:
             return ("Deze keuze is de enige beste: geen andere partner kan een ambassadeur "
                     "vervangen met evenveel bereik.")
         return (
-            f"Bij {len(self.table)} ambassadeur(s) is een andere partner even goed "
-            f"({self.n_alternatives} partner(s) in totaal; er zijn dus minstens "
+            f"Bij {count_noun(len(self.table), 'ambassadeur', 'ambassadeurs')} is een andere "
+            f"partner even goed ({count_noun(self.n_alternatives, 'partner', 'partners')} in "
+            "totaal; er zijn dus minstens "
             f"{self.n_sets} even goede keuzes). Bij gelijk bereik kiest de planner de "
             "partner die de meeste vmbo-scholen bereikt die weinig andere partners kunnen "
             "bereiken, dan hetzelfde voor alle scholen, en pas daarna op naam."

@@ -7,7 +7,7 @@ import sys
 
 from geo.cli._common import add_database_option, add_division_option, open_store, selected_division
 from geo.settings import DEFAULTS, Settings
-from geo.text import decimal_comma
+from geo.text import count_noun, decimal_comma
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -78,6 +78,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         write_table(out, table, private=False)
         summary_path = out.with_name(f"{out.stem}_samenvatting.txt")
         write_file_atomically(summary_path, (summary + "\n").encode("utf-8"), private=False)
-        print(f"{len(table)} ambassadeur(s) geschreven naar {out}; samenvatting in "
-              f"{summary_path}")
+        written = count_noun(len(table), "ambassadeur", "ambassadeurs")
+        print(f"{written} geschreven naar {out}; samenvatting in {summary_path}")
     return 0

@@ -7,6 +7,7 @@ import sys
 
 from geo.cli._common import add_database_option, cli_user, open_store
 from geo.settings import Settings
+from geo.text import count_noun
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if table.unknown_columns:
         print(f"Niet herkende kolommen (genegeerd): {', '.join(table.unknown_columns)}.")
     counts = count_statuses(verdicts)
-    print(f"{len(verdicts)} rij(en) gecontroleerd: {counts['ok']} ok, "
+    print(f"{count_noun(len(verdicts), 'rij', 'rijen')} gecontroleerd: {counts['ok']} ok, "
           f"{counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
     if getattr(geocoder, "went_offline", False):
         reason = getattr(geocoder, "offline_reason", "")
@@ -115,16 +116,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               f"bijgewerkt, {outcome['ongewijzigd']} ongewijzigd"
               + (f", {len(conflicts)} niet opgeslagen (conflict)." if conflicts else "."))
         if conflicts:
-            print(f"Let op: {len(conflicts)} rij(en) niet opgeslagen: na de controle door "
-                  "iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
-                  "overschreven; importeer het bestand opnieuw om deze rijen met de nieuwste "
+            print(f"Let op: {count_noun(len(conflicts), 'rij', 'rijen')} niet opgeslagen: na de "
+                  "controle door iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is "
+                  "niet overschreven; importeer het bestand opnieuw om deze rijen met de nieuwste "
                   "gegevens te controleren.", file=sys.stderr)
             for conflict in conflicts:
                 print(f"  {conflict.message}", file=sys.stderr)
             exit_code = 1
     if left_out:
-        print(f"{left_out} rij(en) niet opgenomen (zonder naam, dubbel in het bestand of al in "
-              "de DUO-lijst); zie de melding per rij.")
+        print(f"{count_noun(left_out, 'rij', 'rijen')} niet opgenomen (zonder naam, dubbel in "
+              "het bestand of al in de DUO-lijst); zie de melding per rij.")
     for v in verdicts:
         if v.status != "ok":
             print(f"  rij {v.row} · {v.name or '(geen naam)'} · {v.status}: {v.message}")

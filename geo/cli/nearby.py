@@ -7,6 +7,7 @@ import sys
 
 from geo.cli._common import add_database_option, open_store
 from geo.settings import DEFAULTS, Settings
+from geo.text import count_noun
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +29,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--straal", type=float, default=None, metavar="KM",
                    help="alleen partners binnen deze afstand in km (hemelsbreed)")
     p.add_argument("--soort", nargs="+", action="extend", default=None, metavar="SOORT",
-                   help="alleen deze soort(en), bijv. aannemer netbeheerder")
+                   help="alleen deze soorten (één of meer), bijv. aannemer netbeheerder")
     p.add_argument("--donateurs", action="store_true", help="alleen donateurs")
     p.add_argument("--ook-inactief", action="store_true",
                    help="ook partners die niet meer actief zijn")
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     unknown = sorted(set(args.soort or []) - set(kind_codes()))
     if unknown:
-        print(f"Fout: onbekende soort(en): {', '.join(unknown)}. "
+        print(f"Fout: {count_noun(len(unknown), 'onbekende soort', 'onbekende soorten')}: "
+              f"{', '.join(unknown)}. "
               f"Kies uit: {', '.join(kind_codes())}.", file=sys.stderr)
         return 1
     store = open_store(args, settings)
@@ -97,5 +99,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Let op: {note}")
     if args.uitvoer:
         write_table(args.uitvoer, for_people(with_school(table, school.iloc[0])), private=False)
-        print(f"{len(table)} partner(s) geschreven naar {args.uitvoer}")
+        print(f"{count_noun(len(table), 'partner', 'partners')} geschreven naar {args.uitvoer}")
     return 0

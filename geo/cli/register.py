@@ -6,6 +6,7 @@ import argparse
 
 from geo.cli._common import add_database_option, cli_user, open_store
 from geo.settings import Settings
+from geo.text import count_noun
 
 
 def add_export(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +64,8 @@ def run_example(args: argparse.Namespace, settings: Settings) -> int:
         database = store.path
         if args.verwijderen:
             removed = store.delete_example_data(user=cli_user())
-            print(f"{removed} voorbeeldorganisatie(s) verwijderd uit {database}.")
+            gone = count_noun(removed, "voorbeeldorganisatie", "voorbeeldorganisaties")
+            print(f"{gone} verwijderd uit {database}.")
             return 0
         if args.alleen_als_leeg and store.organisation_count() > 0:
             print(f"Register {database} bevat al organisaties; geen voorbeeldgegevens geladen.")

@@ -58,6 +58,7 @@ from geo.intake.rawtable import (
 from geo.intake.xlsx_guard import XlsxLimits, check_xlsx_archive, damaged_message
 from geo.limited_read import FileTooLarge, read_at_most, unreadable_reason
 from geo.settings import Settings
+from geo.text import nl_number
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def read_import_file(path: str | Path, *, settings: Settings | None = None) -> b
 
 def _too_large(filename: str, size: int, settings: Settings) -> str:
     return (
-        f"'{shown(filename)}' is {size / 1024 / 1024:.1f} MB; de grens is "
+        f"'{shown(filename)}' is {nl_number(size / 1024 / 1024, 1)} MB; de grens is "
         f"{settings.max_upload_mb} MB."
     )
 
@@ -174,10 +175,9 @@ def _row_cells(values: Iterable[object], *, number: int, filename: str) -> list[
         )
     for column, text in enumerate(cells, start=1):
         if len(text) > MAX_CELL_CHARS:
-            limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
             raise ImportFileError(
                 f"'{shown(filename)}', rij {number}, kolom {column}: de cel heeft meer dan "
-                f"{limit} tekens; zo lang kan een cel in Excel niet zijn."
+                f"{nl_number(MAX_CELL_CHARS)} tekens; zo lang kan een cel in Excel niet zijn."
             )
     return cells
 

@@ -61,10 +61,10 @@ from geo.intake.xml_scan import (
     XmlBudget,
     XmlScanner,
     check_gaps,
-    dutch_number,
     xml_kind,
 )
 from geo.settings import Settings
+from geo.text import nl_number
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def check_xlsx_archive(data: bytes, filename: str, limits: XlsxLimits) -> None:
                 if other_bytes > limits.max_other_bytes:
                     raise Refused(
                         "de onderdelen naast de werkbladen (opmaak, thema, afbeeldingen) zijn "
-                        f"samen groter dan {dutch_number(limits.max_other_bytes // MIB)} MB; "
+                        f"samen groter dan {nl_number(limits.max_other_bytes // MIB)} MB; "
                         "dat maakt Excel niet voor een lijst. Bewaar de gegevens in een nieuw "
                         "Excel-bestand of als .csv."
                     )
@@ -233,8 +233,8 @@ class _Damaged(Exception):
 def _check_directory(infos: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:
     if len(infos) > MAX_ZIP_MEMBERS:
         raise Refused(
-            f"het archief bevat {dutch_number(len(infos))} onderdelen; een Excel-bestand "
-            f"heeft er nooit meer dan {dutch_number(MAX_ZIP_MEMBERS)}."
+            f"het archief bevat {nl_number(len(infos))} onderdelen; een Excel-bestand "
+            f"heeft er nooit meer dan {nl_number(MAX_ZIP_MEMBERS)}."
         )
     total = 0
     for info in infos:
@@ -260,8 +260,8 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:
             )
     if total > limits.max_total_bytes:
         raise Refused(
-            f"uitgepakt is het {dutch_number(total // MIB)} MB; de grens is "
-            f"{dutch_number(limits.max_total_bytes // MIB)} MB. Dit lijkt een zogeheten zipbom; "
+            f"uitgepakt is het {nl_number(total // MIB)} MB; de grens is "
+            f"{nl_number(limits.max_total_bytes // MIB)} MB. Dit lijkt een zogeheten zipbom; "
             "sla de gegevens op in een nieuw Excel-bestand of als .csv."
         )
 
@@ -313,7 +313,7 @@ def _inflate(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 if produced > info.file_size:
                     raise Refused(
                         f"onderdeel '{shown(info.filename)}' pakt uit tot meer dan de "
-                        f"{dutch_number(info.file_size)} bytes die het archief opgeeft. Dit "
+                        f"{nl_number(info.file_size)} bytes die het archief opgeeft. Dit "
                         "lijkt een zogeheten zipbom."
                     )
                 crc = zlib.crc32(chunk, crc)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from xml.parsers import expat
 
 from geo.errors import shown
+from geo.text import nl_number
 
 MIB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -74,11 +75,6 @@ MAX_PART_CHARS = 32 * MIB
 
 class Refused(Exception):
     """An archive breaks a rule; ``args[0]`` is the Dutch reason (without the file name)."""
-
-
-def dutch_number(value: int) -> str:
-    """An integer the Dutch way: ``1.048.576``."""
-    return f"{value:,}".replace(",", ".")
 
 
 class XmlBudget:
@@ -224,14 +220,14 @@ class XmlScanner:
             elif self.kind == "strings" and self.depth == 2 and local == "si":
                 self._start_unit()
                 if self.units > self.budget.max_shared_strings:
-                    self._refuse(f"meer dan {dutch_number(self.budget.max_shared_strings)} "
+                    self._refuse(f"meer dan {nl_number(self.budget.max_shared_strings)} "
                                  "verschillende teksten")
             elif self.kind == "sheet" and self.depth == 2 and local == "sheetData":
                 self.in_sheet_data = True
         elif local == "c" and self.depth == self.unit_depth + 1:
             self.unit_cells += 1
             if self.unit_cells > EXCEL_MAX_COLUMNS:
-                self._refuse(f"meer dan {dutch_number(EXCEL_MAX_COLUMNS)} cellen in één rij")
+                self._refuse(f"meer dan {nl_number(EXCEL_MAX_COLUMNS)} cellen in één rij")
         self._weigh(1 + len(attributes) // 2, len(name) + sum(map(len, attributes)))
 
     def _weigh(self, items: int, chars: int) -> None:
@@ -239,31 +235,31 @@ class XmlScanner:
         self.part_items += items
         self.part_chars += chars
         if self.part_items > MAX_PART_ITEMS:
-            self._refuse(f"meer dan {dutch_number(MAX_PART_ITEMS)} elementen en attributen")
+            self._refuse(f"meer dan {nl_number(MAX_PART_ITEMS)} elementen en attributen")
         if self.part_chars > MAX_PART_CHARS:
-            self._refuse(f"meer dan {dutch_number(MAX_PART_CHARS)} tekens")
+            self._refuse(f"meer dan {nl_number(MAX_PART_CHARS)} tekens")
         if self.unit_depth:
             self.unit_items += items
             self.unit_chars += chars
             if self.unit_items > MAX_UNIT_ITEMS:
-                self._refuse(f"meer dan {dutch_number(MAX_UNIT_ITEMS)} elementen in één rij of "
+                self._refuse(f"meer dan {nl_number(MAX_UNIT_ITEMS)} elementen in één rij of "
                              "tekst")
             if self.unit_chars > MAX_UNIT_CHARS:
-                self._refuse(f"meer dan {dutch_number(MAX_UNIT_CHARS)} tekens in één rij of tekst")
+                self._refuse(f"meer dan {nl_number(MAX_UNIT_CHARS)} tekens in één rij of tekst")
             if self.kind == "strings":
                 self.unit_chars_total += chars
                 if self.unit_chars_total > self.budget.max_shared_text:
-                    self._refuse(f"meer dan {dutch_number(self.budget.max_shared_text)} tekens "
+                    self._refuse(f"meer dan {nl_number(self.budget.max_shared_text)} tekens "
                                  "aan teksten")
         else:
             budget = self.budget
             budget.tree_items += items
             budget.tree_chars += chars
             if budget.tree_items > MAX_TREE_ITEMS:
-                self._refuse(f"samen meer dan {dutch_number(MAX_TREE_ITEMS)} elementen en "
+                self._refuse(f"samen meer dan {nl_number(MAX_TREE_ITEMS)} elementen en "
                              "attributen buiten de rijen")
             if budget.tree_chars > MAX_TREE_CHARS:
-                self._refuse(f"samen meer dan {dutch_number(MAX_TREE_CHARS)} tekens buiten de "
+                self._refuse(f"samen meer dan {nl_number(MAX_TREE_CHARS)} tekens buiten de "
                              "rijen")
 
     def _start_unit(self) -> None:
@@ -278,16 +274,16 @@ class XmlScanner:
         if self.units > self.budget.max_row_elements:
             raise Refused(
                 f"werkblad '{shown(self.member)}' heeft meer dan "
-                f"{dutch_number(self.budget.max_row_elements)} rijen; de grens voor één import is "
-                f"{dutch_number(self.budget.max_data_rows)} rijen met gegevens. Splits het bestand "
+                f"{nl_number(self.budget.max_row_elements)} rijen; de grens voor één import is "
+                f"{nl_number(self.budget.max_data_rows)} rijen met gegevens. Splits het bestand "
                 "in kleinere delen."
             )
         number = self.row_number + 1
         for key, value in zip(attributes[::2], attributes[1::2], strict=True):
             if key == "r":
-                number = _rowdutch_number(value, default=number)
+                number = _rownl_number(value, default=number)
         if number > EXCEL_MAX_ROWS:
-            self._refuse(f"rijnummer {dutch_number(number)} is groter dan Excel toestaat")
+            self._refuse(f"rijnummer {nl_number(number)} is groter dan Excel toestaat")
         self.row_number = max(number, 0)
 
     def _end(self, name: str) -> None:
@@ -304,7 +300,7 @@ class XmlScanner:
         self._weigh(1, len(target) + len(data))
 
 
-def _rowdutch_number(value: str, *, default: int) -> int:
+def _rownl_number(value: str, *, default: int) -> int:
     """A row's ``r`` attribute as openpyxl reads it (``"12"``, also ``"1e3"``)."""
     try:
         return int(value)

@@ -22,7 +22,7 @@ from geo.analysis.proximity import SKIPPED_PARTNERS, SKIPPED_SCHOOLS, TRAVEL_MOD
 from geo.fields import field_named
 from geo.register.store import PERSONAL_FIELDS
 from geo.settings import DEFAULTS
-from geo.text import decimal_comma
+from geo.text import count_noun, decimal_comma
 
 #: Columns of a call list (CLI output and page table), in order.
 CALL_LIST_COLUMNS = [
@@ -170,9 +170,9 @@ def skipped_message(result: pd.DataFrame) -> str:
     n_p = result.attrs.get(SKIPPED_PARTNERS, 0)
     n_s = result.attrs.get(SKIPPED_SCHOOLS, 0)
     if n_p:
-        parts.append(f"{n_p} partner(s)")
+        parts.append(count_noun(n_p, "partner", "partners"))
     if n_s:
-        parts.append(f"{n_s} school/scholen")
+        parts.append(count_noun(n_s, "school", "scholen"))
     if not parts:
         return ""
     return " en ".join(parts) + " zonder bekende locatie overgeslagen."

@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo.output.map_layers import AreaLayer, Line
 from geo.output.maps import simplified
+from geo.text import nl_format
 
 #: Sequential colour scale (light → dark) for choropleths: higher value = darker.
 CHOROPLETH_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
@@ -70,7 +71,7 @@ def add_choropleth(
     merged = simplified(units).merge(table[["code", column]], on="code", how="left")
     edges = choropleth_bins(merged[column])
     merged["ik_style"] = [{"fillColor": color_for(v, edges)} for v in merged[column]]
-    merged["waarde"] = ["—" if pd.isna(v) else nl_number(fmt, v) for v in merged[column]]
+    merged["waarde"] = ["—" if pd.isna(v) else nl_format(fmt, v) for v in merged[column]]
     AreaLayer(
         f"Kleurkaart: {label}", merged, class_name="ik-kleurkaart",
         style={"color": "#444", "weight": 1, "fillOpacity": 0.7},
@@ -88,15 +89,10 @@ def add_choropleth(
 def _distinct_labels(edges: Sequence[float], fmt: str) -> tuple[list[str], list[str]]:
     """Lower and upper class labels; one more decimal when rounding makes breaks equal."""
     for candidate in (fmt, _more_decimals(fmt)):
-        texts = [nl_number(candidate, e) for e in edges]
+        texts = [nl_format(candidate, e) for e in edges]
         if len(set(texts)) == len(texts):
             break
     return texts[:-1], texts[1:]
-
-
-def nl_number(fmt: str, value: float) -> str:
-    """Format ``value`` with ``fmt`` and a Dutch decimal comma."""
-    return fmt.format(value).replace(".", ",")
 
 
 def _more_decimals(fmt: str) -> str:

@@ -36,6 +36,7 @@ from geo.output import tables
 from geo.output.files import atomic_output, write_file_atomically
 from geo.reference.data import WGS84
 from geo.register.store import Store
+from geo.text import count_noun
 
 #: Supported export formats.
 EXPORT_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
@@ -89,10 +90,11 @@ class ExportSummary:
     def message(self) -> str:
         """A Dutch one-line summary for people."""
         kind = "openbaar, zonder persoonsgegevens" if self.public else "met contactgegevens"
-        text = f"{self.rows} organisatie(s) geëxporteerd als {self.fmt} ({kind})."
+        text = (f"{count_noun(self.rows, 'organisatie', 'organisaties')} geëxporteerd als "
+                f"{self.fmt} ({kind}).")
         if self.unplaced:
-            text += (f" {self.unplaced} organisatie(s) zonder locatie staan niet in dit "
-                     "kaartbestand.")
+            stays_out = ("organisatie zonder locatie staat", "organisaties zonder locatie staan")
+            text += f" {count_noun(self.unplaced, *stays_out)} niet in dit kaartbestand."
         return text
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo import fields as registry
 from geo.analysis.names import BIVARIATE
-from geo.output.choropleth import add_bivariate, add_choropleth, nl_number
+from geo.output.choropleth import add_bivariate, add_choropleth
 from geo.output.map_layers import CircleLayer, Line, LineLayer, PointLayer
 from geo.output.maps import (
     MBO_COLOR,
@@ -37,6 +37,7 @@ from geo.output.maps import (
     partner_texts,
     region_legend,
 )
+from geo.text import decimal_comma, nl_number
 
 
 def build_partner_map(
@@ -127,7 +128,7 @@ def school_partners_map(school: pd.Series | dict, result: pd.DataFrame, *,
     here = (float(school["lat"]), float(school["lon"]))
     fmap = base_map(center=here, zoom=11)
     partners = partner_texts(_located(result))
-    distance = [f"{nl_number('{:.1f}', km)} km" for km in partners["afstand_km"]]
+    distance = [f"{nl_number(km, 1)} km" for km in partners["afstand_km"]]
     partners["lijn_tekst"] = [f"{naam} — {d}" for naam, d in
                               zip(partners["naam"].fillna(""), distance, strict=True)]
     partners["rang_tekst"] = [f"{int(rang)}. {text}" for rang, text in
@@ -183,7 +184,7 @@ def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
     here = (float(partner["lat"]), float(partner["lon"]))
     fmap = base_map(center=here, zoom=11)
     reach = _one({"lat": here[0], "lon": here[1], "radius_m": float(radius_km) * 1000.0,
-                  "tooltip": f"{radius_km:g} km".replace(".", ",")})
+                  "tooltip": f"{decimal_comma(radius_km)} km"})
     CircleLayer(
         "Straal", reach, tooltip=["tooltip"],
         styles=[{"color": "#1f5fa8", "weight": 1.5, "fill": True, "fillOpacity": 0.05}],
@@ -191,7 +192,7 @@ def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
     schools = _located(result)
     vmbo = _flags(schools, "heeft_vmbo")
     schools["tooltip"] = [
-        f"{naam} — {nl_number('{:.1f}', km)} km" + (" (vmbo)" if v else "")
+        f"{naam} — {nl_number(km, 1)} km" + (" (vmbo)" if v else "")
         for naam, km, v in zip(schools["naam"].fillna(""), schools["afstand_km"], vmbo,
                                strict=True)]
     PointLayer(
@@ -208,5 +209,5 @@ def partner_schools_map(partner: pd.Series | dict, result: pd.DataFrame, *,
     ).add_to(fmap)
     _fit_bounds(fmap, [here, *zip(schools["lat"], schools["lon"], strict=True)])
     legend = [("punt", VMBO_COLOR, "School met vmbo"), ("punt", SCHOOL_COLOR, "Overige school"),
-              ("vlak", "#1f5fa8", f"Binnen {radius_km:g} km".replace(".", ","))]
+              ("vlak", "#1f5fa8", f"Binnen {decimal_comma(radius_km)} km")]
     return finish_map(fmap, legend=legend, title="Partner → scholen")

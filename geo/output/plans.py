@@ -14,8 +14,9 @@ import io
 import folium
 import pandas as pd
 
-from geo.analysis.plans import METHOD_LABELS, AmbassadorPlan, Comparison, one_decimal_nl
+from geo.analysis.plans import METHOD_LABELS, AmbassadorPlan, Comparison
 from geo.reference.data import RD_NEW, WGS84, Reference
+from geo.text import count_noun, nl_number
 
 #: Attribution printed on the static image and the Excel sheet.
 IMAGE_ATTRIBUTION = "Bron: CBS, DUO; © Kadaster"
@@ -65,7 +66,9 @@ def uncovered_schools(plan: AmbassadorPlan) -> pd.DataFrame:
 
 def parameters_table(plan: AmbassadorPlan) -> pd.DataFrame:
     """The assumptions of the plan as a Dutch two-column table (for exports)."""
-    number = one_decimal_nl
+    def number(value: float) -> str:
+        return nl_number(value, 1, trim=True)
+
     rows = [
         ("Aantal ambassadeurs (k)", plan.k),
         ("Straal (km, hemelsbreed)", number(plan.radius_km)),
@@ -143,7 +146,7 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
     chosen = plan.chosen.dropna(subset=["lat", "lon"]).reset_index(drop=True)
     chosen["radius_m"] = plan.radius_km * 1000.0
     CircleLayer(
-        f"Bereik ({one_decimal_nl(plan.radius_km)} km)", chosen,
+        f"Bereik ({nl_number(plan.radius_km, 1, trim=True)} km)", chosen,
         styles=[{"color": AMBASSADOR_COLOR, "weight": 1.5, "fill": True, "fillOpacity": 0.06}],
     ).add_to(fmap)
 
@@ -199,7 +202,7 @@ def plan_map(plan: AmbassadorPlan, *, reference: Reference) -> folium.Map:
     legend = [
         ("punt", AMBASSADOR_COLOR, "Ambassadeur"),
         ("punt", ALTERNATIVE_COLOR, "Even goed alternatief (laag aan te zetten)"),
-        ("vlak", AMBASSADOR_COLOR, f"Bereik {one_decimal_nl(plan.radius_km)} km"),
+        ("vlak", AMBASSADOR_COLOR, f"Bereik {nl_number(plan.radius_km, 1, trim=True)} km"),
         ("punt", COVERED_COLOR, "School binnen bereik"),
         ("punt", UNCOVERED_COLOR, "School buiten bereik"),
         ("lijn", "#222", "Grens subregio"),
@@ -269,7 +272,8 @@ def plan_image(
     ax.set_aspect("equal")
     ax.set_axis_off()
     heading = title or (
-        f"Ambassadeursvoorstel: {plan.k} ambassadeur(s), straal {one_decimal_nl(plan.radius_km)} km"
+        f"Ambassadeursvoorstel: {count_noun(plan.k, 'ambassadeur', 'ambassadeurs')}, "
+        f"straal {nl_number(plan.radius_km, 1, trim=True)} km"
     )
     fig.suptitle(heading, fontsize=13, y=0.975)
     fig.text(
@@ -283,7 +287,7 @@ def plan_image(
         Line2D([], [], marker="*", linestyle="", color=AMBASSADOR_COLOR, markersize=12,
                label="Ambassadeur"),
         Patch(facecolor=AMBASSADOR_COLOR, alpha=0.2, edgecolor=AMBASSADOR_COLOR,
-              label=f"Bereik {one_decimal_nl(plan.radius_km)} km"),
+              label=f"Bereik {nl_number(plan.radius_km, 1, trim=True)} km"),
         Line2D([], [], marker="o", linestyle="", color=COVERED_COLOR, label="School binnen bereik"),
         Line2D([], [], marker="o", linestyle="", color=UNCOVERED_COLOR,
                label="School buiten bereik"),

@@ -146,7 +146,7 @@ def _require_unique(frame: pd.DataFrame, column: str, path: Path) -> None:
     dup = frame.loc[frame[column].duplicated(), column]
     if len(dup):
         raise ReferenceDataError(
-            f"Referentiebestand {path.name}: code(s) komen dubbel voor in '{column}': "
+            f"Referentiebestand {path.name}: codes komen dubbel voor in '{column}': "
             + ", ".join(map(str, dup.unique()[:5]))
         )
 

@@ -19,6 +19,7 @@ import pandas as pd
 from geo.errors import INVISIBLE_CATEGORIES, DivisionError, shown
 from geo.limited_read import FileTooLarge, read_at_most, unreadable_reason
 from geo.reference.data import Division
+from geo.text import count_noun
 
 #: The two columns of a division file.
 DIVISION_COLUMNS = {"gemeentecode", "subregio"}
@@ -268,7 +269,9 @@ def read_division(
     absent = sorted(wanted - set(seen))
     if absent:
         raise DivisionError(
-            f"Indelingsbestand {label}: deze gemeente(n) ontbreken: " + ", ".join(absent)
+            f"Indelingsbestand {label}: "
+            f"{count_noun(len(absent), 'gemeente ontbreekt', 'gemeenten ontbreken')}: "
+            + ", ".join(absent)
         )
     frame = pd.DataFrame(records, columns=["gemeentecode", "subregio"])
     frame = frame.sort_values("gemeentecode").reset_index(drop=True)

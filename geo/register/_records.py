@@ -177,7 +177,7 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
     allowed = {f.name for f in settable}
     unknown = sorted(str(k) for k in record if k not in allowed and k not in _ignored_keys())
     if unknown:
-        raise StoreError(f"Onbekend(e) veld(en) voor een {label}: " + ", ".join(unknown))
+        raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
     values = {f.name: VALIDATORS[f.type](f, record[f.name]) for f in settable
               if f.name in record}
     for item in settable:

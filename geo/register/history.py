@@ -24,6 +24,7 @@ from typing import Protocol
 
 from geo import fields
 from geo.register._records import field_order, is_missing
+from geo.text import count_noun
 
 #: Columns of :meth:`geo.register.store.Store.history`, in order.
 HISTORY_COLUMNS = ("wanneer", "gebruiker", "tabel", "record_id", "veld", "oud", "nieuw")
@@ -159,5 +160,6 @@ def erase_history(conn: Executes, table: str, record_id: int,
 
 def erasure_text(erased: int) -> str:
     """What the :data:`ERASURE_FIELD` entry says."""
-    return (f"persoonsgegevens gewist (verwijderd); {erased} waarde(n) in de historie "
-            "vervangen door '(gewist)'")
+    values = count_noun(erased, "waarde", "waarden")
+    return (f"persoonsgegevens gewist (verwijderd); {values} in de historie vervangen door "
+            "'(gewist)'")

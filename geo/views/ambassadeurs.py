@@ -36,7 +36,7 @@ from geo.output.assets import standalone_html
 from geo.output.plans import choice_table, plan_image, plan_map, plan_sheets, subregion_table
 from geo.reference.data import Division, Reference
 from geo.settings import DEFAULTS
-from geo.text import md
+from geo.text import count_noun, md
 
 #: Columns of the candidate ranking per subregion, in order.
 RANKING_COLUMNS = ["rang", "naam", "soort", "plaats", "scholen_bereik", "vmbo_scholen_bereik",
@@ -333,14 +333,16 @@ def _current_section(steps: PlannerSteps, args: tuple, current_ids: tuple,
     except InfrakaartError as err:
         return CurrentAmbassadors(message=md(err)), None
     cur, best = comparison.current, comparison.optimum
+    who = ("De huidige ambassadeur bereikt" if cur.k == 1
+           else f"De {cur.k} huidige ambassadeurs bereiken")
     text = (
-        f"De {cur.k} huidige ambassadeur(s) bereiken **{cur.schools_covered}** scholen "
+        f"{who} **{cur.schools_covered}** scholen "
         f"({cur.vmbo_covered} vmbo). Met de beste keuze van {best.k} ambassadeurs"
         + (" (minstens één per subregio)" if best.at_least_one_per_subregion else "")
         + " kan dat "
         f"**{best.schools_covered}** ({best.vmbo_covered} vmbo): de huidige keuze haalt "
         f"{comparison.ratio:.0%} van de beste keuze (gewogen). Per subregio staat hieronder "
-        "wat de ambassadeur(s) van die subregio bereiken naast de beste partner(s) van "
+        "wat de ambassadeurs van elke subregio bereiken naast de beste partners van "
         "diezelfde subregio."
     )
     return CurrentAmbassadors(text=text, table=comparison.table(),
@@ -392,9 +394,10 @@ def mark_ambassadors(store, plan: AmbassadorPlan, current_ids: Sequence, *,
             if int(org_id) not in keep:
                 store.set_ambassador(int(org_id), None, user=user, role=role)
                 dropped += 1
-    message = f"{len(chosen)} partner(s) gemarkeerd als ambassadeur."
+    message = f"{count_noun(len(chosen), 'partner', 'partners')} gemarkeerd als ambassadeur."
     if dropped:
-        message += f" {dropped} eerdere ambassadeur(s) uitgezet."
+        earlier = count_noun(dropped, "eerdere ambassadeur", "eerdere ambassadeurs")
+        message += f" {earlier} uitgezet."
     return message
 
 

@@ -35,7 +35,7 @@ from geo.reference.data import Reference
 from geo.reference.gazetteer import PRECISION_LABELS
 from geo.register.store import Store
 from geo.settings import Settings
-from geo.text import md
+from geo.text import count_noun, md
 
 #: Makes a geocoder: ``factory(offline=True)`` never contacts PDOK.
 GeocoderFactory = Callable[..., Geocoder]
@@ -199,7 +199,8 @@ def accept_suggestions(state: ImportState, rows: list[int] | None, *,
     state.previewed = None  # the preview changes: 'Importeren' writes the new one
     verdicts = check_import(state, geocoder_factory=geocoder_factory, offline=offline,
                             reference=reference, existing=existing, proceed=True)
-    return verdicts, Message("success", f"{count} voorstel(len) aangenomen.")
+    accepted = count_noun(count, "voorstel", "voorstellen")
+    return verdicts, Message("success", f"{accepted} aangenomen.")
 
 
 @dataclass(frozen=True)
@@ -266,10 +267,10 @@ def apply_import(store: Store, state: ImportState, records: list[dict], *, user:
 
 def conflicts_warning(lines: list[str]) -> str:
     """The warning about rows an import did not write because of a colleague's change."""
-    return (f"{len(lines)} rij(en) niet opgeslagen: de organisatie is na de controle door "
-            "iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk is niet "
-            "overschreven. Upload het bestand opnieuw om deze rijen met de nieuwste gegevens "
-            "te controleren.\n\n" + "\n".join(f"- {md(line)}" for line in lines))
+    return (f"{count_noun(len(lines), 'rij', 'rijen')} niet opgeslagen: de organisatie is "
+            "na de controle door iemand anders gewijzigd, verwijderd of toegevoegd. Hun werk "
+            "is niet overschreven. Upload het bestand opnieuw om deze rijen met de nieuwste "
+            "gegevens te controleren.\n\n" + "\n".join(f"- {md(line)}" for line in lines))
 
 
 # ------------------------------------------------------------------------------ edit

@@ -20,7 +20,7 @@ from geo.output import choropleth, maps, tables
 from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.settings import DEFAULTS
-from geo.text import decimal_comma, md
+from geo.text import md, signed_decimal
 
 NEW_PLACE_COLOR = "#d7301f"
 
@@ -184,14 +184,6 @@ def what_if_view(
             xlsx=tables.table_bytes(sheets, xlsx=True),
         )
     return WhatIfView(**view)
-
-
-def signed_decimal(value: float) -> str:
-    """A difference for people, one decimal with a comma: ``-2,1``, ``+0,4``; never ``-0,0``."""
-    tenths = round(float(value), 1)
-    if tenths == 0:
-        return "0"
-    return ("+" if tenths > 0 else "-") + decimal_comma(abs(tenths))
 
 
 def visible_change(shown: pd.DataFrame) -> pd.Series:
