@@ -12,7 +12,7 @@ setup: $(STAMP) $(ASSETS)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[test]'
+	@$(PY) -m pip install --quiet -e '.[test,bench]'
 	@touch $(STAMP)
 
 $(ASSETS): $(STAMP) geo/output/assets.py
