@@ -61,6 +61,7 @@ class Keys:
     IMPORT = "beheer_import"  # geo.views.beheer.ImportState of the uploaded file
     IMPORT_SUMMARY = "beheer_import_summary"  # Dutch summary of the last import
     IMPORT_CONFLICTS = "beheer_import_conflicten"  # Dutch lines: rows not written
+    IMPORT_COLUMNS = "beheer_import_kolommen"  # (file id, {normalised header: field}) chosen
     CANDIDATES = "beheer_kandidaten"  # org id → PDOK candidates (Location)
     VERSIONS = "beheer_versies"  # org id → version the edit form was opened at
     FORM_ROUND = "beheer_formulier_ronde"  # bumped to reload the edit form

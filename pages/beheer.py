@@ -19,6 +19,7 @@ from geo.output.maps import add_point, base_map, finish_map
 from geo.text import md
 from geo.views import beheer as view
 from geo.views import education as places_view
+from geo.views import import_columns as columns_view
 from geo.views import review
 from pages._shared import (
     Keys,
@@ -145,24 +146,42 @@ with tab_import:
                               type=["xlsx", "xlsm", "xls", "csv", "txt", "tsv"],
                               key="beheer_upload", disabled=not may_import)
     if upload is None:
-        st.session_state.pop(Keys.IMPORT, None)
+        for key in (Keys.IMPORT, Keys.IMPORT_COLUMNS):
+            st.session_state.pop(key, None)
     else:
-        run_id = (upload.file_id, kind, offline)
+        picked = columns_view.picked_for(st.session_state.get(Keys.IMPORT_COLUMNS),
+                                         upload.file_id)
+        mapping = columns_view.combined(store.column_mappings.mapping(), picked)
+        run_id = columns_view.run_id(upload.file_id, kind, offline, mapping)
         state: view.ImportState | None = st.session_state.get(Keys.IMPORT)
         if state is None or state.run_id != run_id:
             for key in (Keys.IMPORT_SUMMARY, Keys.IMPORT_CONFLICTS):
                 st.session_state.pop(key, None)
             state, problem = view.start_import(run_id, upload.getvalue(), upload.name,
-                                               kind=kind, settings=settings)
+                                               kind=kind, settings=settings, mapping=mapping)
             show(problem)
             st.session_state[Keys.IMPORT] = state
         run = state.run
-        if run is not None:
-            heading, columns, unknown = view.describe_upload(run)
-            st.write(heading)
-            st.caption(columns)
-            if unknown:
-                st.warning(unknown)
+        step = None if run is None else columns_view.mapping_step(run.table, picked, kind=kind,
+                                                                  round_id=run_id)
+        if step is not None:
+            st.write(view.describe_upload(run))
+            st.caption(step.columns)
+            if step.ignored:
+                st.caption(step.ignored)
+            if step.missing_name:
+                st.error(step.missing_name)
+            if step.intro:
+                st.warning(step.intro)
+            values = {choice.key: st.selectbox(
+                choice.label, choice.options, index=choice.index, key=choice.widget_key,
+                format_func=columns_view.option_label, disabled=not may_import)
+                for choice in step.choices}
+            chosen_now = columns_view.picked_from(step.choices, values)
+            if chosen_now != picked:  # read the file again with the new mapping
+                st.session_state[Keys.IMPORT_COLUMNS] = (upload.file_id, chosen_now)
+                st.rerun()
+        if step is not None and not step.missing_name:
             existing = store.schools() if kind == "scholen" else store.organisations()
             proceed = run.complete
             if not run.complete:
@@ -220,6 +239,9 @@ with tab_import:
                 plan = view.plan_import(state, verdicts, role=role, reference=get_reference())
                 show(plan.warning)
                 st.write(plan.summary)
+                remember = bool(picked) and st.checkbox(
+                    "Deze kolomkeuzes onthouden voor het volgende bestand", value=True,
+                    key="beheer_kolommen_onthouden", disabled=not may_import)
                 if (st.button("Importeren", type="primary", key="beheer_importeren",
                               disabled=not may_import) and permitted("importeren")):
                     try:
@@ -230,7 +252,23 @@ with tab_import:
                     else:
                         st.session_state[Keys.IMPORT_SUMMARY] = outcome.summary
                         st.session_state[Keys.IMPORT_CONFLICTS] = outcome.conflicts
+                        remembered = remember and columns_view.remember_choices(
+                            store, run.table, picked, user=user, role=role)
+                        if remembered:
+                            flash(remembered)
                         st.rerun()
+
+    remembered_lines = columns_view.remembered_lines(store)
+    if remembered_lines:
+        with st.expander(f"Onthouden kolomkoppelingen ({len(remembered_lines)})"):
+            st.caption(columns_view.REMEMBERED_CAPTION)
+            for line in remembered_lines:
+                text, action = st.columns([5, 1])
+                text.markdown(line.text)
+                if (action.button("Vergeten", key=f"beheer_kolom_vergeten_{line.key}",
+                                  disabled=not may_import) and permitted("importeren")):
+                    flash(columns_view.forget(store, line.key, role=role))
+                    st.rerun()
 
 # ------------------------------------------------------------------------------ review
 

@@ -436,3 +436,97 @@ def test_team_sets_the_address_of_an_education_place(register, reference):
         history = store.history(1, table="opleidingslocaties")
     assert (place["straat"], place["nauwkeurigheid"]) == ("Bouwkade 12", "postcode4")
     assert "tester" in set(history["gebruiker"])
+
+
+# ------------------------------------------------------------------------- column mapping
+
+#: The name under "Firma" and the place under "Standplaats": no synonym of either.
+FIRMA_CSV = (b"Firma;Adres;PC;Standplaats;Soort;Donateur\r\n"
+             b"Firma Grondwerk;Dorpsstraat 1;1703 AB;Heerhugowaard;aannemer;ja\r\n"
+             b"Firma Advies;Kade 3;1621 AR;Hoorn;adviesbureau;nee\r\n")
+
+
+def _column_box(at: AppTest, header: str):
+    boxes = [s for s in at.selectbox if s.label == f"Kolom '{header}' is:"]
+    assert len(boxes) <= 1
+    return boxes[0] if boxes else None
+
+
+def _previews(at: AppTest) -> list[pd.DataFrame]:
+    """The import previews on the page (other tabs hold tables too)."""
+    tables = [getattr(d.value, "data", d.value) for d in at.dataframe]
+    return [t for t in tables if "rij" in t.columns and "actie" in t.columns]
+
+
+def _preview(at: AppTest) -> pd.DataFrame:
+    [preview] = _previews(at)
+    return preview
+
+
+def test_unknown_columns_are_chosen_remembered_and_recognised_in_the_next_file(register,
+                                                                               reference):
+    at = page()
+    at.file_uploader(key="beheer_upload").set_value(("firma.csv", FIRMA_CSV, "text/csv")).run()
+    assert not at.exception
+    # No name column: said in Dutch, with the mapping step instead of a check.
+    assert any("Geen kolom met de naam van de organisatie" in e.value for e in at.error)
+    assert len(at.metric) == 0 and _previews(at) == []
+    firma = _column_box(at, "Firma")
+    assert firma.value == "" and firma.options[0] == "(niet gebruiken)"
+    assert {"Naam", "Plaats", "Contactpersoon"} <= set(firma.options)
+    assert not {"Straat", "Postcode", "Soort", "Donateur"} & set(firma.options)  # taken
+    assert "Vestigingscode" not in firma.options  # a school's field, not a partner's
+    assert "Firma, Standplaats" in texts(at)
+
+    firma.set_value("naam").run()
+    assert not at.exception
+    assert not at.error
+    assert "Firma → Naam (gekozen)" in texts(at)
+    assert _column_box(at, "Firma").value == "naam"  # the choice can be changed back
+    place = _column_box(at, "Standplaats")
+    assert "Naam" not in place.options  # taken by Firma now
+    preview = _preview(at)
+    assert list(preview["naam"]) == ["Firma Grondwerk", "Firma Advies"]
+    assert list(preview["plaats"]) == ["", ""]
+    assert list(preview["Soort"]) == ["Aannemer", "Ingenieursbureau"]
+
+    place.set_value("plaats").run()
+    assert not at.exception
+    preview = _preview(at)
+    assert list(preview["plaats"]) == ["Heerhugowaard", "Hoorn"]  # re-read and re-checked
+    assert {m.label: m.value for m in at.metric}["ok"] == "2"
+    assert at.checkbox(key="beheer_kolommen_onthouden").value is True
+    with Store(register, reference) as store:
+        assert store.column_mappings.mapping() == {}  # nothing remembered before importing
+
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception
+    assert any("2 nieuw" in s.value for s in at.success)
+    assert any("2 kolomkeuze(s) onthouden" in s.value for s in at.success)
+    with Store(register, reference) as store:
+        orgs = store.organisations().set_index("naam")
+        assert store.column_mappings.mapping() == {"firma": "naam", "standplaats": "plaats"}
+        assert {m.user for m in store.column_mappings.all()} == {"tester"}
+    assert orgs.loc["Firma Grondwerk", "plaats"] == "Heerhugowaard"
+    assert bool(orgs.loc["Firma Grondwerk", "donateur"]) is True
+
+    # The next file with the same headers is read the same way without asking.
+    second = (b"Firma;Adres;PC;Standplaats\r\n"
+              b"Tweede Firma BV;Zeestraat 5;1941 AB;Beverwijk\r\n")
+    at.file_uploader(key="beheer_upload").set_value(("tweede.csv", second, "text/csv")).run()
+    assert not at.exception
+    assert _column_box(at, "Firma") is None and _column_box(at, "Standplaats") is None
+    assert not at.error
+    assert "Firma → Naam (onthouden)" in texts(at)
+    assert list(_preview(at)["plaats"]) == ["Beverwijk"]
+    assert "beheer_kolommen_onthouden" not in [c.key for c in at.checkbox]
+
+    # Forgetting a pair: the current file asks for its column again.
+    assert any(e.label == "Onthouden kolomkoppelingen (2)" for e in at.expander)
+    at.button(key="beheer_kolom_vergeten_firma").click().run()
+    assert not at.exception
+    with Store(register, reference) as store:
+        assert store.column_mappings.mapping() == {"standplaats": "plaats"}
+    assert any("Kolomkoppeling vergeten" in s.value for s in at.success)
+    assert _column_box(at, "Firma").value == ""
+    assert any("Geen kolom met de naam" in e.value for e in at.error)

@@ -18,7 +18,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         description="Lees een .xlsx- of .csv-bestand, controleer en plaats elke rij (PDOK, of "
         "offline met de meegeleverde postcodegegevens) en zet de organisaties in het "
         "register. Een organisatie die er al in staat (zelfde naam en postcode) wordt "
-        "bijgewerkt. Elke niet-lege rij krijgt een oordeel: ok, waarschuwing of fout. Een "
+        "bijgewerkt. Kolomnamen die in Beheer → Importeren aan een veld zijn gekoppeld, "
+        "worden ook hier herkend. Elke niet-lege rij krijgt een oordeel: ok, waarschuwing "
+        "of fout. Een "
         "organisatie die tijdens het controleren door iemand anders is gewijzigd, verwijderd "
         "of toegevoegd wordt niet overschreven maar gemeld (exitcode 1).",
     )
@@ -48,18 +50,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
     from geo.reference.gazetteer import Gazetteer
+    from geo.register.column_mappings import remembered_at
 
     path = Path(args.bestand)
+    database = Path(args.database) if args.database else settings.database_path
     try:
         # Size checked on disk first; missing, folder, no permission: ImportFileError too.
         data = read_import_file(path, settings=settings)
-        table = read_table(data, path.name, settings=settings)
+        # The headers remembered on Beheer → Importeren (read only: nothing is created).
+        table = read_table(data, path.name, settings=settings,
+                           mapping=remembered_at(database))
     except ImportFileError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return 2
 
     reference = load_reference(settings.data_dir)
-    database = Path(args.database) if args.database else settings.database_path
     store = None
     if not args.droog or database.exists():
         store = open_store(args, settings, reference=reference)

@@ -43,9 +43,11 @@ def _backup_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def _contents(counts: dict[str, int]) -> str:
+    mappings = counts.get("kolomkoppelingen", 0)
     return (f"{counts['organisaties']} organisaties, {counts['scholen']} scholen, "
             f"{counts['opleidingslocaties']} opleidingslocaties, "
-            f"{counts['historie']} regels historie")
+            f"{counts['historie']} regels historie"
+            + (f", {mappings} onthouden kolomkoppeling(en)" if mappings else ""))
 
 
 def add_backup(sub: argparse._SubParsersAction) -> None:

@@ -5,6 +5,10 @@ Used by :mod:`geo.intake.reading` for both CSV and Excel files:
 * :func:`header_field` recognises a column header through the synonyms of
   :mod:`geo.fields` as written by people (``Straat + huisnr.`` → ``straat``; a bare
   ``Naam`` only when no more specific name column exists);
+* a *column mapping* adds header → field pairs for headers the registry does not know
+  (``Firma`` → ``naam``): those a user chose for this file and those remembered from
+  earlier files (:mod:`geo.register.column_mappings`). They are keyed by
+  :func:`header_key`, and the registry wins on a conflict (:func:`header_index`);
 * :func:`table_from_lines` finds the header among the first :data:`HEADER_SEARCH_ROWS`
   rows, takes the data rows one at a time (so reading can stop at the row limit) and
   gives each :class:`RawRow` its Excel row number and the remarks of
@@ -15,8 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from geo import fields
@@ -31,8 +35,21 @@ RECODED_REMARK = (
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
 
-def _header_key(text: object) -> str:
-    """Normalise a header cell: case, accents, punctuation and spaces do not matter."""
+#: Header priorities: a synonym beats a mapped header, which beats a weak synonym.
+SYNONYM, MAPPED, WEAK = 0, 1, 2
+
+#: A column mapping: :func:`header_key` of a header → the field it stands for.
+ColumnMapping = Mapping[str, str]
+
+
+def header_key(text: object) -> str:
+    """Normalise a header cell: case, accents, punctuation and spaces do not matter.
+
+    Examples
+    --------
+    >>> header_key("Straat + huisnr."), header_key("  Vestigings-PLAATS "), header_key("=1+1")
+    ('straathuisnr', 'vestigingsplaats', '11')
+    """
     name = unicodedata.normalize("NFKD", str(text or "")).casefold()
     name = "".join(ch for ch in name if not unicodedata.combining(ch))
     name = name.replace("&", "en")
@@ -42,8 +59,9 @@ def _header_key(text: object) -> str:
 def header_synonyms() -> dict[str, tuple[str, int]]:
     """Normalised header → (field, priority) for every header synonym of :mod:`geo.fields`.
 
-    Priority 0 for a synonym, 1 for a weak synonym (a bare ``Naam``, which counts only when
-    no more specific name column exists); the lower number wins.
+    Priority :data:`SYNONYM` for a synonym, :data:`WEAK` for a weak synonym (a bare
+    ``Naam``, which counts only when no more specific name column exists); the lower
+    number wins.
     """
     return _build_header_index(fields.import_fields())
 
@@ -53,22 +71,37 @@ def _build_header_index(items: tuple[fields.Field, ...]) -> dict[str, tuple[str,
     index: dict[str, tuple[str, int]] = {}
     for item in items:
         for header in item.synonyms:
-            index.setdefault(_header_key(header), (item.name, 0))
+            index.setdefault(header_key(header), (item.name, SYNONYM))
     for item in items:
         for header in item.weak_synonyms:
-            index.setdefault(_header_key(header), (item.name, 1))
+            index.setdefault(header_key(header), (item.name, WEAK))
     return index
 
 
+def header_index(mapping: ColumnMapping | None = None) -> dict[str, tuple[str, int]]:
+    """The registry's synonyms plus the pairs of ``mapping`` (priority :data:`MAPPED`).
+
+    A pair whose header the registry knows, or whose field is not an import field, or
+    whose key is not a normalised header, is left out: the registry wins.
+    """
+    index = header_synonyms()
+    if not mapping:
+        return index
+    known = {item.name for item in fields.import_fields()}
+    extra = {key: (name, MAPPED) for key, name in mapping.items()
+             if key and key == header_key(key) and name in known and key not in index}
+    return {**index, **extra}
+
+
 def header_field(header: object) -> str | None:
-    """The field a column header stands for, or None when not recognised.
+    """The field a column header stands for in the registry, or None when not recognised.
 
     Examples
     --------
     >>> header_field("Straat + huisnr."), header_field("E-mail"), header_field("Kleur")
     ('straat', 'email', None)
     """
-    found = header_synonyms().get(_header_key(header))
+    found = header_synonyms().get(header_key(header))
     return found[0] if found else None
 
 
@@ -106,7 +139,13 @@ class RawTable:
     columns : dict
         Field → the header text that was recognised for it.
     unknown_columns : list of str
-        Headers that were not recognised (ignored, reported to the user).
+        Headers that were not recognised (ignored, reported to the user), and headers of
+        a field that another column already has.
+    mapped : dict
+        Field → header for the columns recognised through the column mapping (a subset
+        of ``columns``); empty without a mapping.
+    header : tuple of str
+        The non-empty header cells, in the order of the file.
     rows : list of RawRow
         The non-empty data rows, in input order.
     encoding, delimiter, sheet : str or None
@@ -118,6 +157,8 @@ class RawTable:
     columns: dict[str, str]
     unknown_columns: list[str]
     rows: list[RawRow]
+    mapped: dict[str, str] = field(default_factory=dict)
+    header: tuple[str, ...] = ()
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -140,11 +181,16 @@ class Line:
     recoded: bool = False
 
 
-def find_header(grid: Sequence[Sequence[str]]) -> tuple[int, int] | None:
-    """Index and score of the row that looks most like a header, or None."""
+def find_header(grid: Sequence[Sequence[str]],
+                mapping: ColumnMapping | None = None) -> tuple[int, int] | None:
+    """Index and score of the row that looks most like a header, or None.
+
+    The score is the number of fields a row's cells name (through :func:`header_index`).
+    """
+    index = header_index(mapping)
     best: tuple[int, int] | None = None
     for i, row in enumerate(grid):
-        found = {header_field(cell) for cell in row if cell}
+        found = {index.get(header_key(cell), (None,))[0] for cell in row if cell}
         found.discard(None)
         score = len(found)
         if score and (best is None or score > best[1]):
@@ -154,6 +200,10 @@ def find_header(grid: Sequence[Sequence[str]]) -> tuple[int, int] | None:
 
 class NoTable(ImportFileError):
     """No header (or no name column) in these rows; another sheet may have one."""
+
+
+class NoNameColumn(NoTable):
+    """A header was found but no column holds the organisation's name."""
 
 
 def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
@@ -178,12 +228,16 @@ def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
 
 
 def table_from_lines(
-    lines: Iterable[Line], *, filename: str, max_rows: int, **how: str | None
+    lines: Iterable[Line], *, filename: str, max_rows: int,
+    mapping: ColumnMapping | None = None, require_name: bool = True, **how: str | None
 ) -> RawTable:
     """Build a :class:`RawTable` from non-empty rows, stopping after ``max_rows`` data rows.
 
     ``lines`` is consumed lazily: the rows numbered up to :data:`HEADER_SEARCH_ROWS` are
-    searched for the header, the rest is taken one row at a time.
+    searched for the header, the rest is taken one row at a time. ``mapping`` adds
+    header → field pairs (:func:`header_index`). Without a name column this raises
+    :class:`NoNameColumn`, unless ``require_name`` is False: then the table comes back
+    without ``naam``, so a user can say which column holds the name.
     """
     lines = iter(lines)
     head: list[Line] = []
@@ -193,22 +247,22 @@ def table_from_lines(
             after_head.append(line)
             break
         head.append(line)
-    found = find_header([line.cells for line in head])
+    found = find_header([line.cells for line in head], mapping)
     if found is None:
         raise NoTable(
             f"In '{shown(filename)}' is geen kopregel gevonden. Zet boven de gegevens een "
             "regel met kolomnamen zoals Organisatie, Adres, Postcode en Plaats."
         )
-    header_index, _ = found
-    header_line = head[header_index]
+    header_at, _ = found
+    header_line = head[header_at]
     header = header_line.cells
     chosen: dict[str, tuple[int, int]] = {}  # field → (priority, column)
     unknown: list[str] = []
-    synonyms = header_synonyms()
+    index = header_index(mapping)
     for col, cell in enumerate(header):
         if not cell:
             continue
-        hit = synonyms.get(_header_key(cell))
+        hit = index.get(header_key(cell))
         if hit is None:
             unknown.append(cell)
             continue
@@ -219,15 +273,17 @@ def table_from_lines(
         if field_name in chosen:
             unknown.append(header[chosen[field_name][1]])
         chosen[field_name] = (priority, col)
-    if "naam" not in chosen:
-        raise NoTable(
+    if "naam" not in chosen and require_name:
+        raise NoNameColumn(
             f"In '{shown(filename)}' staat geen kolom met de naam van de organisatie "
             "(bijvoorbeeld 'Organisatie', 'Bedrijfsnaam' of 'Naam'). Gevonden kolommen: "
             f"{', '.join(shown(c, 40) for c in header if c) or 'geen'}."
         )
     columns = {name: header[col] for name, (_, col) in chosen.items()}
+    mapped = {name: header[col] for name, (priority, col) in chosen.items()
+              if priority == MAPPED}
     rows: list[RawRow] = []
-    data_lines = _chain(head[header_index + 1:], after_head, lines)
+    data_lines = _chain(head[header_at + 1:], after_head, lines)
     for line in data_lines:
         cells = line.cells
         values = {
@@ -249,7 +305,8 @@ def table_from_lines(
             )
     return RawTable(
         filename=filename, header_row=header_line.number, columns=columns,
-        unknown_columns=unknown, rows=rows, **how,
+        unknown_columns=unknown, rows=rows, mapped=mapped,
+        header=tuple(cell for cell in header if cell), **how,
     )
 
 

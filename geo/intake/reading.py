@@ -49,7 +49,9 @@ from pathlib import Path
 from geo.errors import ImportFileError, shown
 from geo.intake.rawtable import (
     HEADER_SEARCH_ROWS,
+    ColumnMapping,
     Line,
+    NoNameColumn,
     NoTable,
     RawTable,
     find_header,
@@ -322,7 +324,8 @@ def _csv_lines(source: Lines, delimiter: str, filename: str) -> Iterator[Line]:
             yield Line(number, cells, recoded)
 
 
-def _read_csv(data: bytes, filename: str, max_rows: int) -> RawTable:
+def _read_csv(data: bytes, filename: str, max_rows: int, *, mapping: ColumnMapping | None,
+              require_name: bool) -> RawTable:
     source = _decode(data, filename)
     best = (-1, ";")  # (header score, delimiter); the first of equals wins
     for delimiter in (";", ",", "\t"):
@@ -334,14 +337,15 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> RawTable:
                 head.append(line.cells)
         except ImportFileError:
             pass  # scored on the rows before; if it wins, reading it names the bad row
-        found = find_header(head)
+        found = find_header(head, mapping)
         score = found[1] if found else 0
         if score > best[0]:
             best = (score, delimiter)
     _, delimiter = best
     return table_from_lines(
         _csv_lines(source, delimiter, filename), filename=filename, max_rows=max_rows,
-        encoding=source.encoding, delimiter=delimiter,
+        encoding=source.encoding, delimiter=delimiter, mapping=mapping,
+        require_name=require_name,
     )
 
 
@@ -360,7 +364,13 @@ def _sheet_lines(sheet, filename: str) -> Iterator[Line]:
             yield Line(number, cells)
 
 
-def _read_xlsx(data: bytes, filename: str, settings: Settings) -> RawTable:
+def _read_xlsx(data: bytes, filename: str, settings: Settings, *,
+               mapping: ColumnMapping | None, require_name: bool) -> RawTable:
+    """The first sheet with a header and a name column.
+
+    Without ``require_name`` and without such a sheet: the first sheet with a header,
+    read again without its name column.
+    """
     check_xlsx_archive(data, filename, XlsxLimits.from_settings(settings))
     import openpyxl
 
@@ -377,16 +387,25 @@ def _read_xlsx(data: bytes, filename: str, settings: Settings) -> RawTable:
         raise ImportFileError(damaged_message(filename)) from err
     try:
         first_error: ImportFileError | None = None
+        nameless = None  # the first sheet with a header but no name column
         for sheet in workbook.worksheets[:MAX_SHEETS]:
             if not hasattr(sheet, "iter_rows"):  # chart sheets
                 continue
             try:
                 return table_from_lines(
                     _sheet_lines(sheet, filename), filename=filename,
-                    max_rows=settings.max_import_rows, sheet=sheet.title,
+                    max_rows=settings.max_import_rows, sheet=sheet.title, mapping=mapping,
                 )
             except NoTable as err:
                 first_error = first_error or err
+                if isinstance(err, NoNameColumn) and nameless is None:
+                    nameless = sheet
+        if nameless is not None and not require_name:
+            return table_from_lines(
+                _sheet_lines(nameless, filename), filename=filename,
+                max_rows=settings.max_import_rows, sheet=nameless.title, mapping=mapping,
+                require_name=False,
+            )
         raise first_error or ImportFileError(
             f"'{shown(filename)}' bevat geen werkblad met gegevens."
         )
@@ -402,7 +421,8 @@ def _read_xlsx(data: bytes, filename: str, settings: Settings) -> RawTable:
 # --------------------------------------------------------------------------- entry point
 
 
-def read_table(data: bytes, filename: str, *, settings: Settings | None = None) -> RawTable:
+def read_table(data: bytes, filename: str, *, settings: Settings | None = None,
+               mapping: ColumnMapping | None = None, require_name: bool = True) -> RawTable:
     """Read an import file (``.xlsx`` or ``.csv``) into a :class:`RawTable`.
 
     Parameters
@@ -413,6 +433,13 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None) 
         The file's name; its extension and the contents decide how it is read.
     settings : Settings, optional
         Supplies ``max_upload_mb`` and ``max_import_rows``; defaults when omitted.
+    mapping : mapping, optional
+        Header → field pairs beyond the registry's synonyms, keyed by
+        :func:`~geo.intake.rawtable.header_key` (chosen by a user or remembered); the
+        registry wins on a conflict.
+    require_name : bool
+        When False, a file whose header has no name column is read all the same (its
+        table has no ``naam``), so the user can say which column holds the name.
 
     Returns
     -------
@@ -446,7 +473,8 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None) 
                 f"'{shown(filename)}' is geen spreadsheet die Infrakaart kan lezen; gebruik "
                 ".xlsx of .csv."
             )
-        return _read_xlsx(data, filename, settings)
+        return _read_xlsx(data, filename, settings, mapping=mapping,
+                          require_name=require_name)
     if suffix in {"xlsx", "xlsm"}:
         raise ImportFileError(f"'{shown(filename)}' is geen geldig Excel-bestand (.xlsx).")
     if suffix not in {"csv", "txt", "tsv", ""}:
@@ -454,4 +482,5 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None) 
             f"Bestandstype '.{shown(suffix, 10)}' wordt niet ondersteund; gebruik .xlsx of "
             ".csv."
         )
-    return _read_csv(data, filename, settings.max_import_rows)
+    return _read_csv(data, filename, settings.max_import_rows, mapping=mapping,
+                     require_name=require_name)

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: Tables every Infrakaart register has (since schema version 1).
 REGISTER_TABLES = ("organisaties", "scholen", "opleidingslocaties", "historie")
+#: Tables of later schema versions, counted when present (``kolomkoppelingen``: since
+#: schema 8). Login sessions (``sessies``) are copied but not counted: they end anyway.
+LATER_TABLES = ("kolomkoppelingen",)
 #: The education places' table was called ``mbo_locaties`` before schema 6.
 _PLACES_BEFORE_V6 = "mbo_locaties"
 
@@ -66,7 +69,8 @@ class RegisterInfo:
     schema_version : int
         Its ``PRAGMA user_version``.
     counts : dict[str, int]
-        Rows per table of :data:`REGISTER_TABLES`.
+        Rows per table of :data:`REGISTER_TABLES`, and of :data:`LATER_TABLES` the
+        register has.
     """
 
     path: Path
@@ -343,8 +347,9 @@ def _register_info(connection: sqlite3.Connection, path: Path) -> RegisterInfo:
     if missing or version < 1:
         raise StoreError(f"{path} is geen Infrakaart-register (de tabellen "
                          f"{', '.join(missing or REGISTER_TABLES)} ontbreken).")
+    named.update({t: t for t in LATER_TABLES if t in tables})
     counts = {t: int(connection.execute(f"SELECT count(*) FROM {named[t]}").fetchone()[0])
-              for t in REGISTER_TABLES}
+              for t in named}
     return RegisterInfo(path, version, counts)
 
 

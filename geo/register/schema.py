@@ -20,6 +20,9 @@ One SQLite file holds
 ``sessies``
     Server-side login sessions (:mod:`geo.register.sessions`): the login name, role and
     times, and only hashes of the cookie token and the one-time hand-over code.
+``kolomkoppelingen``
+    Import headers the registry does not know and the field each stands for, remembered
+    for the next file (:mod:`geo.register.column_mappings`).
 
 Migrations
     The schema version is kept in ``PRAGMA user_version``; :data:`MIGRATIONS` is an
@@ -46,7 +49,7 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
-from geo.register import sessions
+from geo.register import column_mappings, sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
@@ -359,15 +362,12 @@ def _migrate_v6(conn: sqlite3.Connection) -> None:
                  "ON opleidingslocaties (importsleutel)")
 
 
-def _migrate_v7(conn: sqlite3.Connection) -> None:
-    """Server-side login sessions (:func:`geo.register.sessions.create_table`)."""
-    sessions.create_table(conn)
-
-
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
+#: Step 7: server-side login sessions; step 8: remembered column mappings (each module's
+#: ``create_table``).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
-    _migrate_v7,
+    sessions.create_table, column_mappings.create_table,
 )
 
 #: The schema version this code writes.

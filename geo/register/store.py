@@ -14,6 +14,8 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
+* :mod:`geo.register.column_mappings` — import headers remembered with their field
+  (``store.column_mappings``);
 * :mod:`geo.register.seed` and :mod:`geo.register.examples` — the data a register
   starts with.
 
@@ -47,6 +49,7 @@ from geo.reference.data import Reference, shared_per_reference
 from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
+from geo.register.column_mappings import ColumnMappings
 from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
     ORGANISATION_COLUMNS,
@@ -110,6 +113,8 @@ class Store:
         self._rows = RowWriter(self._db, reference)
         #: The education places (mbo infra and the rest of the chain).
         self.places = EducationPlaces(self._db, self._rows)
+        #: Import headers remembered with the field each stands for.
+        self.column_mappings = ColumnMappings(self._db)
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)

@@ -17,7 +17,7 @@ Re-placing an edited organisation (decision)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -119,7 +119,8 @@ class ImportState:
     Attributes
     ----------
     run_id : tuple
-        ``(file id, kind, offline)``: a new value starts a new check.
+        ``(file id, kind, offline, column mapping)``
+        (:func:`geo.views.import_columns.run_id`): a new value starts a new check.
     run : ImportRun or None
         The rows checked so far; None when the file could not be read or was imported.
     offline_reason : str
@@ -136,27 +137,32 @@ class ImportState:
 
 
 def start_import(run_id: tuple, data: bytes, filename: str, *, kind: str,
-                 settings: Settings) -> tuple[ImportState, Message | None]:
-    """Read an uploaded file into a new :class:`ImportState` (or say why it cannot)."""
+                 settings: Settings, mapping: Mapping[str, str] | None = None
+                 ) -> tuple[ImportState, Message | None]:
+    """Read an uploaded file into a new :class:`ImportState` (or say why it cannot).
+
+    ``mapping`` adds header → field pairs (chosen or remembered,
+    :mod:`geo.views.import_columns`). A file without a name column is read all the same:
+    the page then asks which column holds the name.
+    """
     try:
-        table = read_table(data, filename, settings=settings)
+        table = read_table(data, filename, settings=settings, mapping=mapping,
+                           require_name=False)
     except ImportFileError as err:
         return ImportState(run_id), Message("error", md(err))
     return ImportState(run_id, ImportRun(table, kind=kind)), None
 
 
-def describe_upload(run: ImportRun) -> tuple[str, str, str | None]:
-    """What was read: a line about the file, the recognised columns, the ignored ones."""
+def describe_upload(run: ImportRun) -> str:
+    """What was read: the file, its rows, how it was read (Markdown).
+
+    Its columns: :func:`geo.views.import_columns.mapping_step`.
+    """
     table = run.table
     how = (f"werkblad '{table.sheet}'" if table.sheet is not None
            else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
-    heading = (f"**{md(table.filename)}**: {run.total} rijen met gegevens ({md(how)}; "
-               f"kopregel op rij {table.header_row}).")
-    columns = "Herkende kolommen: " + ", ".join(
-        f"{md(header)} → {name}" for name, header in table.columns.items())
-    unknown = ("Niet herkende kolommen (worden genegeerd): " + ", ".join(
-        md(c) for c in table.unknown_columns) if table.unknown_columns else None)
-    return heading, columns, unknown
+    return (f"**{md(table.filename)}**: {run.total} rijen met gegevens ({md(how)}; "
+            f"kopregel op rij {table.header_row}).")
 
 
 def check_import(state: ImportState, *, geocoder_factory: GeocoderFactory, offline: bool,

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import fields
 from geo.cli import COMMANDS, main
-from geo.errors import InfrakaartError
+from geo.errors import InfrakaartError, shown
 from geo.output import partner_maps, tables
 from geo.reference.data import Division
 from geo.register.store import STAFF_ONLY_FIELDS, Store
@@ -243,8 +243,8 @@ def _markdown_sources(at: AppTest) -> list[str]:
     sources = [str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
     sources += [str(e.label) for e in at.expander]
     sources += [str(o) for radio in at.radio for o in radio.options]
-    sources += [str(w.label) for kind in ("button", "checkbox", "toggle") for w in
-                getattr(at, kind)]
+    sources += [str(w.label) for kind in ("button", "checkbox", "toggle", "selectbox")
+                for w in getattr(at, kind)]
     return sources
 
 
@@ -308,6 +308,52 @@ def test_hostile_names_in_messages_are_escaped(pages_env, reference):
         # Partners without a school within 1 km get a message that names them.
         named += [key for s in sources if md(HOSTILE[key]) in s]
     assert named, "no message named a partner: the check above proved nothing"
+
+
+#: Hostile column headers for the column-mapping step of Beheer → Importeren.
+HOSTILE_HEADERS = ["{{7*7}}", "[x](http://e.invalid)", "=1+1", *HOSTILE.values()]
+
+
+def test_hostile_headers_in_the_column_mapping_show_literally(app_env, reference):
+    """Unknown headers become select box labels, messages and remembered pairs: as text."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Organisatie", "Plaats", *HOSTILE_HEADERS])
+    writer.writerow(["Kop Grondwerk", "Hoorn", *(f"waarde {i}" for i in
+                                                 range(len(HOSTILE_HEADERS)))])
+    at = AppTest.from_file(str(ROOT / "pages" / "beheer.py"), default_timeout=120)
+    at.session_state["rol"] = "team"
+    at.session_state["gebruiker"] = "test"
+    at.run()
+    at.file_uploader(key="beheer_upload").set_value(
+        ("koppen.csv", out.getvalue().encode(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = {box.label: box for box in at.selectbox if box.label.startswith("Kolom '")}
+    for header in HOSTILE_HEADERS:  # each escaped, so Markdown shows it as typed
+        assert f"Kolom '{md(shown(header, 60))}' is:" in labels, header
+    assert_markdown_inert(_markdown_sources(at))
+    assert TEMPLATE_RAN not in observe(at).blob
+
+    for header, name in (("{{7*7}}", "notities"), ("[x](http://e.invalid)", "website"),
+                         ("=1+1", "contactpersoon")):
+        box = next(b for b in at.selectbox if b.label == f"Kolom '{md(header)}' is:")
+        box.set_value(name).run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert_markdown_inert(_markdown_sources(at))
+    at.button(key="beheer_importeren").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Store(app_env / "infrakaart.sqlite", reference) as store:
+        assert {m.header for m in store.column_mappings.all()} == {
+            "{{7*7}}", "[x](http://e.invalid)", "=1+1"}
+        org = store.organisations(include_personal=True).set_index("naam").loc["Kop Grondwerk"]
+    assert (org["notities"], org["website"], org["contactpersoon"]) == (
+        "waarde 0", "waarde 1", "waarde 2")
+    sources = _markdown_sources(at)
+    assert_markdown_inert(sources)
+    remembered = [s for s in sources if s.startswith("'") and " → " in s]
+    assert sorted(remembered)[0].startswith(f"'{md('=1+1')}' → Contactpersoon")
+    assert any(md("{{7*7}}") in s and "Notities" in s for s in remembered)
+    assert TEMPLATE_RAN not in observe(at).blob
 
 
 def test_hostile_division_on_the_kaart_page(pages_env, hostile_division):
