@@ -502,7 +502,7 @@ def test_unknown_columns_are_chosen_remembered_and_recognised_in_the_next_file(r
     at.button(key="beheer_importeren").click().run()
     assert not at.exception
     assert any("2 nieuw" in s.value for s in at.success)
-    assert any("2 kolomkeuze(s) onthouden" in s.value for s in at.success)
+    assert any("2 kolomkeuzes onthouden" in s.value for s in at.success)
     with Store(register, reference) as store:
         orgs = store.organisations().set_index("naam")
         assert store.column_mappings.mapping() == {"firma": "naam", "standplaats": "plaats"}

@@ -135,7 +135,7 @@ def test_choices_are_remembered_after_an_import(store):
     message = view.remember_choices(store, table, {"firma": "naam", "standplaats": "plaats"},
                                     user="jan", role="team")
     assert message.kind == "success"
-    assert message.text.startswith("2 kolomkeuze(s) onthouden")
+    assert message.text.startswith("2 kolomkeuzes onthouden")
     assert "Firma → Naam" in message.text
     assert store.column_mappings.mapping() == {"firma": "naam", "standplaats": "plaats"}
     lines = view.remembered_lines(store)

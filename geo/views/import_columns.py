@@ -26,7 +26,7 @@ from geo import fields
 from geo.errors import InfrakaartError, shown
 from geo.intake.rawtable import RawTable, header_key, header_synonyms
 from geo.register.store import Store
-from geo.text import local_time, md
+from geo.text import count_noun, local_time, md
 from geo.views.beheer import Message
 
 #: The option of a column that is not used.
@@ -237,7 +237,8 @@ def remember_choices(store: Store, table: RawTable, picked: Mapping[str, str], *
     except InfrakaartError as err:
         return Message("warning", md(f"De kolomkeuzes zijn niet onthouden: {err}"))
     shown_pairs = ", ".join(f"{_quoted(h)} → {md(option_label(n))}" for h, n in pairs)
-    return Message("success", f"{count} kolomkeuze(s) onthouden voor het volgende bestand: "
+    remembered = count_noun(count, "kolomkeuze", "kolomkeuzes")
+    return Message("success", f"{remembered} onthouden voor het volgende bestand: "
                               f"{shown_pairs}.")
 
 

@@ -249,7 +249,7 @@ def test_unknown_columns_are_chosen_and_remembered_for_the_next_file(app, team_p
             "E2E Firma Grondwerk", "Heerhugowaard", "ok")
         panel.get_by_role("button", name="Importeren").click()
         after_run(page, page.locator('[data-testid="stAlertContentSuccess"]').filter(
-            has_text="2 kolomkeuze(s) onthouden"))
+            has_text="2 kolomkeuzes onthouden"))
 
         # The next file with the same headers is read that way without asking.
         upload.set_input_files(str(second))
