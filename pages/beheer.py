@@ -126,12 +126,8 @@ with tab_import:
         "(ok, waarschuwing of fout); pas na 'Importeren' wordt er iets opgeslagen. Een "
         "organisatie die al in het register staat (zelfde naam en postcode) wordt bijgewerkt."
     )
-    summary = st.session_state.get(Keys.IMPORT_SUMMARY)
-    if summary:
-        st.success(md(summary))
-    conflict_lines = st.session_state.get(Keys.IMPORT_CONFLICTS)
-    if conflict_lines:
-        st.warning(view.conflicts_warning(conflict_lines))
+    # Filled at the end of the tab: a new upload in this run drops the last import's outcome.
+    outcome_box = st.container()
     left, right = st.columns(2)
     kind = left.radio("Wat staat er in het bestand?", list(view.IMPORT_KINDS), horizontal=True,
                       format_func=view.IMPORT_KINDS.get, key="beheer_import_soort")
@@ -269,6 +265,13 @@ with tab_import:
                                   disabled=not may_import) and permitted("importeren")):
                     flash(columns_view.forget(store, line.key, role=role))
                     st.rerun()
+
+    summary = st.session_state.get(Keys.IMPORT_SUMMARY)
+    if summary:
+        outcome_box.success(md(summary))
+    conflict_lines = st.session_state.get(Keys.IMPORT_CONFLICTS)
+    if conflict_lines:
+        outcome_box.warning(view.conflicts_warning(conflict_lines))
 
 # ------------------------------------------------------------------------------ review
 

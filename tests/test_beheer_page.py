@@ -165,6 +165,12 @@ def test_upload_preview_then_import(register, reference):
     assert orgs.loc["Wegenbouw Ærø & Zn", "contactpersoon"] == "Jan Geheim"
     assert orgs.loc["<b>Vet</b> Infra", "status"] == "fout"
 
+    # The next file starts afresh: the last import's outcome is not shown above it.
+    at.file_uploader(key="beheer_upload").set_value(("volgende.csv", CSV, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert not any("3 nieuw" in s.value for s in at.success)
+
 
 def test_user_text_is_escaped_in_markdown(register):
     at = page()
