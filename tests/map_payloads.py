@@ -6,7 +6,7 @@ import json
 import re
 
 _CALL_RE = re.compile(
-    r"ikmap\.(points|badges|circles|lines|areas|legend|offlineBase)\((?:\w+, )?(\{.*?\})\);",
+    r"ikmap\.(points|badges|circles|lines|areas|legend|offlineBase|view)\((?:\w+, )?(\{.*?\})\);",
     re.S)
 
 

@@ -229,8 +229,18 @@
     }).addTo(map);
   }
 
+  /* Where the map looks: fit the bounds, or a centre at a zoom (numbers only). */
+  function view(map, payload) {
+    if (payload.bounds) {
+      map.fitBounds(payload.bounds, { padding: [24, 24], maxZoom: payload.maxZoom || 16 });
+    } else {
+      map.setView([payload.lat, payload.lon], payload.zoom);
+    }
+  }
+
   window.ikmap = {
     offlineBase: offlineBase,
+    view: view,
     points: points,
     badges: badges,
     circles: circles,

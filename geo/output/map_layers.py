@@ -30,8 +30,9 @@ The design that makes the mistake impossible
    switcher by folium itself) must be plain text without markup characters.
 
 Use the classes below (:class:`PointLayer`, :class:`BadgeLayer`, :class:`CircleLayer`,
-:class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`, :class:`OfflineBase`); the builders
-in :mod:`geo.output.maps` use them, and its ``base_map`` calls :func:`add_library`.
+:class:`LineLayer`, :class:`AreaLayer`, :class:`Legend`, :class:`OfflineBase`,
+:class:`MapView`); the builders in :mod:`geo.output.maps` use them, and its ``base_map``
+calls :func:`add_library`.
 """
 
 from __future__ import annotations
@@ -235,6 +236,8 @@ class PointLayer(_DataLayer):
         Options for leaflet.markercluster; None draws every marker.
     show : bool
         Visible when the map opens.
+    label : bool
+        Show the tooltip always, as a label above the marker (for one chosen point).
     """
 
     kind = "points"
@@ -243,12 +246,16 @@ class PointLayer(_DataLayer):
                  style: Sequence[int] | int = 0, class_name: str,
                  tooltip: Sequence[Line | str] | None = None,
                  popup: Sequence[Line | str] | None = None, popup_width: int = 300,
-                 cluster: Mapping[str, object] | None = None, show: bool = True) -> None:
+                 cluster: Mapping[str, object] | None = None, show: bool = True,
+                 label: bool = False) -> None:
         lat, lon = _coordinates(frame)
         table, index = _style_table(styles, style)
         payload = {"lat": lat, "lon": lon, "styles": table, "style": index,
                    "className": class_name, "cluster": dict(cluster) if cluster else None,
                    **_text_payload(frame, tooltip, popup, popup_width)}
+        if label and tooltip:
+            payload["tooltipOptions"] = {"permanent": True, "direction": "top",
+                                         "offset": [0, -12], "className": "ik-etiket"}
         super().__init__(name, payload, show=show)
         if cluster:
             self.default_js = list(MarkerCluster.default_js)
@@ -389,6 +396,36 @@ class OfflineBase(_MapPart):
             for shape in shapes]
         self.payload = {"geojson": {"type": "FeatureCollection", "features": features},
                         "style": dict(style)}
+
+
+class MapView(_MapPart):
+    """Where the map looks when it opens: a centre and zoom, or bounds to fit.
+
+    Numbers only. Added after the layers (and after a folium ``FitBounds``), it wins; a map
+    holds at most one (:func:`set_view` replaces it).
+    """
+
+    call = "view"
+
+    def __init__(self, *, center: tuple[float, float] | None = None, zoom: int | None = None,
+                 bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                 max_zoom: int = 16) -> None:
+        super().__init__()
+        self._name = "IkMapView"
+        if bounds is not None:
+            (south, west), (north, east) = bounds
+            self.payload = {"bounds": [[float(south), float(west)], [float(north), float(east)]],
+                            "maxZoom": int(max_zoom)}
+        elif center is not None and zoom is not None:
+            self.payload = {"lat": float(center[0]), "lon": float(center[1]), "zoom": int(zoom)}
+        else:
+            raise ValueError("a centre with a zoom, or bounds, expected")
+
+
+def set_view(fmap: folium.Map, view: MapView) -> None:
+    """Make ``view`` the last part of ``fmap`` (replacing an earlier one), so it wins."""
+    fmap._children.pop("ik_view", None)
+    fmap.add_child(view, name="ik_view")
 
 
 class MetricScale(_SafeElement):
