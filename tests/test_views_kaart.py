@@ -107,3 +107,35 @@ def test_default_map_is_few_partners_times_long_trip(store, reference, boundarie
     assert all(f["properties"]["ik_style"]["weight"] == 3 for f in darkest)
     single = _view(store, reference, boundaries, indicator="score").fmap.get_root().render()
     assert "Kleurkaart: Witte-vlekscore" in single
+
+
+def test_a_ranking_row_points_the_map_at_its_area(store, reference, boundaries):
+    from shapely.geometry import Point, shape
+
+    view = _view(store, reference, boundaries, level="gemeente")
+    units = view.ranking_units
+    assert list(units["naam"]) == list(view.ranking["naam"])  # row i is unit i
+    for position in (0, len(units) - 1):
+        focus = view.ranking_focus(position)
+        name = view.ranking["naam"].iloc[position]
+        assert focus.label == f"Gekozen: {name}" and focus.kind == "gekozen"
+        area = shape(focus.outline)
+        assert area.contains(Point(focus.lon, focus.lat))
+        (south, west), (north, east) = focus.bounds
+        assert (west, south, east, north) == pytest.approx(area.bounds)
+        # The outline is this row's municipality: its own CBS point lies inside it.
+        code = units["code"].iloc[position]
+        gemeente = reference.gemeenten.set_index("gemeentecode").loc[code]
+        inside = reference.pc4[reference.pc4["gemeentecode"] == code].iloc[0]
+        assert gemeente["gemeentenaam"] == name
+        assert area.buffer(0.01).contains(Point(inside["lon_pos"], inside["lat_pos"]))
+    assert view.ranking_focus(None) is None
+    assert view.ranking_focus(len(units)) is None  # the rows changed since the choice
+
+
+def test_the_ranking_key_changes_with_its_rows(store, reference, boundaries):
+    subregions = _view(store, reference, boundaries)
+    again = _view(store, reference, boundaries, kinds=["aannemer"])  # the map, not the ranking
+    municipalities = _view(store, reference, boundaries, level="gemeente")
+    assert subregions.ranking_key == again.ranking_key
+    assert subregions.ranking_key != municipalities.ranking_key

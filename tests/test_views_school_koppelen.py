@@ -137,3 +137,32 @@ def test_school_labels_tell_locations_apart(public):
         assert school["straat"] in label
     by_code = public.search(public.schools.iloc[0]["vestigingscode"].lower())
     assert list(by_code.options) == [public.schools.iloc[0]["id"]]
+
+
+def test_a_chosen_partner_row_points_the_map_at_that_partner(public):
+    answer = public.partners_of(_alkmaar_school(public))
+    names = list(answer.table["Partner"])
+    assert len(answer.points) == len(names)
+    for position, name in enumerate(names):
+        focus = answer.row_focus(position)
+        partner = public.partners[public.partners["naam"] == name].iloc[0]
+        assert (focus.lat, focus.lon) == pytest.approx((partner["lat"], partner["lon"]))
+        assert focus.label.startswith(f"Gekozen: {position + 1}. {name} — ")
+        assert focus.label.endswith(" km") and focus.kind == "gekozen"
+    assert answer.row_focus(None) is None and answer.row_focus(len(names)) is None
+    nearer = public.partners_of(_alkmaar_school(public), k=2)
+    assert nearer.table_key != answer.table_key  # other rows: a page forgets the choice
+    assert public.partners_of(_alkmaar_school(public)).table_key == answer.table_key
+
+
+def test_a_chosen_school_row_points_the_map_at_that_school(public):
+    partner_id = next(iter(public.partner_options()))
+    answer = public.schools_of(partner_id, radius_km=25)
+    schools = public.schools.set_index("vestigingscode")
+    assert len(answer.table) > 2
+    for position in (0, 1, len(answer.table) - 1):
+        focus = answer.row_focus(position)
+        row = answer.table.iloc[position]
+        school = schools.loc[row[heading("vestigingscode")]]
+        assert (focus.lat, focus.lon) == pytest.approx((school["lat"], school["lon"]))
+        assert focus.label.startswith(f"Gekozen: {row['School']} — ")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
+import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
@@ -13,6 +15,7 @@ from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.analysis.proximity import filter_partners
 from geo.analysis.score import rank_range_text, score_caption_nl
 from geo.output import partner_maps, tables
+from geo.output.focus import CHOSEN, Focus
 from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.reference.regions import unit_polygons
@@ -95,6 +98,9 @@ class MapView:
         The whole table with its explanation, to download.
     file_stem : str
         Name of the downloads without the suffix.
+    ranking_units : geopandas.GeoDataFrame or None
+        One row per row of ``ranking``, in the same order: the unit's ``code``, ``naam``
+        and outline (WGS84), for :meth:`ranking_focus`.
     """
 
     fmap: folium.Map
@@ -107,6 +113,35 @@ class MapView:
     csv: bytes
     xlsx: bytes
     file_stem: str
+    ranking_units: gpd.GeoDataFrame | None = None
+
+    @property
+    def ranking_key(self) -> str:
+        """A short fingerprint of the ranking's order.
+
+        A page keys the table's selection with it, so a chosen row is forgotten when the
+        rows change (another level, division or radius).
+        """
+        codes = "" if self.ranking_units is None else ",".join(self.ranking_units["code"])
+        return hashlib.sha256(codes.encode("utf-8")).hexdigest()[:12]
+
+    def ranking_focus(self, position: int | None) -> Focus | None:
+        """The area of the ranking row at ``position`` (0 = first as shown), outlined.
+
+        The map fits the area and marks it ``Gekozen: <naam>``; None for no row or a
+        position out of range (the rows changed).
+        """
+        units = self.ranking_units
+        if units is None or position is None or not 0 <= position < len(units):
+            return None
+        unit = units.iloc[int(position)]
+        shape = unit.geometry
+        if shape is None or shape.is_empty:
+            return None
+        west, south, east, north = shape.bounds
+        inside = shape.representative_point()
+        return Focus(inside.y, inside.x, label=f"Gekozen: {unit['naam']}", kind=CHOSEN,
+                     bounds=((south, west), (north, east)), outline=shape.__geo_interface__)
 
 
 def map_view(
@@ -174,7 +209,13 @@ def map_view(
     ranking = table.assign(rang_bereik=[
         rank_range_text(lo, hi) for lo, hi in zip(table["rang_min"], table["rang_max"],
                                                   strict=True)])
-    ranking = ranking[RANKING_COLUMNS].sort_values("rang")
+    ranking = ranking.sort_values("rang")
+    shapes = boundaries.get(choices.level)
+    units = None if shapes is None else gpd.GeoDataFrame(
+        ranking[["code", "naam"]].reset_index(drop=True),
+        geometry=list(ranking["code"].map(shapes.set_index("code").geometry)),
+        crs=shapes.crs)
+    ranking = ranking[RANKING_COLUMNS]
     ranking.attrs = {}  # the analysis settings are not for display
     sheets = export_sheets(table)
     return MapView(
@@ -188,4 +229,5 @@ def map_view(
         csv=tables.table_bytes(sheets, xlsx=False),
         xlsx=tables.table_bytes(sheets, xlsx=True),
         file_stem=f"witte-vlekken-{choices.level}",
+        ranking_units=units,
     )

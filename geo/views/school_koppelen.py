@@ -7,6 +7,7 @@ per run, :func:`school_linking`, whose methods answer each step.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,8 +26,12 @@ from geo.output.call_lists import (
     skipped_message,
     with_school,
 )
+from geo.output.focus import CHOSEN, Focus
 from geo.settings import DEFAULTS
-from geo.text import md
+from geo.text import md, nl_number
+
+#: How close the map looks at a partner or school chosen in the table.
+ROW_ZOOM = 14
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class LinkResult:
     download : Download or None
     note : str or None
         Markdown note on rows skipped for lack of a location.
+    points : pandas.DataFrame or None
+        One row per row of ``table``, in the same order: ``lat``, ``lon`` and the ``label``
+        the map shows when the row is chosen (:meth:`row_focus`).
     """
 
     message: str | None = None
@@ -74,6 +82,32 @@ class LinkResult:
     table: pd.DataFrame | None = None
     download: Download | None = None
     note: str | None = None
+    points: pd.DataFrame | None = None
+
+    @property
+    def table_key(self) -> str:
+        """A short fingerprint of the rows, empty without rows.
+
+        A page keys the table's selection with it, so a selection never outlives the rows
+        it was made in.
+        """
+        if self.points is None:
+            return ""
+        text = "\n".join(f"{lat:.6f} {lon:.6f} {label}" for lat, lon, label in zip(
+            self.points["lat"], self.points["lon"], self.points["label"], strict=True))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    def row_focus(self, position: int | None) -> Focus | None:
+        """Where the map looks when the table row at ``position`` is chosen, else None.
+
+        ``position`` is the row's place in :attr:`table` as shown (0 = first), as a
+        table's selection reports it; out of range (the rows changed) is no choice.
+        """
+        if self.points is None or position is None or not 0 <= position < len(self.points):
+            return None
+        row = self.points.iloc[int(position)]
+        return Focus(float(row["lat"]), float(row["lon"]), label=str(row["label"]),
+                     zoom=ROW_ZOOM, kind=CHOSEN)
 
 
 def slug(text: str) -> str:
@@ -123,6 +157,15 @@ def _download(table: pd.DataFrame, stem: str) -> Download:
 
 def _note(result: pd.DataFrame) -> str | None:
     return md(skipped_message(result)) or None
+
+
+def _km(value: float) -> str:
+    return f"{nl_number(value, 1)} km"
+
+
+def _points(rows: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"lat": rows["lat"].astype(float).to_numpy(),
+                         "lon": rows["lon"].astype(float).to_numpy(), "label": labels})
 
 
 class SchoolLinking:
@@ -191,6 +234,8 @@ class SchoolLinking:
             chosen, self.partners, k=k, radius_km=radius_km, travel_mode=mode, kinds=kinds,
             donor=True if donors_only else None, active=True if active_only else None,
         )
+        if "rang" in result.columns:  # the order of the call list
+            result = result.sort_values("rang", kind="stable")
         if result.empty:
             filtered = donors_only or active_only or len(kinds) < len(kind_codes())
             return LinkResult(message=md(no_partners_message(
@@ -204,6 +249,10 @@ class SchoolLinking:
             download=_download(for_people(with_school(table, school)),
                                file_stem("partners-bij", school["naam"], code)),
             note=_note(result),
+            points=_points(result, [
+                f"Gekozen: {int(rang)}. {naam} — {_km(km)}" for rang, naam, km in zip(
+                    result["rang"], result["naam"].fillna(""), result["afstand_km"],
+                    strict=True)]),
         )
 
     # --- Partner → schools ----------------------------------------------------------------
@@ -235,6 +284,8 @@ class SchoolLinking:
             download=_download(table, file_stem("scholen-bij", partner["naam"],
                                                partner.get("plaats"))),
             note=_note(near),
+            points=_points(near, [f"Gekozen: {naam} — {_km(km)}" for naam, km in zip(
+                near["naam"].fillna(""), near["afstand_km"], strict=True)]),
         )
 
 
