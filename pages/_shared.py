@@ -49,6 +49,9 @@ class Keys:
     DIVISION = "indeling"  # the active Division (uploaded), absent: the bundled proposal
     DIVISION_UPLOADS = "indeling_uploads"  # counter; a new value empties the uploader
 
+    # --- every map with a search box (Kaart, School koppelen, Beheer → Controleren)
+    MAP_FOCUS = "kaarten_focus"  # map key → geo.views.map_search.FocusState (search, row)
+
     # --- Wat als
     WHAT_IF_POINT = "wat_als_punt"  # (lat, lon) clicked on the "Wat als" map
 
@@ -388,6 +391,59 @@ def show_map(fmap, *, key: str, height: int = 520,
     fmap = use_assets(check_map(fmap), get_settings().asset_mode)
     return st_folium(fmap, height=height, use_container_width=True,
                      returned_objects=list(returned_objects), key=key)
+
+
+def new_geocoder(*, offline: bool):
+    """A geocoder for one use in this run (PDOK with its offline fallback, or offline).
+
+    Never kept in the session; :func:`geo.views.beheer.opened` closes it after use.
+    """
+    from geo.intake.geocoding import make_geocoder
+
+    return make_geocoder(get_settings(), get_gazetteer(), offline=offline)
+
+
+class MapSearch:
+    """The search box above a map, and what the map looks at (see geo.views.map_search).
+
+    Create it where the box belongs (above the map); it draws the box and keeps a place
+    for its message. Once the table next to the map is drawn, :meth:`focus` takes its
+    chosen row, remembers the outcome in ``Keys.MAP_FOCUS`` and shows the message.
+    """
+
+    def __init__(self, map_key: str) -> None:
+        from geo.views import map_search
+
+        self.map_key = map_key
+        self.text = st.text_input(
+            map_search.SEARCH_LABEL, key=f"{map_key}_zoek", help=map_search.SEARCH_HELP,
+            placeholder=map_search.SEARCH_PLACEHOLDER, max_chars=map_search.MAX_QUERY_CHARS,
+        )
+        self._message = st.empty()
+
+    def focus(self, row=None):
+        """The map's :class:`~geo.views.map_search.FocusState` after this run.
+
+        ``row`` is the :class:`~geo.output.focus.Focus` of the row chosen in the table next
+        to the map, or None. Apply the state to the map with its ``apply``.
+        """
+        from geo.views import map_search
+
+        states = st.session_state.setdefault(Keys.MAP_FOCUS, {})
+        state = map_search.next_state(
+            states.get(self.map_key), text=self.text, row=row,
+            search=lambda query: map_search.search_place(
+                query, gazetteer=get_gazetteer(), geocoder_factory=new_geocoder))
+        states[self.map_key] = state
+        if state.message:
+            getattr(self._message, state.message_kind)(state.message)
+        return state
+
+
+def chosen_row(event) -> int | None:
+    """The position of the row chosen in a single-row ``st.dataframe``, or None."""
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    return int(rows[0]) if rows else None
 
 
 @st.cache_resource

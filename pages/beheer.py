@@ -23,6 +23,7 @@ from geo.views import import_columns as columns_view
 from geo.views import review
 from pages._shared import (
     Keys,
+    MapSearch,
     can,
     current_role,
     current_user,
@@ -333,12 +334,14 @@ with tab_review:
 
         st.subheader("3 · Klik op de kaart", divider=False)
         has_point = review.can_confirm(org)
+        search = MapSearch(f"beheer_kaart_{chosen_id}")  # find the place, then click
         fmap = base_map(center=(org["lat"], org["lon"]) if has_point else None,
                         zoom=14 if has_point else 9, reference=get_reference())
         if has_point:
             add_point(fmap, org["lat"], org["lon"], name="Huidige locatie",
                       tooltip="huidige locatie", color="#d7301f", radius=8)
         finish_map(fmap, title="Locatie kiezen")
+        search.focus().apply(fmap)
         clicked = show_map(fmap, height=380, returned_objects=("last_clicked",),
                            key=f"beheer_kaart_{chosen_id}")
         point = (clicked or {}).get("last_clicked")

@@ -14,7 +14,9 @@ from geo.settings import DEFAULTS
 from geo.text import decimal_comma
 from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view
 from pages._shared import (
+    MapSearch,
     can,
+    chosen_row,
     current_division,
     get_reference,
     get_store,
@@ -115,14 +117,17 @@ if view.example_notice:
 
 col_map, col_table = st.columns([3, 2])
 with col_map:
-    show_map(view.fmap, height=640, key="kaart_map")
+    search = MapSearch("kaart_map")
+    map_slot = st.container()  # filled once the ranking's chosen row is known
     st.caption(view.map_caption)
 
 with col_table:
     st.subheader(view.ranking_title)
     st.caption(view.score_caption)
-    st.dataframe(
+    ranking = st.dataframe(
         view.ranking, hide_index=True, width="stretch", height=520,
+        on_select="rerun", selection_mode="single-row",
+        key=f"kaart_rangorde_{view.ranking_key}",  # a new ranking forgets the chosen row
         column_config={
             "rang": st.column_config.NumberColumn("Rang"),
             "rang_bereik": st.column_config.TextColumn(
@@ -162,5 +167,10 @@ with col_table:
     c2.download_button("Tabel als Excel", view.xlsx, file_name=f"{view.file_stem}.xlsx",
                        mime=tables.XLSX_MIME)
     st.caption(view.population_note)
+    st.caption("Kies een rij (het vakje ervoor) om dat gebied op de kaart te zien.")
+
+with map_slot:
+    focus = search.focus(row=view.ranking_focus(chosen_row(ranking)))
+    show_map(focus.apply(view.fmap), height=640, key="kaart_map")
 
 show_attribution()

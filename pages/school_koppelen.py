@@ -11,7 +11,15 @@ from geo.output import tables
 from geo.output.call_lists import heading
 from geo.settings import DEFAULTS
 from geo.views.school_koppelen import Download, LinkResult, school_linking
-from pages._shared import can, get_store, show_attribution, show_map, through_router
+from pages._shared import (
+    MapSearch,
+    can,
+    chosen_row,
+    get_store,
+    show_attribution,
+    show_map,
+    through_router,
+)
 
 through_router()
 
@@ -34,17 +42,27 @@ def _downloads(download: Download, key: str) -> None:
 
 
 def _show(answer: LinkResult, *, key: str, heading, map_key: str, table_key: str) -> None:
-    """Render one answer of the view: a message, or heading, map, table and downloads."""
+    """Render one answer of the view: a message, or heading, map, table and downloads.
+
+    Above the map a search box; choosing a row of the table points the map at that row.
+    """
     if answer.warning:
         st.warning(answer.warning)
     elif answer.message:
         st.info(answer.message)
     elif answer.table is not None:
         heading(answer.heading)
-        show_map(answer.fmap, key=map_key)
-        st.dataframe(answer.table, hide_index=True, width="stretch",
-                     column_config=COLUMN_FORMATS, key=table_key)
+        search = MapSearch(map_key)
+        map_slot = st.container()  # filled once the table's chosen row is known
+        chosen = st.dataframe(answer.table, hide_index=True, width="stretch",
+                              column_config=COLUMN_FORMATS, on_select="rerun",
+                              selection_mode="single-row",
+                              key=f"{table_key}_{answer.table_key}")  # new rows: no choice
+        st.caption("Kies een rij (het vakje ervoor) om die plek op de kaart te zien.")
         _downloads(answer.download, key)
+        with map_slot:
+            focus = search.focus(row=answer.row_focus(chosen_row(chosen)))
+            show_map(focus.apply(answer.fmap), key=map_key)
     if answer.note:
         st.caption(answer.note)
 
