@@ -48,3 +48,19 @@ def app_env(tmp_path, monkeypatch):
     yield tmp_path
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def shown_maps(monkeypatch) -> dict[str, str]:
+    """The HTML of every map a page shows (AppTest), by its key; the latest run's."""
+    import pages._shared as shared
+
+    maps: dict[str, str] = {}
+    original = shared.show_map
+
+    def record(fmap, *, key, **options):
+        maps[key] = fmap.get_root().render()  # before st_folium renames the map
+        return original(fmap, key=key, **options)
+
+    monkeypatch.setattr(shared, "show_map", record)
+    return maps

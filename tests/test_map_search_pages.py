@@ -2,8 +2,8 @@
 
 Kaart, School koppelen and Beheer → Controleren: typing a place and pressing Enter points
 the map there with a "Gezocht" marker; choosing a table row points it at that row. The maps
-are read as the page hands them to ``pages._shared.show_map``, rendered, through their data
-layers (``tests.map_payloads``).
+are read as the page hands them to ``pages._shared.show_map`` (the ``shown_maps`` fixture),
+through their data layers (``tests.map_payloads``).
 """
 
 from __future__ import annotations
@@ -23,22 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 KAART = str(ROOT / "pages" / "kaart.py")
 KOPPELEN = str(ROOT / "pages" / "school_koppelen.py")
 BEHEER = str(ROOT / "pages" / "beheer.py")
-
-
-@pytest.fixture
-def shown(monkeypatch) -> dict[str, str]:
-    """The HTML of every map a page shows, by its key (the latest run's)."""
-    import pages._shared as shared
-
-    maps: dict[str, str] = {}
-    original = shared.show_map
-
-    def record(fmap, *, key, **options):
-        maps[key] = fmap.get_root().render()  # before st_folium renames the map
-        return original(fmap, key=key, **options)
-
-    monkeypatch.setattr(shared, "show_map", record)
-    return maps
 
 
 @pytest.fixture
@@ -79,9 +63,9 @@ def _choose_row(at: AppTest, index: int, position: int | None) -> AppTest:
 # --------------------------------------------------------------------------- Kaart
 
 
-def test_kaart_search_points_the_map_at_the_place(register, shown, gazetteer):
+def test_kaart_search_points_the_map_at_the_place(register, shown_maps, gazetteer):
     at = _run(AppTest.from_file(KAART, default_timeout=90))
-    assert _views(shown["kaart_map"]) == []  # the map opens over the five regions
+    assert _views(shown_maps["kaart_map"]) == []  # the map opens over the five regions
     link = dict(at.query_params)
     at.text_input(key="kaart_map_zoek").input("Julianadorp").run()
     assert not at.exception
@@ -89,10 +73,10 @@ def test_kaart_search_points_the_map_at_the_place(register, shown, gazetteer):
     [found] = [s.value for s in at.success]
     assert found.startswith("Gevonden offline") and "Julianadorp" in found
     assert "midden van de woonkern" in found  # how precise: a place's centre
-    [view] = _views(shown["kaart_map"])
+    [view] = _views(shown_maps["kaart_map"])
     assert (view["lat"], view["lon"]) == pytest.approx((place.lat, place.lon))
     assert view["zoom"] == 13
-    marker = layer(shown["kaart_map"], "points", "ik-gezocht")
+    marker = layer(shown_maps["kaart_map"], "points", "ik-gezocht")
     assert marker["cols"]["label"] == ["Gezocht: Julianadorp (Den Helder)"]
     assert dict(at.query_params) == link  # the link keeps the view, not the search
 
@@ -100,35 +84,35 @@ def test_kaart_search_points_the_map_at_the_place(register, shown, gazetteer):
     at.text_input(key="kaart_map_zoek").input("Nergenshuizen aan Zee").run()
     [warning] = [w.value for w in at.warning]
     assert warning.startswith("Niets gevonden voor 'Nergenshuizen aan Zee'")
-    assert (_views(shown["kaart_map"])[0]["lat"]) == pytest.approx(place.lat)
+    assert (_views(shown_maps["kaart_map"])[0]["lat"]) == pytest.approx(place.lat)
     # A filter change later keeps it there too.
     at.checkbox(key="kaart_vmbo").check()
     _run(at)
-    assert _views(shown["kaart_map"])[0]["lat"] == pytest.approx(place.lat)
+    assert _views(shown_maps["kaart_map"])[0]["lat"] == pytest.approx(place.lat)
 
 
-def test_kaart_unknown_search_on_a_fresh_map_changes_nothing(register, shown):
+def test_kaart_unknown_search_on_a_fresh_map_changes_nothing(register, shown_maps):
     at = _run(AppTest.from_file(KAART, default_timeout=90))
     at.text_input(key="kaart_map_zoek").input("1000").run()
     assert any("bestaat niet in de postcodetabel" in w.value for w in at.warning)
-    assert _views(shown["kaart_map"]) == []
-    assert "ik-gezocht" not in _classes(shown["kaart_map"])
+    assert _views(shown_maps["kaart_map"]) == []
+    assert "ik-gezocht" not in _classes(shown_maps["kaart_map"])
 
 
-def test_kaart_ranking_row_points_the_map_at_its_area(register, shown, reference):
+def test_kaart_ranking_row_points_the_map_at_its_area(register, shown_maps, reference):
     at = _run(AppTest.from_file(KAART, default_timeout=90))
     ranking = at.dataframe[0].value
     _choose_row(at, 0, 2)
     name = ranking["naam"].iloc[2]
-    [view] = _views(shown["kaart_map"])
+    [view] = _views(shown_maps["kaart_map"])
     (south, west), (north, east) = view["bounds"]
-    outline = layer(shown["kaart_map"], "areas", "ik-gekozen-gebied")
+    outline = layer(shown_maps["kaart_map"], "areas", "ik-gekozen-gebied")
     ring = outline["geojson"]["features"][0]["geometry"]
     lons = [c[0] for poly in _polygons(ring) for c in poly[0]]
     lats = [c[1] for poly in _polygons(ring) for c in poly[0]]
     assert (min(lats), max(lats)) == pytest.approx((south, north), abs=1e-5)
     assert (min(lons), max(lons)) == pytest.approx((west, east), abs=1e-5)
-    assert layer(shown["kaart_map"], "points", "ik-gekozen")["cols"]["label"] == [
+    assert layer(shown_maps["kaart_map"], "points", "ik-gekozen")["cols"]["label"] == [
         f"Gekozen: {name}"]
     # The chosen subregion's municipalities lie in the fitted bounds.
     division = reference.default_division.table
@@ -143,8 +127,8 @@ def test_kaart_ranking_row_points_the_map_at_its_area(register, shown, reference
     at.selectbox(key="kaart_niveau").set_value("gemeente")
     _run(at)
     assert at.dataframe[0].key != chosen_key
-    assert _views(shown["kaart_map"]) == []
-    assert "ik-gekozen" not in _classes(shown["kaart_map"])
+    assert _views(shown_maps["kaart_map"]) == []
+    assert "ik-gekozen" not in _classes(shown_maps["kaart_map"])
 
 
 def _polygons(geometry: dict) -> list:
@@ -155,7 +139,7 @@ def _polygons(geometry: dict) -> list:
 # --------------------------------------------------------------------------- School koppelen
 
 
-def test_koppelen_row_then_search(register, shown, gazetteer, reference):
+def test_koppelen_row_then_search(register, shown_maps, gazetteer, reference):
     with Store(register, reference) as store:
         partners = store.organisations()
     at = _run(AppTest.from_file(KOPPELEN, default_timeout=90))
@@ -163,9 +147,9 @@ def test_koppelen_row_then_search(register, shown, gazetteer, reference):
     _choose_row(at, 0, 2)
     name = table[heading("naam")].iloc[2]
     partner = partners[partners["naam"] == name].iloc[0]
-    [view] = _views(shown["koppel_kaart"])
+    [view] = _views(shown_maps["koppel_kaart"])
     assert (view["lat"], view["lon"]) == pytest.approx((partner["lat"], partner["lon"]))
-    ring = layer(shown["koppel_kaart"], "points", "ik-gekozen")
+    ring = layer(shown_maps["koppel_kaart"], "points", "ik-gekozen")
     assert ring["cols"]["label"][0].startswith(f"Gekozen: 3. {name} — ")
     assert (ring["lat"][0], ring["lon"][0]) == pytest.approx((partner["lat"], partner["lon"]))
 
@@ -173,20 +157,20 @@ def test_koppelen_row_then_search(register, shown, gazetteer, reference):
     at.text_input(key="koppel_kaart_zoek").input("1703 AB").run()
     assert not at.exception
     pc = gazetteer.postcode("1703")
-    [view] = _views(shown["koppel_kaart"])
+    [view] = _views(shown_maps["koppel_kaart"])
     assert (view["lat"], view["lon"], view["zoom"]) == pytest.approx((pc.lat, pc.lon, 14))
-    assert {"ik-gezocht", "ik-gekozen"} <= _classes(shown["koppel_kaart"])
+    assert {"ik-gezocht", "ik-gekozen"} <= _classes(shown_maps["koppel_kaart"])
     assert any("vier cijfers" in s.value for s in at.success)
 
     # Fewer partners: other rows, so the choice is gone; the search stays.
     at.number_input(key="koppel_k").set_value(2)
     _run(at)
     assert len(at.dataframe[0].value) == 2
-    assert "ik-gekozen" not in _classes(shown["koppel_kaart"])
-    assert _views(shown["koppel_kaart"])[0]["lat"] == pytest.approx(pc.lat)
+    assert "ik-gekozen" not in _classes(shown_maps["koppel_kaart"])
+    assert _views(shown_maps["koppel_kaart"])[0]["lat"] == pytest.approx(pc.lat)
 
 
-def test_koppelen_partner_to_schools_row(register, shown, reference):
+def test_koppelen_partner_to_schools_row(register, shown_maps, reference):
     at = _run(AppTest.from_file(KOPPELEN, default_timeout=90))
     at.slider(key="koppel_partner_straal").set_value(25)
     _run(at)
@@ -196,15 +180,15 @@ def test_koppelen_partner_to_schools_row(register, shown, reference):
     code = table[heading("vestigingscode")].iloc[0]
     with Store(register, reference) as store:
         school = store.schools().set_index("vestigingscode").loc[code]
-    [view] = _views(shown["koppel_partner_kaart"])
+    [view] = _views(shown_maps["koppel_partner_kaart"])
     assert (view["lat"], view["lon"]) == pytest.approx((school["lat"], school["lon"]))
-    assert _views(shown["koppel_kaart"]) == []  # the other tab's map is untouched
+    assert _views(shown_maps["koppel_kaart"]) == []  # the other tab's map is untouched
 
 
 # --------------------------------------------------------------------------- Beheer
 
 
-def test_beheer_review_map_search(app_env, reference, shown, gazetteer):
+def test_beheer_review_map_search(app_env, reference, shown_maps, gazetteer):
     path = app_env / "infrakaart.sqlite"
     with Store(path, reference) as store:
         org_id = store.save_organisation(
@@ -215,11 +199,11 @@ def test_beheer_review_map_search(app_env, reference, shown, gazetteer):
     at.session_state["gebruiker"] = "tester"
     _run(at)
     key = f"beheer_kaart_{org_id}"
-    assert _views(shown[key]) == []  # folium's own centre: the current location
+    assert _views(shown_maps[key]) == []  # folium's own centre: the current location
     at.text_input(key=f"{key}_zoek").input("Hoorn").run()
     assert not at.exception
     hoorn = gazetteer.place("Hoorn")
-    [view] = _views(shown[key])
+    [view] = _views(shown_maps[key])
     assert (view["lat"], view["lon"]) == pytest.approx((hoorn.lat, hoorn.lon))
     assert any("Meerdere plaatsen heten zo" in s.value for s in at.success)
-    assert "ik-punt" in _classes(shown[key])  # the current location is still drawn
+    assert "ik-punt" in _classes(shown_maps[key])  # the current location is still drawn
