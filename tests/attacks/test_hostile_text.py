@@ -232,6 +232,45 @@ def test_every_map_shows_hostile_text_as_data_only(hostile_register, reference,
     assert set(HOSTILE.values()) <= seen | {HOSTILE["long"]}
 
 
+def test_chosen_table_rows_show_hostile_names_on_the_map_as_data_only(
+        hostile_register, reference, hostile_division):
+    """A chosen row labels the map with its partner's, school's or area's name: as data."""
+    from geo.output import maps
+    from geo.output.focus import CHOSEN
+    from geo.views.kaart import MapChoices, map_view
+    from geo.views.map_search import FocusState
+    from geo.views.school_koppelen import school_linking
+
+    path, _ = hostile_register
+    with Store(path, reference) as store:
+        linking = school_linking(store, staff=True)
+        kaart = map_view(store, reference=reference, division=hostile_division,
+                         choices=MapChoices(), show_personal=True,
+                         boundaries=maps.boundary_layers(reference, hostile_division))
+    school_id = int(linking.schools.loc[linking.schools["vestigingscode"] == "99ZZ00",
+                                        "id"].iloc[0])
+    partner_id = int(linking.partners.loc[linking.partners["naam"] == HOSTILE["html"],
+                                          "id"].iloc[0])
+    answers = [(linking.partners_of(school_id, k=len(HOSTILE)), None),
+               (linking.schools_of(partner_id, radius_km=30), None), (None, kaart)]
+    labels: list[str] = []
+    seen: set[str] = set()
+    for answer, view in answers:
+        rows = len(answer.table) if answer is not None else len(view.ranking)
+        fmap = maps.base_map()  # every row's mark on one map: one render per table
+        for position in range(rows):
+            focus = (answer.row_focus(position) if answer is not None
+                     else view.ranking_focus(position))
+            FocusState(row=focus, last=CHOSEN).apply(fmap)
+            labels.append(focus.label)
+        html = fmap.get_root().render()
+        assert_inert_html(html)
+        seen |= set(all_texts(html))
+    assert set(labels) <= seen  # every label reached the map, as data
+    chosen = " ".join(labels)
+    assert all(HOSTILE[key] in chosen for key in ("jinja", "html", "script", "js_literal"))
+
+
 # --------------------------------------------------------------------------- pages
 
 

@@ -98,3 +98,62 @@ def test_anonymous_division_upload_cannot_inject_into_the_map(hostile_register, 
     html = maps.finish_map(fmap).get_root().render()
     assert "1337Q" not in html
     assert ARITHMETIC in all_texts(html)
+
+
+# --------------------------------------------------------------------------- map search
+
+#: What someone may type into a map's search box.
+HOSTILE_SEARCHES = ("{{7*7}}", "<img src=x onerror=alert(1)>", ARITHMETIC,
+                    "{% raw %}Bouwkade 12, Heerhugowaard", "[klik](https://evil.invalid)")
+
+
+@pytest.mark.parametrize("text", HOSTILE_SEARCHES)
+def test_search_text_shows_literally_and_never_reaches_a_template(app_env, shown_maps, text):
+    """Typed into the Kaart's search box, hostile text is a Dutch message, shown as typed."""
+    import re
+
+    from geo.text import md
+
+    at = AppTest.from_file(KAART, default_timeout=90)
+    at.run()
+    at.text_input(key="kaart_map_zoek").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    messages = [m.value for m in (*at.warning, *at.success)]
+    if "Heerhugowaard" in text:  # an address: placed on its place, the text not repeated
+        assert [m.value for m in at.success][0].startswith(
+            "Gevonden offline, in de CBS-postcodegegevens: **Heerhugowaard")
+    else:
+        assert [m.value for m in at.warning][0].startswith(f"Niets gevonden voor '{md(text)}'")
+    for message in messages:
+        assert "49" not in message and "1337Q" not in message
+        assert not re.search(r"(?<!\\)[<{\[]", message.split("Typ een")[0])  # all escaped
+    html = shown_maps["kaart_map"]
+    assert "1337Q" not in html and "<img src=x" not in html
+    assert all(text not in t for t in all_texts(html))  # the typed text is no map data
+
+
+@pytest.mark.parametrize("label", ["{{ 7*191 }}Q", '<img src=x onerror="window.__xss=1">',
+                                   "{% raw %}", "</script><script>window.__xss=2</script>"])
+def test_a_found_place_with_a_hostile_name_reaches_the_map_as_data(label):
+    """PDOK's name of a found address is put on the map (``Gezocht: …``) as data only."""
+    from geo.intake.geocoding import GeocodeResult
+    from geo.output import maps
+    from geo.reference.data import load_reference
+    from geo.reference.gazetteer import Gazetteer, Location
+    from geo.settings import Settings
+    from geo.text import md
+    from geo.views.map_search import next_state, search_place
+
+    class Answering:
+        def geocode(self, query):
+            return GeocodeResult(Location(52.66, 4.82, "adres", label), "pdok")
+
+    gazetteer = Gazetteer(load_reference(Settings().data_dir))
+    found = search_place("Bouwkade 12, Heerhugowaard", gazetteer=gazetteer,
+                         geocoder_factory=lambda *, offline: Answering())
+    assert f"**{md(label)}**" in found.message
+    state = next_state(None, text=found.query, row=None, search=lambda query: found)
+    html = state.apply(maps.finish_map(maps.base_map())).get_root().render()
+    assert "1337Q" not in html and "<img src=x" not in html
+    assert "<script>window.__xss" not in html
+    assert f"Gezocht: {label}" in all_texts(html)
