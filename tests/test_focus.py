@@ -78,3 +78,22 @@ def test_a_label_is_only_shown_always_when_asked():
                                               tooltip=["naam"]).payload
     assert PointLayer("P", frame, styles=style, class_name="ik-p", tooltip=["naam"],
                       label=True).payload["tooltipOptions"]["permanent"] is True
+
+
+def test_a_focus_on_a_finished_map_stays_out_of_its_layer_switcher():
+    """The switcher of a finished map is drawn before the marks; listing them there would
+    name a layer that does not exist yet, and the browser would stop the map script."""
+    import re
+
+    from geo.output.maps import finish_map
+
+    fmap = finish_map(base_map())
+    add_focus(fmap, ROW)
+    add_focus(fmap, SEARCH)
+    html = fmap.get_root().render()
+    switcher = re.search(r"L\.control\.layers\((.*?)\)\.addTo", html, re.S)
+    assert switcher is not None
+    [control] = re.findall(r"var (layer_control_\w+_layers) = ", html)
+    listed = html[html.index(control):html.index("L.control.layers")]
+    assert "ik_point_layer" not in listed and "ik_area_layer" not in listed
+    assert "BRT-Achtergrondkaart" in listed  # the check above reads the right block

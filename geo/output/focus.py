@@ -87,17 +87,23 @@ def add_focus(fmap: folium.Map, focus: Focus, *, look: bool = True) -> None:
     The point gets its label always shown; an area (``focus.outline``) is outlined as well.
     Only one focus of each kind belongs on a map; the last one that looks wins.
     """
+    marks = []
     if focus.outline is not None:
         area = gpd.GeoDataFrame({"naam": [focus.label]},
                                 geometry=[shape(dict(focus.outline))], crs=WGS84)
-        AreaLayer(_LAYER_NAMES[focus.kind] + " (gebied)", area, style=_OUTLINE_STYLE,
-                  class_name=f"ik-{focus.kind}-gebied").add_to(fmap)
+        marks.append(AreaLayer(_LAYER_NAMES[focus.kind] + " (gebied)", area,
+                               style=_OUTLINE_STYLE, class_name=f"ik-{focus.kind}-gebied"))
     point = pd.DataFrame({"lat": [focus.lat], "lon": [focus.lon], "label": [focus.label]})
     style = dict(_POINT_STYLES[focus.kind])
     if focus.outline is not None:  # the area's own point: a small dot carrying its label
         style = {**_POINT_STYLES[SEARCHED], "radius": 4, "fillColor": "#ff7f00"}
-    PointLayer(_LAYER_NAMES[focus.kind], point, styles=[style], class_name=f"ik-{focus.kind}",
-               tooltip=["label"], label=True).add_to(fmap)
+    marks.append(PointLayer(_LAYER_NAMES[focus.kind], point, styles=[style],
+                            class_name=f"ik-{focus.kind}", tooltip=["label"], label=True))
+    for mark in marks:
+        # Not in the layer switcher: a finished map's switcher is drawn before these
+        # layers exist (it would list an undefined layer and stop the map script).
+        mark.control = False
+        mark.add_to(fmap)
     if look:
         set_view(fmap, MapView(bounds=focus.bounds) if focus.bounds is not None
                  else MapView(center=(focus.lat, focus.lon), zoom=focus.zoom))
