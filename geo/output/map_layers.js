@@ -229,12 +229,14 @@
     }).addTo(map);
   }
 
-  /* Where the map looks: fit the bounds, or a centre at a zoom (numbers only). */
+  /* Where the map looks: fit the bounds, or a centre at a zoom (numbers only). The map
+     opens there at once, without zooming in from where folium put it. */
   function view(map, payload) {
     if (payload.bounds) {
-      map.fitBounds(payload.bounds, { padding: [24, 24], maxZoom: payload.maxZoom || 16 });
+      map.fitBounds(payload.bounds,
+        { padding: [24, 24], maxZoom: payload.maxZoom || 16, animate: false });
     } else {
-      map.setView([payload.lat, payload.lon], payload.zoom);
+      map.setView([payload.lat, payload.lon], payload.zoom, { animate: false });
     }
   }
 
