@@ -152,7 +152,7 @@ def test_invalid_division_gives_dutch_error_and_keeps_the_proposal(register, ref
     at.file_uploader(key="indeling_upload_0").set_value(
         ("kapot.csv", table.to_csv(index=False).encode("utf-8"), "text/csv"))
     _run(at)
-    assert any("ontbreken" in e.value for e in at.error)
+    assert any("gemeente ontbreekt" in e.value for e in at.error)
     assert len(_table(at)) == 10
 
 
