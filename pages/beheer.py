@@ -334,22 +334,25 @@ with tab_review:
 
         st.subheader("3 · Klik op de kaart", divider=False)
         has_point = review.can_confirm(org)
-        search = MapSearch(f"beheer_kaart_{chosen_id}")  # find the place, then click
-        fmap = base_map(center=(org["lat"], org["lon"]) if has_point else None,
-                        zoom=14 if has_point else 9, reference=get_reference())
-        if has_point:
-            add_point(fmap, org["lat"], org["lon"], name="Huidige locatie",
-                      tooltip="huidige locatie", color="#d7301f", radius=8)
-        finish_map(fmap, title="Locatie kiezen")
-        search.focus().apply(fmap)
-        clicked = show_map(fmap, height=380, returned_objects=("last_clicked",),
-                           key=f"beheer_kaart_{chosen_id}")
-        point = (clicked or {}).get("last_clicked")
-        if point:
-            st.write(f"Aangeklikt: {point['lat']:.5f}, {point['lng']:.5f}")
-            if st.button("Op deze plek zetten", key="beheer_klik_ok"):
-                save_location(org, float(point["lat"]), float(point["lng"]), "op de kaart",
-                              next_id=next_id)
+        # Only on the open tab: a map elsewhere costs time and its first answer reruns the
+        # page, which closes any list open on the tab in use.
+        if tab_review.open is not False:
+            search = MapSearch(f"beheer_kaart_{chosen_id}")  # find the place, then click
+            fmap = base_map(center=(org["lat"], org["lon"]) if has_point else None,
+                            zoom=14 if has_point else 9, reference=get_reference())
+            if has_point:
+                add_point(fmap, org["lat"], org["lon"], name="Huidige locatie",
+                          tooltip="huidige locatie", color="#d7301f", radius=8)
+            finish_map(fmap, title="Locatie kiezen")
+            search.focus().apply(fmap)
+            clicked = show_map(fmap, height=380, returned_objects=("last_clicked",),
+                               key=f"beheer_kaart_{chosen_id}")
+            point = (clicked or {}).get("last_clicked")
+            if point:
+                st.write(f"Aangeklikt: {point['lat']:.5f}, {point['lng']:.5f}")
+                if st.button("Op deze plek zetten", key="beheer_klik_ok"):
+                    save_location(org, float(point["lat"]), float(point["lng"]), "op de kaart",
+                                  next_id=next_id)
 
         st.divider()
         if (st.button("Locatie klopt (markeren als gecontroleerd)", key="beheer_akkoord",

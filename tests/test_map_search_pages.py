@@ -199,6 +199,9 @@ def test_beheer_review_map_search(app_env, reference, shown_maps, gazetteer):
     at.session_state["gebruiker"] = "tester"
     _run(at)
     key = f"beheer_kaart_{org_id}"
+    assert key not in shown_maps  # the review map is only built on its open tab
+    at.session_state["beheer_tabblad"] = "Controleren"
+    _run(at)
     assert _views(shown_maps[key]) == []  # folium's own centre: the current location
     at.text_input(key=f"{key}_zoek").input("Hoorn").run()
     assert not at.exception
