@@ -22,8 +22,13 @@ from geo.settings import Settings
 KEYS = (["plaats_certegis", "gemeentecode"], ["gemeentecode"])
 
 
-def _loop(pc4, keys) -> dict:
-    """Baseline: one group at a time."""
+def representatives_by_loop(pc4, keys) -> dict:
+    """Baseline and definition: one group at a time, ``{group key: (lat, lon)}``.
+
+    The PC4 point nearest to the population-weighted mean point (the plain mean without
+    inhabitants), the first such point on a tie. ``tests/test_gazetteer.py`` checks the
+    vectorised version against it.
+    """
     points = {}
     for key, group in pc4.groupby(keys):
         weights = group["inw_totaal_2021"].fillna(0).to_numpy(dtype=float)
@@ -50,7 +55,7 @@ def run() -> dict:
     pc4 = reference.pc4[reference.pc4["plaats_certegis"] != ""]
     out: dict = {"pc4_areas": len(pc4), "groups": []}
     for keys in KEYS:
-        loop_s, by_loop = _cpu_s(lambda keys=keys: _loop(pc4, keys))
+        loop_s, by_loop = _cpu_s(lambda keys=keys: representatives_by_loop(pc4, keys))
         fast_s, fast = _cpu_s(lambda keys=keys: representatives(pc4, keys))
         fast_points = {
             (tuple(row[k] for k in keys) if len(keys) > 1 else (row[keys[0]],)): (

@@ -70,35 +70,18 @@ def test_offline_geocoder_prefers_postcode_then_place(gazetteer):
     assert nothing.precision == "geen"
 
 
-def _representative_by_loop(group):
-    """The definition, one group at a time: the PC4 point nearest to the population-weighted
-    mean point (plain mean without inhabitants); the first such point on a tie."""
-    import math
-
-    import numpy as np
-
-    weights = group["inw_totaal_2021"].fillna(0).to_numpy(dtype=float)
-    lat = group["lat_pos"].to_numpy(dtype=float)
-    lon = group["lon_pos"].to_numpy(dtype=float)
-    if weights.sum() <= 0:
-        weights = np.ones_like(lat)
-    mlat, mlon = np.average(lat, weights=weights), np.average(lon, weights=weights)
-    scale = math.cos(math.radians(mlat))
-    idx = int(np.argmin((lat - mlat) ** 2 + ((lon - mlon) * scale) ** 2))
-    return float(lat[idx]), float(lon[idx])
-
-
 @pytest.mark.parametrize("keys", [["plaats_certegis", "gemeentecode"], ["gemeentecode"]])
 def test_representative_points_of_all_groups_at_once_match_the_definition(reference, keys):
+    from bench.bench_gazetteer import representatives_by_loop
     from geo.reference.gazetteer import representatives
 
     pc4 = reference.pc4[reference.pc4["plaats_certegis"] != ""]
     fast = representatives(pc4, keys).set_index(keys)
     assert len(fast) == pc4.groupby(keys).ngroups > 300
+    by_loop = representatives_by_loop(pc4, keys)
     for key, group in pc4.groupby(keys):
         row = fast.loc[key if len(keys) > 1 else key[0]]
-        assert (row["lat"], row["lon"]) == pytest.approx(_representative_by_loop(group),
-                                                         abs=1e-12), key
+        assert (row["lat"], row["lon"]) == pytest.approx(by_loop[key], abs=1e-12), key
         assert row["gemeentenaam"] == group["gemeentenaam"].iloc[0]
         assert row["inwoners"] == pytest.approx(group["inw_totaal_2021"].sum())
 
