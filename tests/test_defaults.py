@@ -110,8 +110,8 @@ def test_cli_without_omweg_uses_the_default_detour(settings, capsys):
     db = settings.var_dir / "leeg.sqlite"
     assert main(["witte-vlekken", "--database", str(db)], settings=settings) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert f"omwegfactor {DEFAULTS.detour:g}," in first
-    assert f"straal {DEFAULTS.radius_km:g} km" in first
+    assert f"omwegfactor {decimal_comma(DEFAULTS.detour)}," in first  # 1,3: Dutch
+    assert f"straal {decimal_comma(DEFAULTS.radius_km)} km" in first
     assert f"reiswijze {DEFAULTS.area_mode})" in first
 
 

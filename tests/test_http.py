@@ -160,7 +160,7 @@ def test_timeout_is_retried_then_raises(tmp_path, fake_pdok, clock):
     assert isinstance(info.value, GeocoderUnavailable) and isinstance(info.value, TimeoutError)
     # the socket time-out or the request's deadline, whichever noticed first
     assert isinstance(info.value.__cause__, requests.Timeout | TimeoutError)
-    assert "0.2 seconden" in str(info.value)
+    assert "0,2 seconden" in str(info.value)
     assert fake_pdok.request_count == 2
     assert clock.sleeps == [0.5]  # one back-off between the two attempts
 

@@ -75,8 +75,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         store.close()
-    print(f"Witte vlekken per {args.niveau} ({len(table)} gebieden; straal {args.straal:g} km, "
-          f"omwegfactor {args.omweg:g}, reiswijze {args.reiswijze}). "
+    print(f"Witte vlekken per {args.niveau} ({len(table)} gebieden; "
+          f"straal {decimal_comma(args.straal)} km, omwegfactor {decimal_comma(args.omweg)}, "
+          f"reiswijze {args.reiswijze}). "
           "Hoger = meer aandacht nodig.")
     for line in top_units_text(table, n=max(args.top, 0)):
         print(line)

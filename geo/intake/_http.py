@@ -57,6 +57,7 @@ from geo.intake._deadline import Deadline, deadline_passed, new_session
 from geo.intake._rate_limit import RateLimiter
 from geo.intake._response_cache import ResponseCache
 from geo.settings import Settings
+from geo.text import decimal_comma
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +132,8 @@ def _retry_after_s(response: requests.Response) -> float | None:
 
 
 def _seconds(value: float) -> str:
-    """``"1 seconde"``, ``"2.5 seconden"``: a duration for a Dutch message."""
-    return "1 seconde" if value == 1 else f"{value:g} seconden"
+    """``"1 seconde"``, ``"2,5 seconden"``: a duration for a Dutch message."""
+    return "1 seconde" if value == 1 else f"{decimal_comma(value)} seconden"
 
 
 # --------------------------------------------------------------------------- client
@@ -374,7 +375,8 @@ class JsonClient:
     def _too_large(self, how: str) -> _Fault:
         return _Fault(GeocoderBadAnswer(
             "PDOK gaf een onbruikbaar antwoord: groter dan "
-            f"{self.max_response_mb:g} MB (niet verder gelezen)."), f"answer too large ({how})")
+            f"{decimal_comma(self.max_response_mb)} MB (niet verder gelezen)."),
+            f"answer too large ({how})")
 
     def _read_body(self, response: requests.Response, deadline: Deadline) -> bytes:
         """The body, read in chunks and counted; never more than the cap."""

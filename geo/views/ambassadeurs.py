@@ -36,7 +36,7 @@ from geo.output.assets import standalone_html
 from geo.output.plans import choice_table, plan_image, plan_map, plan_sheets, subregion_table
 from geo.reference.data import Division, Reference
 from geo.settings import DEFAULTS
-from geo.text import count_noun, md
+from geo.text import count_noun, decimal_comma, md, nl_number, signed_decimal
 
 #: Columns of the candidate ranking per subregion, in order.
 RANKING_COLUMNS = ["rang", "naam", "soort", "plaats", "scholen_bereik", "vmbo_scholen_bereik",
@@ -301,13 +301,13 @@ def planner_view(
             ("Scholen bereikt", f"{plan.schools_covered} van {plan.schools_total}", None, None),
             ("Vmbo-scholen bereikt", f"{plan.vmbo_covered} van {plan.vmbo_total}", None, None),
             ("Gewogen dekking", f"{plan.coverage_share:.0%}", None,
-             f"{plan.weighted_coverage:g} van {plan.weighted_total:g}"),
+             f"{decimal_comma(plan.weighted_coverage)} van {decimal_comma(plan.weighted_total)}"),
             ("Snelle benadering haalt", f"{quick.coverage_share:.0%}",
-             f"{quick.weighted_coverage - plan.weighted_coverage:g} gewogen",
+             f"{signed_decimal(quick.weighted_coverage - plan.weighted_coverage)} gewogen",
              "De eenvoudige keuze 'steeds de partner die het meest toevoegt', zonder naar "
              "de hele set te kijken."),
         ],
-        status=f"Berekening: {plan.status} · {plan.solve_seconds:.2f} s",
+        status=f"Berekening: {plan.status} · {nl_number(plan.solve_seconds, 2)} s",
         fmap=plan_map(plan, reference=reference),
         chosen=choice_table(plan), per_subregion=subregion_table(plan),
         current=current, comparison=comparison, current_ids=current_ids,
