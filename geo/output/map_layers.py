@@ -51,7 +51,7 @@ from folium.map import FitBounds, Layer, LayerControl
 from folium.plugins import MarkerCluster
 from folium.raster_layers import TileLayer
 
-from geo.output.map_json import json_ready, map_json
+from geo.output.map_json import json_ready, map_json, rounded
 
 #: The browser half of this module.
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
@@ -188,13 +188,6 @@ def _style_table(styles: Sequence[Mapping[str, object]], style: Sequence[int] | 
     if isinstance(style, int):
         return table, style
     return table, [int(i) for i in style]
-
-
-def _rounded(coordinates: list, digits: int = 6) -> list:
-    """GeoJSON coordinates rounded to ``digits`` decimals (6 ≈ 0.1 m): lighter pages."""
-    if coordinates and isinstance(coordinates[0], int | float):
-        return [round(c, digits) for c in coordinates]
-    return [_rounded(part, digits) for part in coordinates]
 
 
 def _coordinates(frame: pd.DataFrame) -> tuple[list[float], list[float]]:
@@ -338,7 +331,7 @@ class AreaLayer(_DataLayer):
         geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
         for feature in geojson["features"]:
             if feature.get("geometry"):
-                feature["geometry"]["coordinates"] = _rounded(
+                feature["geometry"]["coordinates"] = rounded(
                     feature["geometry"]["coordinates"])
         payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
                    "highlight": dict(highlight) if highlight else None,
@@ -382,8 +375,9 @@ class Legend(_MapPart):
 class OfflineBase(_MapPart):
     """Land below the tiles, so a map without tiles still shows where it is.
 
-    ``shapes`` are GeoJSON geometries (WGS84; shapes only, so no text), rounded here to
-    about 10 m; ``style`` gives their Leaflet path options.
+    ``shapes`` are GeoJSON geometries (WGS84; shapes only, so no text), best rounded once
+    by the caller (:func:`geo.output.map_json.rounded`); ``style`` gives their Leaflet path
+    options.
     """
 
     call = "offlineBase"
@@ -392,7 +386,7 @@ class OfflineBase(_MapPart):
         super().__init__()
         self._name = "IkOfflineBase"
         features = [{"type": "Feature", "properties": {}, "geometry": {
-            "type": str(shape["type"]), "coordinates": _rounded(shape["coordinates"], 4)}}
+            "type": str(shape["type"]), "coordinates": shape["coordinates"]}}
             for shape in shapes]
         self.payload = {"geojson": {"type": "FeatureCollection", "features": features},
                         "style": dict(style)}
