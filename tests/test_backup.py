@@ -144,7 +144,7 @@ def test_backup_command(register, settings, capsys):
     assert main(["backup", "--bewaar", "1"], settings=settings) == 0
     out = capsys.readouterr().out
     assert "Reservekopie gemaakt" in out and "3 organisaties" in out
-    assert "1 oudere reservekopie(ën) verwijderd" in out
+    assert "1 oudere reservekopie verwijderd" in out
     assert len(backup.list_backups(settings.backup_dir)) == 1
 
 

@@ -242,7 +242,7 @@ def test_no_code_says_singular_or_plural_with_brackets():
     import re
     from pathlib import Path
 
-    pattern = re.compile(r'["\'][^"\']*(?:^|[\s"\'(])[\w-]*[a-zë]\((?:s|en|n|len|e)\)'
+    pattern = re.compile(r'["\'][^"\']*(?:^|[\s"\'(])[\w-]*[a-zë]\((?:s|en|n|len|e|ën)\)'
                          r'[\s.,;:)!?][^"\']*["\']')
     replacement_field = re.compile(r"\{[^{}]*\}")  # f-string code, e.g. nl_number(n)
     root = Path(__file__).resolve().parent.parent

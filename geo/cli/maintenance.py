@@ -14,6 +14,7 @@ from pathlib import Path
 
 from geo.cli._common import add_database_option
 from geo.settings import Settings
+from geo.text import count_noun
 
 #: The app's own health endpoint, as the container's health check asks it.
 APP_HEALTH_URL = "http://127.0.0.1:8501/_stcore/health"
@@ -77,7 +78,8 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Reservekopie gemaakt: {made}")
     print(f"Inhoud: {_contents(info.counts)} (schemaversie {info.schema_version}).")
     if removed:
-        print(f"{len(removed)} oudere reservekopie(ën) verwijderd; de nieuwste {keep} "
+        older = count_noun(len(removed), "oudere reservekopie", "oudere reservekopieën")
+        print(f"{older} verwijderd; de nieuwste {keep} "
               "blijven bewaard.")
     return 0
 
