@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from geo.output.map_json import unpacked
+
 _CALL_RE = re.compile(
     r"ikmap\.(points|badges|circles|lines|areas|legend|offlineBase|view)\((?:\w+, )?(\{.*?\})\);",
     re.S)
@@ -14,9 +16,15 @@ def payloads(html: str) -> list[tuple[str, dict]]:
     """``(kind, payload)`` of every ``ikmap.<kind>(…)`` call in ``html``, in order.
 
     The first ``});`` after a call ends its payload: map_json escapes every brace inside
-    strings, so no string can contain it.
+    strings, so no string can contain it. Packed area geometries come back as GeoJSON
+    (through :func:`geo.output.map_json.unpacked`, the mirror of ``map_layers.js``).
     """
-    return [(kind, json.loads(body)) for kind, body in _CALL_RE.findall(html)]
+    found = [(kind, json.loads(body)) for kind, body in _CALL_RE.findall(html)]
+    for _kind, payload in found:
+        for feature in payload.get("geojson", {}).get("features", []):
+            if feature.get("geometry") and "packed" in feature["geometry"]:
+                feature["geometry"] = unpacked(feature["geometry"])
+    return found
 
 
 def layer(html: str, kind: str, class_name: str | None = None) -> dict:

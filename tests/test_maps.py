@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.output import choropleth, map_layers, maps
+from geo.output.map_json import PACKED_DIGITS, map_json, packed, unpacked
 from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
@@ -189,7 +190,7 @@ def test_offline_base_is_land_with_the_water_left_open(reference):
     base = maps.offline_base(reference)
     # The 46 municipalities of the five regions with their borders, the rest as one shape.
     assert len(base) == len(reference.gemeenten) + 1
-    land = [shape(geometry) for geometry in base]
+    land = [shape(unpacked(geometry)) for geometry in base]
 
     def on_land(lat: float, lon: float) -> bool:
         return any(part.contains(Point(lon, lat)) for part in land)
@@ -256,3 +257,36 @@ def test_bivariate_map_colours_thirds_of_both_parts(reference):
     assert [label for _, _, label in legend][0] == "ver én weinig partners"
     assert legend[-1] == ("vlak", "#cccccc", "geen gegevens")
     assert len({colour for _, colour, _ in legend}) == 10
+
+
+def test_packed_areas_come_back_as_the_borders_to_a_metre(layers):
+    """Delta-coded rings: quantised before differencing, so no error adds up."""
+    for frame in layers.values():
+        for geometry in frame.geometry:
+            plain = geometry.__geo_interface__
+            back = unpacked(packed(plain))
+            assert back["type"] == plain["type"]
+            flat_plain = np.array(_flat(plain["coordinates"]))
+            flat_back = np.array(_flat(back["coordinates"]))
+            assert flat_plain.shape == flat_back.shape
+            assert np.abs(flat_plain - flat_back).max() <= 0.5 * 10 ** -PACKED_DIGITS + 1e-12
+
+
+def test_packed_areas_weigh_under_half_the_plain_coordinates(layers):
+    plain = [g.__geo_interface__ for g in layers["gemeente"].geometry]
+    plain_bytes = len(map_json([np.round(np.asarray(ring), 6).tolist()
+                                for g in plain for ring in _rings(g)]))
+    packed_bytes = len(map_json([packed(g) for g in plain]))
+    assert packed_bytes < 0.5 * plain_bytes
+
+
+def _rings(geometry: dict) -> list:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    return [ring for polygon in geometry["coordinates"] for ring in polygon]
+
+
+def _flat(coordinates) -> list:
+    if isinstance(coordinates[0], int | float):
+        return list(coordinates)
+    return [v for part in coordinates for v in _flat(part)]

@@ -75,8 +75,52 @@ def map_json(value: object) -> str:
     return _STRING_RE.sub(_escape_string, text)
 
 
-def rounded(coordinates: list, digits: int = 6) -> list:
-    """GeoJSON coordinates rounded to ``digits`` decimals (6 ≈ 0.1 m): lighter pages."""
-    if coordinates and isinstance(coordinates[0], int | float):
-        return [round(c, digits) for c in coordinates]
-    return [rounded(part, digits) for part in coordinates]
+#: Decimals kept by :func:`packed` for map areas (5 ≈ 1 m, finer than any simplified border).
+PACKED_DIGITS = 5
+
+
+def packed(geometry: Mapping, digits: int = PACKED_DIGITS) -> dict:
+    """A GeoJSON (Multi)Polygon or (Multi)LineString, its rings as delta-coded integers.
+
+    Each ring ``[[lon, lat], …]`` becomes one flat list ``[x0, y0, dx1, dy1, …]`` of
+    coordinates times ``10**digits``, every value after the first pair the difference from
+    the one before. Quantised first and then differenced, so no error adds up along a
+    ring. Under half the bytes of plain coordinates with six decimals; ``map_layers.js`` (and
+    :func:`unpacked`, its Python mirror for tests) turn it back into GeoJSON.
+
+    Examples
+    --------
+    >>> packed({"type": "LineString", "coordinates": [[4.5, 52.25], [4.50002, 52.25]]})
+    {'type': 'LineString', 'digits': 5, 'packed': [450000, 5225000, 2, 0]}
+    """
+    scale = 10 ** digits
+
+    def pack(part: list) -> list:
+        if part and isinstance(part[0][0], int | float):
+            flat: list[int] = []
+            last_x = last_y = 0
+            for lon, lat, *_ in part:
+                x, y = round(lon * scale), round(lat * scale)
+                flat += (x - last_x, y - last_y)
+                last_x, last_y = x, y
+            return flat
+        return [pack(inner) for inner in part]
+
+    return {"type": str(geometry["type"]), "digits": digits,
+            "packed": pack(geometry["coordinates"])}
+
+
+def unpacked(geometry: Mapping) -> dict:
+    """The GeoJSON geometry of a :func:`packed` one (coordinates rounded to its digits)."""
+    scale = 10 ** int(geometry["digits"])
+
+    def unpack(part: list) -> list:
+        if not part or isinstance(part[0], int):
+            out, x, y = [], 0, 0
+            for i in range(0, len(part), 2):
+                x, y = x + part[i], y + part[i + 1]
+                out.append([round(x / scale, 10), round(y / scale, 10)])
+            return out
+        return [unpack(inner) for inner in part]
+
+    return {"type": geometry["type"], "coordinates": unpack(geometry["packed"])}

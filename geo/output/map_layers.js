@@ -156,8 +156,39 @@
     return layer;
   }
 
+  /* A packed geometry (geo.output.map_json.packed: rings as delta-coded integers) as
+     GeoJSON coordinates again. */
+  function unpackRing(flat, scale) {
+    var ring = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < flat.length; i += 2) {
+      x += flat[i];
+      y += flat[i + 1];
+      ring.push([x / scale, y / scale]);
+    }
+    return ring;
+  }
+
+  function unpackPart(part, scale) {
+    if (part.length === 0 || typeof part[0] === "number") {
+      return unpackRing(part, scale);
+    }
+    return part.map(function (inner) { return unpackPart(inner, scale); });
+  }
+
+  function unpacked(geojson) {
+    (geojson.features || []).forEach(function (feature) {
+      var g = feature.geometry;
+      if (g && g.packed) {
+        feature.geometry = { type: g.type,
+          coordinates: unpackPart(g.packed, Math.pow(10, g.digits)) };
+      }
+    });
+    return geojson;
+  }
+
   /* Polygons from GeoJSON; each feature may carry its own style in ik_style. */
   function areas(payload) {
+    unpacked(payload.geojson);
     var features = payload.geojson.features || [];
     var cols = propertyColumns(features);
     var base = payload.styles[0] || {};
@@ -219,7 +250,7 @@
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
     map.getContainer().classList.add("ik-basis-kaart");
-    L.geoJSON(payload.geojson, {
+    L.geoJSON(unpacked(payload.geojson), {
       pane: "ikBasis",
       interactive: false,
       style: function (feature) {

@@ -51,7 +51,7 @@ from folium.map import FitBounds, Layer, LayerControl
 from folium.plugins import MarkerCluster
 from folium.raster_layers import TileLayer
 
-from geo.output.map_json import json_ready, map_json, rounded
+from geo.output.map_json import json_ready, map_json, packed
 
 #: The browser half of this module.
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
@@ -331,8 +331,7 @@ class AreaLayer(_DataLayer):
         geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
         for feature in geojson["features"]:
             if feature.get("geometry"):
-                feature["geometry"]["coordinates"] = rounded(
-                    feature["geometry"]["coordinates"])
+                feature["geometry"] = packed(feature["geometry"])
         payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
                    "highlight": dict(highlight) if highlight else None,
                    "tooltip": _lines(tooltip), "popup": _lines(popup)}
@@ -375,9 +374,8 @@ class Legend(_MapPart):
 class OfflineBase(_MapPart):
     """Land below the tiles, so a map without tiles still shows where it is.
 
-    ``shapes`` are GeoJSON geometries (WGS84; shapes only, so no text), best rounded once
-    by the caller (:func:`geo.output.map_json.rounded`); ``style`` gives their Leaflet path
-    options.
+    ``shapes`` are :func:`geo.output.map_json.packed` geometries (WGS84; shapes only, so
+    no text), best packed once by the caller; ``style`` gives their Leaflet path options.
     """
 
     call = "offlineBase"
@@ -386,8 +384,8 @@ class OfflineBase(_MapPart):
         super().__init__()
         self._name = "IkOfflineBase"
         features = [{"type": "Feature", "properties": {}, "geometry": {
-            "type": str(shape["type"]), "coordinates": shape["coordinates"]}}
-            for shape in shapes]
+            "type": str(shape["type"]), "digits": int(shape["digits"]),
+            "packed": shape["packed"]}} for shape in shapes]
         self.payload = {"geojson": {"type": "FeatureCollection", "features": features},
                         "style": dict(style)}
 

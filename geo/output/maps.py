@@ -17,7 +17,7 @@ import pandas as pd
 from geo import education_places
 from geo import fields as registry
 from geo.addresses import address_line
-from geo.output.map_json import rounded
+from geo.output.map_json import packed
 from geo.output.map_layers import (
     AreaLayer,
     BadgeLayer,
@@ -146,9 +146,8 @@ def _offline_base(reference: Reference) -> list[dict]:
     elders = land.loc[~inside, "geometry"].union_all().simplify(
         OFFLINE_BASE_TOLERANCE_M["elders"], preserve_topology=True)
     shapes = gpd.GeoSeries([*regio, elders], crs=land.crs).to_crs(WGS84)
-    # Rounded to 4 decimals (about 10 m) here, once, not for every map drawn.
-    return [{"type": shape.geom_type, "coordinates": rounded(shape.__geo_interface__[
-        "coordinates"], 4)} for shape in shapes if not shape.is_empty]
+    # Packed with 4 decimals (about 10 m) here, once, not for every map drawn.
+    return [packed(shape.__geo_interface__, digits=4) for shape in shapes if not shape.is_empty]
 
 
 def finish_map(fmap: folium.Map, *, legend: Iterable[tuple[str, str, str]] = (),
