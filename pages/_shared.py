@@ -380,17 +380,22 @@ def show_map(fmap, *, key: str, height: int = 520,
     """Show a folium map from geo/ — the only way pages show maps.
 
     The map is checked (:func:`geo.output.map_layers.check_map`: no element may carry text into
-    a template) and pointed at the local Leaflet files when the settings ask for it.
+    a template) and pointed at the local Leaflet files when the settings ask for it. The
+    layers that filters change travel as updates (:mod:`geo.output.map_updates`): when only
+    they change, the browser keeps the map, its position and its tiles.
     Returns what streamlit-folium reports for ``returned_objects`` (e.g. ``last_clicked``).
     """
     from streamlit_folium import st_folium
 
     from geo.output.assets import use_assets
     from geo.output.map_layers import check_map
+    from geo.output.map_updates import split_for_updates
 
-    fmap = use_assets(check_map(fmap), get_settings().asset_mode)
-    return st_folium(fmap, height=height, use_container_width=True,
-                     returned_objects=list(returned_objects), key=key)
+    split = split_for_updates(use_assets(check_map(fmap), get_settings().asset_mode))
+    return st_folium(split.fixed, height=height, use_container_width=True,
+                     returned_objects=list(returned_objects), key=key,
+                     feature_group_to_add=split.groups or None,
+                     layer_control=split.layer_control)
 
 
 def new_geocoder(*, offline: bool):

@@ -8,8 +8,8 @@ import re
 from geo.output.map_json import unpacked
 
 _CALL_RE = re.compile(
-    r"ikmap\.(points|badges|circles|lines|areas|legend|offlineBase|view)\((?:\w+, )?(\{.*?\})\);",
-    re.S)
+    r"ikmap\.(points|badges|circles|lines|areas|legendLayer|legend|offlineBase|view)"
+    r"\((?:\w+, )?(\{.*?\})\);", re.S)
 
 
 def payloads(html: str) -> list[tuple[str, dict]]:

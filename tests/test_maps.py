@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from geo.output import choropleth, map_layers, maps
-from geo.output.map_json import PACKED_DIGITS, map_json, packed, unpacked
 from geo.output.assets import STATIC_URL, missing_assets, standalone_html, use_assets
+from geo.output.map_json import PACKED_DIGITS, map_json, packed, unpacked
 from geo.settings import Settings
 from tests.map_payloads import all_texts, layer
 

@@ -212,7 +212,7 @@
   }
 
   /* A foldable legend (details/summary) in the lower left corner; folded on a narrow map. */
-  function legend(map, payload) {
+  function legendControl(map, payload) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
       var box = el("details", "ik-legend");
@@ -238,8 +238,26 @@
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
-    control.addTo(map);
     return control;
+  }
+
+  function legend(map, payload) {
+    return legendControl(map, payload).addTo(map);
+  }
+
+  /* The legend as a layer: shown while the layer is on the map, gone when it is removed
+     (a map part that a page updates without redrawing the map, geo/output/map_updates.py). */
+  var LegendLayer = L.Layer.extend({
+    initialize: function (payload) { this.payload = payload; },
+    onAdd: function (map) { this.control = legendControl(map, this.payload).addTo(map); },
+    onRemove: function (map) {
+      if (this.control) { map.removeControl(this.control); }
+      this.control = null;
+    }
+  });
+
+  function legendLayer(payload) {
+    return new LegendLayer(payload);
   }
 
   /* The land under the tiles: municipalities of the five regions and the rest of the
@@ -279,6 +297,7 @@
     circles: circles,
     lines: lines,
     areas: areas,
-    legend: legend
+    legend: legend,
+    legendLayer: legendLayer
   };
 }());

@@ -135,11 +135,14 @@ class _DataLayer(JSCSSMixin, _SafeElement, Layer):
     default_css: list = []
 
     def __init__(self, name: str, payload: dict, *, show: bool = True,
-                 control: bool = True) -> None:
+                 control: bool = True, fixed: bool = False) -> None:
         _check_layer_name(name)
         Layer.__init__(self, name=name, overlay=True, control=control, show=show)
         self._name = f"Ik{type(self).__name__}"
         self.payload = payload
+        #: Part of the map itself (e.g. borders): a page's filters never change it, so
+        #: :mod:`geo.output.map_updates` keeps it in the map instead of updating it.
+        self.fixed = fixed
 
 
 @dataclass(frozen=True)
@@ -325,7 +328,8 @@ class AreaLayer(_DataLayer):
     def __init__(self, name: str, frame, *, style: Mapping[str, object],
                  class_name: str = "ik-vlak", tooltip: Sequence[Line | str] | None = None,
                  popup: Sequence[Line | str] | None = None,
-                 highlight: Mapping[str, object] | None = None, show: bool = True) -> None:
+                 highlight: Mapping[str, object] | None = None, show: bool = True,
+                 fixed: bool = False) -> None:
         columns = [c for c in dict.fromkeys([*_used_columns(tooltip, popup), "ik_style"])
                    if c in frame]
         geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
@@ -335,7 +339,7 @@ class AreaLayer(_DataLayer):
         payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
                    "highlight": dict(highlight) if highlight else None,
                    "tooltip": _lines(tooltip), "popup": _lines(popup)}
-        super().__init__(name, payload, show=show)
+        super().__init__(name, payload, show=show, fixed=fixed)
 
 
 class _MapPart(_SafeElement):
@@ -369,6 +373,15 @@ class Legend(_MapPart):
             "attribution": attribution,
             "openMinWidth": LEGEND_OPEN_MIN_WIDTH,
         }
+
+
+class LegendLayer(_DataLayer):
+    """A :class:`Legend` as a layer: shown while on the map, gone when removed."""
+
+    kind = "legendLayer"
+
+    def __init__(self, legend: Legend) -> None:
+        super().__init__("Legenda", legend.payload, control=False)
 
 
 class OfflineBase(_MapPart):

@@ -213,7 +213,7 @@ def boundary_layers(
 def add_boundaries(
     fmap: folium.Map, layers: dict[str, gpd.GeoDataFrame], *, fill_regions: bool = True
 ) -> None:
-    """Add regions, subregions and municipalities as three toggleable layers.
+    """Add regions, subregions and municipalities as three toggleable, fixed layers.
 
     ``layers`` comes from :func:`boundary_layers`.
     """
@@ -224,17 +224,18 @@ def add_boundaries(
     ]
     AreaLayer(
         "Arbeidsmarktregio's", regions, class_name="ik-regio",
-        style={"weight": 3, "fillOpacity": 0.12 if fill_regions else 0},
+        style={"weight": 3, "fillOpacity": 0.12 if fill_regions else 0}, fixed=True,
         tooltip=[Line("naam", "Arbeidsmarktregio"), Line("code", "Code")],
     ).add_to(fmap)
     AreaLayer(
         "Subregio's", layers["subregio"], class_name="ik-subregio",
         style={"color": "#222", "weight": 2, "dashArray": "6 4", "fillOpacity": 0},
+        fixed=True,
         tooltip=[Line("naam", "Subregio"), Line("arbeidsmarktregio", "Arbeidsmarktregio")],
     ).add_to(fmap)
     AreaLayer(
         "Gemeenten", layers["gemeente"], class_name="ik-gemeente",
-        style={"color": "#555", "weight": 0.8, "fillOpacity": 0},
+        style={"color": "#555", "weight": 0.8, "fillOpacity": 0}, fixed=True,
         highlight={"weight": 2.5, "color": "#000"},
         tooltip=[Line("naam", "Gemeente"), Line("code", "CBS-code"), Line("subregio", "Subregio"),
                  Line("arbeidsmarktregio", "Arbeidsmarktregio")],

@@ -230,6 +230,11 @@ def _in_map(page, index: int, script: str, arg: object = None) -> object:
         handle.dispose()
 
 
+def in_map(page, script: str, arg: object = None, index: int = 0) -> object:
+    """The result of ``script`` (a function of ``arg``) in the ``index``-th map iframe."""
+    return _in_map(page, index, script, arg)
+
+
 #: streamlit-folium sets ``window.map`` after the map script has run completely.
 _MAP_BUILT = "() => !!(window.L && window.map instanceof L.Map && window.map._loaded)"
 

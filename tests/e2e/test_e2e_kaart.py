@@ -15,6 +15,7 @@ from tests.e2e.browser import (
     MBO_MARKER,
     SCHOOL_MARKER,
     count,
+    in_map,
     map_frame,
     partner_total,
     save_screenshot,
@@ -126,11 +127,17 @@ def test_vmbo_filter_shows_only_vmbo_schools_and_is_kept_in_the_link(app, page, 
     assert 0 < expected["vmbo_schools"] < expected["schools"]
     _open_kaart(app, page, expected)
     wait_for_value(lambda: _query(page).get("vmbo"), ["nee"], what="vmbo=nee in de link")
+    # Mark the map, move it: a filter must update its layers, not rebuild it.
+    in_map(page, "() => { window.ikZelfdeKaart = true; window.map.setView([52.7, 4.8], 10); }")
     page.locator('[data-testid="stSidebar"]').get_by_text("Alleen scholen met vmbo").click()
-    # The new map (a new iframe) is the evidence of the filter's run; then let it end.
+    # The school markers changing is the evidence of the filter's run; then let it end.
     wait_for_value(lambda: count(page, SCHOOL_MARKER), expected["vmbo_schools"],
                    what="het aantal vmbo-scholen na het filter")
     wait_for_idle(page)
+    assert in_map(page, "() => [window.ikZelfdeKaart === true, window.map.getZoom(),"
+                        " Math.round(window.map.getCenter().lat * 10)]") == [True, 10, 527]
+    assert count(page, ".ik-legend") == 1
+    assert count(page, ".leaflet-control-layers") == 1
     # Partners and areas are untouched by the school filter.
     _wait_for_kaart(page, expected, schools=expected["vmbo_schools"],
                     partners=expected["partners"])
