@@ -1,22 +1,36 @@
-"""Building the full partner map vs a naive ``GeoDataFrame.explore()`` of the same layers.
+"""Building the full partner map vs ``GeoDataFrame.explore()`` and a lean folium map.
 
-Both draw: the 5 regions, the subregions, the 46 municipalities, a choropleth of the
-white-spot score per subregion, the 270 schools, the mbo places and the register (the
-example partners, and 10× as many synthetic ones). Figures: build + render time and HTML
-size. The naive baseline keeps every vertex and every column, as a first attempt would.
+All three draw the same layers: the 5 regions, the subregions, the 46 municipalities, a
+choropleth of the white-spot score per subregion, the schools, the mbo places and the
+partners — the example register (29), and synthetic registers of 2,000 and 20,000
+partners generated here (copies of the examples, scattered). Figures: build + render CPU
+time and HTML size, as ratios against the baselines measured in the same run.
+
+* ``explore()`` keeps every vertex and every column, as a first attempt would (only at
+  29 partners: at scale it is what nobody should ship).
+* The *lean* map is the prototype of issue 13: plain folium GeoJSON of the same simplified
+  borders, and every point layer as one compact columnar array turned into markers in the
+  browser (a ``markerClusterGroup`` with ``chunkedLoading``), values escaped in Python.
+
+Goals (issue 13): at 29 partners ≤ 0.35 × explore()'s bytes; at 2,000 ≤ 1.0 MB and
+≤ 1.5 × the lean CPU; at 20,000 ≤ 6 MB and < 5 s CPU.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import MacroElement, Template
+from folium.plugins import MarkerCluster
 
 from geo.analysis import indicators as analysis
 from geo.analysis.names import CHOROPLETH_INDICATORS
@@ -30,21 +44,25 @@ from geo.settings import Settings
 REPEATS = 3
 
 
-def _register(reference, scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+SIZES = (None, 2_000, 20_000)  # None: the example register as it is
+
+
+def _register(reference, size: int | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The example register, or ``size`` partners made from it (scattered copies)."""
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "b.sqlite", reference) as store:
         load_example_data(store)
         partners = store.organisations()
         schools, mbo = store.schools(), store.mbo_locations()
-    if scale > 1:
+    if size is not None:
         rng = np.random.default_rng(7)
         copies = []
-        for i in range(scale):
+        for i in range(-(-size // len(partners))):
             copy = partners.copy()
             copy["lat"] = copy["lat"] + rng.normal(0, 0.02, len(copy))
             copy["lon"] = copy["lon"] + rng.normal(0, 0.03, len(copy))
             copy["naam"] = copy["naam"] + f" ({i})"
             copies.append(copy)
-        partners = pd.concat(copies, ignore_index=True)
+        partners = pd.concat(copies, ignore_index=True).head(size)
     return partners, schools, mbo
 
 
@@ -80,29 +98,100 @@ def _naive(reference, partners, schools, mbo) -> str:
     return fmap.get_root().render()
 
 
+_LEAN_POINTS = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var d = {{ this.data }};
+  var group = L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: 12});
+  var markers = [];
+  for (var i = 0; i < d.lat.length; i++) {
+    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: 6, color: d.color[i]});
+    m.bindPopup((function (j) { return function () {
+      return "<b>" + d.naam[j] + "</b><br>" + d.plaats[j]; }; })(i));
+    markers.push(m);
+  }
+  group.addLayers(markers);
+  group.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+
+def _lean_points(fmap, frame: pd.DataFrame, color: str) -> None:
+    """One columnar array per layer, markers made in the browser (the lean prototype)."""
+    frame = frame.dropna(subset=["lat", "lon"])
+    element = MacroElement()
+    element._template = _LEAN_POINTS
+    data = {"lat": frame["lat"].round(5).tolist(), "lon": frame["lon"].round(5).tolist(),
+            "naam": [html.escape(str(v)) for v in frame["naam"]],
+            "plaats": [html.escape(str(v)) for v in frame.get("plaats", frame["naam"])],
+            "color": [color] * len(frame)}
+    # Braces escaped too, so the data survives branca's second template pass.
+    element.data = json.dumps(data, separators=(",", ":")).replace("{", "\\u007b")
+    element.default_js = list(MarkerCluster.default_js)
+    element.default_css = list(MarkerCluster.default_css)
+    fmap.add_child(element)
+
+
+def _lean(reference, partners, schools, mbo) -> str:
+    division = reference.default_division
+    table = analysis.indicators("subregio", reference=reference, division=division,
+                                partners=partners, schools=schools, mbo=mbo)
+    layers = maps.boundary_layers(reference, division)
+    fmap = folium.Map(location=(52.6, 4.9), zoom_start=9, tiles="OpenStreetMap")
+    for level, frame in layers.items():
+        folium.GeoJson(frame[["code", "geometry"]], name=level).add_to(fmap)
+    units = maps.simplified(unit_polygons("subregio", reference, division)).merge(
+        table[["code", "score"]], on="code")
+    folium.GeoJson(units[["code", "score", "geometry"]], name="score", style_function=lambda f: {
+        "fillColor": "#d7301f" if (f["properties"]["score"] or 0) > 50 else "#fdcc8a",
+        "weight": 0.5, "fillOpacity": 0.6}).add_to(fmap)
+    _lean_points(fmap, schools.rename(columns={"vestigingsnaam": "naam"}), "#1f77b4")
+    _lean_points(fmap, mbo, "#d62728")
+    _lean_points(fmap, partners, "#2ca02c")
+    folium.LayerControl().add_to(fmap)
+    return fmap.get_root().render()
+
+
 def _measure(build, *args) -> dict:
-    times, size = [], 0
+    cpu, size = [], 0
     for _ in range(REPEATS):
-        started = time.perf_counter()
+        started = time.process_time()
         html = build(*args)
-        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started)
         size = len(html.encode("utf-8"))
-    return {"seconden_mediaan": round(statistics.median(times), 3), "html_kB": size // 1024}
+    return {"cpu_s_mediaan": round(statistics.median(cpu), 3), "html_kB": size // 1024}
+
+
+def _ratio(ours: dict, base: dict, field: str) -> float:
+    return round(ours[field] / max(base[field], 1e-9), 2)
 
 
 def run() -> dict:
     reference = load_reference(Settings().data_dir)
     results = {}
-    for scale in (1, 10):
-        partners, schools, mbo = _register(reference, scale)
+    for size in SIZES:
+        partners, schools, mbo = _register(reference, size)
         ours = _measure(_ours, reference, partners, schools, mbo)
-        naive = _measure(_naive, reference, partners, schools, mbo)
-        results[f"partners_{len(partners)}"] = {
-            "infrakaart": ours,
-            "explore_baseline": naive,
-            "verhouding_tijd": round(naive["seconden_mediaan"] / ours["seconden_mediaan"], 2),
-            "verhouding_grootte": round(naive["html_kB"] / max(ours["html_kB"], 1), 2),
-        }
+        lean = _measure(_lean, reference, partners, schools, mbo)
+        row = {"infrakaart": ours, "lean": lean,
+               "verhouding_cpu_tov_lean": _ratio(ours, lean, "cpu_s_mediaan"),
+               "verhouding_bytes_tov_lean": _ratio(ours, lean, "html_kB")}
+        if size is None:
+            naive = _measure(_naive, reference, partners, schools, mbo)
+            row["explore"] = naive
+            row["verhouding_bytes_tov_explore"] = _ratio(ours, naive, "html_kB")
+            row["verhouding_cpu_tov_explore"] = _ratio(ours, naive, "cpu_s_mediaan")
+        results[f"partners_{len(partners)}"] = row
+    small, middle, large = (results[f"partners_{n}"] for n in (
+        len(_register(reference, None)[0]), *SIZES[1:]))
+    results["doelen_gehaald"] = {
+        "29: bytes <= 0,35 x explore": small["verhouding_bytes_tov_explore"] <= 0.35,
+        "2000: <= 1,0 MB": middle["infrakaart"]["html_kB"] <= 1024,
+        "2000: cpu <= 1,5 x lean": middle["verhouding_cpu_tov_lean"] <= 1.5,
+        "20000: <= 6 MB": large["infrakaart"]["html_kB"] <= 6 * 1024,
+        "20000: cpu < 5 s": large["infrakaart"]["cpu_s_mediaan"] < 5,
+    }
     return results
 
 
