@@ -70,9 +70,18 @@ def map_json(value: object) -> str:
     >>> map_json({"naam": "{{ 7*191 }}"})
     '{"naam":"\\u007b\\u007b 7*191 \\u007d\\u007d"}'
     """
-    text = json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    try:  # the common case at once; numpy and pandas values through json_ready
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False, default=_json_default)
+    except (TypeError, ValueError):  # NaN in a plain list, or a key that is not text
+        text = json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
     return _STRING_RE.sub(_escape_string, text)
+
+
+def _json_default(value: object) -> object:
+    """What :func:`json.dumps` cannot write itself (numpy, pandas, other objects)."""
+    return json_ready(value)
 
 
 #: Decimals kept by :func:`packed` for map areas (5 ≈ 1 m, finer than any simplified border).

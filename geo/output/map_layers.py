@@ -84,11 +84,18 @@ class _SafeElement(MacroElement):
     """Base of every element this module renders; its script is made by :func:`map_json`."""
 
     payload: object = None
+    _encoded: tuple[int, str] | None = None
 
     @property
     def payload_json(self) -> str:
-        """The element's data through the one encoder, :func:`map_json`."""
-        return map_json(self.payload)
+        """The element's data through the one encoder, :func:`map_json`.
+
+        Encoded once per payload: folium and streamlit-folium render a map several times.
+        A payload is set whole in the constructor and never changed in place.
+        """
+        if self._encoded is None or self._encoded[0] != id(self.payload):
+            self._encoded = (id(self.payload), map_json(self.payload))
+        return self._encoded[1]
 
 
 class MapLibrary(_SafeElement):
