@@ -11,7 +11,10 @@ two is the command's start-up overhead. Each figure is the least of :data:`REPEA
 (the machine is shared; the least is the one least disturbed).
 
 Also reported per command: which heavy libraries it imports (``sys.modules`` at exit in a
-separate run) and how many modules in all.
+separate run), how many modules in all, and the floor those imports set: the CPU of a fresh
+``python -c`` that imports exactly the third-party modules the command loaded, nothing else.
+``start_up_overhead_s - library_import_floor_cpu_s`` is the part of the start-up that is
+Infrakaart's own (its modules, reading the reference, caches built on first use).
 
 Goals (issue 13): ``waar`` ≤ 0.5 s CPU; ``kaart`` ≤ 1 s beyond the work in a warm process;
 commands that do not draw import no folium, branca, matplotlib or mapclassify.
@@ -102,14 +105,38 @@ def _in_process_cpu(args: list[str], settings) -> float:
     return round(min(once() for _ in range(REPEATS)), 3)
 
 
-def _modules(args: list[str], env: dict[str, str], tmp: Path) -> dict:
+#: Imports the modules listed in the JSON file argv[1], in order; nothing else.
+_IMPORT_ONLY = """
+import importlib, json, sys
+for name in json.load(open(sys.argv[1], encoding="utf-8")):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+
+
+def _modules(args: list[str], env: dict[str, str], tmp: Path) -> tuple[dict, list[str]]:
+    """What the command imports, and the third-party modules among them (import order)."""
     out = tmp / "modules.json"
     subprocess.run([sys.executable, "-c", _MODULES_PROBE, str(out), *args], env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     loaded = json.loads(out.read_text(encoding="utf-8"))
     heavy = [name for name in HEAVY if name in loaded]
-    return {"heavy": heavy, "heavy_count": len(heavy), "modules": len(loaded),
-            "draws": [name for name in DRAWING if name in loaded]}
+    third_party = [name for name in loaded
+                   if name.split(".")[0] not in sys.stdlib_module_names
+                   and name.split(".")[0] not in {"geo", "__main__"}
+                   and not name.startswith("__editable__")]
+    return ({"heavy": heavy, "heavy_count": len(heavy), "modules": len(loaded),
+             "third_party_modules": len(third_party),
+             "draws": [name for name in DRAWING if name in loaded]}, third_party)
+
+
+def _import_floor(modules: list[str], env: dict[str, str], tmp: Path) -> float:
+    """Least CPU of a fresh interpreter importing just ``modules``."""
+    listing = tmp / "floor.json"
+    listing.write_text(json.dumps(modules), encoding="utf-8")
+    return _least_child_cpu([sys.executable, "-c", _IMPORT_ONLY, str(listing)], env)["cpu_s"]
 
 
 def run() -> dict:
@@ -139,14 +166,19 @@ def run() -> dict:
                     continue
             fresh = _least_child_cpu([*python, "-m", "geo.cli", *args], env)
             work = _in_process_cpu(args, settings)
+            imports, third_party = _modules(args, env, tmp)
+            floor = _import_floor(third_party, env, tmp)
+            overhead = fresh["cpu_s"] - work
             out["commands"][name] = {
                 "args": args,
                 "fresh_process": fresh,
                 "in_process_cpu_s": work,
-                "start_up_overhead_s": round(fresh["cpu_s"] - work, 3),
+                "start_up_overhead_s": round(overhead, 3),
+                "library_import_floor_cpu_s": floor,
+                "own_start_up_s": round(overhead - floor, 3),
                 "ratio_to_import_pandas": round(fresh["cpu_s"] / pandas_s, 2),
                 "ratio_to_in_process": round(fresh["cpu_s"] / work, 1) if work > 0 else None,
-                "imports": _modules(args, env, tmp),
+                "imports": imports,
             }
     measured = out["commands"]
     waar = max(measured[n]["fresh_process"]["cpu_s"] for n in ("waar_postcode", "waar_plaats"))
