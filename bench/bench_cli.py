@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPEATS = 3
+REPEATS = 5
 
 #: Libraries whose import costs a noticeable part of a second (or that draw).
 HEAVY = ("numpy", "pandas", "pyarrow", "geopandas", "shapely", "pyproj", "pyogrio", "scipy",
