@@ -182,6 +182,11 @@ class Settings:
         """The log file used when :attr:`log_file` is on."""
         return self.var_dir / "logs" / "infrakaart.log"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Folder for indexes built from the reference data (safe to delete: made again)."""
+        return self.var_dir / "cache"
+
 
 #: The log levels ``INFRAKAART_LOG_LEVEL`` accepts.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -119,7 +119,7 @@ class Store:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
                 before = schema.apply_migrations(self._conn)
-                seed(self._conn, reference, self.gazetteer)
+                seed(self._conn, reference, lambda: self.gazetteer)
         except sqlite3.Error as err:
             self._db.close()
             raise store_error(err, self.path) from err
