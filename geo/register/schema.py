@@ -23,6 +23,8 @@ One SQLite file holds
 ``kolomkoppelingen``
     Import headers the registry does not know and the field each stands for, remembered
     for the next file (:mod:`geo.register.column_mappings`).
+``activiteiten``, ``activiteit_partners``, ``activiteiten_publiek``
+    Activities, their partners and their public view (:mod:`geo.register.activity_tables`).
 
 Migrations
     The schema version is kept in ``PRAGMA user_version``; :data:`MIGRATIONS` is an
@@ -49,7 +51,7 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
-from geo.register import column_mappings, sessions
+from geo.register import activity_tables, column_mappings, sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
@@ -363,11 +365,11 @@ def _migrate_v6(conn: sqlite3.Connection) -> None:
 
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
-#: Step 7: server-side login sessions; step 8: remembered column mappings (each module's
-#: ``create_table``).
+#: Step 7: server-side login sessions; step 8: remembered column mappings; step 9:
+#: activities (each module's ``create_table``/``create_tables``).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
-    sessions.create_table, column_mappings.create_table,
+    sessions.create_table, column_mappings.create_table, activity_tables.create_tables,
 )
 
 #: The schema version this code writes.
@@ -493,3 +495,4 @@ def sync_registry_objects(conn: sqlite3.Connection) -> None:
             conn.execute(f"DROP TRIGGER {name}")
         for sql in wanted.values():
             conn.execute(sql)
+    activity_tables.sync_objects(conn)

@@ -11,6 +11,8 @@ reads and writes it. The parts behind it, each in its own module:
   check: only the board may change ``ambassadeur_voor``);
 * :mod:`geo.register.imports` — applying a reviewed import, with conflicts;
 * :mod:`geo.register.places` — placing an education place at an address or by hand;
+* :mod:`geo.register.activities` — the activities (``store.activities``) and their
+  partners; their tables in :mod:`geo.register.activity_tables`;
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
@@ -49,6 +51,7 @@ from geo.reference.data import Reference, shared_per_reference
 from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
+from geo.register.activities import Activities
 from geo.register.column_mappings import ColumnMappings
 from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
@@ -115,6 +118,8 @@ class Store:
         self.places = EducationPlaces(self._db, self._rows)
         #: Import headers remembered with the field each stands for.
         self.column_mappings = ColumnMappings(self._db)
+        #: The activities (guest lessons, information evenings, …) and their partners.
+        self.activities = Activities(self._db, self._rows, reference)
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
@@ -327,22 +332,30 @@ class Store:
         In the same transaction the history of the organisation loses every staff-only
         and ``melding`` value and every value that contains its contact data (right to
         erasure, see :mod:`geo.register.history`). Who changed which field when stays.
+        Activities it was a partner of lose it, each with a history entry.
 
         Raises
         ------
         StoreError
             When no organisation has this id.
         """
-        self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
+        with self._db.transaction():
+            self.activities.forget_partner(org_id, user=user)
+            self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
         self._db.checkpoint()
 
     def delete_example_data(self, *, user: str) -> int:
-        """Remove every example organisation (``voorbeeld``); returns how many."""
+        """Remove every example activity and organisation (``voorbeeld``); how many organisations.
+
+        The example activities go first; a real activity keeps its real partners.
+        """
         with self._db.transaction():
+            self.activities.delete_examples(user=user)
             with self._lock:
                 ids = [r[0] for r in self._db.execute(
                     "SELECT id FROM organisaties WHERE voorbeeld = 1").fetchall()]
             for org_id in ids:
+                self.activities.forget_partner(org_id, user=user)
                 self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
         self._db.checkpoint()
         return len(ids)
