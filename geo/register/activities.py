@@ -6,9 +6,9 @@
 :class:`~geo.register.writes.RowWriter` like an organisation's: cleaned, refused when the
 version the caller edited is no longer the stored one (:class:`~geo.errors.ConflictError`),
 one version per change, one history entry per changed field, all in one ``BEGIN
-IMMEDIATE`` transaction. The partner links are part of the same write: a change of
-partners is one more history entry (field ``partners``, old and new names) and one more
-version.
+IMMEDIATE`` transaction. The partner links (:mod:`geo.register.activity_partners`) are
+part of the same write: a change of partners is one more history entry (field
+``partners``, old and new names) and one more version.
 
 Where an activity was (decision)
     At a school: the school is given by its DUO ``vestigingscode`` and must be in the
@@ -42,18 +42,14 @@ import pandas as pd
 from geo import activities, auth
 from geo.errors import StoreError, shown
 from geo.reference.data import Reference
-from geo.register import history
 from geo.register._database import Database
+from geo.register.activity_partners import PARTNERS_FIELD, PartnerLinks
 from geo.register.activity_tables import (
     ACTIVITIES,
-    PARTNER_LINKS,
     PUBLIC_ACTIVITY_VIEW,
     activity_columns,
 )
 from geo.register.writes import NEW, UNCHANGED, UPDATED, RowWriter
-
-#: The history field of a change of partners (old and new names, "; " between them).
-PARTNERS_FIELD = activities.PARTNERS
 
 #: Who may write activities: a form or a script, an import.
 WRITE_ACTION, IMPORT_ACTION = "beheren", "importeren"
@@ -62,6 +58,29 @@ WRITE_ACTION, IMPORT_ACTION = "beheren", "importeren"
 LISTING_COLUMNS = ("Nr", "Datum", "Schooljaar", "Soort", "Status", "School", "Vestigingscode",
                    "Plaats", "Gemeente", "Partners", "Aantal leerlingen", "Voorbeeld")
 STAFF_LISTING_COLUMNS = ("Gastdocenten", "Notities")
+
+
+def match_records(stored: Iterable[dict], records: Sequence[dict]) -> list[int | None]:
+    """The id in ``stored`` each record matches, or None: one to one, in the order given.
+
+    A record matches a stored activity with the same :func:`geo.activities.import_key`
+    (its date read first) and the same example flag (``voorbeeld``).
+    """
+    waiting: dict[tuple, list[int]] = {}
+    for row in stored:
+        key = (*activities.import_key(row), bool(row.get("voorbeeld")))
+        waiting.setdefault(key, []).append(int(row["id"]))
+    matches: list[int | None] = []
+    for record in records:
+        clean = dict(record)
+        if clean.get("datum"):
+            try:
+                clean["datum"] = activities.parse_date(clean["datum"]).isoformat()
+            except ValueError:
+                pass  # the save names the row and the reason
+        queue = waiting.get((*activities.import_key(clean), bool(record.get("voorbeeld"))), [])
+        matches.append(queue.pop(0) if queue else None)
+    return matches
 
 
 class Activities:
@@ -83,6 +102,8 @@ class Activities:
         self._db = database
         self._rows = rows
         self._reference = reference
+        #: The partner links (also unlinking an organisation that is deleted).
+        self.partners = PartnerLinks(database, rows)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -121,7 +142,7 @@ class Activities:
             params)
         frame["aantal_leerlingen"] = pd.array(
             [None if v is None else int(v) for v in frame["aantal_leerlingen"]], dtype="Int64")
-        links = self._links()
+        links = self.partners.all()
         frame["partner_ids"] = [tuple(i for i, _ in links.get(a, ())) for a in frame["id"]]
         frame["partners"] = ["; ".join(n for _, n in links.get(a, ())) for a in frame["id"]]
         return frame
@@ -133,7 +154,7 @@ class Activities:
                               activity_columns(include_staff=include_staff))
         if record is None:
             raise StoreError(f"Activiteit {activity_id} bestaat niet (meer).")
-        record["partner_ids"] = self._partner_ids(int(activity_id))
+        record["partner_ids"] = self.partners.of(int(activity_id))
         return record
 
     def school_years(self) -> list[str]:
@@ -145,11 +166,7 @@ class Activities:
 
     def count(self, *, examples: bool | None = None) -> int:
         """Number of activities; only example rows (True) or only real rows (False)."""
-        sql, params = "SELECT count(*) FROM activiteiten", ()
-        if examples is not None:
-            sql, params = sql + " WHERE voorbeeld = ?", (int(examples),)
-        with self._db.lock:
-            return int(self._db.execute(sql, params).fetchone()[0])
+        return self._db.count(ACTIVITIES, examples=examples)
 
     def listing(self, *, school_year: str | None = None,
                 include_staff: bool = False) -> pd.DataFrame:
@@ -295,22 +312,7 @@ class Activities:
             rows = self._db.execute(
                 "SELECT id, soort, datum, vestigingscode, gemeentecode, plaats, voorbeeld "
                 "FROM activiteiten ORDER BY id").fetchall()
-        waiting: dict[tuple, list[int]] = {}
-        for row in rows:
-            stored = dict(row)
-            key = (*activities.import_key(stored), bool(stored["voorbeeld"]))
-            waiting.setdefault(key, []).append(int(stored["id"]))
-        matches: list[int | None] = []
-        for record in records:
-            clean = dict(record)
-            if clean.get("datum"):
-                try:
-                    clean["datum"] = activities.parse_date(clean["datum"]).isoformat()
-                except ValueError:
-                    pass  # the save names the row and the reason
-            queue = waiting.get((*activities.import_key(clean), bool(record.get("voorbeeld"))), [])
-            matches.append(queue.pop(0) if queue else None)
-        return matches
+        return match_records([dict(r) for r in rows], records)
 
     def delete_examples(self, *, user: str) -> int:
         """Delete every example activity (``voorbeeld``); returns how many."""
@@ -320,21 +322,6 @@ class Activities:
                     "SELECT id FROM activiteiten WHERE voorbeeld = 1").fetchall()]
             for activity_id in ids:
                 self._rows.delete(ACTIVITIES, activity_id, user=user)
-        return len(ids)
-
-    def forget_partner(self, org_id: int, *, user: str) -> int:
-        """Take an organisation out of every activity (before it is deleted); how many.
-
-        Each activity changed gets a new version and a history entry ``partners``.
-        """
-        with self._db.transaction():
-            with self._db.lock:
-                ids = [r[0] for r in self._db.execute(
-                    f"SELECT activiteit_id FROM {PARTNER_LINKS} WHERE organisatie_id = ?",
-                    (int(org_id),)).fetchall()]
-            for activity_id in ids:
-                kept = [i for i in self._partner_ids(activity_id) if i != int(org_id)]
-                self._set_partners(activity_id, kept, user=user, versioned=False)
         return len(ids)
 
     # -- inside a write -----------------------------------------------------------------
@@ -347,7 +334,7 @@ class Activities:
             self._resolve_place(record)
             row_id, outcome = self._rows.save(ACTIVITIES, record, user=user,
                                               expected_version=expected_version)
-            if partner_ids is not None and self._set_partners(
+            if partner_ids is not None and self.partners.replace(
                     row_id, partner_ids, user=user, versioned=outcome != UNCHANGED):
                 outcome = UPDATED if outcome == UNCHANGED else outcome
         return row_id, outcome
@@ -370,41 +357,6 @@ class Activities:
             raise StoreError(f"Gemeentecode '{shown(municipality, 20)}' is geen Nederlandse "
                              "gemeente (CBS-indeling 2024).")
 
-    def _set_partners(self, activity_id: int, wanted: Iterable[object], *, user: str,
-                      versioned: bool) -> bool:
-        """Replace the partner links; a change gets a history entry (and a version)."""
-        new = self._checked_organisations(wanted)
-        old = self._partner_ids(activity_id)
-        if new == old:
-            return False
-        names = self._organisation_names([*old, *new])
-        self._db.execute(f"DELETE FROM {PARTNER_LINKS} WHERE activiteit_id = ?",
-                         (activity_id,))
-        for org_id in new:
-            self._db.execute(f"INSERT INTO {PARTNER_LINKS} (activiteit_id, organisatie_id) "
-                             "VALUES (?, ?)", (activity_id, org_id))
-        if not versioned:
-            self._db.execute("UPDATE activiteiten SET versie = versie + 1, gewijzigd = ? "
-                             "WHERE id = ?", (history.now(), activity_id))
-        version = int(self._db.execute("SELECT versie FROM activiteiten WHERE id = ?",
-                                       (activity_id,)).fetchone()[0])
-        self._rows.history_entry(user, ACTIVITIES, activity_id, PARTNERS_FIELD,
-                                 "; ".join(sorted(names[i] for i in old)),
-                                 "; ".join(sorted(names[i] for i in new)), version=version)
-        return True
-
-    def _checked_organisations(self, wanted: Iterable[object]) -> list[int]:
-        try:
-            ids = sorted({int(i) for i in wanted})
-        except (TypeError, ValueError) as err:
-            raise StoreError("Partners: geef de nummers van organisaties in het register."
-                             ) from err
-        missing = sorted(set(ids) - set(self._organisation_names(ids)))
-        if missing:
-            raise StoreError(f"Organisatie {missing[0]} bestaat niet (meer); kies een partner "
-                             "uit het register.")
-        return ids
-
     # -- plumbing -----------------------------------------------------------------------
 
     @staticmethod
@@ -413,33 +365,6 @@ class Activities:
             return activities.parse_school_year(text)
         except ValueError as err:
             raise StoreError(f"{err}.") from err
-
-    def _partner_ids(self, activity_id: int) -> list[int]:
-        with self._db.lock:
-            return [r[0] for r in self._db.execute(
-                f"SELECT organisatie_id FROM {PARTNER_LINKS} WHERE activiteit_id = ? "
-                "ORDER BY organisatie_id", (int(activity_id),)).fetchall()]
-
-    def _links(self) -> dict[int, list[tuple[int, str]]]:
-        """Activity id → its partners (id, name), by name (public data only)."""
-        with self._db.lock:
-            rows = self._db.execute(
-                f"SELECT l.activiteit_id, o.id, o.naam FROM {PARTNER_LINKS} l JOIN "
-                "organisaties_publiek o ON o.id = l.organisatie_id "
-                "ORDER BY o.naam COLLATE NOCASE, o.id").fetchall()
-        links: dict[int, list[tuple[int, str]]] = {}
-        for activity_id, org_id, name in rows:
-            links.setdefault(int(activity_id), []).append((int(org_id), str(name)))
-        return links
-
-    def _organisation_names(self, ids: Sequence[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        with self._db.lock:
-            rows = self._db.execute(
-                f"SELECT id, naam FROM organisaties WHERE id IN ({', '.join('?' * len(ids))})",
-                [int(i) for i in ids]).fetchall()
-        return {int(i): str(n) for i, n in rows}
 
     def _municipality_names(self) -> dict[str, str]:
         """GM code → name of every Dutch municipality (CBS 2024)."""

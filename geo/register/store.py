@@ -199,13 +199,7 @@ class Store:
 
     def organisation_count(self, *, examples: bool | None = None) -> int:
         """Number of organisations; only example rows (True) or only real rows (False)."""
-        sql = "SELECT count(*) FROM organisaties"
-        params: tuple = ()
-        if examples is not None:
-            sql += " WHERE voorbeeld = ?"
-            params = (int(examples),)
-        with self._lock:
-            return int(self._db.execute(sql, params).fetchone()[0])
+        return self._db.count(fields.ORGANISATIONS, examples=examples)
 
     def get_organisation(self, org_id: int, *, include_personal: bool = False) -> dict:
         """One organisation as a dict (bools as bool, ``lat``/``lon`` None when unplaced).
@@ -332,30 +326,24 @@ class Store:
         In the same transaction the history of the organisation loses every staff-only
         and ``melding`` value and every value that contains its contact data (right to
         erasure, see :mod:`geo.register.history`). Who changed which field when stays.
-        Activities it was a partner of lose it, each with a history entry.
+        Activities it had taken part in lose it, each with a history entry (PartnerLinks).
 
         Raises
         ------
         StoreError
             When no organisation has this id.
         """
-        with self._db.transaction():
-            self.activities.forget_partner(org_id, user=user)
-            self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
+        self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
         self._db.checkpoint()
 
     def delete_example_data(self, *, user: str) -> int:
-        """Remove every example activity and organisation (``voorbeeld``); how many organisations.
-
-        The example activities go first; a real activity keeps its real partners.
-        """
+        """Remove every example activity, then organisation (``voorbeeld``); how many of these."""
         with self._db.transaction():
             self.activities.delete_examples(user=user)
             with self._lock:
                 ids = [r[0] for r in self._db.execute(
                     "SELECT id FROM organisaties WHERE voorbeeld = 1").fetchall()]
             for org_id in ids:
-                self.activities.forget_partner(org_id, user=user)
                 self._rows.delete(fields.ORGANISATIONS, org_id, user=user)
         self._db.checkpoint()
         return len(ids)

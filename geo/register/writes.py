@@ -17,6 +17,7 @@ Ambassadors are the board's decision (role check)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from geo import activities, auth, fields, vocabulary
 from geo.errors import ConflictError, StoreError
@@ -77,6 +78,9 @@ class RowWriter:
     def __init__(self, database: Database, reference: Reference) -> None:
         self.db = database
         self.reference = reference
+        #: table → what runs (in the transaction) before one of its rows is deleted, with
+        #: the id and the user: the activities unlink an organisation.
+        self.before_delete: dict[str, Callable[..., object]] = {}
 
     def areas(self, lon: list[float], lat: list[float]) -> list[dict]:
         """The derived areas of many points (see :func:`~._records.derive_areas`)."""
@@ -208,6 +212,8 @@ class RowWriter:
             if row is None:
                 raise StoreError(f"{TABLE_LABELS[table].capitalize()} {row_id} bestaat niet "
                                  "(meer).")
+            if table in self.before_delete:
+                self.before_delete[table](int(row_id), user=user)
             self.db.execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
             version = int(row["versie"])
             if staff_only:  # organisations and activities
