@@ -460,3 +460,17 @@ def _mark_repeats(verdicts: Sequence[ActivityVerdict]) -> list[ActivityVerdict]:
 def planning_records(verdicts: Iterable[ActivityVerdict]) -> list[dict]:
     """The records of the rows that are not ``fout``, for ``Activities.apply_import``."""
     return [dict(v.record) for v in verdicts if v.status != "fout" and v.record]
+
+
+#: Columns of :func:`planning_result_table`.
+RESULT_COLUMNS = ("Rij", "Activiteit", "Oordeel", "Melding")
+
+
+def planning_result_table(verdicts: Iterable[ActivityVerdict]) -> pd.DataFrame:
+    """The verdict of every row for people: row, activity, verdict, message (Dutch).
+
+    The messages never quote notes or guest teachers.
+    """
+    rows = [{"Rij": v.row, "Activiteit": v.name, "Oordeel": v.status, "Melding": v.message}
+            for v in verdicts]
+    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
