@@ -266,9 +266,9 @@ def parse_school_year(text: object) -> str:
     match = _SCHOOL_YEAR.fullmatch(given)
     if match:
         start = int(match[1])
-        end = int(match[2]) if len(match[2]) == 4 else (start // 100) * 100 + int(match[2])
-        if end == start + 1:
-            return f"{start}-{end}"
+        end = int(match[2])
+        if end == start + 1 or (len(match[2]) == 2 and end == (start + 1) % 100):
+            return f"{start}-{start + 1}"
     raise ValueError(f"'{given}' is geen schooljaar; schrijf het als 2024-2025 (1 augustus "
                      "tot en met 31 juli)")
 

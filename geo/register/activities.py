@@ -353,7 +353,8 @@ class Activities:
             record.update(gemeentecode=school["gemeentecode"], plaats=school["plaats"] or "")
             return
         municipality = str(record.get("gemeentecode") or "").strip().upper()
-        if municipality and municipality not in self._municipality_names():
+        known = self._municipality_names()
+        if municipality.startswith("GM") and municipality not in known:  # else: _records
             raise StoreError(f"Gemeentecode '{shown(municipality, 20)}' is geen Nederlandse "
                              "gemeente (CBS-indeling 2024).")
 
