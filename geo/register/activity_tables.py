@@ -28,12 +28,10 @@ the three statuses are a ``CHECK``.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 
 from geo import activities, fields
-
-log = logging.getLogger(__name__)
+from geo.register import registry_objects
 
 #: The table of activities and of their partner links.
 ACTIVITIES = fields.ACTIVITIES
@@ -86,21 +84,10 @@ def activity_columns(*, include_staff: bool) -> tuple[str, ...]:
                  if include_staff or not f.staff_only)
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def kind_triggers() -> dict[str, str]:
     """Name → SQL of the triggers that refuse a kind of activity the registry lacks."""
-    codes = ", ".join(_sql_text(code) for code in activities.activity_kind_codes())
-    check = (f"WHEN NEW.soort NOT IN ({codes}) "
-             "BEGIN SELECT RAISE(ABORT, 'onbekende soort activiteit'); END")
-    return {
-        "activiteiten_soort_nieuw": "CREATE TRIGGER activiteiten_soort_nieuw BEFORE INSERT "
-                                    f"ON activiteiten {check}",
-        "activiteiten_soort_wijziging": "CREATE TRIGGER activiteiten_soort_wijziging BEFORE "
-                                        f"UPDATE OF soort ON activiteiten {check}",
-    }
+    return registry_objects.kind_triggers(ACTIVITIES, activities.activity_kind_codes(),
+                                          "onbekende soort activiteit")
 
 
 def sync_objects(conn: sqlite3.Connection) -> None:
@@ -108,20 +95,6 @@ def sync_objects(conn: sqlite3.Connection) -> None:
 
     A no-op when they do; called by :func:`geo.register.schema.sync_registry_objects`.
     """
-    public = activity_columns(include_staff=False)
-    present = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({PUBLIC_ACTIVITY_VIEW})"))
-    if present != public:
-        log.info("Rebuilding the public view of the activities from the field registry")
-        conn.execute(f"DROP VIEW IF EXISTS {PUBLIC_ACTIVITY_VIEW}")
-        conn.execute(f"CREATE VIEW {PUBLIC_ACTIVITY_VIEW} AS SELECT {', '.join(public)} "
-                     "FROM activiteiten")
-    wanted = kind_triggers()
-    found = dict(tuple(r) for r in conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        "AND tbl_name = 'activiteiten' AND name LIKE 'activiteiten_soort_%'"))
-    if found != wanted:
-        log.info("Rebuilding the kind check of the activities from the registry")
-        for name in found:
-            conn.execute(f"DROP TRIGGER {name}")
-        for sql in wanted.values():
-            conn.execute(sql)
+    registry_objects.sync_view(conn, PUBLIC_ACTIVITY_VIEW, ACTIVITIES,
+                               activity_columns(include_staff=False))
+    registry_objects.sync_triggers(conn, ACTIVITIES, kind_triggers())
