@@ -147,6 +147,21 @@ def test_status_for_a_date_without_one():
     assert activities.status_for_date(date(2025, 3, 1), today) == "gepland"
 
 
+def test_activity_fields_and_headers_are_unique():
+    from geo import fields
+
+    names = fields.names(fields.fields_of(fields.ACTIVITIES))
+    assert len(names) == len(set(names)) and "gastdocenten" in names
+    seen: dict[str, str] = {}
+    for item in activities.activity_import_fields():
+        for header in item.synonyms:
+            key = "".join(ch for ch in header.casefold() if ch.isalnum())
+            assert seen.setdefault(key, item.name) == item.name, header
+    # A planning sheet's columns never become columns of a partner list.
+    assert not {"gastdocenten", "datum", "partners"} & {
+        f.name for f in fields.import_fields()}
+
+
 def test_staff_only_fields_of_an_activity():
     staff = {f.name: f.access for f in activities.ACTIVITY_FIELDS if f.staff_only}
     assert staff == {"notities": "staff_note", "gastdocenten": "personal"}

@@ -12,7 +12,7 @@
     both foreign keys with ``ON DELETE CASCADE``, so a link never points to a deleted
     activity or organisation. (The store removes the links of an organisation it deletes
     itself first, with a history entry per activity, see
-    :meth:`geo.register.activities.Activities.forget_partner`; the cascade is the net.)
+    :meth:`geo.register.activity_partners.PartnerLinks.forget`; the cascade is the net.)
 ``activiteiten_publiek``
     A view of ``activiteiten`` without the staff-only columns (derived from the registry,
     like ``organisaties_publiek``). Everything public reads activities from here.

@@ -1,7 +1,9 @@
 """The edit history of the register: writing, reading and erasing it.
 
-Every change to an organisation or a school is one row in ``historie``: when, who,
-which table/record/field, old → new, and the record's version after the change.
+Every change to an organisation, a school, an education place or an activity is one row
+in ``historie``: when, who, which table/record/field, old → new, and the record's version
+after the change. An activity's guest teachers are personal data like contact data, its
+notes staff notes: both are erased with it.
 
 Personal data in the history (decision)
     The history is kept for ever, also after an organisation is deleted, and only staff

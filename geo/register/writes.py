@@ -4,7 +4,10 @@
 through: a form's save, each record of an import, a deletion. It cleans the record
 (:mod:`geo.register._records`), refuses a stale version, checks who may change an
 ambassador, derives the name key and (when the location moved) the areas, writes the
-row and one history entry per changed field, all inside one (nested) transaction.
+row and one history entry per changed field, all inside one (nested) transaction. An
+activity has no name and no location of its own: its history names it by
+:func:`record_title` (kind, date, school), and its school gives its municipality
+(:mod:`geo.register.activities`).
 
 Ambassadors are the board's decision (role check)
     Any write that changes ``ambassadeur_voor`` needs the writer's ``role`` and is
