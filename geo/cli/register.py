@@ -44,15 +44,17 @@ def add_example(sub: argparse._SubParsersAction) -> None:
     """Declare ``infrakaart voorbeeld`` and its options."""
     p = sub.add_parser(
         "voorbeeld",
-        help="Verzonnen voorbeeldpartners laden of verwijderen.",
+        help="Verzonnen voorbeeldpartners en -activiteiten laden of verwijderen.",
         description="Laad de verzonnen voorbeeldlijst (data/voorbeeld/partners_voorbeeld.csv) "
         "in het register, offline geplaatst op postcode en gemarkeerd als voorbeeld, zodat "
-        "de kaart meteen iets laat zien. Echte organisaties blijven ongemoeid.",
+        "de kaart meteen iets laat zien, met verzonnen activiteiten van twee schooljaren "
+        "(data/voorbeeld/activiteiten_voorbeeld.csv). Echte organisaties en activiteiten "
+        "blijven ongemoeid.",
     )
     p.add_argument("--alleen-als-leeg", action="store_true",
                    help="niets doen als het register al organisaties bevat (voor make run)")
     p.add_argument("--verwijderen", action="store_true",
-                   help="alle voorbeeldorganisaties verwijderen")
+                   help="alle voorbeeldorganisaties en voorbeeldactiviteiten verwijderen")
     add_database_option(p)
 
 
@@ -63,16 +65,20 @@ def run_example(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(args, settings) as store:
         database = store.path
         if args.verwijderen:
+            activities = store.activities.count(examples=True)
             removed = store.delete_example_data(user=cli_user())
             gone = count_noun(removed, "voorbeeldorganisatie", "voorbeeldorganisaties")
-            print(f"{gone} verwijderd uit {database}.")
+            also = count_noun(activities, "voorbeeldactiviteit", "voorbeeldactiviteiten")
+            print(f"{gone} en {also} verwijderd uit {database}.")
             return 0
         if args.alleen_als_leeg and store.organisation_count() > 0:
             print(f"Register {database} bevat al organisaties; geen voorbeeldgegevens geladen.")
             return 0
         outcome = load_example_data(store, user=cli_user())
+    activities = outcome["activiteiten"]
     print(f"Voorbeeldgegevens in {database}: {outcome['nieuw']} nieuw, "
-          f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} ongewijzigd. "
-          "Dit zijn verzonnen organisaties; verwijder ze met 'infrakaart voorbeeld "
-          "--verwijderen'.")
+          f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} ongewijzigd; "
+          f"activiteiten: {activities['nieuw']} nieuw, {activities['bijgewerkt']} bijgewerkt, "
+          f"{activities['ongewijzigd']} ongewijzigd. Dit zijn verzonnen organisaties en "
+          "activiteiten; verwijder ze met 'infrakaart voorbeeld --verwijderen'.")
     return 0
