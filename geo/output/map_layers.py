@@ -56,10 +56,8 @@ from geo.output.map_json import json_ready, map_json, packed
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
 LIBRARY_CSS = Path(__file__).with_name("map_layers.css")
 
-#: leaflet.markercluster's files, as ``folium.plugins.MarkerCluster`` names them (a test
-#: keeps them equal); named here so that a map does not import all of ``folium.plugins``
-#: (0.15 s of every ``infrakaart kaart``). :func:`geo.output.assets.use_assets` points them
-#: at the local copies.
+#: leaflet.markercluster's files as ``folium.plugins.MarkerCluster`` names them (a test keeps
+#: them equal), so maps need not import ``folium.plugins`` (0.15 s per ``infrakaart kaart``).
 _MARKERCLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
 MARKER_CLUSTER_JS = [("markerclusterjs", _MARKERCLUSTER + "leaflet.markercluster.js")]
 MARKER_CLUSTER_CSS = [("markerclustercss", _MARKERCLUSTER + "MarkerCluster.css"),
