@@ -7,9 +7,10 @@ Pure functions on DataFrames: the register frames come in (as
 at the level ``gemeente`` (46), ``subregio`` (per division) or ``arbeidsmarktregio`` (5),
 ranked by the white-spot score of :mod:`geo.analysis.score`.
 
-Units are joined on GM codes only: a partner, school or PC4 area is counted in the unit of
-its ``gemeentecode`` (the 2024 municipality, so Heerhugowaard counts in Dijk en Waard and
-Weesp in Amsterdam); the subregion is re-derived from that code with the active division.
+Units are joined on GM codes only (:mod:`geo.analysis.units`): a partner, school or PC4
+area is counted in the unit of its ``gemeentecode`` (the 2024 municipality, so
+Heerhugowaard counts in Dijk en Waard and Weesp in Amsterdam); the subregion is re-derived
+from that code with the active division.
 
 Distances between points are computed in RD New (EPSG:28992). Travel figures come from a
 :class:`geo.analysis.travel.TravelModel` and are estimates. The Dutch texts
@@ -29,12 +30,18 @@ from geo.analysis.access import access_and_trips_by_unit, weighted_by_unit
 from geo.analysis.names import COLUMN_DESCRIPTIONS_NL
 from geo.analysis.proximity import nearest, to_rd
 from geo.analysis.rail import area_model
-from geo.analysis.score import ScoreWeights, score_explanation_nl, white_spot_score
+from geo.analysis.reach import ReachYear, vmbo_not_reached_by_unit
+from geo.analysis.score import (
+    REACH_YEAR,
+    ScoreWeights,
+    reach_year_of,
+    score_explanation_nl,
+    white_spot_score,
+)
 from geo.analysis.travel import TravelModel, check_mode
+from geo.analysis.units import check_level, gemeentecodes, units_of, young_people
 from geo.fields import partner_kind_codes
 from geo.reference.data import Division, Reference
-from geo.reference.levels import LEVELS
-from geo.reference.regions import assign_areas
 from geo.settings import DEFAULTS
 
 #: Organisation kinds counted as partners by default: the companies of the network.
@@ -80,55 +87,6 @@ POPULATION_NOTE_NL = (
 # ---------------------------------------------------------------------------------------
 
 
-def _check_level(level: str) -> str:
-    if level not in LEVELS:
-        raise ValueError(f"Onbekend niveau '{level}'; kies uit {', '.join(LEVELS)}.")
-    return level
-
-
-def units_of(
-    level: str, reference: Reference, division: Division | None = None
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The units at ``level`` and the map gemeentecode → unit code.
-
-    Parameters
-    ----------
-    level : {"gemeente", "subregio", "arbeidsmarktregio"}
-    reference : Reference
-    division : Division, optional
-        The subregion division; the bundled proposal when omitted.
-
-    Returns
-    -------
-    units : pandas.DataFrame
-        ``code``, ``naam``, ``arbeidsmarktregio_code``, ``arbeidsmarktregio``; sorted by
-        code. A subregion's code is its name; a subregion spanning two regions gets the
-        region of its first municipality (as :func:`geo.reference.regions.unit_polygons`).
-    code_of : dict
-        gemeentecode → unit code, for the municipalities of the five regions.
-    """
-    _check_level(level)
-    division = division or reference.default_division
-    gem = reference.gemeenten[
-        ["gemeentecode", "gemeentenaam", "arbeidsmarktregio_code", "arbeidsmarktregio"]
-    ].sort_values("gemeentecode")
-    gem = pd.DataFrame(gem).assign(subregio=gem["gemeentecode"].map(division.subregion_of()))
-    if level == "gemeente":
-        units = gem.rename(columns={"gemeentecode": "code", "gemeentenaam": "naam"})
-        code_of = dict(zip(gem["gemeentecode"], gem["gemeentecode"], strict=True))
-    elif level == "subregio":
-        units = gem.groupby("subregio", as_index=False, sort=True).first()
-        units = units.assign(code=units["subregio"], naam=units["subregio"])
-        code_of = dict(zip(gem["gemeentecode"], gem["subregio"], strict=True))
-    else:
-        units = gem.groupby("arbeidsmarktregio_code", as_index=False, sort=True).first()
-        units = units.assign(code=units["arbeidsmarktregio_code"],
-                             naam=units["arbeidsmarktregio"])
-        code_of = dict(zip(gem["gemeentecode"], gem["arbeidsmarktregio_code"], strict=True))
-    units = units[["code", "naam", "arbeidsmarktregio_code", "arbeidsmarktregio"]]
-    return units.sort_values("code").reset_index(drop=True), code_of
-
-
 def _flag(frame: pd.DataFrame, column: str, default: bool) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(default, index=frame.index)
@@ -139,22 +97,6 @@ def _xy(frame: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> np.ndarray:
     if frame.empty or lat not in frame.columns or lon not in frame.columns:
         return np.empty((0, 2))
     return to_rd(frame[lon].to_numpy(), frame[lat].to_numpy())
-
-
-def _gemeentecodes(frame: pd.DataFrame, reference: Reference) -> pd.Series:
-    """GM code per row: the ``gemeentecode`` column, else derived from lat/lon."""
-    for column in ("gemeentecode", "gemeentecode_duo"):
-        if column in frame.columns:
-            codes = frame[column].astype(object).where(frame[column].notna(), None)
-            break
-    else:
-        codes = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    missing = codes.isna()
-    if missing.any() and {"lat", "lon"} <= set(frame.columns):
-        sub = frame.loc[missing]
-        areas = assign_areas(sub["lon"].to_numpy(float), sub["lat"].to_numpy(float), reference)
-        codes.loc[missing] = areas["gemeentecode"].to_numpy()
-    return codes
 
 
 def active_partners(
@@ -233,7 +175,7 @@ def reference_mbo_locations(reference: Reference, gazetteer=None) -> pd.DataFram
             "nauwkeurigheid": found.precision if found else "geen",
         })
     frame = pd.DataFrame(rows)
-    frame["gemeentecode"] = _gemeentecodes(frame, reference).to_numpy()
+    frame["gemeentecode"] = gemeentecodes(frame, reference).to_numpy()
     return frame
 
 
@@ -269,13 +211,8 @@ def pc4_travel(
     """
     check_mode(mode)
     travel = travel or area_model(str(reference.data_dir))
-    pc4 = reference.pc4
-    pc4 = pc4[pc4["gemeentecode"].isin(set(reference.gemeenten["gemeentecode"]))]
-    out = pd.DataFrame({
-        "pc4": pc4["pc4"].to_numpy(),
-        "gemeentecode": pc4["gemeentecode"].to_numpy(),
-        "inw_10_19": pc4["inw_10_19"].fillna(0).to_numpy(float),
-    })
+    out = young_people(reference)
+    pc4 = reference.pc4.set_index("pc4").loc[out["pc4"]]
     origins = to_rd(pc4["lon_pos"].to_numpy(), pc4["lat_pos"].to_numpy())
     places = _xy(mbo)
     places = places[np.isfinite(places).all(axis=1)] if len(places) else places
@@ -302,6 +239,7 @@ def indicators(
     mode: str = DEFAULTS.area_mode,
     kinds: Collection[str] | None = PARTNER_KINDS,
     catchment_km: float = DEFAULTS.access_catchment_km,
+    reach: ReachYear | None = None,
 ) -> pd.DataFrame:
     """Indicators and white-spot score, one row per unit at ``level``.
 
@@ -332,14 +270,21 @@ def indicators(
         Organisation kinds counted as partners; see :data:`PARTNER_KINDS`.
     catchment_km : float
         Catchment of a partner in the partner access (:mod:`geo.analysis.access`).
+    reach : ReachYear, optional
+        The schools a school year's activities reached (:func:`geo.analysis.reach.reach_year`,
+        None when the year has no given activity). With it the table has
+        ``scholen_vmbo_niet_bereikt`` and ``aandeel_vmbo_niet_bereikt`` and the score's
+        school part is "vmbo schools not reached" (``schools`` then needs
+        ``vestigingscode``); without it, "vmbo schools without a partner".
 
     Returns
     -------
     pandas.DataFrame
         :data:`TABLE_COLUMNS` then :data:`EXTRA_COLUMNS`, sorted by ``rang``
-        (1 = most attention needed), then ``code``. ``attrs`` records the settings.
+        (1 = most attention needed), then ``code``. ``attrs`` records the settings, and
+        the school year of ``reach`` (:data:`geo.analysis.score.REACH_YEAR`, None without).
     """
-    _check_level(level)
+    check_level(level)
     check_mode(mode)
     if not np.isfinite(radius_km) or radius_km < 0:
         raise ValueError("De straal moet 0 km of groter zijn.")
@@ -350,11 +295,11 @@ def indicators(
 
     # Partners and donors, counted by the unit of their municipality.
     counted = active_partners(partners, kinds=kinds)
-    unit = _gemeentecodes(counted, reference).map(code_of)
+    unit = gemeentecodes(counted, reference).map(code_of)
     table["partners"] = unit.value_counts().reindex(table.index, fill_value=0)
     donors = active_partners(partners, kinds=None)
     donors = donors[_flag(donors, "donateur", False)]
-    unit_d = _gemeentecodes(donors, reference).map(code_of)
+    unit_d = gemeentecodes(donors, reference).map(code_of)
     table["donateurs"] = unit_d.value_counts().reindex(table.index, fill_value=0)
 
     # Young population (PC4 2021) and travel to the nearest mbo infra place.
@@ -381,7 +326,7 @@ def indicators(
         catchment_km=catchment_km))
 
     # Schools, and which have a partner within the radius (straight line, RD New).
-    school_unit = _gemeentecodes(schools, reference).map(code_of)
+    school_unit = gemeentecodes(schools, reference).map(code_of)
     vmbo = _flag(schools, "heeft_vmbo", False)
     school_xy = _xy(schools)
     located = (np.isfinite(school_xy).all(axis=1) if len(school_xy)
@@ -412,13 +357,20 @@ def indicators(
             n_located > 0, table["scholen_met_partner"] / n_located, np.nan
         )
 
+    if reach is not None:  # the score's school part: vmbo schools not reached this year
+        missed = vmbo_not_reached_by_unit(school_unit, schools, reach.reached)
+        table = table.join(missed.reindex(table.index))
+        table["scholen_vmbo_niet_bereikt"] = table["scholen_vmbo_niet_bereikt"].fillna(0)
+
     for column in ("partners", "donateurs", "scholen", "scholen_vmbo", "scholen_met_partner",
-                   "scholen_vmbo_zonder_partner"):
-        table[column] = table[column].astype(int)
+                   "scholen_vmbo_zonder_partner", "scholen_vmbo_niet_bereikt"):
+        if column in table:
+            table[column] = table[column].astype(int)
     table = white_spot_score(table.reset_index(), weights=weights)
     table.attrs.update({
         "niveau": level, "straal_km": float(radius_km), "reiswijze": mode,
         "reismodel": travel.describe_nl(), "gewichten": weights, "reikwijdte_km": catchment_km,
+        REACH_YEAR: None if reach is None else reach.school_year,
     })
     return table
 
@@ -477,7 +429,8 @@ def export_sheets(table: pd.DataFrame, *, sheet_name: str = "Witte vlekken",
         :func:`geo.output.tables.csv_bytes` (first sheet) or :func:`geo.output.tables.write_table`.
     """
     notes = [(c, COLUMN_DESCRIPTIONS_NL.get(c, "")) for c in table.columns]
-    score_text = explanation or score_explanation_nl(table.attrs.get("gewichten"))
+    score_text = explanation or score_explanation_nl(table.attrs.get("gewichten"),
+                                                     school_year=reach_year_of(table))
     notes += [("", ""), ("Witte-vlekscore", score_text.replace("**", ""))]
     notes += [("Partners", PARTNER_EXPLANATION_NL.replace("**", "")),
               ("Jongeren", POPULATION_EXPLANATION_NL.replace("**", ""))]

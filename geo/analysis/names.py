@@ -37,7 +37,7 @@ EXTRA_COLUMNS: list[str] = [
     "arbeidsmarktregio", "scholen_met_partner", "reistijd_mbo_infra_min_max",
     "deelscore_schaarste", "deelscore_reistijd", "deelscore_scholen", "rang_min", "rang_max",
     "toegang_partners_per_10k_jongeren", *SHARE_COLUMNS, "scholen_vmbo_zonder_partner",
-    "aandeel_vmbo_zonder_partner",
+    "aandeel_vmbo_zonder_partner", "scholen_vmbo_niet_bereikt", "aandeel_vmbo_niet_bereikt",
 ]
 
 #: The columns of a "wat als" scenario table, in order.
@@ -87,8 +87,9 @@ COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
         f"de aandelen jongeren boven {_MINUTES} minuten en de langste reistijd"
     ),
     "deelscore_scholen": (
-        "Deel 'vmbo-scholen zonder partner': percentiel (0–100) van het aandeel vmbo-scholen "
-        "zonder partner binnen de straal; leeg zonder vmbo-school"
+        "Deel 'vmbo-scholen zonder partner' of, als het schooljaar gegeven activiteiten heeft, "
+        "'vmbo-scholen niet bereikt': percentiel (0–100) van dat aandeel; leeg zonder "
+        "vmbo-school"
     ),
     "rang_min": f"Beste rang als elk gewicht {_STEP} omhoog of omlaag gaat",
     "rang_max": f"Slechtste rang als elk gewicht {_STEP} omhoog of omlaag gaat",
@@ -105,6 +106,28 @@ COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
         "Aandeel (0–1) van de vmbo-scholen zonder partner binnen de straal; leeg zonder "
         "vmbo-school"
     ),
+    "scholen_vmbo_niet_bereikt": "Vmbo-scholen zonder gegeven activiteit in het schooljaar",
+    "aandeel_vmbo_niet_bereikt": (
+        "Aandeel (0–1) van de vmbo-scholen zonder gegeven activiteit in het schooljaar; leeg "
+        "zonder vmbo-school"
+    ),
+    "activiteiten": (
+        "Gegeven activiteiten in het schooljaar, geteld in de gemeente van de school of plaats"
+    ),
+    "activiteiten_per_1000_jongeren": "Gegeven activiteiten per 1.000 inwoners van 10 tot 20 jaar",
+    "scholen_bereikt": "Scholen met minstens één gegeven activiteit in het schooljaar",
+    "aandeel_scholen_bereikt": "Aandeel (0–1) van de scholen dat is bereikt",
+    "scholen_vmbo_bereikt": "Vmbo-scholen met minstens één gegeven activiteit in het schooljaar",
+    "aandeel_vmbo_bereikt": (
+        "Aandeel (0–1) van de vmbo-scholen dat in het schooljaar is bereikt; leeg zonder "
+        "vmbo-school"
+    ),
+    "gastlessen_vo": "Gegeven gastlessen VO in het schooljaar",
+    "gastlessen_vo_evenredig_deel": (
+        f"Evenredig deel van het maximum van {DEFAULTS.max_guest_lessons_vo} gastlessen VO: "
+        "het maximum verdeeld naar het aantal scholen (een maatstaf, geen doel)"
+    ),
+    "gastlessen_vo_van_evenredig_deel": "Gegeven gastlessen VO als aandeel (0–1) van dat deel",
     "reistijd_gemiddeld_nu": "Geschatte reistijd (min) naar mbo-infra, gewogen gemiddelde, nu",
     "reistijd_gemiddeld_wat_als": "Idem, met de nieuwe locatie",
     "reistijd_gemiddeld_verschil": "Verschil in minuten (negatief = korter)",
@@ -126,6 +149,10 @@ COLUMN_DESCRIPTIONS_NL: dict[str, str] = {
 #: travel burden, :func:`geo.output.choropleth.add_bivariate`).
 BIVARIATE = "partners_x_reistijd"
 
+#: The indicator of :data:`CHOROPLETH_INDICATORS` taken from the reach of the chosen school
+#: year (:func:`geo.analysis.reach.reach_by_unit`), not from the indicator table.
+REACH_INDICATOR = "aandeel_vmbo_bereikt"
+
 #: Indicators a map can be coloured by: column → (Dutch label, number format). The
 #: empty key means "no colouring"; :data:`BIVARIATE` the two-variable map.
 CHOROPLETH_INDICATORS: dict[str, tuple[str, str]] = {
@@ -141,6 +168,7 @@ CHOROPLETH_INDICATORS: dict[str, tuple[str, str]] = {
     "partners": ("Aantal partners", "{:.0f}"),
     "donateurs": ("Aantal donateurs", "{:.0f}"),
     "aandeel_scholen_met_partner": ("Aandeel scholen met partner binnen straal", "{:.0%}"),
+    REACH_INDICATOR: ("Bereik vmbo-scholen (aandeel bereikt in het schooljaar)", "{:.0%}"),
     "afstand_mbo_infra_km_gemiddeld": ("Afstand tot mbo-infra, gemiddeld (km, schatting)",
                                        "{:.1f}"),
     "reistijd_mbo_infra_min_gemiddeld": ("Reistijd tot mbo-infra, gemiddeld (min, schatting)",

@@ -8,8 +8,11 @@ into a ranking. Two questions are kept apart and then combined:
 - **long trip** (``deelscore_reistijd``): the mean travel time to the nearest mbo infra
   place, the shares of young people beyond
   :attr:`~geo.settings.Defaults.travel_thresholds_min` and the longest trip from a PC4 area;
-- and **schools** (``deelscore_scholen``): the share of vmbo schools without an active
-  partner within the radius; "no data" for a unit without a vmbo school.
+- and **schools** (``deelscore_scholen``): the share of vmbo schools not reached this school
+  year (``aandeel_vmbo_niet_bereikt``) when the table has it — the indicators add it when
+  the school year has given activities (:mod:`geo.analysis.reach`) — else the share of vmbo
+  schools without an active partner within the radius; "no data" for a unit without a vmbo
+  school. :func:`school_share_column` says which, :func:`reach_year_of` for which year.
 
 Each part is a percentile among the units of the level (0 = least attention, 100 = most),
 so no part swamps another by its spread; the score is the weighted mean of the parts a unit
@@ -31,12 +34,46 @@ from geo.analysis.names import EXTRA_COLUMNS, TABLE_COLUMNS, share_column
 from geo.settings import DEFAULTS
 from geo.text import count_noun, decimal_comma, md
 
-#: The three parts of the score, column → Dutch name (in the order of the weights).
+#: The three parts of the score, column → Dutch name (in the order of the weights). The
+#: school part's name with a school year's reach: :func:`part_names`.
 PARTS: dict[str, str] = {
     "deelscore_schaarste": "weinig partners",
     "deelscore_reistijd": "lange reis naar mbo-infra",
     "deelscore_scholen": "vmbo-scholen zonder partner",
 }
+
+#: The school part's share: vmbo schools without a partner within the radius, or (when the
+#: school year has given activities) vmbo schools not reached that school year.
+PARTNER_SHARE, REACH_SHARE = "aandeel_vmbo_zonder_partner", "aandeel_vmbo_niet_bereikt"
+#: Their counts, beside them in an indicator table.
+PARTNER_COUNT, REACH_COUNT = "scholen_vmbo_zonder_partner", "scholen_vmbo_niet_bereikt"
+
+#: ``attrs`` key of an indicator table: the school year whose reach the school part uses.
+REACH_YEAR = "bereik_schooljaar"
+
+
+def school_share_column(table: pd.DataFrame) -> str:
+    """The share the school part reads: :data:`REACH_SHARE` when present, else the other."""
+    return REACH_SHARE if REACH_SHARE in table.columns else PARTNER_SHARE
+
+
+def reach_year_of(table: pd.DataFrame) -> str | None:
+    """The school year of the reach the table's school part uses; None: partners nearby."""
+    if REACH_SHARE not in table.columns:
+        return None
+    return str(table.attrs.get(REACH_YEAR) or "dit schooljaar")
+
+
+def school_part_name(school_year: str | None = None) -> str:
+    """The Dutch name of the school part: without or with a school year's reach."""
+    if school_year is None:
+        return PARTS["deelscore_scholen"]
+    return f"vmbo-scholen niet bereikt in {school_year}"
+
+
+def part_names(school_year: str | None = None) -> dict[str, str]:
+    """:data:`PARTS` with the school part named for ``school_year`` (see above)."""
+    return {**PARTS, "deelscore_scholen": school_part_name(school_year)}
 
 
 @dataclass(frozen=True)
@@ -99,7 +136,7 @@ def part_scores(table: pd.DataFrame) -> pd.DataFrame:
 
     - ``deelscore_schaarste``: percentile of −``toegang_partners_per_10k_jongeren``;
     - ``deelscore_reistijd``: mean of the percentiles of the :func:`travel_columns` present;
-    - ``deelscore_scholen``: percentile of ``aandeel_vmbo_zonder_partner`` among the
+    - ``deelscore_scholen``: percentile of the :func:`school_share_column` among the
       units that have a vmbo school (NaN for the others).
     """
     access = table["toegang_partners_per_10k_jongeren"].to_numpy(float)
@@ -112,7 +149,7 @@ def part_scores(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "deelscore_schaarste": percentile(-access),
         "deelscore_reistijd": travel_part,
-        "deelscore_scholen": percentile(table["aandeel_vmbo_zonder_partner"]),
+        "deelscore_scholen": percentile(table[school_share_column(table)]),
     }, index=table.index)
 
 
@@ -183,7 +220,7 @@ def white_spot_score(
     table : pandas.DataFrame
         One row per unit (all units of a level) with ``code``,
         ``toegang_partners_per_10k_jongeren``, the :func:`travel_columns` and
-        ``aandeel_vmbo_zonder_partner``.
+        ``aandeel_vmbo_zonder_partner`` (or ``aandeel_vmbo_niet_bereikt``, which then wins).
     weights : ScoreWeights, optional
     step : float
         Weight step of the stability range (default ``DEFAULTS.weight_step``).
@@ -220,14 +257,37 @@ def _minutes_text() -> str:
     return " of ".join(values) if len(values) <= 2 else ", ".join(values)
 
 
-def score_explanation_nl(weights: ScoreWeights | None = None) -> str:
-    """Dutch explanation of the white-spot score with the given weights (Markdown)."""
+def _school_part_text(school_year: str | None) -> str:
+    """The explanation's bullet on the school part (see :func:`school_share_column`)."""
+    missing = ("Een gebied zonder vmbo-school heeft hier geen gegeven; zijn score is het "
+               "gewogen gemiddelde van de andere twee delen.")
+    if school_year is None:
+        return ("- **Vmbo-scholen zonder partner**: het aandeel vmbo-scholen zonder actieve "
+                "partner binnen de straal. Staan er voor het schooljaar gegeven activiteiten "
+                "in het register, dan telt hier het aandeel vmbo-scholen dat dat schooljaar "
+                f"*niet is bereikt* (geen gegeven activiteit). {missing}")
+    return (f"- **Vmbo-scholen niet bereikt in {school_year}**: het aandeel vmbo-scholen waar "
+            f"in schooljaar {school_year} geen activiteit met de status 'gegeven' was "
+            "(gastles, voorlichting, snuffelstage, …). Zonder gegeven activiteiten in een "
+            "schooljaar telt hier het aandeel vmbo-scholen zonder actieve partner binnen de "
+            f"straal. {missing}")
+
+
+def score_explanation_nl(weights: ScoreWeights | None = None, *,
+                         school_year: str | None = None) -> str:
+    """Dutch explanation of the white-spot score with the given weights (Markdown).
+
+    ``school_year``: the school part counts the vmbo schools not reached in that school
+    year (:func:`reach_year_of` of the table); None: those without a partner nearby.
+    """
     w = weights or ScoreWeights()
+    part = school_part_name(school_year)
     return (
         "De **witte-vlekscore** (0–100, hoger = meer aandacht nodig) houdt twee vragen eerst "
         "apart — *zijn er weinig partners?* en *is de reis naar een mbo-infra-opleiding "
-        "lang?* — en telt ze daarna open bij elkaar op, met een derde deel voor vmbo-scholen "
-        "zonder partner in de buurt:\n\n"
+        "lang?* — en telt ze daarna open bij elkaar op, met een derde deel voor "
+        + ("vmbo-scholen zonder partner in de buurt" if school_year is None else
+           f"vmbo-scholen die in schooljaar {school_year} niet zijn bereikt") + ":\n\n"
         "- **Weinig partners**: de partnertoegang per jongere (two-step floating catchment). "
         "Elke partner wordt verdeeld over de jongeren (10–19 jaar) die binnen "
         f"{decimal_comma(DEFAULTS.access_catchment_km)} km hemelsbreed wonen, dichterbij "
@@ -240,14 +300,12 @@ def score_explanation_nl(weights: ScoreWeights | None = None) -> str:
         f"mbo-infralocatie, het aandeel jongeren dat er meer dan {_minutes_text()} minuten "
         "over doet en de langste reis vanuit een postcodegebied met jongeren; dit deel is "
         "het gemiddelde van hun vier percentielen.\n"
-        "- **Vmbo-scholen zonder partner**: het aandeel vmbo-scholen zonder actieve partner "
-        "binnen de straal. Een gebied zonder vmbo-school heeft hier geen gegeven; zijn "
-        "score is het gewogen gemiddelde van de andere twee delen.\n\n"
+        f"{_school_part_text(school_year)}\n\n"
         "Elk deel is een **percentiel** onder de gebieden van hetzelfde niveau: 0 = minste "
         "aandacht, 100 = meeste; gelijke waarden delen hun plaats. Zo overstemt geen deel "
         "de andere doordat zijn getallen verder uiteenlopen.\n\n"
         f"Gewichten: weinig partners {decimal_comma(w.scarcity)}, lange reis "
-        f"{decimal_comma(w.travel)}, vmbo-scholen zonder partner {decimal_comma(w.schools)}. "
+        f"{decimal_comma(w.travel)}, {part} {decimal_comma(w.schools)}. "
         "De score is Σ gewicht × deel / Σ gewicht over de delen die een gebied heeft.\n\n"
         "**Hoe vast is een rang?** Bij elke rang staat het bereik van rangen als elk gewicht "
         f"{decimal_comma(DEFAULTS.weight_step)} omhoog of omlaag gaat (alle combinaties). "
@@ -258,14 +316,17 @@ def score_explanation_nl(weights: ScoreWeights | None = None) -> str:
     )
 
 
-def score_caption_nl(weights: ScoreWeights | None = None) -> str:
+def score_caption_nl(weights: ScoreWeights | None = None, *,
+                     school_year: str | None = None) -> str:
     """One-line Dutch explanation of the score with its weights, for a caption."""
     w = weights or ScoreWeights()
+    part = ("vmbo-scholen zonder partner binnen de straal" if school_year is None
+            else school_part_name(school_year))
     return (
         "Witte-vlekscore 0–100 (hoger = meer aandacht nodig): gewogen gemiddelde van de "
         f"percentielen van weinig partners ({decimal_comma(w.scarcity)}), lange reis naar "
-        f"mbo-infra ({decimal_comma(w.travel)}) en vmbo-scholen zonder partner binnen de "
-        f"straal ({decimal_comma(w.schools)}). 'Rang bij andere gewichten': de rangen als elk "
+        f"mbo-infra ({decimal_comma(w.travel)}) en {part} ({decimal_comma(w.schools)}). "
+        "'Rang bij andere gewichten': de rangen als elk "
         f"gewicht {decimal_comma(DEFAULTS.weight_step)} verschuift. Uitleg op de pagina Over."
     )
 
@@ -297,9 +358,11 @@ def top_units_text(table: pd.DataFrame, *, n: int = DEFAULTS.top_units) -> list[
     """Dutch lines explaining the ``n`` units that need most attention: parts, stability."""
     lines = []
     shares = [share_column(t) for t in DEFAULTS.travel_thresholds_min]
+    year = reach_year_of(table)
+    missed = PARTNER_COUNT if year is None else REACH_COUNT
     for row in table.sort_values(["rang", "code"]).head(n).to_dict("records"):
         parts = ", ".join(f"{label} {_part_text(row[column])}"
-                          for column, label in PARTS.items())
+                          for column, label in part_names(year).items())
         trips = ", ".join(f"{_share_text(row.get(c))} boven {decimal_comma(t)} min"
                           for c, t in zip(shares, DEFAULTS.travel_thresholds_min, strict=True))
         partners = int(row["partners"])
@@ -310,8 +373,7 @@ def top_units_text(table: pd.DataFrame, *, n: int = DEFAULTS.top_units) -> list[
             f"{decimal_comma(round(row['toegang_partners_per_10k_jongeren'], 1))} per "
             "10.000 jongeren binnen bereik; reistijd mbo-infra gem. "
             f"{row['reistijd_mbo_infra_min_gemiddeld']:.0f} min ({trips}; schatting); "
-            f"vmbo-scholen zonder partner: {int(row['scholen_vmbo_zonder_partner'])} van "
-            f"{int(row['scholen_vmbo'])}"
+            f"{school_part_name(year)}: {int(row[missed])} van {int(row['scholen_vmbo'])}"
         )
     return lines
 
@@ -372,10 +434,13 @@ def worked_example_nl(table: pd.DataFrame, code: str,
     used = [(c, wt) for c, wt in zip(PARTS, w.as_array(), strict=True) if pd.notna(parts[c])]
     sum_text = " + ".join(f"{fig(wt)} × {fig(round(parts[c], 1))}" for c, wt in used)
     weight_sum = fig(round(sum(wt for _, wt in used), 2))
+    year = reach_year_of(table)
+    share = school_share_column(table)
+    missed = PARTNER_COUNT if year is None else REACH_COUNT
     schools = (
-        step("aandeel vmbo-scholen zonder partner", "aandeel_vmbo_zonder_partner",
-             f"{int(row['scholen_vmbo_zonder_partner'])} van {int(row['scholen_vmbo'])}")
-        if pd.notna(row["aandeel_vmbo_zonder_partner"])
+        step(f"aandeel {school_part_name(year)}", share,
+             f"{int(row[missed])} van {int(row['scholen_vmbo'])}")
+        if pd.notna(row[share])
         else "   - geen vmbo-school: geen gegeven; de score gebruikt de andere twee delen\n"
     )
     return (
@@ -390,7 +455,7 @@ def worked_example_nl(table: pd.DataFrame, code: str,
         + f"   Deel weinig partners = **{fig(round(parts['deelscore_schaarste'], 1))}**.\n"
         "2. **Lange reis.** Vier cijfers, elk een percentiel:\n" + travel
         + f"   Deel lange reis = gemiddelde = **{fig(round(parts['deelscore_reistijd'], 1))}**.\n"
-        "3. **Vmbo-scholen zonder partner.**\n" + schools
+        f"3. **{school_part_name(year).capitalize()}.**\n" + schools
         + ("" if pd.isna(parts["deelscore_scholen"]) else
            f"   Deel vmbo-scholen = **{fig(round(parts['deelscore_scholen'], 1))}**.\n")
         + f"4. **Score** = ({sum_text}) / {weight_sum} = **{fig(round(row['score'], 1))}**, "
