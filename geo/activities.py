@@ -31,7 +31,7 @@ Like :mod:`geo.fields` this module is pure; it imports only :mod:`geo.fields` an
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -277,6 +277,11 @@ def previous_school_year(year: str) -> str:
     """The school year before ``year`` (``"2024-2025"`` → ``"2023-2024"``)."""
     start = int(parse_school_year(year)[:4])
     return f"{start - 1}-{start}"
+
+
+def school_year_choices(known: Iterable[str], today: date) -> list[str]:
+    """The school years to choose from: ``known`` ones and the current one, newest first."""
+    return sorted({*known, school_year(today)}, reverse=True)
 
 
 def school_year_bounds(year: str) -> tuple[date, date]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.activities import activity_kind_codes, activity_kind_label
 from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.fields import kind_codes, kind_label
 from geo.output import maps, tables
@@ -12,7 +13,7 @@ from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma
-from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view
+from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view, school_years
 from pages._shared import (
     MapSearch,
     can,
@@ -59,6 +60,7 @@ st.caption(
 reference = get_reference()
 division = current_division()
 store = get_store()
+years, this_year = school_years(store)
 
 # --- Sidebar: the view, mirrored in the URL so a link reopens it -------------------------
 with st.sidebar:
@@ -94,20 +96,32 @@ with st.sidebar:
     vmbo_only = st.checkbox("Alleen scholen met vmbo",
                             value=_param("vmbo", ["ja", "nee"], "nee") == "ja",
                             key="kaart_vmbo")
+    st.header("Bereik")
+    year = st.selectbox("Schooljaar", years,
+                        index=years.index(_param("schooljaar", years, this_year)),
+                        key="kaart_schooljaar",
+                        help="Scholen met een gegeven activiteit in dit schooljaar zijn groen; "
+                        "partners die er een gaven hebben een groene rand.")
+    reach_kinds = st.multiselect(
+        "Bereikt met", activity_kind_codes(),
+        default=_param_list("bereik_soort", activity_kind_codes()) or list(activity_kind_codes()),
+        format_func=activity_kind_label, key="kaart_bereik_soort",
+        help="Welke soorten activiteit meetellen als 'bereikt' op de kaart.")
     upload_division_widget()
 
 st.query_params.from_dict({
     "niveau": level, "indicator": indicator, "straal": str(radius_km),
     "soort": kinds, "donateur": donor, "actief": "ja" if active_only else "nee",
     "regio": regions, "scholen": "ja" if show_schools else "nee",
-    "vmbo": "ja" if vmbo_only else "nee",
+    "vmbo": "ja" if vmbo_only else "nee", "schooljaar": year, "bereik_soort": reach_kinds,
 })
 
 view = map_view(
     store, reference=reference, division=division,
     choices=MapChoices(level=level, indicator=indicator, radius_km=radius_km, kinds=kinds,
                        donors=donor, active_only=active_only, regions=regions,
-                       show_schools=show_schools, vmbo_only=vmbo_only),
+                       show_schools=show_schools, vmbo_only=vmbo_only, school_year=year,
+                       reach_kinds=reach_kinds),
     show_personal=can("contactgegevens_zien"),  # the public view unless staff is signed in
     boundaries=_boundaries(division.table, division.name),
 )
@@ -120,6 +134,8 @@ with col_map:
     search = MapSearch("kaart_map")
     map_slot = st.container()  # filled once the ranking's chosen row is known
     st.caption(view.map_caption)
+    if view.reach_note:
+        st.caption(view.reach_note)
 
 with col_table:
     st.subheader(view.ranking_title)
@@ -144,8 +160,8 @@ with col_table:
                 "Lange reis", format="%.0f", help="Percentiel 0–100; hoger = langere reis "
                 "naar mbo-infra"),
             "deelscore_scholen": st.column_config.NumberColumn(
-                "Vmbo zonder partner", format="%.0f", help="Percentiel 0–100; leeg = geen "
-                "vmbo-school in het gebied"),
+                view.school_part_header, format="%.0f", help=f"Deel '{view.school_part}': "
+                "percentiel 0–100; leeg = geen vmbo-school in het gebied"),
             "partners": "Partners",
             "donateurs": "Donateurs",
             "toegang_partners_per_10k_jongeren": st.column_config.NumberColumn(
@@ -157,6 +173,7 @@ with col_table:
                for t in DEFAULTS.travel_thresholds_min},
             "scholen_vmbo": "Vmbo-scholen",
             "scholen_vmbo_zonder_partner": f"Vmbo zonder partner ≤ {radius_km} km",
+            "scholen_vmbo_niet_bereikt": f"Vmbo niet bereikt in {view.school_year}",
             "aandeel_scholen_met_partner": st.column_config.NumberColumn(
                 f"Scholen met partner ≤ {radius_km} km", format="percent"),
         },

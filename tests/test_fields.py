@@ -137,7 +137,7 @@ def test_a_new_kind_reaches_the_map_legend_the_kind_check_and_the_analysis(
         extended, tmp_path, reference):
     assert ("punt", "#123456", "Kabellegger") in maps.partner_legend()
     styles, index = maps.partner_styles()
-    assert styles[index[("kabellegger", True)]]["fillColor"] == "#123456"
+    assert styles[index[("kabellegger", True, False)]]["fillColor"] == "#123456"
     assert fields.normalise_kind("Kabellegger Noord") == "kabellegger"
     assert "kabellegger" in fields.partner_kind_codes()
     with Store(tmp_path / "r.sqlite", reference) as store:

@@ -264,13 +264,28 @@ SCHOOL_STYLES = (
     {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": VMBO_COLOR, "fillOpacity": 0.9},
 )
 
+#: Fill colours of schools by reach: reached (vmbo, other); not reached vmbo schools keep
+#: :data:`VMBO_COLOR`, the other schools not reached :data:`SCHOOL_COLOR`.
+REACHED_COLORS = ("#1a9850", "#91cf60")
+
+#: Circle-marker styles of schools by reach, indexed by ``2 × reached + vmbo``: not reached
+#: (other, vmbo), reached (other, vmbo). vmbo schools are a little larger.
+REACH_SCHOOL_STYLES = tuple(
+    {"radius": 6 if vmbo else 5, "color": "#ffffff", "weight": 1, "fillOpacity": 0.95,
+     "fillColor": (REACHED_COLORS[0 if vmbo else 1] if reached
+                   else VMBO_COLOR if vmbo else SCHOOL_COLOR)}
+    for reached in (False, True) for vmbo in (False, True))
+
 
 def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = False,
                 show: bool = True) -> int:
     """Add secondary schools as one toggleable data layer; returns the number drawn.
 
     ``schools`` needs ``naam`` (or ``vestigingsnaam``), ``lat``, ``lon``, ``heeft_vmbo``
-    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``.
+    and optionally ``plaats``, ``onderwijsstructuur``, ``nauwkeurigheid``. With a
+    ``bereikt`` column (:func:`geo.output.reach_maps.with_school_reach`) the schools are
+    coloured by reach (:data:`REACH_SCHOOL_STYLES`) and the pop-up says it
+    (``bereik_tekst``).
     """
     frame = schools.copy()
     if "naam" not in frame and "vestigingsnaam" in frame:
@@ -281,12 +296,17 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, *, vmbo_only: bool = Fa
         frame = frame[frame["heeft_vmbo"].astype(bool)]
     frame = _located(frame)
     frame["locatie"] = _precision_column(frame, "postcode4")
+    vmbo = [int(bool(v)) for v in frame["heeft_vmbo"]]
+    reach = "bereikt" in frame
     PointLayer(
         "Middelbare scholen (vmbo)" if vmbo_only else "Middelbare scholen", frame,
-        styles=SCHOOL_STYLES, style=[int(bool(v)) for v in frame["heeft_vmbo"]],
+        styles=REACH_SCHOOL_STYLES if reach else SCHOOL_STYLES,
+        style=[2 * int(bool(r)) + v for r, v in zip(frame["bereikt"], vmbo, strict=True)]
+        if reach else vmbo,
         class_name="ik-school", show=show, tooltip=["naam"],
         popup=[Line("naam", "School", strong=True), Line("plaats", "Plaats"),
-               Line("onderwijsstructuur", "Onderwijs"), Line("locatie", "Locatie")],
+               Line("onderwijsstructuur", "Onderwijs"), Line("bereik_tekst", em=True),
+               Line("locatie", "Locatie")],
     ).add_to(fmap)
     return len(frame)
 
@@ -325,22 +345,30 @@ def add_mbo(fmap: folium.Map, mbo: pd.DataFrame) -> int:
     return len(frame)
 
 
-#: Circle-marker styles of organisations: a thin white ring, or a thick dark one for donors.
-_RING = {False: {"radius": 6, "color": "#ffffff", "weight": 1.5},
-         True: {"radius": 8, "color": "#111111", "weight": 3}}
+#: Ring colour of an organisation that gave activities in the chosen school year.
+ACTIVE_RING_COLOR = "#1a9850"
+
+#: Circle-marker rings of organisations by ``(donor, gave activities)``: a thin white ring,
+#: a thick dark one for donors, a thick green one for partners that gave activities (even
+#: thicker for a donor that did).
+_RING = {(False, False): {"radius": 6, "color": "#ffffff", "weight": 1.5},
+         (True, False): {"radius": 8, "color": "#111111", "weight": 3},
+         (False, True): {"radius": 8, "color": ACTIVE_RING_COLOR, "weight": 3},
+         (True, True): {"radius": 9, "color": ACTIVE_RING_COLOR, "weight": 5}}
 
 
-def partner_styles() -> tuple[list[dict], dict[tuple[str, bool], int]]:
-    """Style table of organisation markers and its index by ``(kind, donor)``.
+def partner_styles() -> tuple[list[dict], dict[tuple[str, bool, bool], int]]:
+    """Style table of organisation markers and its index by ``(kind, donor, active)``.
 
-    One fill colour per kind of :data:`geo.fields.KINDS`; donors get a thick dark ring.
+    One fill colour per kind of :data:`geo.fields.KINDS`; the ring says donor and whether
+    the organisation gave activities in the school year shown (``activiteiten`` > 0).
     """
     styles: list[dict] = []
-    index: dict[tuple[str, bool], int] = {}
+    index: dict[tuple[str, bool, bool], int] = {}
     for kind in registry.KINDS:
-        for donor in (False, True):
-            index[(kind.code, donor)] = len(styles)
-            styles.append({**_RING[donor], "fillColor": kind.colour, "fillOpacity": 0.95})
+        for (donor, active), ring in _RING.items():
+            index[(kind.code, donor, active)] = len(styles)
+            styles.append({**ring, "fillColor": kind.colour, "fillOpacity": 0.95})
     return styles, index
 
 
@@ -369,7 +397,7 @@ def partner_texts(partners: pd.DataFrame) -> pd.DataFrame:
 def partner_popup_lines(*, show_personal: bool) -> list[Line]:
     """The lines of a partner popup; contact fields only when ``show_personal``."""
     lines = [Line("naam", strong=True), Line("soort_tekst"), Line("plaats_tekst"),
-             Line("website"), Line("ambassadeur_tekst")]
+             Line("website"), Line("ambassadeur_tekst"), Line("activiteiten_tekst", em=True)]
     if show_personal:
         lines += [Line("contactpersoon", "Contact"), Line("email", "E-mail"),
                   Line("telefoon", "Telefoon")]
@@ -386,8 +414,10 @@ def _partner_style_index(frame: pd.DataFrame) -> list[int]:
     _, index = partner_styles()
     fallback = registry.FALLBACK_KIND
     kinds = frame["soort"] if "soort" in frame else [fallback] * len(frame)
-    return [index.get((str(k), d), index[(fallback, d)])
-            for k, d in zip(kinds, _flags(frame, "donateur"), strict=True)]
+    active = [bool(n) and n > 0 for n in frame["activiteiten"].fillna(0)] if (
+        "activiteiten" in frame) else [False] * len(frame)
+    return [index.get((str(k), d, a), index[(fallback, d, a)])
+            for k, d, a in zip(kinds, _flags(frame, "donateur"), active, strict=True)]
 
 
 def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: bool = False,
@@ -395,7 +425,9 @@ def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: boo
     """Add organisations as one data layer, coloured by kind; donors get a thick dark ring.
 
     Personal fields are shown only when ``show_personal`` is true AND present in the
-    frame; public pages pass a frame that does not contain them at all.
+    frame; public pages pass a frame that does not contain them at all. With an
+    ``activiteiten`` column (:func:`geo.output.reach_maps.with_partner_activity`) the
+    partners that gave activities get a green ring.
     Returns the number of organisations drawn.
     """
     frame = partner_texts(_located(partners))

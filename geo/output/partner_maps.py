@@ -37,6 +37,7 @@ from geo.output.maps import (
     partner_texts,
     region_legend,
 )
+from geo.output.reach_maps import activity_legend, reach_legend
 from geo.text import decimal_comma, nl_number
 
 
@@ -51,6 +52,7 @@ def build_partner_map(
     vmbo_only: bool = False,
     choropleth: tuple[gpd.GeoDataFrame, pd.DataFrame, str, str, str] | None = None,
     kinds: Iterable[str] | None = None,
+    school_year: str | None = None,
 ) -> folium.Map:
     """The full partner map: boundaries, optional choropleth, schools, mbo, partners.
 
@@ -69,6 +71,10 @@ def build_partner_map(
         (:func:`add_bivariate`).
     kinds : iterable of str, optional
         Organisation kinds for the legend; all by default.
+    school_year : str, optional
+        The school year whose reach ``schools`` and ``partners`` carry
+        (:func:`geo.output.reach_maps.with_school_reach`, ``with_partner_activity``): the
+        schools are coloured by reach and the legend says so. None: by vmbo.
 
     Returns
     -------
@@ -90,13 +96,18 @@ def build_partner_map(
         title = "Arbeidsmarktregio's"
     if show_schools:
         add_schools(fmap, schools, vmbo_only=vmbo_only)
-        legend.append(("punt", VMBO_COLOR, "School met vmbo"))
-        if not vmbo_only:
-            legend.append(("punt", SCHOOL_COLOR, "School zonder vmbo"))
+        if school_year is not None:
+            legend += reach_legend(school_year, vmbo_only=vmbo_only)
+        else:
+            legend.append(("punt", VMBO_COLOR, "School met vmbo"))
+            if not vmbo_only:
+                legend.append(("punt", SCHOOL_COLOR, "School zonder vmbo"))
     add_mbo(fmap, mbo)
     legend.append(("punt", MBO_COLOR, "Mbo-infra-opleiding"))
     add_partners(fmap, partners, show_personal=show_personal)
     legend += partner_legend(kinds)
+    if school_year is not None:
+        legend.append(activity_legend(school_year))
     return finish_map(fmap, legend=legend, title=title)
 
 

@@ -1,21 +1,43 @@
-"""The page "Kaart": partners, schools and mbo infra on the map, and the ranking of areas."""
+"""The page "Kaart": partners, schools and mbo infra on the map, and the ranking of areas.
+
+Reach (issue 14): the schools are coloured by whether a given activity of the chosen
+school year reached them (default: the current school year, :func:`geo.activities.school_year`),
+the partners that took part in one get a green ring, and the white-spot score's school
+part counts the vmbo schools not reached when that year has given activities
+(:mod:`geo.analysis.reach`). Activities are read from the public view: the map never
+shows who taught.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo import activities
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
-from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
+from geo.analysis.names import CHOROPLETH_INDICATORS, REACH_INDICATOR, share_column
 from geo.analysis.proximity import filter_partners
-from geo.analysis.score import rank_range_text, score_caption_nl
+from geo.analysis.reach import (
+    partner_activity,
+    reach_by_unit,
+    reach_year,
+    school_reach,
+)
+from geo.analysis.score import (
+    rank_range_text,
+    reach_year_of,
+    school_part_name,
+    score_caption_nl,
+)
 from geo.output import partner_maps, tables
 from geo.output.focus import CHOSEN, Focus
+from geo.output.reach_maps import with_partner_activity, with_school_reach
 from geo.reference.data import OUTSIDE, REGIONS, Division, Reference
 from geo.reference.levels import LEVEL_LABELS
 from geo.reference.regions import unit_polygons
@@ -33,6 +55,13 @@ RANKING_COLUMNS = [
     *(share_column(t) for t in DEFAULTS.travel_thresholds_min),
     "scholen_vmbo", "scholen_vmbo_zonder_partner", "aandeel_scholen_met_partner",
 ]
+
+#: Said under the map when the chosen school year has no given activity yet.
+REACH_NOTE = (
+    "Voor schooljaar {year} staan nog geen gegeven activiteiten in het register: elke school "
+    "staat op de kaart als niet bereikt, en de witte-vlekscore telt nog de vmbo-scholen "
+    "zonder partner binnen de straal. Het team importeert de planning op de pagina Bereik."
+)
 
 EXAMPLE_NOTICE = (
     "Deze kaart toont **voorbeeldgegevens** (verzonnen organisaties). Het team kan de "
@@ -63,6 +92,12 @@ class MapChoices:
         Region codes drawn; None for all five.
     show_schools, vmbo_only : bool
         Draw the schools; only those with vmbo.
+    school_year : str or None
+        The school year whose reach colours the schools (``"2025-2026"``); None for the
+        current one.
+    reach_kinds : sequence of str or None
+        The kinds of activity that count as reaching a school on the map and in the
+        "Bereik vmbo-scholen" colouring; None for every kind. (The score counts every kind.)
     """
 
     level: str = DEFAULTS.level
@@ -74,6 +109,8 @@ class MapChoices:
     regions: Sequence[str] | None = None
     show_schools: bool = True
     vmbo_only: bool = False
+    school_year: str | None = None
+    reach_kinds: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +138,14 @@ class MapView:
     ranking_units : geopandas.GeoDataFrame or None
         One row per row of ``ranking``, in the same order: the unit's ``code``, ``naam``
         and outline (WGS84), for :meth:`ranking_focus`.
+    school_year : str
+        The school year of the reach on the map.
+    school_part : str
+        The Dutch name of the score's school part ("vmbo-scholen niet bereikt in
+        2025-2026", or "vmbo-scholen zonder partner" when the year has no given activity);
+        with reach the ranking also has ``scholen_vmbo_niet_bereikt``.
+    reach_note : str or None
+        Said when the school year has no given activity yet.
     """
 
     fmap: folium.Map
@@ -114,6 +159,15 @@ class MapView:
     xlsx: bytes
     file_stem: str
     ranking_units: gpd.GeoDataFrame | None = None
+    school_year: str = ""
+    school_part: str = ""
+    reach_note: str | None = None
+
+    @property
+    def school_part_header(self) -> str:
+        """The ranking's short heading of the score's school part."""
+        reach = "scholen_vmbo_niet_bereikt" in self.ranking.columns
+        return "Vmbo niet bereikt" if reach else "Vmbo zonder partner"
 
     @property
     def ranking_key(self) -> str:
@@ -142,6 +196,17 @@ class MapView:
         inside = shape.representative_point()
         return Focus(inside.y, inside.x, label=f"Gekozen: {unit['naam']}", kind=CHOSEN,
                      bounds=((south, west), (north, east)), outline=shape.__geo_interface__)
+
+
+def school_years(store, today: date | None = None) -> tuple[list[str], str]:
+    """The school years the sidebar offers (newest first) and the one chosen first.
+
+    Every school year with activities and the current one; the current one first
+    (:func:`geo.activities.school_year` of ``today``).
+    """
+    today = today or date.today()
+    return (activities.school_year_choices(store.activities.school_years(), today),
+            activities.school_year(today))
 
 
 def map_view(
@@ -177,6 +242,9 @@ def map_view(
     sub_of = division.subregion_of()
     for frame in (organisations, schools):
         frame["subregio"] = frame["gemeentecode"].map(sub_of).fillna(OUTSIDE)
+    year = activities.parse_school_year(choices.school_year or
+                                        activities.school_year(date.today()))
+    done = store.activities.all(school_year=year)  # the public view: no guest teachers
 
     # The filters change what is drawn; the indicators use every active partner.
     shown = filter_partners(organisations, kinds=choices.kinds,
@@ -185,27 +253,38 @@ def map_view(
     regions = list(REGIONS) if choices.regions is None else list(choices.regions)
     if len(regions) < len(REGIONS):
         shown = shown[shown["arbeidsmarktregio_code"].isin(regions)]
-    schools_shown = schools[schools["arbeidsmarktregio_code"].isin(regions)]
+    shown = with_partner_activity(
+        shown, partner_activity(done, school_year=year, kinds=choices.reach_kinds), year)
+    schools_shown = with_school_reach(school_reach(
+        done, schools[schools["arbeidsmarktregio_code"].isin(regions)], school_year=year,
+        kinds=choices.reach_kinds), year)
     table = indicators(choices.level, reference=reference, division=division,
                        partners=organisations[organisations["actief"]], schools=schools,
-                       mbo=mbo, radius_km=choices.radius_km)
+                       mbo=mbo, radius_km=choices.radius_km, reach=reach_year(done, year))
 
     choropleth = None
     if choices.indicator:
         label, fmt = CHOROPLETH_INDICATORS[choices.indicator]
-        choropleth = (unit_polygons(choices.level, reference, division), table,
-                      choices.indicator, label, fmt)
+        coloured = table if choices.indicator != REACH_INDICATOR else reach_by_unit(
+            choices.level, reference=reference, division=division, activities_frame=done,
+            schools=schools, school_year=year, kinds=choices.reach_kinds)
+        choropleth = (unit_polygons(choices.level, reference, division), coloured,
+                      choices.indicator, label.replace("het schooljaar", year), fmt)
     fmap = partner_maps.build_partner_map(
         layers=boundaries, partners=shown, schools=schools_shown,
         mbo=store.places.all(active_only=True),  # every kind; the analysis: destinations
         show_personal=show_personal, show_schools=choices.show_schools,
         vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
+        school_year=year,
     )
     unplaced = int(organisations["lat"].isna().sum())
+    reached = int(schools_shown["bereikt"].sum())
     caption = (f"{int(shown['lat'].notna().sum())} organisaties op de kaart · "
-               f"{len(schools_shown)} scholen · {len(mbo)} mbo-infra-locaties"
+               f"{len(schools_shown)} scholen ({reached} bereikt in {year}) · "
+               f"{len(mbo)} mbo-infra-locaties"
                + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else ""))
 
+    score_year = reach_year_of(table)
     ranking = table.assign(rang_bereik=[
         rank_range_text(lo, hi) for lo, hi in zip(table["rang_min"], table["rang_max"],
                                                   strict=True)])
@@ -215,7 +294,8 @@ def map_view(
         ranking[["code", "naam"]].reset_index(drop=True),
         geometry=list(ranking["code"].map(shapes.set_index("code").geometry)),
         crs=shapes.crs)
-    ranking = ranking[RANKING_COLUMNS]
+    ranking = ranking[RANKING_COLUMNS + ([] if score_year is None
+                                         else ["scholen_vmbo_niet_bereikt"])]
     ranking.attrs = {}  # the analysis settings are not for display
     sheets = export_sheets(table)
     return MapView(
@@ -224,10 +304,13 @@ def map_view(
         example_notice=EXAMPLE_NOTICE if organisations["voorbeeld"].any() else None,
         ranking_title=f"Rangorde per {LEVEL_LABELS[choices.level].lower()}",
         ranking=ranking,
-        score_caption=score_caption_nl(table.attrs.get("gewichten")),
+        score_caption=score_caption_nl(table.attrs.get("gewichten"), school_year=score_year),
         population_note=POPULATION_NOTE_NL,
         csv=tables.table_bytes(sheets, xlsx=False),
         xlsx=tables.table_bytes(sheets, xlsx=True),
         file_stem=f"witte-vlekken-{choices.level}",
         ranking_units=units,
+        school_year=year,
+        school_part=school_part_name(score_year),
+        reach_note=None if score_year is not None else REACH_NOTE.format(year=year),
     )
