@@ -32,7 +32,7 @@ class Keys:
 
     A widget key that no code reads back through ``st.session_state`` stays with its widget,
     prefixed with its page (``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``, ``beheer_``,
-    ``jaar_``);
+    ``jaar_``, ``bereik_``);
     every other key is declared here, once, with what it holds, and pages use it as
     ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
     """
@@ -77,6 +77,10 @@ class Keys:
     REVIEW_NEXT = "beheer_controle_volgende"  # org id to review after a save or "Volgende"
     EDIT_CHOICE = "beheer_bewerk_keuze"  # the edit tab's organisation select box
 
+    # --- Bereik (staff; per session: the checked planning sheet, which may hold guest
+    # teachers' names and notes from the uploaded file). Plain data only.
+    REACH_IMPORT = "bereik_import"  # geo.views.bereik.PlanningCheck of the uploaded file
+
 
 #: What signing out keeps (public data only); everything else in the session is dropped,
 #: so no personal data a staff page kept outlives the login.
@@ -90,6 +94,7 @@ LOGIN_TARGETS = {
     "beheer": ("Beheer", "pages/beheer.py"),
     "ambassadeurs": ("Ambassadeurs", "pages/ambassadeurs.py"),
     "jaaroverzicht": ("Jaaroverzicht", "pages/jaaroverzicht.py"),
+    "bereik": ("Bereik", "pages/bereik.py"),
 }
 
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}
@@ -370,6 +375,30 @@ def adopt_oidc_login(secrets_config: dict) -> bool:
         return False
     sign_in(user, oidc=True)
     return True
+
+
+@st.cache_data(show_spinner=False)
+def _boundary_layers(division_table, division_name: str):
+    """Simplified boundary layers; public data only, keyed by the division table."""
+    from geo.output import maps
+
+    return maps.boundary_layers(get_reference(), Division(division_name, division_table))
+
+
+def boundaries(division: Division) -> dict:
+    """:func:`geo.output.maps.boundary_layers` of ``division``, cached for every session."""
+    return _boundary_layers(division.table, division.name)
+
+
+def colour_rows(table, column: str = "status"):
+    """A Styler colouring each row by its import verdict (``column``; escaped by st.dataframe)."""
+    from geo.views.beheer import STATUS_COLOURS
+
+    def style(row) -> list[str]:
+        colour = STATUS_COLOURS.get(row.get(column), "")
+        return [f"background-color: {colour}" if colour else ""] * len(row)
+
+    return table.style.apply(style, axis=1)
 
 
 def show_attribution() -> None:

@@ -6,7 +6,6 @@ edited organisation again, what to say) are made there and tested with plain pyt
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo import auth, fields
@@ -25,6 +24,7 @@ from pages._shared import (
     Keys,
     MapSearch,
     can,
+    colour_rows,
     current_role,
     current_user,
     get_gazetteer,
@@ -42,16 +42,6 @@ through_router()
 def new_geocoder(*, offline: bool):
     """A geocoder for one use in this run; the view closes it. Never kept in the session."""
     return make_geocoder(get_settings(), get_gazetteer(), offline=offline)
-
-
-def colour_rows(table: pd.DataFrame):
-    """A Styler colouring each row by its ``status`` (st.dataframe escapes the text)."""
-
-    def style(row: pd.Series) -> list[str]:
-        colour = view.STATUS_COLOURS.get(row.get("status"), "")
-        return [f"background-color: {colour}" if colour else ""] * len(row)
-
-    return table.style.apply(style, axis=1)
 
 
 def show(message: view.Message | None, where=st) -> None:

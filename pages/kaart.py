@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo.activities import activity_kind_codes, activity_kind_label
 from geo.analysis.names import CHOROPLETH_INDICATORS, share_column
 from geo.fields import kind_codes, kind_label
-from geo.output import maps, tables
+from geo.output import tables
 from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
@@ -16,6 +15,7 @@ from geo.text import decimal_comma
 from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view, school_years
 from pages._shared import (
     MapSearch,
+    boundaries,
     can,
     chosen_row,
     current_division,
@@ -41,14 +41,6 @@ def _param_list(name: str, allowed) -> list[str]:
 def _param(name: str, allowed, default: str) -> str:
     value = st.query_params.get(name, default)
     return value if value in allowed else default
-
-
-@st.cache_data(show_spinner=False)
-def _boundaries(division_table: pd.DataFrame, division_name: str):
-    """Simplified boundary layers; public data only, keyed by the division table."""
-    from geo.reference.data import Division
-
-    return maps.boundary_layers(get_reference(), Division(division_name, division_table))
 
 
 st.title("Infrakaart")
@@ -123,7 +115,7 @@ view = map_view(
                        show_schools=show_schools, vmbo_only=vmbo_only, school_year=year,
                        reach_kinds=reach_kinds),
     show_personal=can("contactgegevens_zien"),  # the public view unless staff is signed in
-    boundaries=_boundaries(division.table, division.name),
+    boundaries=boundaries(division),
 )
 
 if view.example_notice:

@@ -1,4 +1,4 @@
-"""What several commands share: the ``--database`` and ``--indeling`` options, the register.
+"""What several commands share: ``--database``, ``--indeling``, ``--schooljaar``, the register.
 
 Cheap to import: argparse only; the register and the reference data load inside the
 functions, when a command runs.
@@ -31,6 +31,34 @@ def selected_division(args: argparse.Namespace, reference):
     if not args.indeling:
         return reference.default_division
     return read_division(args.indeling, reference.gemeentecodes)
+
+
+def add_school_year_option(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--schooljaar JJJJ-JJJJ``: the school year whose reach a command shows."""
+    parser.add_argument("--schooljaar", default=None, metavar="JJJJ-JJJJ",
+                        help="schooljaar van het bereik (scholen met een gegeven activiteit), "
+                        "als 2025-2026; standaard het lopende")
+
+
+def school_year_of(args: argparse.Namespace) -> str:
+    """The school year of ``--schooljaar``, or the current one (1 August to 31 July).
+
+    Raises
+    ------
+    InfrakaartError
+        In Dutch, for a value that is not a school year.
+    """
+    from datetime import date
+
+    from geo import activities
+    from geo.errors import InfrakaartError
+
+    if not args.schooljaar:
+        return activities.school_year(date.today())
+    try:
+        return activities.parse_school_year(args.schooljaar)
+    except ValueError as err:
+        raise InfrakaartError(f"--schooljaar: {err}.") from err
 
 
 def open_store(args: argparse.Namespace, settings: Settings, *, reference=None):

@@ -229,7 +229,9 @@ def _build_maps(path, reference, division) -> dict[str, list]:
     bivariate = (choropleth[0], table, BIVARIATE, "Twee delen", "")
     layers = maps.boundary_layers(reference, division)
     plan = optimal_plan(coverage(partners, schools, radius_km=10, division=division), k=3)
+    reach = _reach_maps(path, reference, division, layers)
     return {
+        **reach,
         "maps.base_map": [maps.finish_map(maps.base_map(), legend=[
             ("punt", "#000", text) for text in HOSTILE.values()], title=HOSTILE["jinja"])],
         "partner_maps.build_partner_map": [
@@ -237,7 +239,8 @@ def _build_maps(path, reference, division) -> dict[str, list]:
                                    show_personal=personal, choropleth=areas)
             for frame, personal, areas in ((public, False, choropleth),
                                            (partners, True, choropleth),
-                                           (public, False, bivariate))],
+                                           (public, False, bivariate))
+        ] + reach["partner_maps.build_partner_map"],
         "partner_maps.school_partners_map": [
             partner_maps.school_partners_map(hostile_school.iloc[0], nearest, show_personal=p)
             for p in (False, True)],
@@ -246,6 +249,34 @@ def _build_maps(path, reference, division) -> dict[str, list]:
             for p in (False, True)],
         "plans.plan_map": [plan_map(plan, reference=reference)],
     }
+
+
+def _reach_maps(path, reference, division, layers) -> dict[str, list]:
+    """The Kaart with a school year's reach, and the Bereik map of every subregion."""
+    from geo.analysis.reach import partner_activity, school_reach
+    from geo.output import reach_maps
+    from geo.views.bereik import subregion_reach
+
+    with Store(path, reference) as store:
+        done = store.activities.all(school_year="2024-2025")
+        partners = store.organisations(include_personal=True)
+        schools = store.schools()
+        mbo = store.mbo_locations()
+        bereik = [subregion_reach(store, reference=reference, division=division,
+                                  subregion=name, school_year="2024-2025", k=len(HOSTILE),
+                                  include_personal=personal,
+                                  areas=layers["subregio"]).fmap
+                  for name in division.subregions for personal in (False, True)]
+    active = reach_maps.with_partner_activity(
+        partners, partner_activity(done, school_year="2024-2025"), "2024-2025")
+    reached = reach_maps.with_school_reach(school_reach(done, schools, school_year="2024-2025"),
+                                           "2024-2025")
+    assert active["activiteiten"].sum() > 0 and reached["bereikt"].any()
+    kaart = partner_maps.build_partner_map(layers=layers, partners=active, schools=reached,
+                                           mbo=mbo, show_personal=True,
+                                           school_year="2024-2025")
+    return {"reach_maps.subregion_reach_map": bereik,
+            "partner_maps.build_partner_map": [kaart]}
 
 
 def assert_inert_html(html: str) -> None:

@@ -60,6 +60,8 @@ PAGE_HEADINGS = {
     "Over": "Over Infrakaart",
     "Beheer": "Beheer",
     "Ambassadeurs": "Ambassadeurs",
+    "Jaaroverzicht": "Jaaroverzicht",
+    "Bereik": "Bereik",
     "Inloggen": "Inloggen",
     "Account": "Inloggen",
 }

@@ -1,0 +1,159 @@
+"""The Bereik page (pages/bereik.py) through Streamlit's AppTest: import, then a subregion."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.activities import school_year, school_year_bounds
+from geo.register.examples import load_example_data
+from geo.register.store import Store
+from geo.text import md
+from tests.map_payloads import layer
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "bereik.py")
+TEACHER, NOTE = "Gijs Gastgeheim", "Notitie Geheimpje"
+SUBREGION = "Regio Alkmaar"
+PARTNER = "Voorbeeld Grondverzet Koggenveld"
+
+
+def _day(offset: int) -> str:
+    """A day of the current school year, as a planning sheet writes it."""
+    start, _ = school_year_bounds(school_year(date.today()))
+    return (start + timedelta(days=offset)).strftime("%d-%m-%Y")
+
+
+@pytest.fixture
+def register(app_env, reference):
+    """The example data; returns the var dir and three vmbo schools of Regio Alkmaar."""
+    with Store(app_env / "infrakaart.sqlite", reference) as store:
+        load_example_data(store)
+        schools = store.schools()
+        sub_of = reference.default_division.subregion_of()
+        vmbo = schools[schools["heeft_vmbo"] & (schools["gemeentecode"].map(sub_of)
+                                                == SUBREGION)]
+        codes = list(vmbo.sort_values("vestigingscode")["vestigingscode"])
+    return app_env, codes
+
+
+def _sheet(codes: list[str]) -> bytes:
+    """Two given activities (A, B), one planned (C), one at an unknown school."""
+    a, b, c = codes[:3]
+    rows = [
+        "Soort activiteit;Datum;Vestigingscode;Partner;Aantal leerlingen;Status;Gastdocenten;"
+        "Notities",
+        f"Gastles VO;{_day(30)};{a};{PARTNER};25;gegeven;{TEACHER};{NOTE}",
+        f"Tech Your Talent;{_day(40)};{b};{PARTNER};20;gegeven;;",
+        f"Voorlichting;{_day(50)};{c};;;gepland;;",
+        f"Gastles VO;{_day(60)};99XX99;;;gegeven;{TEACHER};",
+    ]
+    return "\n".join(rows).encode("utf-8")
+
+
+def _run(role: str | None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    if role is not None:
+        at.session_state["rol"] = role
+        at.session_state["gebruiker"] = "piet"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
+                                  "subheader") for e in getattr(at, kind)]
+    for frame in at.dataframe:
+        value = frame.value
+        parts.append(getattr(value, "data", value).to_csv())
+    return "\n".join(str(p) for p in parts)
+
+
+def _frame(at: AppTest, first_column: str):
+    for frame in at.dataframe:
+        value = getattr(frame.value, "data", frame.value)
+        if list(value.columns)[0] == first_column:
+            return value
+    raise AssertionError(f"no table starting with {first_column}")
+
+
+def test_the_public_is_refused(register):
+    at = _run(None)
+    assert any("alleen voor het operationele team" in e.value for e in at.error)
+    assert len(at.selectbox) == 0 and len(at.dataframe) == 0 and len(at.file_uploader) == 0
+
+
+def test_team_imports_the_planning_and_sees_who_was_not_reached(register, reference,
+                                                                shown_maps):
+    var, codes = register
+    at = _run("team")
+    year = school_year(date.today())
+    assert at.selectbox(key="bereik_schooljaar").value == year  # the current school year
+    at.file_uploader(key="bereik_upload").set_value(("planning.csv", _sheet(codes),
+                                                     "text/csv")).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["ok"], metrics["waarschuwing"], metrics["fout"]) == ("3", "0", "1")
+    verdicts = _frame(at, "Rij")
+    assert list(verdicts["Oordeel"]) == ["ok", "ok", "ok", "fout"]
+    assert "99XX99" in verdicts.iloc[3]["Melding"]
+    assert TEACHER not in _texts(at) and NOTE not in _texts(at)
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        assert store.activities.all(school_year=year).empty  # nothing before the click
+    button = at.button(key="bereik_importeren")
+    assert button.label == "Importeren (3 rijen)"
+    button.click().run()
+    assert not at.exception
+    assert any("3 nieuw" in s.value and "1 rij met een fout overgeslagen" in s.value
+               for s in at.success)
+    assert len([b for b in at.button if b.key == "bereik_importeren"]) == 0
+
+    at.selectbox(key="bereik_subregio").set_value(SUBREGION).run()
+    assert not at.exception
+    missing = _frame(at, "School")
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        stored = store.activities.all(school_year=year, include_staff=True)
+        schools = store.schools().set_index("vestigingscode")
+    assert set(stored["vestigingscode"]) == set(codes[:3])
+    assert TEACHER in set(stored["gastdocenten"])  # stored for the team, shown nowhere
+    expected = set(codes) - set(codes[:2])  # the planned one is not reached yet
+    assert set(missing["Vestigingscode"]) == expected
+    assert list(missing.columns) == ["School", "Plaats", "Gemeente", "Vestigingscode",
+                                     "Partners dichtbij"]
+    assert all(missing["Partners dichtbij"].str.count(r"\(") == 5)  # five partners each
+    overview = _frame(at, "Subregio").set_index("Subregio")
+    alkmaar = overview.loc[SUBREGION]
+    assert (alkmaar["vmbo bereikt"], alkmaar["vmbo niet bereikt"]) == (2, len(expected))
+    assert alkmaar["Gastlessen VO"] == 1
+    # The map: exactly those schools highlighted, the partner that gave lessons ringed.
+    html = shown_maps["bereik_map"]
+    marked = layer(html, "points", "ik-school ik-niet-bereikt")
+    assert sorted(marked["cols"]["naam"]) == sorted(schools.loc[sorted(expected), "naam"])
+    partners = layer(html, "points", "ik-partner")
+    assert "Gaf 2 activiteiten in " + year in partners["cols"]["activiteiten_tekst"]
+    text = _texts(at)
+    assert TEACHER not in text and NOTE not in text and TEACHER not in html
+
+
+def test_an_unreadable_sheet_gets_a_dutch_error(register):
+    at = _run("bestuur")
+    at.file_uploader(key="bereik_upload").set_value(
+        ("planning.csv", b"Naam;Adres\nEen;Twee\n", "text/csv")).run()
+    assert not at.exception
+    assert any("geen kopregel van een planning" in e.value or "mist een kolom" in e.value
+               for e in at.error)
+    assert len([b for b in at.button if b.key == "bereik_importeren"]) == 0
+
+
+def test_a_past_school_year_and_its_call_list(register):
+    at = _run("team")
+    at.selectbox(key="bereik_schooljaar").set_value("2024-2025").run()
+    at.selectbox(key="bereik_subregio").set_value(SUBREGION).run()
+    assert not at.exception
+    assert any(md("Bereik per subregio in 2024-2025") == s.value for s in at.subheader)
+    assert any("voorbeeldactiviteiten" in c.value for c in at.caption)
+    names = [b.label for b in at.get("download_button")]
+    assert "Bellijst als Excel" in names and "Overzicht als CSV" in names
