@@ -41,6 +41,10 @@ SYNONYM, MAPPED, WEAK = 0, 1, 2
 #: A column mapping: :func:`header_key` of a header → the field it stands for.
 ColumnMapping = Mapping[str, str]
 
+#: The fields a kind of file may have columns for (default: :func:`geo.fields.import_fields`;
+#: a planning sheet: :func:`geo.activities.activity_import_fields`).
+Columns = tuple[fields.Field, ...]
+
 
 def header_key(text: object) -> str:
     """Normalise a header cell: case, accents, punctuation and spaces do not matter.
@@ -78,16 +82,18 @@ def _build_header_index(items: tuple[fields.Field, ...]) -> dict[str, tuple[str,
     return index
 
 
-def header_index(mapping: ColumnMapping | None = None) -> dict[str, tuple[str, int]]:
+def header_index(mapping: ColumnMapping | None = None,
+                 columns: Columns | None = None) -> dict[str, tuple[str, int]]:
     """The registry's synonyms plus the pairs of ``mapping`` (priority :data:`MAPPED`).
 
     A pair whose header the registry knows, or whose field is not an import field, or
-    whose key is not a normalised header, is left out: the registry wins.
+    whose key is not a normalised header, is left out: the registry wins. ``columns``:
+    the fields of another kind of file (their synonyms instead of the registry's).
     """
-    index = header_synonyms()
+    index = header_synonyms() if columns is None else _build_header_index(columns)
     if not mapping:
         return index
-    known = {item.name for item in fields.import_fields()}
+    known = {item.name for item in columns or fields.import_fields()}
     extra = {key: (name, MAPPED) for key, name in mapping.items()
              if key and key == header_key(key) and name in known and key not in index}
     return {**index, **extra}
@@ -181,13 +187,13 @@ class Line:
     recoded: bool = False
 
 
-def find_header(grid: Sequence[Sequence[str]],
-                mapping: ColumnMapping | None = None) -> tuple[int, int] | None:
+def find_header(grid: Sequence[Sequence[str]], mapping: ColumnMapping | None = None,
+                columns: Columns | None = None) -> tuple[int, int] | None:
     """Index and score of the row that looks most like a header, or None.
 
     The score is the number of fields a row's cells name (through :func:`header_index`).
     """
-    index = header_index(mapping)
+    index = header_index(mapping, columns)
     best: tuple[int, int] | None = None
     for i, row in enumerate(grid):
         found = {index.get(header_key(cell), (None,))[0] for cell in row if cell}
@@ -229,7 +235,8 @@ def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
 
 def table_from_lines(
     lines: Iterable[Line], *, filename: str, max_rows: int,
-    mapping: ColumnMapping | None = None, require_name: bool = True, **how: str | None
+    mapping: ColumnMapping | None = None, require_name: bool = True,
+    columns: Columns | None = None, **how: str | None
 ) -> RawTable:
     """Build a :class:`RawTable` from non-empty rows, stopping after ``max_rows`` data rows.
 
@@ -237,7 +244,8 @@ def table_from_lines(
     searched for the header, the rest is taken one row at a time. ``mapping`` adds
     header → field pairs (:func:`header_index`). Without a name column this raises
     :class:`NoNameColumn`, unless ``require_name`` is False: then the table comes back
-    without ``naam``, so a user can say which column holds the name.
+    without ``naam``, so a user can say which column holds the name. ``columns``: the
+    fields of another kind of file (see :func:`header_index`).
     """
     lines = iter(lines)
     head: list[Line] = []
@@ -247,7 +255,7 @@ def table_from_lines(
             after_head.append(line)
             break
         head.append(line)
-    found = find_header([line.cells for line in head], mapping)
+    found = find_header([line.cells for line in head], mapping, columns)
     if found is None:
         raise NoTable(
             f"In '{shown(filename)}' is geen kopregel gevonden. Zet boven de gegevens een "
@@ -258,7 +266,7 @@ def table_from_lines(
     header = header_line.cells
     chosen: dict[str, tuple[int, int]] = {}  # field → (priority, column)
     unknown: list[str] = []
-    index = header_index(mapping)
+    index = header_index(mapping, columns)
     for col, cell in enumerate(header):
         if not cell:
             continue

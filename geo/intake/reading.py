@@ -50,6 +50,7 @@ from geo.errors import ImportFileError, shown
 from geo.intake.rawtable import (
     HEADER_SEARCH_ROWS,
     ColumnMapping,
+    Columns,
     Line,
     NoNameColumn,
     NoTable,
@@ -325,7 +326,7 @@ def _csv_lines(source: Lines, delimiter: str, filename: str) -> Iterator[Line]:
 
 
 def _read_csv(data: bytes, filename: str, max_rows: int, *, mapping: ColumnMapping | None,
-              require_name: bool) -> RawTable:
+              require_name: bool, columns: Columns | None) -> RawTable:
     source = _decode(data, filename)
     best = (-1, ";")  # (header score, delimiter); the first of equals wins
     for delimiter in (";", ",", "\t"):
@@ -337,7 +338,7 @@ def _read_csv(data: bytes, filename: str, max_rows: int, *, mapping: ColumnMappi
                 head.append(line.cells)
         except ImportFileError:
             pass  # scored on the rows before; if it wins, reading it names the bad row
-        found = find_header(head, mapping)
+        found = find_header(head, mapping, columns)
         score = found[1] if found else 0
         if score > best[0]:
             best = (score, delimiter)
@@ -345,7 +346,7 @@ def _read_csv(data: bytes, filename: str, max_rows: int, *, mapping: ColumnMappi
     return table_from_lines(
         _csv_lines(source, delimiter, filename), filename=filename, max_rows=max_rows,
         encoding=source.encoding, delimiter=delimiter, mapping=mapping,
-        require_name=require_name,
+        require_name=require_name, columns=columns,
     )
 
 
@@ -365,7 +366,8 @@ def _sheet_lines(sheet, filename: str) -> Iterator[Line]:
 
 
 def _read_xlsx(data: bytes, filename: str, settings: Settings, *,
-               mapping: ColumnMapping | None, require_name: bool) -> RawTable:
+               mapping: ColumnMapping | None, require_name: bool,
+               columns: Columns | None) -> RawTable:
     """The first sheet with a header and a name column.
 
     Without ``require_name`` and without such a sheet: the first sheet with a header,
@@ -395,7 +397,7 @@ def _read_xlsx(data: bytes, filename: str, settings: Settings, *,
                 return table_from_lines(
                     _sheet_lines(sheet, filename), filename=filename,
                     max_rows=settings.max_import_rows, sheet=sheet.title, mapping=mapping,
-                )
+                    columns=columns)
             except NoTable as err:
                 first_error = first_error or err
                 if isinstance(err, NoNameColumn) and nameless is None:
@@ -404,8 +406,7 @@ def _read_xlsx(data: bytes, filename: str, settings: Settings, *,
             return table_from_lines(
                 _sheet_lines(nameless, filename), filename=filename,
                 max_rows=settings.max_import_rows, sheet=nameless.title, mapping=mapping,
-                require_name=False,
-            )
+                require_name=False, columns=columns)
         raise first_error or ImportFileError(
             f"'{shown(filename)}' bevat geen werkblad met gegevens."
         )
@@ -422,7 +423,8 @@ def _read_xlsx(data: bytes, filename: str, settings: Settings, *,
 
 
 def read_table(data: bytes, filename: str, *, settings: Settings | None = None,
-               mapping: ColumnMapping | None = None, require_name: bool = True) -> RawTable:
+               mapping: ColumnMapping | None = None, require_name: bool = True,
+               columns: Columns | None = None) -> RawTable:
     """Read an import file (``.xlsx`` or ``.csv``) into a :class:`RawTable`.
 
     Parameters
@@ -440,6 +442,9 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None,
     require_name : bool
         When False, a file whose header has no name column is read all the same (its
         table has no ``naam``), so the user can say which column holds the name.
+    columns : tuple of Field, optional
+        The fields of another kind of file, whose header synonyms are used instead of the
+        registry's (a planning sheet: :mod:`geo.intake.activities`).
 
     Returns
     -------
@@ -474,7 +479,7 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None,
                 ".xlsx of .csv."
             )
         return _read_xlsx(data, filename, settings, mapping=mapping,
-                          require_name=require_name)
+                          require_name=require_name, columns=columns)
     if suffix in {"xlsx", "xlsm"}:
         raise ImportFileError(f"'{shown(filename)}' is geen geldig Excel-bestand (.xlsx).")
     if suffix not in {"csv", "txt", "tsv", ""}:
@@ -483,4 +488,4 @@ def read_table(data: bytes, filename: str, *, settings: Settings | None = None,
             ".csv."
         )
     return _read_csv(data, filename, settings.max_import_rows, mapping=mapping,
-                     require_name=require_name)
+                     require_name=require_name, columns=columns)
