@@ -20,6 +20,7 @@ from geo.cli import (
     ambassadors,
     education,
     importing,
+    inflow,
     maintenance,
     nearby,
     partner_map,
@@ -49,6 +50,7 @@ COMMANDS: dict[str, Command] = {
     "herstel": (maintenance.add_restore, maintenance.run_restore),
     "status": (maintenance.add_status, maintenance.run_status),
     "mbo": (education.add, education.run),
+    "instroom": (inflow.add, inflow.run),
 }
 
 

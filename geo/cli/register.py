@@ -44,15 +44,17 @@ def add_example(sub: argparse._SubParsersAction) -> None:
     """Declare ``infrakaart voorbeeld`` and its options."""
     p = sub.add_parser(
         "voorbeeld",
-        help="Verzonnen voorbeeldpartners laden of verwijderen.",
+        help="Verzonnen voorbeeldpartners en -instroomcijfers laden of verwijderen.",
         description="Laad de verzonnen voorbeeldlijst (data/voorbeeld/partners_voorbeeld.csv) "
         "in het register, offline geplaatst op postcode en gemarkeerd als voorbeeld, zodat "
-        "de kaart meteen iets laat zien. Echte organisaties blijven ongemoeid.",
+        "de kaart meteen iets laat zien, met verzonnen instroomcijfers van twee schooljaren "
+        "(data/voorbeeld/instroom_voorbeeld.csv). Echte organisaties en cijfers blijven "
+        "ongemoeid.",
     )
     p.add_argument("--alleen-als-leeg", action="store_true",
                    help="niets doen als het register al organisaties bevat (voor make run)")
     p.add_argument("--verwijderen", action="store_true",
-                   help="alle voorbeeldorganisaties verwijderen")
+                   help="alle voorbeeldorganisaties en voorbeeldinstroom verwijderen")
     add_database_option(p)
 
 
@@ -63,16 +65,21 @@ def run_example(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(args, settings) as store:
         database = store.path
         if args.verwijderen:
+            inflow = store.inflow.count(examples=True)
             removed = store.delete_example_data(user=cli_user())
             gone = count_noun(removed, "voorbeeldorganisatie", "voorbeeldorganisaties")
-            print(f"{gone} verwijderd uit {database}.")
+            rows = count_noun(inflow, "rij", "rijen")
+            print(f"{gone} en {rows} voorbeeldinstroom verwijderd uit {database}.")
             return 0
         if args.alleen_als_leeg and store.organisation_count() > 0:
             print(f"Register {database} bevat al organisaties; geen voorbeeldgegevens geladen.")
             return 0
         outcome = load_example_data(store, user=cli_user())
+    inflow = outcome["instroom"]
+    years = ", ".join(sorted({found["schooljaar"] for found in inflow["sets"]}))
     print(f"Voorbeeldgegevens in {database}: {outcome['nieuw']} nieuw, "
-          f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} ongewijzigd. "
-          "Dit zijn verzonnen organisaties; verwijder ze met 'infrakaart voorbeeld "
+          f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} ongewijzigd; "
+          f"instroom: {count_noun(inflow['rijen'], 'rij', 'rijen')} (schooljaren {years}). "
+          "Dit zijn verzonnen organisaties en cijfers; verwijder ze met 'infrakaart voorbeeld "
           "--verwijderen'.")
     return 0

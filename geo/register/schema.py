@@ -23,6 +23,8 @@ One SQLite file holds
 ``kolomkoppelingen``
     Import headers the registry does not know and the field each stands for, remembered
     for the next file (:mod:`geo.register.column_mappings`).
+``instroom``, ``instroom_imports``
+    Inflow into mbo infra per school year and home area (:mod:`geo.register.inflow`).
 
 Migrations
     The schema version is kept in ``PRAGMA user_version``; :data:`MIGRATIONS` is an
@@ -49,7 +51,7 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
-from geo.register import column_mappings, sessions
+from geo.register import column_mappings, inflow, sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
@@ -363,11 +365,11 @@ def _migrate_v6(conn: sqlite3.Connection) -> None:
 
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
-#: Step 7: server-side login sessions; step 8: remembered column mappings (each module's
-#: ``create_table``).
+#: Step 7: server-side login sessions; step 8: remembered column mappings; then the
+#: inflow tables (each module's ``create_table``).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
-    sessions.create_table, column_mappings.create_table,
+    sessions.create_table, column_mappings.create_table, inflow.create_table,
 )
 
 #: The schema version this code writes.

@@ -16,6 +16,7 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
 * :mod:`geo.register.column_mappings` — import headers remembered with their field
   (``store.column_mappings``);
+* :mod:`geo.register.inflow` — inflow into mbo infra per school year (``store.inflow``);
 * :mod:`geo.register.seed` and :mod:`geo.register.examples` — the data a register
   starts with.
 
@@ -50,6 +51,7 @@ from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
 from geo.register.column_mappings import ColumnMappings
+from geo.register.inflow import InflowRegister
 from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
     ORGANISATION_COLUMNS,
@@ -115,6 +117,8 @@ class Store:
         self.places = EducationPlaces(self._db, self._rows)
         #: Import headers remembered with the field each stands for.
         self.column_mappings = ColumnMappings(self._db)
+        #: Inflow into mbo infra per school year and home area, with its imports.
+        self.inflow = InflowRegister(self._db)
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
@@ -337,8 +341,9 @@ class Store:
         self._db.checkpoint()
 
     def delete_example_data(self, *, user: str) -> int:
-        """Remove every example organisation (``voorbeeld``); returns how many."""
+        """Remove every example organisation and the example inflow; how many organisations."""
         with self._db.transaction():
+            self.inflow.delete_examples()
             with self._lock:
                 ids = [r[0] for r in self._db.execute(
                     "SELECT id FROM organisaties WHERE voorbeeld = 1").fetchall()]
