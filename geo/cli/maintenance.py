@@ -45,10 +45,12 @@ def _backup_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 def _contents(counts: dict[str, int]) -> str:
     mappings = counts.get("kolomkoppelingen", 0)
+    inflow = counts.get("instroom", 0)
     return (f"{counts['organisaties']} organisaties, {counts['scholen']} scholen, "
             f"{counts['opleidingslocaties']} opleidingslocaties, "
             f"{counts['historie']} regels historie"
-            + (f", {mappings} onthouden kolomkoppeling(en)" if mappings else ""))
+            + (f", {mappings} onthouden kolomkoppeling(en)" if mappings else "")
+            + (f", {count_noun(inflow, 'rij', 'rijen')} instroom" if inflow else ""))
 
 
 def add_backup(sub: argparse._SubParsersAction) -> None:

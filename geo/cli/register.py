@@ -69,7 +69,8 @@ def run_example(args: argparse.Namespace, settings: Settings) -> int:
             removed = store.delete_example_data(user=cli_user())
             gone = count_noun(removed, "voorbeeldorganisatie", "voorbeeldorganisaties")
             rows = count_noun(inflow, "rij", "rijen")
-            print(f"{gone} en {rows} voorbeeldinstroom verwijderd uit {database}.")
+            print(f"{gone} verwijderd uit {database}"
+                  + (f", met {rows} voorbeeldinstroom." if inflow else "."))
             return 0
         if args.alleen_als_leeg and store.organisation_count() > 0:
             print(f"Register {database} bevat al organisaties; geen voorbeeldgegevens geladen.")

@@ -117,8 +117,7 @@ class Store:
         self.places = EducationPlaces(self._db, self._rows)
         #: Import headers remembered with the field each stands for.
         self.column_mappings = ColumnMappings(self._db)
-        #: Inflow into mbo infra per school year and home area, with its imports.
-        self.inflow = InflowRegister(self._db)
+        self.inflow = InflowRegister(self._db)  # inflow per school year, with its imports
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
@@ -225,9 +224,8 @@ class Store:
                     include_personal: bool = False) -> list[dict]:
         """Organisations whose name key matches (likely duplicates), lowest id first.
 
-        ``key`` is a :func:`geo.vocabulary.name_key` (a raw name is normalised too); with
-        a ``postcode`` only organisations at the same postcode (full postcodes compared
-        when both have letters, else the four digits).
+        ``key`` is a :func:`geo.vocabulary.name_key` (a raw name is normalised too); with a
+        ``postcode`` only those at the same postcode (PC6 when both have letters, else PC4).
         """
         with self._lock:
             ids = [r[0] for r in self._db.execute(
@@ -258,8 +256,7 @@ class Store:
                 ) -> pd.DataFrame:
         """The edit history (of record ``org_id`` of ``table``), newest first.
 
-        :data:`~geo.register.history.HISTORY_COLUMNS`; personal fields show
-        :data:`~geo.register.history.PERSONAL_PLACEHOLDER` instead of values.
+        :data:`~geo.register.history.HISTORY_COLUMNS`; personal fields show a placeholder.
         """
         return self._db.frame(*history.history_query(org_id, table))
 

@@ -176,6 +176,9 @@ def inflow_overview(store, *, reference: Reference, division: Division | None = 
         partners=units["code"].map(figures["partners"]).fillna(0).astype(int),
         reistijd=units["code"].map(figures["reistijd_mbo_infra_min_gemiddeld"]))
     table = _display(units)
+    if year is None:  # no figures at all: nothing to show, not "<5" everywhere
+        table["Instroom mbo infra"] = ""
+        table["Per 1.000 jongeren"] = ""
     units = units.rename(columns={"reistijd": "reistijd_mbo_infra_min_gemiddeld"})
     sources = tuple(store.inflow.sources(year)) if year else ()
     notes = [YOUTH_NOTE_NL]

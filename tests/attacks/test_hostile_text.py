@@ -117,7 +117,19 @@ def hostile_register(tmp_path_factory, reference):
                      if f.settable and f.type == fields.TEXT}
             store.places.save({**place, "naam": f"{text} {key}", "lat": float(school["lat"]),
                                "lon": float(school["lon"])}, user="test", role="team")
+        for key, text in HOSTILE.items():  # an inflow set per text, in every free-text field
+            record = {"schooljaar": "2024-2025", "pc4": "1811", "gemeentecode": "GM0361",
+                      "aantal": 7, "rij": 2, **dict.fromkeys(inflow_text_fields(), text)}
+            store.inflow.apply_import([{**record, "bron": f"{text} {key}"}],
+                                      filename=f"{text}.csv", user="test", role="team")
     return path, refused
+
+
+def inflow_text_fields() -> tuple[str, ...]:
+    """Every free-text field of an inflow row, from the inflow import's fields."""
+    from geo.intake.inflow import FREE_TEXT_FIELDS
+
+    return FREE_TEXT_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +147,19 @@ def test_free_text_fields_take_any_text(hostile_register):
     _, refused = hostile_register
     assert set(refused) <= VOCABULARY_FIELDS
     assert {"naam", "plaats", "website", "notities", "contactpersoon"} <= set(text_fields())
+
+
+def test_inflow_free_text_is_stored_as_given(hostile_register, reference):
+    path, _ = hostile_register
+    assert {"bron", "opleiding", "locatie", "opmerking"} <= set(inflow_text_fields())
+    with Store(path, reference) as store:
+        rows = store.inflow.rows()
+        files = set(store.inflow.imports()["bestand"])
+    for field in set(inflow_text_fields()) - {"bron"}:
+        assert set(HOSTILE.values()) <= set(rows[field]), field
+    # The source names a set: its spaces are normalised, the rest is kept.
+    assert {" ".join(f"{t} {k}".split()) for k, t in HOSTILE.items()} == set(rows["bron"])
+    assert {f"{t}.csv" for t in HOSTILE.values()} == files
 
 
 # --------------------------------------------------------------------------- maps
@@ -469,6 +494,13 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
                 ["mbo", "zet", HOSTILE["terminal"], "--postcode", "1703AB", "--offline", *db],
                 ["mbo", "zet", "1", "--adres", HOSTILE["terminal"], "--postcode", "1703AB",
                  "--plaats", HOSTILE["md_link"], "--offline", *db]],
+        "instroom": [["instroom", "import", str(source.with_name("instroom.csv")), "--droog",
+                      "--bron", HOSTILE["terminal"], *db, "--uitvoer",
+                      str(out / "instroom-import.csv")],
+                     *(["instroom", "overzicht", "--niveau", "subregio", "--indeling",
+                        str(division), *db, "--uitvoer", str(out / f"instroom{suffix}")]
+                       for suffix in (".csv", ".xlsx")),
+                     ["instroom", "historie", *db]],
     }
 
 
@@ -488,6 +520,10 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
     source.write_bytes(tables.csv_bytes(pd.DataFrame({
         "Organisatie": list(HOSTILE.values()), "Postcode": ["1811 AB"] * len(HOSTILE),
         "Plaats": ["Alkmaar"] * len(HOSTILE), "Notities": list(HOSTILE.values())})))
+    source.with_name("instroom.csv").write_bytes(tables.csv_bytes(pd.DataFrame({
+        "Schooljaar": ["2024-2025"] * len(HOSTILE), "Postcode": list(HOSTILE.values()),
+        "Gemeente": list(HOSTILE.values()), "Aantal": ["7"] * len(HOSTILE),
+        "Opleiding": list(HOSTILE.values()), "Bron": list(HOSTILE.values())})))
     for command, runs in _commands(path, out, "99ZZ00", division, source).items():
         for argv in runs:
             code = main(argv, settings=settings)
@@ -498,6 +534,7 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
                 assert marker not in text, (command, marker)
     written = sorted(out.iterdir())
     assert {p.suffix for p in written} >= {".csv", ".xlsx", ".html", ".geojson"}
+    assert {"instroom.csv", "instroom.xlsx", "instroom-import.csv"} <= {p.name for p in written}
     for file in written:
         assert_inert_file(file)
     names = {f["properties"]["Organisatie"] for f in json.loads(
