@@ -64,6 +64,7 @@ def test_the_overview_puts_inflow_beside_partners_and_travel_time(example_regist
     assert any(note.startswith("Bron: Voorbeeld") for note in view.notes)
     assert view.units.attrs["schooljaar"] == "2024-2025"  # to join activities later
     assert {"code", "laag", "hoog", "per_1000", "partners"} <= set(view.units.columns)
+    assert set(view.units["schooljaar"]) == {"2024-2025"}
 
 
 def test_the_gemeente_table_hides_small_municipalities(example_register, reference):

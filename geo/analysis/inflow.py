@@ -44,8 +44,9 @@ YOUTH_COLUMN = "inw_10_19"
 PER = 1000
 
 #: The columns of :func:`inflow_by_unit`, in order.
-UNIT_COLUMNS = ("code", "naam", "arbeidsmarktregio_code", "arbeidsmarktregio", "jongeren",
-                "laag", "hoog", "afgeschermd", "instroom", "per_1000", "per_1000_tekst")
+UNIT_COLUMNS = ("code", "naam", "arbeidsmarktregio_code", "arbeidsmarktregio", "schooljaar",
+                "jongeren", "laag", "hoog", "afgeschermd", "instroom", "per_1000",
+                "per_1000_tekst")
 
 #: What people should know before reading inflow beside partners and travel time (Dutch).
 CAVEAT_NL = (
@@ -119,7 +120,8 @@ def inflow_by_unit(level: str, rows: pd.DataFrame, *, reference: Reference,
     Returns
     -------
     pandas.DataFrame
-        :data:`UNIT_COLUMNS`, sorted by code: ``laag``/``hoog`` the published bounds of
+        :data:`UNIT_COLUMNS`, sorted by code (``code`` and ``schooljaar`` join other
+        figures per unit and school year): ``laag``/``hoog`` the published bounds of
         the count (equal when exact), ``afgeschermd`` the number of hidden
         municipalities inside, ``instroom`` the count as people see it, ``per_1000`` the
         rate when exact (else NaN) and ``per_1000_tekst`` as people see it.
@@ -133,6 +135,7 @@ def inflow_by_unit(level: str, rows: pd.DataFrame, *, reference: Reference,
     people = youth.groupby(youth.index.map(code_of)).sum().reindex(units["code"],
                                                                    fill_value=0.0)
     table = units.set_index("code").join(bounds)
+    table["schooljaar"] = school_year
     table["jongeren"] = people.round(0).astype("int64")
     table["instroom"] = [count_text(lo, hi) for lo, hi in zip(table["laag"], table["hoog"],
                                                               strict=True)]

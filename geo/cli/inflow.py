@@ -18,6 +18,7 @@ from geo.cli._common import (
     add_division_option,
     cli_user,
     open_store,
+    print_checked_file,
     selected_division,
 )
 from geo.reference.levels import LEVELS
@@ -96,7 +97,6 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
         read_inflow,
     )
     from geo.intake.reading import read_import_file
-    from geo.intake.verdicts import count_statuses
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
     from geo.text import local_time
@@ -110,14 +110,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     reference = load_reference(settings.data_dir)
     verdicts = check_inflow(table, reference=reference, source=args.bron)
-    how = (f"werkblad '{table.sheet}'" if table.sheet is not None
-           else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
-    print(f"Bestand: {path.name} ({how}); kopregel op rij {table.header_row}.")
-    if table.unknown_columns:
-        print(f"Niet herkende kolommen (genegeerd): {', '.join(table.unknown_columns)}.")
-    counts = count_statuses(verdicts)
-    print(f"{count_noun(len(verdicts), 'rij', 'rijen')} gecontroleerd: {counts['ok']} ok, "
-          f"{counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
+    counts = print_checked_file(path.name, table, verdicts)
     for v in verdicts:
         if v.status != "ok":
             print(f"  rij {v.row} · {v.name} · {v.status}: {v.message}")

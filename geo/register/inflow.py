@@ -256,11 +256,12 @@ class InflowRegister:
         with self._db.transaction():
             current = self.current_sets()
             for (year, key), rows in groups.items():
+                source = rows[0]["bron"]  # one spelling per set (the first row's)
                 earlier = current.get((year, key, bool(example)))
                 import_id = self._db.execute(
                     "INSERT INTO instroom_imports (bestand, wanneer, door, schooljaar, bron, "
                     "rijen, vervangen, voorbeeld) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (str(filename), stamp, str(user), year, rows[0]["bron"], len(rows),
+                    (str(filename), stamp, str(user), year, source, len(rows),
                      earlier["rijen"] if earlier else 0, int(example))).lastrowid
                 if earlier:
                     self._replace(year, key, bool(example), import_id)
@@ -269,10 +270,10 @@ class InflowRegister:
                         "INSERT INTO instroom (import_id, schooljaar, bron, pc4, gemeentecode, "
                         "opleiding, locatie, aantal, opmerking, rij, voorbeeld) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (import_id, r["schooljaar"], r["bron"], r["pc4"], r["gemeentecode"],
+                        (import_id, r["schooljaar"], source, r["pc4"], r["gemeentecode"],
                          r["opleiding"], r["locatie"], r["aantal"], r["opmerking"], r["rij"],
                          int(example)))
-                sets.append({"schooljaar": year, "bron": rows[0]["bron"], "rijen": len(rows),
+                sets.append({"schooljaar": year, "bron": source, "rijen": len(rows),
                              "vervangen": earlier["rijen"] if earlier else 0,
                              "eerder": ({"bestand": earlier["bestand"],
                                          "wanneer": earlier["wanneer"]} if earlier else None)})
