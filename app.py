@@ -55,7 +55,9 @@ PAGES = {
     ],
     "Team": [_page("pages/beheer.py", "Beheer", ":material/build:", "beheren")],
     "Bestuur": [_page("pages/ambassadeurs.py", "Ambassadeurs", ":material/handshake:",
-                      "ambassadeurs_bekijken")],
+                      "ambassadeurs_bekijken"),
+                _page("pages/jaaroverzicht.py", "Jaaroverzicht", ":material/bar_chart:",
+                      "jaaroverzicht_bekijken")],
     "Account": [_page("pages/inloggen.py", "Account" if signed_in() else "Inloggen",
                       ":material/login:", None, url_path="inloggen")],
 }

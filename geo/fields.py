@@ -10,7 +10,6 @@ Everything that names, labels, checks or shows a register field reads it from he
 * the colours and legend labels of the kinds (:mod:`geo.output.maps`) and the kinds that
   count as partners (:mod:`geo.analysis.indicators`);
 * the Beheer form (:mod:`geo.views.beheer`).
-
 Adding a field
     Add a :class:`Field` to :data:`ORGANISATION_FIELDS` (or :data:`SCHOOL_FIELDS`) at its
     place in the export order, and a migration that adds its column
@@ -20,9 +19,8 @@ Adding a kind
     Add a :class:`Kind` to :data:`KINDS`. Nothing else: the register's kind check is
     rebuilt from this list whenever the register is opened.
 
-How people's values are read (yes/no, names): :mod:`geo.vocabulary`. Both modules are pure
-(no ``geo`` package imports), so every layer may use them; derived values are computed
-when asked.
+Yes/no and names as people write them: :mod:`geo.vocabulary`. Both are pure, so every layer
+may use them. Education places and activities: :mod:`geo.education_places`, :mod:`geo.activities`.
 """
 
 from __future__ import annotations
@@ -116,8 +114,7 @@ class Field:
     history : bool
         Whether a change is written to the edit history (input fields only).
     vocabulary : str
-        For :data:`VOCABULARY` fields: which list (``"kinds"``, ``"statuses"``,
-        ``"precisions"``, ``"sources"``, ``"place_kinds"``, ``"place_sources"``).
+        For :data:`VOCABULARY` fields: which list (see ``_records.allowed_values``).
     default : bool or None
         For yes/no fields read from a file: the value of an empty or unclear cell.
     nullable : bool
@@ -445,16 +442,19 @@ IMPORT_ONLY_FIELDS: tuple[Field, ...] = (
     Field("gemeente", "Gemeente", synonyms=("Gemeente",)),
 )
 
-#: The register tables that have fields (those of education places: geo.education_places).
+#: The register tables that have fields (places: geo.education_places; activities:
+#: geo.activities, whose fields are no import fields of organisations or schools).
 ORGANISATIONS, SCHOOLS, EDUCATION_PLACES = "organisaties", "scholen", "opleidingslocaties"
+ACTIVITIES = "activiteiten"
 
 
 def fields_of(table: str) -> tuple[Field, ...]:
-    """The fields of ``"organisaties"``, ``"scholen"`` or ``"opleidingslocaties"``."""
-    from geo.education_places import PLACE_FIELDS  # it builds on this module
+    """The fields of ``organisaties``, ``scholen``, ``opleidingslocaties``, ``activiteiten``."""
+    from geo.activities import ACTIVITY_FIELDS  # both build on this module
+    from geo.education_places import PLACE_FIELDS
 
     tables = {ORGANISATIONS: ORGANISATION_FIELDS, SCHOOLS: SCHOOL_FIELDS,
-              EDUCATION_PLACES: PLACE_FIELDS}
+              EDUCATION_PLACES: PLACE_FIELDS, ACTIVITIES: ACTIVITY_FIELDS}
     if table not in tables:
         raise ValueError(f"no fields for table {table!r}")
     return tables[table]

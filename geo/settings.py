@@ -182,6 +182,11 @@ class Settings:
         """The log file used when :attr:`log_file` is on."""
         return self.var_dir / "logs" / "infrakaart.log"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Folder for indexes built from the reference data (safe to delete: made again)."""
+        return self.var_dir / "cache"
+
 
 #: The log levels ``INFRAKAART_LOG_LEVEL`` accepts.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -284,6 +289,10 @@ class Defaults:
         The planner starts with this many ambassadors per subregion of the division.
     solver_time_limit_s : float
         Time limit of one solve of the ambassador optimisation (CBC), in seconds.
+    max_guest_lessons_vo : int
+        The most guest lessons in secondary schools (VO) the network can give in one
+        school year: the year overview shows the lessons given against it (strategy
+        2024-2025: 100 of a maximum of 180).
     """
 
     radius_km: float = 10.0
@@ -308,6 +317,7 @@ class Defaults:
     vmbo_weight: float = 2.0
     ambassadors_per_subregion: int = 1
     solver_time_limit_s: float = 30.0
+    max_guest_lessons_vo: int = 180
 
 
 #: The defaults every part of Infrakaart starts from (see :class:`Defaults`).

@@ -31,7 +31,8 @@ class Keys:
     """Every ``st.session_state`` key that code reads or writes, named in one place.
 
     A widget key that no code reads back through ``st.session_state`` stays with its widget,
-    prefixed with its page (``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``, ``beheer_``);
+    prefixed with its page (``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``, ``beheer_``,
+    ``jaar_``);
     every other key is declared here, once, with what it holds, and pages use it as
     ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
     """
@@ -88,6 +89,7 @@ LOGIN_TARGET_PARAM = "naar"
 LOGIN_TARGETS = {
     "beheer": ("Beheer", "pages/beheer.py"),
     "ambassadeurs": ("Ambassadeurs", "pages/ambassadeurs.py"),
+    "jaaroverzicht": ("Jaaroverzicht", "pages/jaaroverzicht.py"),
 }
 
 ROLE_LABELS = {"publiek": "Publiek / partner", "team": "Operationeel team", "bestuur": "Bestuur"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -55,7 +56,10 @@ def test_unplaceable_exits_1_with_dutch_message(capsys, settings, text):
     assert captured.err.startswith("Fout: ")
 
 
-def test_console_script_is_installed():
-    result = subprocess.run([sys.executable, "-m", "geo.cli", "waar", "1703", "--json"],
-                            capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout)["gemeentenaam"] == "Dijk en Waard"
+def test_console_script_is_installed(tmp_path):
+    env = {**os.environ, "INFRAKAART_VAR_DIR": str(tmp_path)}  # its place index goes there
+    for _ in range(2):  # builds the index, then reads it
+        result = subprocess.run([sys.executable, "-m", "geo.cli", "waar", "1703", "--json"],
+                                capture_output=True, text=True, check=True, env=env)
+        assert json.loads(result.stdout)["gemeentenaam"] == "Dijk en Waard"
+    assert (tmp_path / "cache" / "plaatsindex.json").is_file()

@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.analysis import access, coverage, indicators, plans, proximity, scenario, score
+from geo.analysis import (
+    access,
+    coverage,
+    indicators,
+    plans,
+    proximity,
+    scenario,
+    score,
+    year_overview,
+)
 from geo.analysis.names import CHOROPLETH_INDICATORS, MODES
 from geo.analysis.score import ScoreWeights, score_caption_nl, score_explanation_nl
 from geo.analysis.travel import StraightLineModel
@@ -58,6 +67,7 @@ def test_the_documented_values():
     assert DEFAULTS.access_catchment_km == 20.0
     assert (DEFAULTS.area_mode, DEFAULTS.nearby_mode) == ("ov_auto", "fiets")
     assert DEFAULTS.nearest_count == 5 and DEFAULTS.level == "subregio"
+    assert DEFAULTS.max_guest_lessons_vo == 180  # the strategy's maximum per school year
 
 
 def test_library_defaults_read_defaults():
@@ -78,6 +88,10 @@ def test_library_defaults_read_defaults():
         assert _default(function, "travel_mode") == DEFAULTS.nearby_mode
     assert _default(proximity.travel_minutes, "mode") == DEFAULTS.nearby_mode
     assert _default(coverage.coverage, "radius_km") == DEFAULTS.radius_km
+    from geo.views.jaaroverzicht import year_overview_view
+
+    for function in (year_overview.year_overview, year_overview_view):
+        assert _default(function, "maximum") == DEFAULTS.max_guest_lessons_vo
     assert _default(coverage.coverage, "vmbo_weight") == DEFAULTS.vmbo_weight
     for function in (plans.optimal_plan, plans.evaluate, plans.coverage_curve):
         assert _default(function, "time_limit_s") == DEFAULTS.solver_time_limit_s

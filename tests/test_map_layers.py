@@ -122,3 +122,12 @@ def test_maps_reach_pages_and_files_only_through_the_checked_paths():
         # The update groups hold only checked data layers, named like them.
         allowed = allowed_folium | ({"FeatureGroup"} if path.name == "map_updates.py" else set())
         assert calls <= allowed, f"{path.name} uses folium.{calls - allowed}"
+
+
+def test_marker_cluster_files_are_the_ones_folium_names():
+    from folium.plugins import MarkerCluster
+
+    from geo.output.map_layers import MARKER_CLUSTER_CSS, MARKER_CLUSTER_JS
+
+    assert MARKER_CLUSTER_JS == list(MarkerCluster.default_js)
+    assert MARKER_CLUSTER_CSS == list(MarkerCluster.default_css)

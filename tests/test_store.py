@@ -603,10 +603,14 @@ def test_cli_voorbeeld_only_when_empty_is_idempotent(tmp_path, settings, capsys)
     assert "al organisaties" in capsys.readouterr().out
     with Store(db, reference) as store:
         assert store.organisation_count() == count
-    assert main(["voorbeeld", "--verwijderen", "--database", str(db)], settings=settings) == 0
-    assert f"{count} voorbeeldorganisaties verwijderd" in capsys.readouterr().out
     with Store(db, reference) as store:
-        assert store.organisation_count() == 0
+        activities = store.activities.count(examples=True)
+    assert activities > 100
+    assert main(["voorbeeld", "--verwijderen", "--database", str(db)], settings=settings) == 0
+    assert (f"{count} voorbeeldorganisaties en {activities} voorbeeldactiviteiten verwijderd"
+            in capsys.readouterr().out)
+    with Store(db, reference) as store:
+        assert store.organisation_count() == 0 and store.activities.count() == 0
         store.save_organisation({"naam": "Echte Partner"}, user="anna")
     # A register with real data never gets examples from --alleen-als-leeg.
     assert main(["voorbeeld", "--alleen-als-leeg", "--database", str(db)],

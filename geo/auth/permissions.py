@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ambassadeurs_bekijken": frozenset({"team", "bestuur"}),  # Ambassadeurs (the planner)
     # Beheer → Opleidingslocaties, `infrakaart mbo zet` and every Store write of a place
     "opleidingslocaties_beheren": frozenset({"team", "bestuur"}),
+    "jaaroverzicht_bekijken": frozenset({"team", "bestuur"}),  # Jaaroverzicht (the page)
     # board only (issue 5): appoint ambassadors — Ambassadeurs → Vastleggen, the Beheer
     # form field, an import's Ambassadeur column, and every Store write of ambassadeur_voor
     "ambassadeurs_markeren": frozenset({"bestuur"}),

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 
 from geo.cli import (
+    activities,
     ambassadors,
     education,
     importing,
@@ -50,6 +51,8 @@ COMMANDS: dict[str, Command] = {
     "herstel": (maintenance.add_restore, maintenance.run_restore),
     "status": (maintenance.add_status, maintenance.run_status),
     "mbo": (education.add, education.run),
+    "activiteiten": (activities.add, activities.run),
+    "jaaroverzicht": (activities.add_overview, activities.run_overview),
     "instroom": (inflow.add, inflow.run),
 }
 

@@ -48,8 +48,11 @@ def _contents(counts: dict[str, int]) -> str:
     inflow = counts.get("instroom", 0)
     return (f"{counts['organisaties']} organisaties, {counts['scholen']} scholen, "
             f"{counts['opleidingslocaties']} opleidingslocaties, "
-            f"{counts['historie']} regels historie"
-            + (f", {mappings} onthouden kolomkoppeling(en)" if mappings else "")
+            + (count_noun(counts["activiteiten"], "activiteit", "activiteiten") + ", "
+               if "activiteiten" in counts else "")
+            + f"{counts['historie']} regels historie"
+            + (", " + count_noun(mappings, "onthouden kolomkoppeling",
+                                 "onthouden kolomkoppelingen") if mappings else "")
             + (f", {count_noun(inflow, 'rij', 'rijen')} instroom" if inflow else ""))
 
 

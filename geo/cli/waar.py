@@ -22,21 +22,16 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart waar``; returns the exit code."""
-    from geo.reference.data import load_reference
-    from geo.reference.gazetteer import Gazetteer
-    from geo.reference.regions import assign_areas
+    # A small prebuilt index (no pandas, no geopandas): the same answers as the gazetteer
+    # and assign_areas, which build it the first time and whenever the data changes.
+    from geo.reference.place_index import where_index
 
     text = " ".join(args.invoer)
-    reference = load_reference(settings.data_dir)
-    location = Gazetteer(reference).locate(text)
-    areas = assign_areas([location.lon], [location.lat], reference).iloc[0]
+    index = where_index(settings.data_dir, settings.cache_dir)
+    location = index.locate(text)
     answer = {
         "invoer": text,
-        "gemeentecode": areas["gemeentecode"],
-        "gemeentenaam": areas["gemeentenaam"],
-        "subregio": areas["subregio"],
-        "arbeidsmarktregio_code": areas["arbeidsmarktregio_code"],
-        "arbeidsmarktregio": areas["arbeidsmarktregio"],
+        **index.areas_of(location),
         "nauwkeurigheid": location.precision,
         "lat": round(location.lat, 6),
         "lon": round(location.lon, 6),

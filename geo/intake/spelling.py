@@ -126,6 +126,10 @@ class PlaceIndex:
         """The official spelling of a known place, or None."""
         return self._names.get(place_key(place))
 
+    def municipalities(self, place: object) -> frozenset[str]:
+        """The GM codes of the municipalities a place or municipality name lies in."""
+        return frozenset(self._gemeenten_of.get(place_key(place), ()))
+
     def pc4_place(self, postcode: object) -> str | None:
         """``"Heerhugowaard, gemeente Dijk en Waard"`` for the PC4 of ``postcode``, or None."""
         found = self._pc4_of(postcode)

@@ -48,7 +48,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from geo.output.files import write_file_atomically
 
@@ -300,6 +299,8 @@ def xlsx_bytes(sheets: TableOrSheets, *, sheet_name: str = "Blad1") -> bytes:
     if isinstance(sheets, pd.DataFrame):
         sheets = {sheet_name: sheets}
     buffer = io.BytesIO()
+    import xlsxwriter  # only when an .xlsx is written: commands writing CSV start sooner
+
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
     bold = workbook.add_format({"bold": True})
     taken: set[str] = set()

@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DivisionError, ReferenceDataError
+from geo.reference.sources import FILES
 
 RD_NEW = "EPSG:28992"
 WGS84 = "EPSG:4326"
@@ -35,16 +36,6 @@ REGIONS: dict[str, str] = {
     "AM37": "Zuid-Kennemerland en IJmond",
     "AM18": "Groot Amsterdam",
     "AM12": "Gooi en Vechtstreek",
-}
-
-FILES = {
-    "gemeenten": "gemeenten_2024_nl.geojson",
-    "regios": "arbeidsmarktregios_nh_2024.geojson",
-    "regio_tabel": "gemeente_arbeidsmarktregio_nh.csv",
-    "subregios": "subregio_indeling_voorstel.csv",
-    "pc4": "pc4_nl.csv",
-    "scholen": "vo_vestigingen_5regios_duo.csv",
-    "mbo": "mbo_infra_locaties.csv",
 }
 
 _GEMEENTE_COLUMNS = {

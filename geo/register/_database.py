@@ -235,6 +235,14 @@ class Database:
             rows = [tuple(r) for r in cursor.fetchall()]
         return typed_frame(pd.DataFrame(rows, columns=columns, dtype=object))
 
+    def count(self, table: str, *, examples: bool | None = None) -> int:
+        """Rows of ``table``; only example rows (True) or only real rows (False)."""
+        sql, params = f"SELECT count(*) FROM {table}", ()
+        if examples is not None:
+            sql, params = sql + " WHERE voorbeeld = ?", (int(examples),)
+        with self.lock:
+            return int(self.execute(sql, params).fetchone()[0])
+
     def row(self, table: str, row_id: int, columns: Sequence[str]) -> dict | None:
         """One row by id as a dict (yes/no fields as bool), or None."""
         with self.lock:

@@ -11,21 +11,22 @@ pure; the store adds the derived values (areas, name key) and writes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from geo import education_places, fields, vocabulary
+from geo import activities, education_places, fields, vocabulary
 from geo.addresses import format_postcode
-from geo.errors import StoreError
+from geo.errors import StoreError, shown
 from geo.reference.data import Reference
 from geo.reference.gazetteer import PRECISIONS
 from geo.reference.regions import assign_areas
 
 #: Dutch name of a record of each table, for messages.
 TABLE_LABELS = {fields.ORGANISATIONS: "organisatie", fields.SCHOOLS: "school",
-                fields.EDUCATION_PLACES: "opleidingslocatie"}
+                fields.EDUCATION_PLACES: "opleidingslocatie", fields.ACTIVITIES: "activiteit"}
 
 #: A key a record may carry that is no field: the spreadsheet row it came from.
 ROW_KEY = "rij"
@@ -135,15 +136,19 @@ def allowed_values(name: str) -> tuple[str, ...]:
         "sources": ("duo", "gebruiker"),
         "place_kinds": education_places.place_kind_codes(),
         "place_sources": tuple(education_places.PLACE_SOURCES),
+        "activity_kinds": activities.activity_kind_codes(),
+        "activity_statuses": tuple(activities.ACTIVITY_STATUSES),
     }[name]
 
 
 # ------------------------------------------------------------------------------ records
 
 
-def _ignored_keys() -> frozenset[str]:
+def _ignored_keys(table: str) -> frozenset[str]:
     """Keys accepted in a record but ignored: derived or managed by the store."""
-    return frozenset({*(f.name for f in fields.all_fields() if not f.settable), ROW_KEY})
+    managed = (f.name for f in (*fields.all_fields(), *fields.fields_of(table))
+               if not f.settable)
+    return frozenset({*managed, ROW_KEY})
 
 
 def clean_record(table: str, record: dict, current: dict | None) -> dict:
@@ -151,7 +156,7 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
 
     Parameters
     ----------
-    table : {"organisaties", "scholen"}
+    table : {"organisaties", "scholen", "opleidingslocaties", "activiteiten"}
         What the record is.
     record : dict
         Field → value as given; derived and managed keys are ignored.
@@ -164,7 +169,9 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
         The settable fields of ``record``, cleaned, plus what follows from them. Text
         is trimmed and kept verbatim (HTML included); ``soort`` is normalised with
         :func:`geo.fields.normalise_kind` and the text as given kept in
-        ``soort_origineel``; coordinates without a precision count as ``handmatig``.
+        ``soort_origineel``; coordinates without a precision count as ``handmatig``;
+        an activity's date is read (:func:`geo.activities.parse_date`) and stored as
+        ``2024-10-03`` with its school year, its number of pupils as a whole number.
 
     Raises
     ------
@@ -175,7 +182,8 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
     label = TABLE_LABELS[table]
     settable = [f for f in fields.fields_of(table) if f.settable]
     allowed = {f.name for f in settable}
-    unknown = sorted(str(k) for k in record if k not in allowed and k not in _ignored_keys())
+    ignored = _ignored_keys(table)
+    unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
     if unknown:
         raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
     values = {f.name: VALIDATORS[f.type](f, record[f.name]) for f in settable
@@ -186,9 +194,45 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
                 raise StoreError(f"Een {label} moet een {item.label.lower()} hebben.")
     if table == fields.ORGANISATIONS:
         _apply_kind(values, current)
+    if table == fields.ACTIVITIES:
+        _apply_activity(values)
     _check_vocabularies(settable, values)
-    _apply_location(values, current)
+    if "lat" in allowed:
+        _apply_location(values, current)
     return values
+
+
+def _apply_activity(values: dict) -> None:
+    """An activity's date (ISO, with its school year), pupils, school and municipality codes."""
+    if "datum" in values:
+        try:
+            day = activities.parse_date(values["datum"])
+        except ValueError as err:
+            raise StoreError(f"Datum: {err}.") from err
+        values["datum"], values["schooljaar"] = day.isoformat(), activities.school_year(day)
+    if "aantal_leerlingen" in values:
+        values["aantal_leerlingen"] = _pupils(values["aantal_leerlingen"])
+    if "vestigingscode" in values:
+        values["vestigingscode"] = activities.school_code(values["vestigingscode"])
+    code = values.get("gemeentecode")
+    if code is not None:
+        values["gemeentecode"] = code = str(code).strip().upper()
+        if not re.fullmatch(r"GM\d{4}", code):
+            raise StoreError(f"Gemeentecode '{code}' is geen CBS-gemeentecode (GM en vier "
+                             "cijfers, bijvoorbeeld GM0361).")
+
+
+def _pupils(value: object) -> int | None:
+    """A number of pupils: a whole number, 0 or more; None when not given."""
+    if is_missing(value) or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text.isdigit():
+        raise StoreError(f"Aantal leerlingen: '{shown(text, 40)}' is geen heel getal (0 of "
+                         "meer).")
+    return int(text)
 
 
 def _apply_kind(values: dict, current: dict | None) -> None:

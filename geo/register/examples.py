@@ -1,15 +1,20 @@
-"""Example data: fictional partners, so that a new register does not show an empty map.
+"""Example data: fictional partners and activities, so that a new register is not empty.
 
-The bundled list goes through the same intake as a user's file — read, checked and
-placed with the offline geocoder, turned into records — and is then marked
+The bundled lists go through the same intake as a user's file — read, checked (the
+partners placed with the offline geocoder), turned into records — and are then marked
 ``voorbeeld``. Loading twice updates the example rows instead of duplicating them; real
-organisations are never touched (the list is only matched against example rows).
+organisations and activities are never touched (the lists are only matched against
+example rows).
+
+The example activities (``activiteiten_voorbeeld.csv``: two school years, 2024-2025 and
+2025-2026) are fictional too, at real DUO schools of the bundled data and with the
+example partners only; they are loaded with the partners and removed with them
+(:meth:`geo.register.store.Store.delete_example_data`).
 
 The example inflow (``instroom_voorbeeld.csv``: fictional counts of new mbo infra
 students for 2024-2025 and 2025-2026, by real PC4 areas of the five regions) is loaded
 with the partners through the inflow intake, marked ``voorbeeld``; loading again replaces
-its sets, and it is removed with the example partners
-(:meth:`geo.register.store.Store.delete_example_data`).
+its sets, and it is removed with the example partners too.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 from geo import fields
 from geo.auth import LOCAL_ADMIN_ROLE
 from geo.errors import ImportFileError, StoreError
+from geo.intake.activities import check_planning, planning_records, read_planning
 from geo.intake.geocoding import OfflineGeocoder
 from geo.intake.inflow import check_inflow, inflow_records, read_inflow
 from geo.intake.reading import read_table
@@ -32,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Name of the example partner list inside ``<data_dir>/voorbeeld/``.
 EXAMPLE_FILE = "partners_voorbeeld.csv"
+
+#: Name of the example planning sheet (activities) beside it.
+EXAMPLE_ACTIVITIES_FILE = "activiteiten_voorbeeld.csv"
 
 #: Name of the example inflow beside it.
 EXAMPLE_INFLOW_FILE = "instroom_voorbeeld.csv"
@@ -62,7 +71,8 @@ def load_example_data(store: Store, *, user: str = "voorbeeld",
     Returns
     -------
     dict
-        As :meth:`geo.register.store.Store.apply_import`, plus ``"instroom"``: what
+        As :meth:`geo.register.store.Store.apply_import`, plus ``"activiteiten"`` and
+        ``"instroom"``: what :func:`load_example_activities` and
         :func:`load_example_inflow` did (when ``path`` is the bundled list).
 
     Raises
@@ -89,8 +99,42 @@ def load_example_data(store: Store, *, user: str = "voorbeeld",
     with store.transaction():
         outcome = store.apply_import(records, user=user)
         if path is None:
+            outcome["activiteiten"] = load_example_activities(store, user=user)
             outcome["instroom"] = load_example_inflow(store, user=user)
     return outcome
+
+
+def load_example_activities(store: Store, *, user: str = "voorbeeld",
+                            path: str | Path | None = None) -> dict:
+    """Load the fictional example activities, marked ``voorbeeld``.
+
+    Partners are matched against the example organisations only, so load those first
+    (:func:`load_example_data` does). Every row of the bundled sheet is valid; a row the
+    check refuses is left out like in a user's import.
+
+    Returns
+    -------
+    dict
+        As :meth:`geo.register.activities.Activities.apply_import`.
+
+    Raises
+    ------
+    StoreError
+        When the file is missing or unreadable.
+    """
+    source = Path(path) if path else Path(store.reference.data_dir) / "voorbeeld" / (
+        EXAMPLE_ACTIVITIES_FILE)
+    try:
+        table = read_planning(source.read_bytes(), source.name)
+    except (OSError, ImportFileError) as err:
+        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
+    organisations = store.organisations()
+    verdicts = check_planning(table, schools=store.schools(),
+                              organisations=organisations[organisations["voorbeeld"]],
+                              reference=store.reference)
+    records = [{**record, "voorbeeld": True} for record in planning_records(verdicts)]
+    # Example data are the application's own: written with the command line's rights.
+    return store.activities.apply_import(records, user=user, role=LOCAL_ADMIN_ROLE)
 
 
 def load_example_inflow(store: Store, *, user: str = "voorbeeld",

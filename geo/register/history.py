@@ -1,7 +1,9 @@
 """The edit history of the register: writing, reading and erasing it.
 
-Every change to an organisation or a school is one row in ``historie``: when, who,
-which table/record/field, old → new, and the record's version after the change.
+Every change to an organisation, a school, an education place or an activity is one row
+in ``historie``: when, who, which table/record/field, old → new, and the record's version
+after the change. An activity's guest teachers are personal data like contact data, its
+notes staff notes: both are erased with it.
 
 Personal data in the history (decision)
     The history is kept for ever, also after an organisation is deleted, and only staff
@@ -57,19 +59,25 @@ def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def erased_history_fields() -> tuple[str, ...]:
-    """History fields whose values are erased when their organisation is deleted.
+def erased_history_fields(table: str = fields.ORGANISATIONS) -> tuple[str, ...]:
+    """History fields whose values are erased when their record is deleted.
 
-    The staff-only fields and the import message (older versions could echo contact
-    data into it).
+    The staff-only fields of ``table`` and the import message (older versions could echo
+    contact data into it).
     """
-    staff_only = (f.name for f in fields.ORGANISATION_FIELDS if f.staff_only)
+    staff_only = (f.name for f in fields.fields_of(table) if f.staff_only)
     return (*staff_only, "melding")
 
 
-def history_text(field: str, value: object) -> str:
-    """How the history shows a value: personal values hidden, yes/no as ja/nee."""
-    item = fields.field_named(field)
+def history_text(field: str, value: object, table: str | None = None) -> str:
+    """How the history shows a value: personal values hidden, yes/no as ja/nee.
+
+    ``table`` names the record's table, so a field only it has (an activity's
+    ``gastdocenten``) is found; without it the field is looked up in every table.
+    """
+    item = next((f for f in fields.fields_of(table) if f.name == field),
+                None) if table else None
+    item = item or fields.field_named(field)
     if item is not None and item.access == fields.PERSONAL:
         return PERSONAL_PLACEHOLDER if not is_missing(value) and str(value) != "" else ""
     if is_missing(value):
@@ -136,7 +144,7 @@ def erase_history(conn: Executes, table: str, record_id: int,
     """
     needles = [str(v).strip().casefold() for v in personal_values
                if not is_missing(v) and len(str(v).strip()) >= 3]
-    erased_fields = erased_history_fields()
+    erased_fields = erased_history_fields(table)
     rows = conn.execute(
         "SELECT id, veld, oud, nieuw FROM historie WHERE tabel = ? AND record_id = ?",
         (table, int(record_id)),

@@ -23,6 +23,8 @@ One SQLite file holds
 ``kolomkoppelingen``
     Import headers the registry does not know and the field each stands for, remembered
     for the next file (:mod:`geo.register.column_mappings`).
+``activiteiten``, ``activiteit_partners``, ``activiteiten_publiek``
+    Activities, their partners and their public view (:mod:`geo.register.activity_tables`).
 ``instroom``, ``instroom_imports``
     Inflow into mbo infra per school year and home area (:mod:`geo.register.inflow`).
 
@@ -51,13 +53,14 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
-from geo.register import column_mappings, inflow, sessions
+from geo.register import activity_tables, column_mappings, inflow, registry_objects, sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
 
 #: The view with the public columns of ``organisaties``.
 PUBLIC_VIEW = "organisaties_publiek"
+ORGANISATIONS = fields.ORGANISATIONS
 
 
 def organisation_columns(*, include_personal: bool) -> tuple[str, ...]:
@@ -365,11 +368,12 @@ def _migrate_v6(conn: sqlite3.Connection) -> None:
 
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
-#: Step 7: server-side login sessions; step 8: remembered column mappings; then the
-#: inflow tables (each module's ``create_table``).
+#: Step 7: server-side login sessions; step 8: remembered column mappings; step 9:
+#: activities; step 10: inflow (each module's ``create_table``/``create_tables``).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
-    sessions.create_table, column_mappings.create_table, inflow.create_table,
+    sessions.create_table, column_mappings.create_table, activity_tables.create_tables,
+    inflow.create_table,
 )
 
 #: The schema version this code writes.
@@ -454,44 +458,21 @@ def apply_migrations(conn: sqlite3.Connection, *, target: int | None = None) -> 
 # ------------------------------------------------------------------------------ derived
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def kind_triggers() -> dict[str, str]:
     """Name → SQL of the triggers that refuse a kind :mod:`geo.fields` does not know."""
-    codes = ", ".join(_sql_text(code) for code in fields.kind_codes())
-    check = (f"WHEN NEW.soort NOT IN ({codes}) "
-             "BEGIN SELECT RAISE(ABORT, 'onbekende soort organisatie'); END")
-    return {
-        "organisaties_soort_nieuw": "CREATE TRIGGER organisaties_soort_nieuw BEFORE INSERT "
-                                    f"ON organisaties {check}",
-        "organisaties_soort_wijziging": "CREATE TRIGGER organisaties_soort_wijziging BEFORE "
-                                        f"UPDATE OF soort ON organisaties {check}",
-    }
+    return registry_objects.kind_triggers(ORGANISATIONS, fields.kind_codes(),
+                                          "onbekende soort organisatie")
 
 
 def sync_registry_objects(conn: sqlite3.Connection) -> None:
-    """Make the public view and the kind triggers match the registry; no-op when they do.
+    """Make the public views and the kind triggers match the registry; no-op when they do.
 
     Parameters
     ----------
     conn : sqlite3.Connection
         An open connection at the newest schema version, inside a transaction.
     """
-    public = organisation_columns(include_personal=False)
-    present = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({PUBLIC_VIEW})"))
-    if present != public:
-        log.info("Rebuilding the public view of the register from the field registry")
-        conn.execute(f"DROP VIEW IF EXISTS {PUBLIC_VIEW}")
-        conn.execute(_public_view(public))
-    wanted = kind_triggers()
-    found = dict(tuple(r) for r in conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        "AND tbl_name = 'organisaties' AND name LIKE 'organisaties_soort_%'"))
-    if found != wanted:
-        log.info("Rebuilding the kind check of the register from the field registry")
-        for name in found:
-            conn.execute(f"DROP TRIGGER {name}")
-        for sql in wanted.values():
-            conn.execute(sql)
+    registry_objects.sync_view(conn, PUBLIC_VIEW, ORGANISATIONS,
+                               organisation_columns(include_personal=False))
+    registry_objects.sync_triggers(conn, ORGANISATIONS, kind_triggers())
+    activity_tables.sync_objects(conn)

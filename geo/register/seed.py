@@ -10,6 +10,7 @@ import logging
 import math
 import re
 import sqlite3
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -23,16 +24,18 @@ from geo.register.history import CREATED_FIELD, now, write_entry
 log = logging.getLogger(__name__)
 
 
-def seed(conn: sqlite3.Connection, reference: Reference, gazetteer: Gazetteer) -> None:
+def seed(conn: sqlite3.Connection, reference: Reference,
+         gazetteer: Callable[[], Gazetteer]) -> None:
     """Fill empty tables: the DUO schools and the mbo places (inside a transaction).
 
     The places are seeded once, into an empty table; from then on the register's places
-    are what counts (the team corrects them), never the file.
+    are what counts (the team corrects them), never the file. ``gazetteer`` gives the
+    place index only when the places are seeded (opening a filled register builds none).
     """
     if conn.execute("SELECT count(*) FROM scholen WHERE bron = 'duo'").fetchone()[0] == 0:
         _seed_schools(conn, reference)
     if conn.execute("SELECT count(*) FROM opleidingslocaties").fetchone()[0] == 0:
-        _seed_places(conn, reference, gazetteer)
+        _seed_places(conn, reference, gazetteer())
 
 
 def duo_place(name: object) -> str:

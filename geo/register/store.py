@@ -11,6 +11,8 @@ reads and writes it. The parts behind it, each in its own module:
   check: only the board may change ``ambassadeur_voor``);
 * :mod:`geo.register.imports` — applying a reviewed import, with conflicts;
 * :mod:`geo.register.places` — placing an education place at an address or by hand;
+* :mod:`geo.register.activities` — the activities (``store.activities``) and their
+  partners; their tables in :mod:`geo.register.activity_tables`;
 * :mod:`geo.register.history` — the edit history, and erasure when an organisation is
   deleted;
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
@@ -50,6 +52,7 @@ from geo.reference.data import Reference, shared_per_reference
 from geo.reference.gazetteer import Gazetteer
 from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
+from geo.register.activities import Activities
 from geo.register.column_mappings import ColumnMappings
 from geo.register.inflow import InflowRegister
 from geo.register.places import EducationPlaces
@@ -117,12 +120,14 @@ class Store:
         self.places = EducationPlaces(self._db, self._rows)
         #: Import headers remembered with the field each stands for.
         self.column_mappings = ColumnMappings(self._db)
+        #: The activities (guest lessons, information evenings, …) and their partners.
+        self.activities = Activities(self._db, self._rows, reference)
         self.inflow = InflowRegister(self._db)  # inflow per school year, with its imports
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
                 before = schema.apply_migrations(self._conn)
-                seed(self._conn, reference, self.gazetteer)
+                seed(self._conn, reference, lambda: self.gazetteer)
         except sqlite3.Error as err:
             self._db.close()
             raise store_error(err, self.path) from err
@@ -197,13 +202,7 @@ class Store:
 
     def organisation_count(self, *, examples: bool | None = None) -> int:
         """Number of organisations; only example rows (True) or only real rows (False)."""
-        sql = "SELECT count(*) FROM organisaties"
-        params: tuple = ()
-        if examples is not None:
-            sql += " WHERE voorbeeld = ?"
-            params = (int(examples),)
-        with self._lock:
-            return int(self._db.execute(sql, params).fetchone()[0])
+        return self._db.count(fields.ORGANISATIONS, examples=examples)
 
     def get_organisation(self, org_id: int, *, include_personal: bool = False) -> dict:
         """One organisation as a dict (bools as bool, ``lat``/``lon`` None when unplaced).
@@ -328,6 +327,7 @@ class Store:
         In the same transaction the history of the organisation loses every staff-only
         and ``melding`` value and every value that contains its contact data (right to
         erasure, see :mod:`geo.register.history`). Who changed which field when stays.
+        Activities it had taken part in lose it, each with a history entry (PartnerLinks).
 
         Raises
         ------
@@ -338,8 +338,9 @@ class Store:
         self._db.checkpoint()
 
     def delete_example_data(self, *, user: str) -> int:
-        """Remove every example organisation and the example inflow; how many organisations."""
+        """Remove every example activity, inflow row, then organisation; how many of these."""
         with self._db.transaction():
+            self.activities.delete_examples(user=user)
             self.inflow.delete_examples()
             with self._lock:
                 ids = [r[0] for r in self._db.execute(

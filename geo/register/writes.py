@@ -4,7 +4,10 @@
 through: a form's save, each record of an import, a deletion. It cleans the record
 (:mod:`geo.register._records`), refuses a stale version, checks who may change an
 ambassador, derives the name key and (when the location moved) the areas, writes the
-row and one history entry per changed field, all inside one (nested) transaction.
+row and one history entry per changed field, all inside one (nested) transaction. An
+activity has no name and no location of its own: its history names it by
+:func:`record_title` (kind, date, school), and its school gives its municipality
+(:mod:`geo.register.activities`).
 
 Ambassadors are the board's decision (role check)
     Any write that changes ``ambassadeur_voor`` needs the writer's ``role`` and is
@@ -17,8 +20,9 @@ Ambassadors are the board's decision (role check)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from geo import auth, fields, vocabulary
+from geo import activities, auth, fields, vocabulary
 from geo.errors import ConflictError, StoreError
 from geo.reference.data import Reference
 from geo.register import history
@@ -56,6 +60,13 @@ def _sql_value(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
+def record_title(table: str, row: dict) -> str:
+    """How the history and messages name a row: its name, or an activity's title."""
+    if table == fields.ACTIVITIES:
+        return activities.activity_title(row)
+    return str(row["naam"])
+
+
 class RowWriter:
     """Validated writes of single rows, with their history.
 
@@ -70,6 +81,9 @@ class RowWriter:
     def __init__(self, database: Database, reference: Reference) -> None:
         self.db = database
         self.reference = reference
+        #: table → what runs (in the transaction) before one of its rows is deleted, with
+        #: the id and the user: the activities unlink an organisation.
+        self.before_delete: dict[str, Callable[..., object]] = {}
 
     def areas(self, lon: list[float], lat: list[float]) -> list[dict]:
         """The derived areas of many points (see :func:`~._records.derive_areas`)."""
@@ -115,8 +129,9 @@ class RowWriter:
             _check_ambassador_change(values, current, role)
             if "naam" in values:
                 values["importsleutel"] = vocabulary.name_key(values["naam"])
-            if current is None or any(k in values and values[k] != current.get(k)
-                                      for k in ("lat", "lon")):
+            located = "lat" in columns_of(table)  # activities take their place from a school
+            if located and (current is None or any(k in values and values[k] != current.get(k)
+                                                   for k in ("lat", "lon"))):
                 derived = areas if areas is not None else self._areas_of(values)
                 stored = set(columns_of(table))  # a place keeps the municipality only
                 values.update({k: v for k, v in derived.items() if k in stored})
@@ -140,9 +155,9 @@ class RowWriter:
                              "verwijderd?")
         if expected_version is not None and current["versie"] != expected_version:
             raise ConflictError(
-                f"{label} '{current['naam']}' is intussen door iemand anders gewijzigd (nu "
-                f"versie {current['versie']}, u bewerkte versie {expected_version}). Bekijk "
-                "de nieuwe versie en voer uw wijziging opnieuw in.",
+                f"{label} '{record_title(table, current)}' is intussen door iemand anders "
+                f"gewijzigd (nu versie {current['versie']}, u bewerkte versie "
+                f"{expected_version}). Bekijk de nieuwe versie en voer uw wijziging opnieuw in.",
                 current=current,
             )
         return current
@@ -164,7 +179,7 @@ class RowWriter:
         )
         new_id = int(cursor.lastrowid)
         self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
-                           str(values["naam"]), version=1)
+                           record_title(table, values), version=1)
         return new_id
 
     def _update(self, table: str, current: dict, changed: dict, *, user: str) -> None:
@@ -181,11 +196,11 @@ class RowWriter:
         version = int(current["versie"]) + 1
         for key, value in history.recorded_changes(table, changed).items():
             self.history_entry(user, table, int(current["id"]), key,
-                               history.history_text(key, current[key]),
-                               history.history_text(key, value), version=version)
+                               history.history_text(key, current[key], table),
+                               history.history_text(key, value, table), version=version)
 
     def delete(self, table: str, row_id: int, *, user: str) -> None:
-        """Delete a row; for an organisation erase its personal data from the history.
+        """Delete a row; for one with staff-only fields erase its personal data from the history.
 
         Raises
         ------
@@ -193,20 +208,21 @@ class RowWriter:
             When no row has this id.
         """
         require_user(user)
-        personal = (tuple(f.name for f in fields.ORGANISATION_FIELDS
-                          if f.access == fields.PERSONAL)
-                    if table == fields.ORGANISATIONS else ())
+        staff_only = [f for f in fields.fields_of(table) if f.staff_only]
+        personal = tuple(f.name for f in staff_only if f.access == fields.PERSONAL)
         with self.db.transaction():
-            row = self.db.row(table, row_id, ("id", "naam", "versie", *personal))
+            row = self.current(table, row_id)
             if row is None:
                 raise StoreError(f"{TABLE_LABELS[table].capitalize()} {row_id} bestaat niet "
                                  "(meer).")
+            if table in self.before_delete:
+                self.before_delete[table](int(row_id), user=user)
             self.db.execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
             version = int(row["versie"])
-            if table == fields.ORGANISATIONS:
+            if staff_only:  # organisations and activities
                 erased = history.erase_history(self.db, table, int(row_id),
                                                [row[f] for f in personal])
                 self.history_entry(user, table, int(row_id), history.ERASURE_FIELD, "",
                                    history.erasure_text(erased), version=version)
-            self.history_entry(user, table, int(row_id), history.DELETED_FIELD, row["naam"],
-                               "", version=version)
+            self.history_entry(user, table, int(row_id), history.DELETED_FIELD,
+                               record_title(table, row), "", version=version)

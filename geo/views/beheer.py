@@ -96,12 +96,16 @@ def example_notice(store: Store) -> str | None:
     count = store.organisation_count(examples=True)
     if not count:
         return None
-    return (f"Het register bevat {count} **voorbeeldorganisaties** (verzonnen namen) zodat de "
-            "kaart niet leeg is. Importeer de echte partnerlijst en verwijder de voorbeelden.")
+    activities = store.activities.count(examples=True)
+    also = (f" en {count_noun(activities, 'voorbeeldactiviteit', 'voorbeeldactiviteiten')}"
+            if activities else "")
+    return (f"Het register bevat {count} **voorbeeldorganisaties** (verzonnen namen){also} "
+            "zodat de kaart niet leeg is. Importeer de echte partnerlijst en verwijder de "
+            "voorbeelden.")
 
 
 def remove_examples(store: Store, *, user: str) -> Message:
-    """Delete the example organisations."""
+    """Delete the example organisations and activities."""
     try:
         removed = store.delete_example_data(user=user)
     except InfrakaartError as err:

@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import fields
+from geo import activities, fields
 from geo.cli import COMMANDS, main
 from geo.errors import InfrakaartError, shown
 from geo.output import partner_maps, tables
@@ -75,11 +75,44 @@ TERMINAL_UNSAFE = ("\x1b", "\x07", "\u202e")
 #: other text field must accept any text and show it safely.
 VOCABULARY_FIELDS = {"nauwkeurigheid", "status", "ambassadeur_voor", "soort"}
 
+#: An activity's text fields the store checks (kind, status, a date, a school's or a
+#: municipality's code); every other one takes any text.
+CHECKED_ACTIVITY_FIELDS = {"soort", "status", "datum", "vestigingscode", "gemeentecode"}
+
 
 def text_fields() -> list[str]:
     """Every free-text field a caller may set on an organisation, from the field registry."""
     return [f.name for f in fields.ORGANISATION_FIELDS
             if f.settable and f.type in fields.TEXT_TYPES]
+
+
+def activity_text_fields() -> list[str]:
+    """Every text field a caller may set on an activity, from the field registry."""
+    return [f.name for f in fields.fields_of(fields.ACTIVITIES)
+            if f.settable and f.type in fields.TEXT_TYPES]
+
+
+def _hostile_activities(store, refused: dict[str, set[str]]) -> None:
+    """One activity per hostile text in every text field, its partners the hostile ones."""
+    partners = store.organisations()
+    hostile_ids = [int(i) for i in partners.loc[partners["naam"].isin(HOSTILE.values()), "id"]]
+    for key, text in HOSTILE.items():
+        record = {name: text for name in activity_text_fields()}
+        for name in CHECKED_ACTIVITY_FIELDS:  # refused: try, then a valid value
+            try:
+                store.activities.save({"soort": "beurs", "datum": "2024-10-03", name: text},
+                                      user="test", role="team")
+            except InfrakaartError:
+                refused.setdefault(name, set()).add(key)
+        record.update(soort="gastles_vo", datum="03-10-2024", status="gegeven",
+                      vestigingscode="", gemeentecode="GM0361", aantal_leerlingen=20,
+                      partners=hostile_ids)
+        store.activities.save(record, user="test", role="team")
+    school = store.schools()[lambda s: s["heeft_vmbo"]].iloc[0]
+    store.activities.save({"soort": "gastles_vmbo", "datum": "2025-01-10",
+                           "vestigingscode": school["vestigingscode"], "status": "gegeven",
+                           "gastdocenten": HOSTILE["html"], "partners": hostile_ids},
+                          user="test", role="team")
 
 
 def _places(reference, n: int) -> list[tuple[float, float]]:
@@ -117,11 +150,14 @@ def hostile_register(tmp_path_factory, reference):
                      if f.settable and f.type == fields.TEXT}
             store.places.save({**place, "naam": f"{text} {key}", "lat": float(school["lat"]),
                                "lon": float(school["lon"])}, user="test", role="team")
+        activity_refused: dict[str, set[str]] = {}
+        _hostile_activities(store, activity_refused)
         for key, text in HOSTILE.items():  # an inflow set per text, in every free-text field
             record = {"schooljaar": "2024-2025", "pc4": "1811", "gemeentecode": "GM0361",
                       "aantal": 7, "rij": 2, **dict.fromkeys(inflow_text_fields(), text)}
             store.inflow.apply_import([{**record, "bron": f"{text} {key}"}],
                                       filename=f"{text}.csv", user="test", role="team")
+    refused.update({f"activiteit.{k}": v for k, v in activity_refused.items()})
     return path, refused
 
 
@@ -145,8 +181,13 @@ def hostile_division(reference) -> Division:
 def test_free_text_fields_take_any_text(hostile_register):
     """Only checked vocabularies may refuse a text; names, places, notes and contacts don't."""
     _, refused = hostile_register
-    assert set(refused) <= VOCABULARY_FIELDS
+    assert set(refused) <= VOCABULARY_FIELDS | {f"activiteit.{name}"
+                                                for name in CHECKED_ACTIVITY_FIELDS}
     assert {"naam", "plaats", "website", "notities", "contactpersoon"} <= set(text_fields())
+    # An activity's free text (place, notes, guest teachers) is walked too, and every
+    # checked field refused a hostile value.
+    assert {"plaats", "notities", "gastdocenten"} <= set(activity_text_fields())
+    assert {f"activiteit.{name}" for name in CHECKED_ACTIVITY_FIELDS} <= set(refused)
 
 
 def test_inflow_free_text_is_stored_as_given(hostile_register, reference):
@@ -490,6 +531,14 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
         "backup": [["backup", *db, "--naar", str(out.parent / "backups")]],
         "herstel": [["herstel", str(path), "--database", str(out.parent / "hersteld.sqlite")]],
         "status": [["status", *db]],
+        "activiteiten": [
+            ["activiteiten", "import", str(source.with_name("planning.csv")), "--droog", *db,
+             "--uitvoer", str(out / "planning_resultaat.csv")],
+            ["activiteiten", "lijst", *db, "--uitvoer", str(out / "activiteiten.xlsx")],
+            ["activiteiten", "lijst", "--schooljaar", HOSTILE["terminal"], *db]],
+        "jaaroverzicht": [["jaaroverzicht", "--schooljaar", "2024-2025", *db,
+                           "--uitvoer", str(out / f"jaaroverzicht{suffix}")]
+                          for suffix in (".csv", ".xlsx")],
         "mbo": [["mbo", "lijst", *db, "--uitvoer", str(out / "mbo.csv")],
                 ["mbo", "zet", HOSTILE["terminal"], "--postcode", "1703AB", "--offline", *db],
                 ["mbo", "zet", "1", "--adres", HOSTILE["terminal"], "--postcode", "1703AB",
@@ -520,6 +569,11 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
     source.write_bytes(tables.csv_bytes(pd.DataFrame({
         "Organisatie": list(HOSTILE.values()), "Postcode": ["1811 AB"] * len(HOSTILE),
         "Plaats": ["Alkmaar"] * len(HOSTILE), "Notities": list(HOSTILE.values())})))
+    # A planning sheet with a hostile text in every column it has.
+    planning = {f.synonyms[0]: list(HOSTILE.values())
+                for f in activities.activity_import_fields()}
+    planning["Datum"][0], planning["Soort activiteit"][0] = "03-10-2024", "Gastles VO"
+    source.with_name("planning.csv").write_bytes(tables.csv_bytes(pd.DataFrame(planning)))
     source.with_name("instroom.csv").write_bytes(tables.csv_bytes(pd.DataFrame({
         "Schooljaar": ["2024-2025"] * len(HOSTILE), "Postcode": list(HOSTILE.values()),
         "Gemeente": list(HOSTILE.values()), "Aantal": ["7"] * len(HOSTILE),

@@ -37,6 +37,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "inloggen.py": None,
     "beheer.py": "beheren",
     "ambassadeurs.py": "ambassadeurs_bekijken",
+    "jaaroverzicht.py": "jaaroverzicht_bekijken",
 }
 
 #: Distinctive (ASCII) personal values of one partner placed next to the school that
@@ -45,7 +46,7 @@ SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partn
           "telefoon": "0209876543"}
 
 #: The widget-key prefix of each staff page (see pages/_shared.Keys).
-PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_"}
+PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_", "jaaroverzicht.py": "jaar_"}
 
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
 PLACE_FORM = "beheer_plaats_0_None_2"  # Beheer → Opleidingslocaties, a new place (2 seeded)
@@ -177,6 +178,9 @@ PROBES = {
                                                          "beheer_export_persoonlijk"),
     "ambassadeurs_bekijken": lambda v: _enabled(v, "ambassadeurs.py", "amb_k"),
     "opleidingslocaties_beheren": lambda v: _enabled(v, "beheer.py", f"{PLACE_FORM}_opslaan"),
+    "jaaroverzicht_bekijken": lambda v: (_enabled(v, "jaaroverzicht.py", "jaar_schooljaar")
+                                         and _enabled(v, "jaaroverzicht.py",
+                                                      "jaar_download_xlsx")),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")
                                         and _enabled(v, "ambassadeurs.py", "amb_een_partner")
                                         and _enabled(v, "beheer.py", f"{NEW_FORM}_ambassadeur")),
