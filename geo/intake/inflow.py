@@ -50,6 +50,7 @@ from geo.addresses import parse_postcode
 from geo.errors import ImportFileError, shown
 from geo.intake.rawtable import NoTable, RawTable
 from geo.intake.reading import read_table
+from geo.intake.records import kept_records, verdict_table
 from geo.intake.verdicts import RowVerdict
 from geo.reference.data import Reference
 from geo.settings import Settings
@@ -395,7 +396,7 @@ def check_inflow(table: RawTable, *, reference: Reference, source: str = "",
 
 def inflow_records(verdicts: Iterable[InflowVerdict]) -> list[dict]:
     """The records of the rows that are not ``fout``, for ``InflowRegister.apply_import``."""
-    return [dict(v.record) for v in verdicts if v.status != "fout" and v.record]
+    return kept_records(verdicts)
 
 
 #: Columns of :func:`inflow_result_table`.
@@ -404,6 +405,4 @@ RESULT_COLUMNS = ("Rij", "Rij als gelezen", "Oordeel", "Melding")
 
 def inflow_result_table(verdicts: Iterable[InflowVerdict]) -> pd.DataFrame:
     """The verdict of every row for people: row, school year and area, verdict, message."""
-    rows = [{"Rij": v.row, "Rij als gelezen": v.name, "Oordeel": v.status,
-             "Melding": v.message} for v in verdicts]
-    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    return verdict_table(verdicts, name_column=RESULT_COLUMNS[1])

@@ -167,6 +167,22 @@ def result_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
+def kept_records(verdicts: Iterable[RowVerdict]) -> list[dict]:
+    """The ``record`` of every verdict that is not ``fout`` (and has one), in order.
+
+    For the kinds of file whose verdicts carry the record they would store (a planning
+    sheet, inflow figures).
+    """
+    return [dict(v.record) for v in verdicts if v.status != "fout" and v.record]
+
+
+def verdict_table(verdicts: Iterable[RowVerdict], *, name_column: str) -> pd.DataFrame:
+    """Every row's verdict for people: ``Rij``, ``name_column``, ``Oordeel``, ``Melding``."""
+    rows = [{"Rij": v.row, name_column: v.name, "Oordeel": v.status, "Melding": v.message}
+            for v in verdicts]
+    return pd.DataFrame(rows, columns=["Rij", name_column, "Oordeel", "Melding"])
+
+
 def _shown(item: registry.Field, value: object) -> str:
     """A value of a record as the preview shows it (a kind by its label, ja/nee)."""
     if value is None:

@@ -19,6 +19,7 @@ its sets, and it is removed with the example partners too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from geo.errors import ImportFileError, StoreError
 from geo.intake.activities import check_planning, planning_records, read_planning
 from geo.intake.geocoding import OfflineGeocoder
 from geo.intake.inflow import check_inflow, inflow_records, read_inflow
+from geo.intake.rawtable import RawTable
 from geo.intake.reading import read_table
 from geo.intake.records import to_records
 from geo.intake.verdicts import check_rows
@@ -53,6 +55,22 @@ EXAMPLE_FIELDS = ("naam", "soort", "donateur", "actief", "straat", "postcode", "
 def example_data_path(reference: Reference) -> Path:
     """The bundled example partner list (``data/voorbeeld/partners_voorbeeld.csv``)."""
     return Path(reference.data_dir) / "voorbeeld" / EXAMPLE_FILE
+
+
+def _read_example(store: Store, path: str | Path | None, name: str,
+                  read: Callable[[bytes, str], RawTable]) -> tuple[RawTable, Path]:
+    """Read an example file (``path``, or ``name`` in the bundled folder) with ``read``.
+
+    Raises
+    ------
+    StoreError
+        When the file is missing or unreadable.
+    """
+    source = Path(path) if path else Path(store.reference.data_dir) / "voorbeeld" / name
+    try:
+        return read(source.read_bytes(), source.name), source
+    except (OSError, ImportFileError) as err:
+        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
 
 
 def load_example_data(store: Store, *, user: str = "voorbeeld",
@@ -122,12 +140,7 @@ def load_example_activities(store: Store, *, user: str = "voorbeeld",
     StoreError
         When the file is missing or unreadable.
     """
-    source = Path(path) if path else Path(store.reference.data_dir) / "voorbeeld" / (
-        EXAMPLE_ACTIVITIES_FILE)
-    try:
-        table = read_planning(source.read_bytes(), source.name)
-    except (OSError, ImportFileError) as err:
-        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
+    table, _ = _read_example(store, path, EXAMPLE_ACTIVITIES_FILE, read_planning)
     organisations = store.organisations()
     verdicts = check_planning(table, schools=store.schools(),
                               organisations=organisations[organisations["voorbeeld"]],
@@ -151,12 +164,7 @@ def load_example_inflow(store: Store, *, user: str = "voorbeeld",
     StoreError
         When the file is missing or unreadable.
     """
-    source = Path(path) if path else (Path(store.reference.data_dir) / "voorbeeld"
-                                      / EXAMPLE_INFLOW_FILE)
-    try:
-        table = read_inflow(source.read_bytes(), source.name)
-    except (OSError, ImportFileError) as err:
-        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
+    table, source = _read_example(store, path, EXAMPLE_INFLOW_FILE, read_inflow)
     records = inflow_records(check_inflow(table, reference=store.reference))
     # Example data are the application's own: written with the command line's rights.
     return store.inflow.apply_import(records, filename=source.name, user=user,
