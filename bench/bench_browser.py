@@ -15,15 +15,16 @@ measures
   vmbo" until the number of school markers is the expected one / and every partner is
   back on the map;
 * ``opnieuw_tekenen_compleet_s`` — the full re-render of the same map for comparison:
-  in the same session, from the page Over back to Kaart until the map is complete;
+  in the same session, from the page Over back to Kaart until the map is complete (each
+  round: filter on, filter off, re-render, so both see the same load);
   ``verhouding_filter_tov_opnieuw_tekenen`` is ``filter_compleet_s`` over it (medians).
 
 With 2,000 partners also
 
 * ``lean`` — the lean page (``bench/lean_page.py``: the lean prototype map of
   ``bench/bench_map.py`` through st_folium, on the same register) served by its own
-  ``streamlit run``: navigation until the first Leaflet path, and
-  ``verhouding_zichtbaar_tov_lean`` (Kaart over lean, medians);
+  ``streamlit run``: navigation until the first Leaflet path, each visit right after a
+  Kaart visit, and ``verhouding_zichtbaar_tov_lean`` (Kaart over lean, medians);
 * ``server_geheugen`` — the resident memory of the app's server process (with any child
   processes, from ``/proc``; now and at its peak): right after the start, after the
   measurements above, and after every page has been visited (``na_alle_paginas``, the
@@ -72,7 +73,7 @@ from tests.e2e.harness import (
 #: Registers measured: None is the example register as it is.
 SIZES = (None, 2_000)
 #: Repetitions per measurement, per register size.
-REPEATS = {None: 5, 2_000: 3}
+REPEATS = {None: 5, 2_000: 5}
 #: The size at which the goals hold, the lean page runs and the memory is read.
 GOAL_SIZE = 2_000
 MEMORY_GOAL_MB = 400
@@ -119,61 +120,88 @@ def _wait_complete(page, schools: int, partners: int) -> None:
 
 # -- the Kaart page --------------------------------------------------------------------------
 
-def _visits(app, expected: dict, repeats: int) -> dict:
-    """First visit, then ``repeats`` visits in new sessions: map visible and complete."""
+def _visit_kaart(app, expected: dict) -> tuple[float, float]:
+    """A visit in a new session: seconds until the map shows a path, and until complete."""
     page = app.new_page()
     started = time.perf_counter()
     page.goto(app.url, wait_until="commit")
     wait_for_map(page, timeout_ms=WAIT_S * 1000)
-    first_visit = time.perf_counter() - started
+    visible = time.perf_counter() - started
+    _wait_complete(page, expected["scholen"], expected["partners"])
+    complete = time.perf_counter() - started
     page.context.close()
+    return visible, complete
 
-    visible, complete = [], []
+
+def _visits(app, expected: dict, repeats: int, lean_url: str | None = None) -> dict:
+    """First visit, then ``repeats`` visits in new sessions: map visible and complete.
+
+    With ``lean_url`` each Kaart visit is followed by one of the lean page, so a busy
+    moment of the machine weighs on both alike.
+    """
+    first_visit = _visit_kaart(app, expected)[0]
+    lean_first = _time_to_map(app, lean_url) if lean_url else None  # fills its caches
+    visible, complete, lean = [], [], []
     for _ in range(repeats):
-        page = app.new_page()
-        started = time.perf_counter()
-        page.goto(app.url, wait_until="commit")
-        wait_for_map(page, timeout_ms=WAIT_S * 1000)
-        visible.append(time.perf_counter() - started)
-        _wait_complete(page, expected["scholen"], expected["partners"])
-        complete.append(time.perf_counter() - started)
-        page.context.close()
-    return {"kaart_eerste_bezoek_s": round(first_visit, 3),
-            "kaart_zichtbaar_s": _summary(visible), "kaart_compleet_s": _summary(complete)}
+        kaart = _visit_kaart(app, expected)
+        visible.append(kaart[0])
+        complete.append(kaart[1])
+        if lean_url:
+            lean.append(_time_to_map(app, lean_url))
+    row = {"kaart_eerste_bezoek_s": round(first_visit, 3),
+           "kaart_zichtbaar_s": _summary(visible), "kaart_compleet_s": _summary(complete)}
+    if lean_url:
+        row["lean"] = {"eerste_bezoek_s": round(lean_first, 3), "zichtbaar_s": _summary(lean)}
+        row["verhouding_zichtbaar_tov_lean"] = _ratio(row["kaart_zichtbaar_s"],
+                                                      row["lean"]["zichtbaar_s"])
+    return row
+
+
+def _click_filter(page, target: int, partners: int) -> tuple[float, float]:
+    """Tick or untick the vmbo filter: seconds until ``target`` schools, and complete."""
+    started = time.perf_counter()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Alleen scholen met vmbo").click()
+    wait_until(lambda: count(page, SCHOOL_MARKER) == target, timeout_s=WAIT_S,
+               interval_s=0.02, what=f"{target} schoolmarkers na het filter")
+    schools = time.perf_counter() - started
+    _wait_complete(page, target, partners)
+    complete = time.perf_counter() - started
+    wait_for_idle(page, timeout_ms=WAIT_S * 1000)
+    return schools, complete
+
+
+def _rerender(page, schools: int, partners: int) -> float:
+    """From Over back to Kaart (the same session): seconds until the map is complete."""
+    go_to(page, "Over", timeout_ms=WAIT_S * 1000)
+    wait_until(lambda: page.locator(MAP_IFRAME).count() == 0, timeout_s=WAIT_S,
+               what="de kaart is weg")
+    started = time.perf_counter()
+    nav_link(page, "Kaart").click()
+    _wait_complete(page, schools, partners)
+    elapsed = time.perf_counter() - started
+    wait_for_idle(page, timeout_ms=WAIT_S * 1000)
+    return elapsed
 
 
 def _filter_and_rerender(app, expected: dict, repeats: int) -> dict:
-    """A filter change versus a full re-render of the same map, in one session."""
+    """A filter change versus a full re-render of the same map, in one session.
+
+    Each round ticks the filter, unticks it, then re-renders the map: the two are
+    measured side by side, under the same load.
+    """
     n_all, n_vmbo, partners = expected["scholen"], expected["vmbo_scholen"], expected["partners"]
     page = app.new_page()
     page.goto(app.url)
     wait_for_map(page, timeout_ms=WAIT_S * 1000)
     _wait_complete(page, n_all, partners)
     wait_for_idle(page, timeout_ms=WAIT_S * 1000)
-    checkbox = page.locator('[data-testid="stSidebar"]').get_by_text("Alleen scholen met vmbo")
-    to_schools, to_complete = [], []
-    for i in range(2 * repeats):
-        target = n_vmbo if i % 2 == 0 else n_all
-        started = time.perf_counter()
-        checkbox.click()
-        wait_until(lambda target=target: count(page, SCHOOL_MARKER) == target,
-                   timeout_s=WAIT_S, interval_s=0.02,
-                   what=f"{target} schoolmarkers na het filter")
-        to_schools.append(time.perf_counter() - started)
-        _wait_complete(page, target, partners)
-        to_complete.append(time.perf_counter() - started)
-        wait_for_idle(page, timeout_ms=WAIT_S * 1000)
-
-    rerender = []
+    to_schools, to_complete, rerender = [], [], []
     for _ in range(repeats):
-        go_to(page, "Over", timeout_ms=WAIT_S * 1000)
-        wait_until(lambda: page.locator(MAP_IFRAME).count() == 0, timeout_s=WAIT_S,
-                   what="de kaart is weg")
-        started = time.perf_counter()
-        nav_link(page, "Kaart").click()
-        _wait_complete(page, n_all, partners)  # an even number of clicks: the default
-        rerender.append(time.perf_counter() - started)
-        wait_for_idle(page, timeout_ms=WAIT_S * 1000)
+        for target in (n_vmbo, n_all):  # back to the default before the re-render
+            schools, complete = _click_filter(page, target, partners)
+            to_schools.append(schools)
+            to_complete.append(complete)
+        rerender.append(_rerender(page, n_all, partners))
     page.context.close()
     filtered, full = _summary(to_complete), _summary(rerender)
     return {"filter_scholen_s": _summary(to_schools), "filter_compleet_s": filtered,
@@ -268,16 +296,6 @@ def _lean_server(app):
         yield server
 
 
-def _lean(app, repeats: int) -> dict:
-    """The lean page: first visit, then ``repeats`` new sessions until the map shows."""
-    with _lean_server(app) as (url, process):
-        # The first visit fills the caches (the reference data), as on the Kaart.
-        visible = [_time_to_map(app, url) for _ in range(repeats + 1)]
-        memory = _memory_mb(process.pid) if Path("/proc/self/status").is_file() else None
-    return {"eerste_bezoek_s": round(visible[0], 3), "zichtbaar_s": _summary(visible[1:]),
-            "server_geheugen": memory}
-
-
 def _time_to_map(app, url: str) -> float:
     """Seconds from navigating to ``url`` (a new session) until the map shows a path."""
     page = app.new_page()
@@ -298,14 +316,17 @@ def _measure(size: int | None) -> dict:
         memory = Path(f"/proc/{app.server_pid}/status").is_file()
         at_start = _memory_mb(app.server_pid) if memory else None
         expected = _expected(app)
-        row = {**expected, **_visits(app, expected, repeats),
-               **_filter_and_rerender(app, expected, repeats)}
+        with contextlib.ExitStack() as stack:
+            lean = None
+            if size == GOAL_SIZE:
+                lean = stack.enter_context(_lean_server(app))
+            row = {**expected, **_visits(app, expected, repeats, lean and lean[0])}
+            if lean and memory:
+                row["lean"]["server_geheugen"] = _memory_mb(lean[1].pid)
+        row.update(_filter_and_rerender(app, expected, repeats))
         if size == GOAL_SIZE:
             row["server_geheugen"] = (_server_memory(app, at_start) if memory else
                                       {"overgeslagen": "geen /proc: geheugen niet te lezen"})
-            row["lean"] = _lean(app, repeats)
-            row["verhouding_zichtbaar_tov_lean"] = _ratio(row["kaart_zichtbaar_s"],
-                                                          row["lean"]["zichtbaar_s"])
     return row
 
 
