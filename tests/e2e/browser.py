@@ -60,6 +60,7 @@ PAGE_HEADINGS = {
     "Over": "Over Infrakaart",
     "Beheer": "Beheer",
     "Ambassadeurs": "Ambassadeurs",
+    "Jaaroverzicht": "Jaaroverzicht",
     "Inloggen": "Inloggen",
     "Account": "Inloggen",
 }
