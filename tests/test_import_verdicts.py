@@ -25,10 +25,13 @@ import pandas as pd
 import pytest
 
 from bench.bench_import import HEADER, partner_rows
+from geo.addresses import parse_postcode
 from geo.auth import LOCAL_ADMIN_ROLE
-from geo.intake.geocoding import OfflineGeocoder
+from geo.intake import batch
+from geo.intake.geocoding import AddressQuery, OfflineGeocoder
 from geo.intake.reading import read_table
 from geo.intake.records import result_table, to_records
+from geo.intake.spelling import place_index
 from geo.intake.verdicts import ImportRun, accept_suggestions, check_rows, count_statuses
 from geo.reference.gazetteer import Gazetteer
 from geo.register.store import Store
@@ -215,3 +218,84 @@ def test_register_writes_are_those_of_the_per_row_importer(tmp_path, table, verd
         rows = _register_rows(store)
     assert result_table(verdicts)["rij"].tolist() == [v.row for v in verdicts]
     pinned(rows, REGISTER_DIGEST, tmp_path / "register.json")
+
+
+# ------------------------------------------------------------- many rows at once = one by one
+
+
+class OneByOne:
+    """The offline geocoder without ``geocode_many``: check_rows then goes row by row."""
+
+    def __init__(self, inner: OfflineGeocoder) -> None:
+        self.inner = inner
+
+    def geocode(self, query):
+        return self.inner.geocode(query)
+
+
+def test_many_rows_at_once_give_the_verdicts_of_one_row_at_a_time(table, gazetteer,
+                                                                  reference, verdicts):
+    geocoder = OfflineGeocoder(gazetteer)
+    one_by_one = check_rows(table, geocoder=OneByOne(geocoder), reference=reference,
+                            existing=EXISTING)
+    assert one_by_one == verdicts
+    # Also for rows checked again with their accepted suggestions.
+    runs = [ImportRun(table), ImportRun(table)]
+    for run, used in zip(runs, (geocoder, OneByOne(geocoder)), strict=True):
+        check_rows(table, geocoder=used, reference=reference, existing=EXISTING, run=run)
+        accept_suggestions(run)
+    again = [check_rows(table, geocoder=used, reference=reference, existing=EXISTING, run=run)
+             for run, used in zip(runs, (geocoder, OneByOne(geocoder)), strict=True)]
+    assert again[0] == again[1]
+
+
+def test_a_stop_request_is_heard_between_rows_of_a_batch(table, gazetteer, reference,
+                                                        verdicts):
+    run = ImportRun(table)
+    steps: list[int] = []
+    partial = check_rows(table, geocoder=OfflineGeocoder(gazetteer), reference=reference,
+                         existing=EXISTING, run=run, should_stop=lambda: run.done >= 7,
+                         progress=lambda done, total: steps.append(done))
+    assert run.done == 7 and steps == list(range(1, 8)) and len(partial) == 7
+    resumed = check_rows(table, geocoder=OfflineGeocoder(gazetteer), reference=reference,
+                         existing=EXISTING, run=run)
+    assert run.complete and resumed == verdicts
+
+
+TRICKY_POSTCODES = [
+    "1811 AB", "1811ab", " 1811-ab ", "1811 - AB", "1811\tAB", "1811\u2009ab", "1811",
+    "1811 SS", "1811 sa", "0123 AB", "18 11 AB", "1811ABC", "1811 A", "", "   ", "ABCD",
+    "17O3AB", "1811 AB Alkmaar", "1811 AB\n", "\u00a01811 AB", "９９９９ AB", "9999 ZZ",
+]
+
+
+def test_postcodes_parsed_at_once_as_one_by_one():
+    digits, letters = batch.postcode_parts(TRICKY_POSTCODES)
+    for text, pc4, pair in zip(TRICKY_POSTCODES, digits, letters, strict=True):
+        parsed = parse_postcode(text)
+        assert (pc4, pair) == ((parsed.pc4, parsed.letters) if parsed else (None, None)), text
+    assert [list(part) for part in batch.postcode_parts([])] == [[], []]
+
+
+def test_placed_at_once_as_one_by_one(table, gazetteer):
+    geocoder = OfflineGeocoder(gazetteer)
+    queries = [AddressQuery(street=row.values.get("straat", ""),
+                            postcode=row.values.get("postcode", ""),
+                            place=row.values.get("plaats", ""), country=row.values.get("land", ""))
+               for row in table.rows]
+    queries += [AddressQuery(postcode=text, place=place) for text in TRICKY_POSTCODES
+                for place in ("", "Alkmaar", "Atlantis")]
+    assert geocoder.geocode_many(queries) == [geocoder.geocode(q) for q in queries]
+    assert geocoder.geocode_many([]) == []
+
+
+def test_place_and_postcode_agree_at_once_as_one_by_one(table, reference):
+    places = place_index(reference)
+    pairs = [(row.values.get("plaats", ""), row.values.get("postcode", ""))
+             for row in table.rows]
+    pairs += [(place, text) for text in TRICKY_POSTCODES
+              for place in ("", "Alkmaar", "alkmaar ", "Bergen (NH.)", "Oudorp", "Atlantis")]
+    digits, _ = batch.postcode_parts([postcode for _, postcode in pairs])
+    found = batch.agreement(places, [place for place, _ in pairs], digits)
+    assert found == [places.agrees(place, postcode) for place, postcode in pairs]
+    assert None in found and True in found and False in found

@@ -176,5 +176,8 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
             changes["register_note"] = note
         else:
             remarks.extend(register.possible(key, pc))
-        out.append(replace(verdict, remarks=tuple(remarks), **changes))
+        if len(changes) == 1 and len(remarks) == len(verdict.remarks):
+            out.append(verdict)  # nothing to mark: the same verdict
+        else:
+            out.append(replace(verdict, remarks=tuple(remarks), **changes))
     return out

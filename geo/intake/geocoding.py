@@ -19,6 +19,7 @@ A PDOK answer that is not of PDOK's documented shape is a geocoder fault, never 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -139,6 +140,12 @@ class OfflineGeocoder:
         if not notes:
             notes.append("Geen postcode of plaats opgegeven.")
         return GeocodeResult(None, self.source, " ".join(notes))
+
+    def geocode_many(self, queries: Sequence[AddressQuery]) -> list[GeocodeResult]:
+        """:meth:`geocode` of every query; the postcodes are looked up all at once."""
+        from geo.intake.batch import place_offline
+
+        return place_offline(self, queries)
 
 
 
