@@ -135,11 +135,16 @@ def partner_csv(rows: list[list[str]]) -> bytes:
 
 
 def partner_xlsx(rows: list[list[str]]) -> bytes:
-    """The rows as an .xlsx workbook (one sheet, the header on row 1)."""
+    """The rows as an .xlsx workbook (one sheet, the header on row 1).
+
+    Written as Excel writes it, with the sheet's dimension (openpyxl's write-only mode
+    leaves it out, and a reader then has to scan the sheet once more to size it).
+    """
     import openpyxl
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Partners")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Partners"
     sheet.append(HEADER)
     for row in rows:
         sheet.append(row)
@@ -152,8 +157,13 @@ def partner_xlsx(rows: list[list[str]]) -> bytes:
 
 
 def _settings(tmp: Path) -> Settings:
-    """The environment's settings, writing logs nowhere and var files into ``tmp``."""
-    return dataclasses.replace(Settings.from_env(), var_dir=tmp, log_file=False,
+    """The environment's settings, writing logs nowhere and var files into ``tmp``.
+
+    The stages read with the command line's row limit, as ``infrakaart import`` does.
+    """
+    base = Settings.from_env()
+    rows = getattr(base, "max_cli_import_rows", base.max_import_rows)
+    return dataclasses.replace(base, var_dir=tmp, log_file=False, max_import_rows=rows,
                                database_path=tmp / "register.sqlite",
                                geocode_cache_path=tmp / "cache.sqlite")
 
@@ -276,8 +286,7 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         settings = _settings(tmp)
-        out["max_cli_import_rows"] = getattr(settings, "max_cli_import_rows",
-                                             settings.max_import_rows)
+        out["max_cli_import_rows"] = settings.max_import_rows
         for n in SIZES:
             rows = partner_rows(reference, n)
             data = partner_csv(rows)
