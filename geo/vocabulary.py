@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def fold_text(text: object) -> str:
@@ -110,6 +111,12 @@ def name_key(name: object) -> str:
     >>> name_key("Bèta-Infra v.o.f.")
     'beta infra'
     """
+    if type(name) is str:  # an import asks for every row, in several steps
+        return _name_key_of_text(name)
+    return _name_key(name)
+
+
+def _name_key(name: object) -> str:
     value = unicodedata.normalize("NFKD", str(name or "")).casefold()
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     # "b.v." / "b. v." / "v.o.f" → "bv" / "vof" before punctuation becomes spaces.
@@ -118,3 +125,8 @@ def name_key(name: object) -> str:
     tokens = fold_text(value).split()
     kept = [t for t in tokens if t not in LEGAL_FORMS]
     return " ".join(kept or tokens)
+
+
+#: :func:`name_key` of a text, remembered for the last names asked (they are asked again
+#: by the duplicate check, the register's match and its write).
+_name_key_of_text = lru_cache(maxsize=50_000)(_name_key)

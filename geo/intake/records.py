@@ -63,8 +63,13 @@ def _ambassador(text: str, reference: Reference | None, areas: dict) -> str | No
 
 
 def _input_values(verdict: RowVerdict, table: str, present: set[str],
-                  reference: Reference | None) -> dict[str, object]:
-    """The record's values of the fields an import reads, each read as its type."""
+                  reference: Reference | None,
+                  kinds: dict[str, str] | None = None) -> dict[str, object]:
+    """The record's values of the fields an import reads, each read as its type.
+
+    ``kinds`` remembers :func:`geo.fields.normalise_kind` per text over many rows.
+    """
+    kinds = {} if kinds is None else kinds
     defaults = flag_defaults()
     originals = {s.field: s.original for s in verdict.accepted}  # as the file had them
     out: dict[str, object] = {}
@@ -81,7 +86,10 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
                 out[item.name] = defaults.get(item.name, False) if value is None else value
         elif item.type == registry.VOCABULARY and item.vocabulary == "kinds":
             if item.name in present:
-                out[item.name] = registry.normalise_kind(text.strip())
+                given = text.strip()
+                if given not in kinds:
+                    kinds[given] = registry.normalise_kind(given)
+                out[item.name] = kinds[given]
                 out["soort_origineel"] = originals.get(item.name, text.strip())
         elif item.name in present or text:  # postcode and place may come from one cell
             out[item.name] = text.strip().upper() if item.name in _UPPERCASE else text
@@ -125,6 +133,7 @@ def to_records(
     """
     table = _TABLES[kind]
     records = []
+    kinds: dict[str, str] = {}  # the few kinds a file names, each read once
     for v in verdicts:
         if v.skip or not v.name:
             continue
@@ -134,7 +143,7 @@ def to_records(
             if v.existing_version is not None:
                 record["versie"] = v.existing_version
         present = fields if fields is not None else set(v.values)
-        record.update(_input_values(v, table, present, reference))
+        record.update(_input_values(v, table, present, reference, kinds))
         if v.keep_location:  # placed by hand at this address: the location stays
             if kind == "partners":
                 record.update(status="ok", melding="")
