@@ -22,10 +22,17 @@ def fold_text(text: object) -> str:
     >>> fold_text("Bèta-Infra & Zn.")
     'beta infra en zn'
     """
-    value = unicodedata.normalize("NFKD", str(text or "")).casefold()
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = _without_accents(str(text or ""))
     value = value.replace("&", " en ")
     return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+
+
+def _without_accents(text: str) -> str:
+    """Casefolded, decomposed (NFKD) and without combining marks (accents)."""
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        return text.casefold()
+    value = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in value if not unicodedata.combining(ch))
 
 
 _YES = frozenset({"ja", "j", "x", "1", "true", "waar", "wel", "yes", "y", "v", "✓", "✔",
@@ -117,8 +124,7 @@ def name_key(name: object) -> str:
 
 
 def _name_key(name: object) -> str:
-    value = unicodedata.normalize("NFKD", str(name or "")).casefold()
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = _without_accents(str(name or ""))
     # "b.v." / "b. v." / "v.o.f" → "bv" / "vof" before punctuation becomes spaces.
     value = _DOTTED_FORM_RE.sub(lambda m: " " + "".join(g for g in m.groups() if g) + " ",
                                 value)

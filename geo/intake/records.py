@@ -62,6 +62,24 @@ def _ambassador(text: str, reference: Reference | None, areas: dict) -> str | No
     return value
 
 
+#: Table → (the registry tuples read, (the fields an import reads, the flag defaults)).
+_READ_ITEMS: dict[str, tuple[tuple, tuple[tuple, dict[str, bool]]]] = {}
+
+
+def _read_items(table: str) -> tuple[tuple[registry.Field, ...], dict[str, bool]]:
+    """The fields an import reads into a record besides the name, and the flag defaults.
+
+    Derived once per field tuple of the registry (every row of an import asks).
+    """
+    parts = (registry.fields_of(table), registry.ORGANISATION_FIELDS)  # flags: the latter
+    known = _READ_ITEMS.get(table)
+    if known is None or any(a is not b for a, b in zip(known[0], parts, strict=True)):
+        items = tuple(item for item in parts[0]
+                      if item.name != "naam" and (item.synonyms or item.weak_synonyms))
+        known = _READ_ITEMS[table] = (parts, (items, flag_defaults()))
+    return known[1]
+
+
 def _input_values(verdict: RowVerdict, table: str, present: set[str],
                   reference: Reference | None,
                   kinds: dict[str, str] | None = None) -> dict[str, object]:
@@ -70,12 +88,10 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
     ``kinds`` remembers :func:`geo.fields.normalise_kind` per text over many rows.
     """
     kinds = {} if kinds is None else kinds
-    defaults = flag_defaults()
+    items, defaults = _read_items(table)
     originals = {s.field: s.original for s in verdict.accepted}  # as the file had them
     out: dict[str, object] = {}
-    for item in registry.fields_of(table):
-        if item.name == "naam" or not (item.synonyms or item.weak_synonyms):
-            continue
+    for item in items:
         text = verdict.values.get(item.name, "")
         if item.name == "ambassadeur_voor":
             if item.name in present:

@@ -97,7 +97,10 @@ def typed_row(row: dict) -> dict:
 
 
 def _text(item: fields.Field, value: object) -> object:
-    text = "" if is_missing(value) else str(value).strip()
+    if type(value) is str:  # the usual value, read without asking pandas
+        text = value.strip()
+    else:
+        text = "" if is_missing(value) else str(value).strip()
     return (text or None) if item.nullable else text
 
 

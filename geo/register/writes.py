@@ -75,16 +75,16 @@ def _insert_sql(table: str, keys: tuple[str, ...]) -> str:
 
 
 def _stored_columns(table: str) -> frozenset[str]:
-    """The columns of ``table`` as a set, made once per column tuple of the registry."""
-    columns = columns_of(table)
+    """The columns of ``table`` as a set, made once per field tuple of the registry."""
+    items = fields.fields_of(table)
     known = _STORED.get(table)
-    if known is None or known[0] != columns:
-        known = _STORED[table] = (columns, frozenset(columns))
+    if known is None or known[0] is not items:
+        known = _STORED[table] = (items, frozenset(columns_of(table)))
     return known[1]
 
 
-#: Table → (its columns, the same as a set), for :func:`_stored_columns`.
-_STORED: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+#: Table → (its fields, their columns as a set), for :func:`_stored_columns`.
+_STORED: dict[str, tuple[tuple, frozenset[str]]] = {}
 
 
 class RowWriter:
