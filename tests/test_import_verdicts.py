@@ -299,3 +299,15 @@ def test_place_and_postcode_agree_at_once_as_one_by_one(table, reference):
     found = batch.agreement(places, [place for place, _ in pairs], digits)
     assert found == [places.agrees(place, postcode) for place, postcode in pairs]
     assert None in found and True in found and False in found
+
+
+def test_a_record_matches_a_row_written_earlier_in_the_same_import(tmp_path, reference):
+    record = {"rij": 2, "naam": "Dubbel BV", "postcode": "1811 AB", "plaats": "Alkmaar"}
+    with Store(tmp_path / "r.sqlite", reference) as store:
+        outcome = store.apply_import(
+            [record, {**record, "rij": 3},
+             {**record, "rij": 4, "naam": "Dubbel B.V.", "straat": "Anders 1"}], user="test")
+        assert (outcome["nieuw"], outcome["ongewijzigd"]) == (1, 1)
+        (conflict,) = outcome["conflicten"]
+        assert (conflict.row, conflict.reason, conflict.users) == (4, "bestaat_al", ("test",))
+        assert len(set(outcome["ids"])) == 1 and store.organisation_count() == 1

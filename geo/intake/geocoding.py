@@ -281,9 +281,9 @@ def make_geocoder(settings: Settings, gazetteer: Gazetteer, *,
         :class:`FallbackGeocoder` (PDOK, automatically offline when PDOK is unreachable
         or its answers are unusable; check its ``went_offline``).
     """
-    from geo.intake.pdok import PdokGeocoder
-
     offline_geocoder = OfflineGeocoder(gazetteer)
     if offline or settings.offline:
-        return offline_geocoder
+        return offline_geocoder  # without loading the HTTP client at all
+    from geo.intake.pdok import PdokGeocoder
+
     return FallbackGeocoder(PdokGeocoder(settings, gazetteer), offline_geocoder)

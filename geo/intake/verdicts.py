@@ -6,8 +6,10 @@ The import flows in pure steps, each testable and shown in a preview:
    offices produce them into a :class:`~geo.intake.rawtable.RawTable`;
 2. :func:`check_rows` (here) gives every non-empty row a verdict — ``ok``,
    ``waarschuwing`` (placed, with a remark) or ``fout`` (not placed) — with a Dutch
-   message naming the field. Geocoding goes through the
-   :class:`~geo.intake.geocoding.Geocoder` given; long runs report progress, can be
+   message naming the field, by the rules of :mod:`geo.intake.row_check`. Geocoding
+   goes through the :class:`~geo.intake.geocoding.Geocoder` given: one row at a time
+   (PDOK), or :data:`BATCH_ROWS` rows at once when it can place many together (offline,
+   :mod:`geo.intake.batch`; the same verdicts). Long runs report progress, can be
    stopped and resumed (:class:`ImportRun`). Duplicates within the file and against
    the register are marked by :mod:`geo.intake.duplicates`;
 3. :func:`geo.intake.records.to_records` turns the verdicts into records for
@@ -167,7 +169,9 @@ def check_rows(
     table : RawTable
         From :func:`geo.intake.reading.read_table`.
     geocoder : Geocoder
-        Places the addresses (its cache and offline fallback apply).
+        Places the addresses (its cache and offline fallback apply). One that also has
+        ``geocode_many`` (:class:`~geo.intake.geocoding.OfflineGeocoder`) places a batch
+        of rows at once.
     reference : Reference
         For the municipality, subregion and region of each location.
     existing : pandas.DataFrame or None

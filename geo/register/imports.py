@@ -11,6 +11,12 @@ Imports and concurrency (decision)
     and a list of rows to look at again, not an all-or-nothing refusal for one
     colleague's edit.
 
+One transaction, not one per row
+    The rows are written inside the import's transaction without a savepoint each (a
+    failed row undoes the whole import anyway); the name keys the table holds are read
+    once, so a record whose key no row has (and no earlier record wrote) is not looked
+    up. The areas of all records come from one spatial join.
+
 The conflicts
     ``gewijzigd``
         A record with ``id`` and ``versie`` (the version seen in the preview) whose row
