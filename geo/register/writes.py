@@ -200,8 +200,9 @@ class RowWriter:
         values.update(aangemaakt=stamp, gewijzigd=stamp)
         if table == fields.SCHOOLS:
             values["bron"] = source
-        cursor = self.db.execute(_insert_sql(table, tuple(values)),
-                                 [_sql_value(v) for v in values.values()])
+        cursor = self.db.execute(_insert_sql(table, tuple(values)),  # bools as 0/1:
+                                 [int(v) if v is True or v is False else v
+                                  for v in values.values()])
         new_id = int(cursor.lastrowid)
         self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
                            record_title(table, values), version=1, when=stamp)
