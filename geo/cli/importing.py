@@ -38,6 +38,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart import``; returns the exit code."""
+    import dataclasses
     from pathlib import Path
 
     import pandas as pd
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.bestand)
     database = Path(args.database) if args.database else settings.database_path
+    # The command line's own row limit (it keeps no verdicts between runs).
+    settings = dataclasses.replace(settings, max_import_rows=settings.max_cli_import_rows)
     try:
         # Size checked on disk first; missing, folder, no permission: ImportFileError too.
         data = read_import_file(path, settings=settings)
@@ -74,7 +77,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         existing = store.schools()
     else:
         existing = store.organisations()
-    geocoder = make_geocoder(settings, Gazetteer(reference), offline=args.offline)
+    gazetteer = store.gazetteer if store is not None else Gazetteer(reference)
+    geocoder = make_geocoder(settings, gazetteer, offline=args.offline)
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
