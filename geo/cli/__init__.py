@@ -19,6 +19,7 @@ from collections.abc import Callable
 from geo.cli import (
     activities,
     ambassadors,
+    chain,
     education,
     importing,
     inflow,
@@ -54,6 +55,7 @@ COMMANDS: dict[str, Command] = {
     "activiteiten": (activities.add, activities.run),
     "jaaroverzicht": (activities.add_overview, activities.run_overview),
     "instroom": (inflow.add, inflow.run),
+    "keten": (chain.add, chain.run),
 }
 
 
