@@ -270,7 +270,19 @@ def _build_maps(path, reference, division) -> dict[str, list]:
             partner_maps.partner_schools_map(partner, near, radius_km=30, show_personal=p)
             for p in (False, True)],
         "plans.plan_map": [plan_map(plan, reference=reference)],
+        "chain_maps.chain_map": [_chain_map(path, reference, division)],
     }
+
+
+def _chain_map(path, reference, division):
+    """The chain map of the hostile register: hostile subregion names, places and sources."""
+    from geo.views.keten import chain_view
+
+    with Store(path, reference) as store:
+        view = chain_view(store, reference=reference, division=division,
+                          school_year="2024-2025")
+        return view.map(reference=reference, division=division,
+                        mbo=store.places.all(active_only=True))
 
 
 def assert_inert_html(html: str) -> None:
@@ -550,6 +562,10 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
                         str(division), *db, "--uitvoer", str(out / f"instroom{suffix}")]
                        for suffix in (".csv", ".xlsx")),
                      ["instroom", "historie", *db]],
+        "keten": [["keten", "--niveau", niveau, "--indeling", str(division), *db,
+                   "--uitvoer", str(out / f"keten-{niveau}{suffix}")]
+                  for niveau, suffix in (("subregio", ".csv"), ("subregio", ".xlsx"),
+                                         ("subregio", ".html"), ("gemeente", ".xlsx"))],
     }
 
 
@@ -589,6 +605,8 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
     written = sorted(out.iterdir())
     assert {p.suffix for p in written} >= {".csv", ".xlsx", ".html", ".geojson"}
     assert {"instroom.csv", "instroom.xlsx", "instroom-import.csv"} <= {p.name for p in written}
+    assert {"keten-subregio.csv", "keten-subregio.xlsx", "keten-subregio.html"} <= {
+        p.name for p in written}
     for file in written:
         assert_inert_file(file)
     names = {f["properties"]["Organisatie"] for f in json.loads(

@@ -38,6 +38,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "beheer.py": "beheren",
     "ambassadeurs.py": "ambassadeurs_bekijken",
     "jaaroverzicht.py": "jaaroverzicht_bekijken",
+    "keten.py": "keten_bekijken",
 }
 
 #: Distinctive (ASCII) personal values of one partner placed next to the school that
@@ -46,7 +47,8 @@ SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partn
           "telefoon": "0209876543"}
 
 #: The widget-key prefix of each staff page (see pages/_shared.Keys).
-PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_", "jaaroverzicht.py": "jaar_"}
+PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_", "jaaroverzicht.py": "jaar_",
+                 "keten.py": "keten_"}
 
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
 PLACE_FORM = "beheer_plaats_0_None_2"  # Beheer → Opleidingslocaties, a new place (2 seeded)
@@ -181,6 +183,8 @@ PROBES = {
     "jaaroverzicht_bekijken": lambda v: (_enabled(v, "jaaroverzicht.py", "jaar_schooljaar")
                                          and _enabled(v, "jaaroverzicht.py",
                                                       "jaar_download_xlsx")),
+    "keten_bekijken": lambda v: (_enabled(v, "keten.py", "keten_schooljaar")
+                                 and _enabled(v, "keten.py", "keten_download_xlsx")),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")
                                         and _enabled(v, "ambassadeurs.py", "amb_een_partner")
                                         and _enabled(v, "beheer.py", f"{NEW_FORM}_ambassadeur")),
