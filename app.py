@@ -58,7 +58,9 @@ PAGES = {
     "Bestuur": [_page("pages/ambassadeurs.py", "Ambassadeurs", ":material/handshake:",
                       "ambassadeurs_bekijken"),
                 _page("pages/jaaroverzicht.py", "Jaaroverzicht", ":material/bar_chart:",
-                      "jaaroverzicht_bekijken")],
+                      "jaaroverzicht_bekijken"),
+                _page("pages/keten.py", "Keten", ":material/conversion_path:",
+                      "keten_bekijken")],
     "Account": [_page("pages/inloggen.py", "Account" if signed_in() else "Inloggen",
                       ":material/login:", None, url_path="inloggen")],
 }

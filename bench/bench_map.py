@@ -27,11 +27,12 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
+from bench.synthetic import scattered
 from geo.analysis import indicators as analysis
 from geo.analysis.names import CHOROPLETH_INDICATORS
 from geo.output import maps, partner_maps
@@ -54,15 +55,7 @@ def _register(reference, size: int | None) -> tuple[pd.DataFrame, pd.DataFrame, 
         partners = store.organisations()
         schools, mbo = store.schools(), store.mbo_locations()
     if size is not None:
-        rng = np.random.default_rng(7)
-        copies = []
-        for i in range(-(-size // len(partners))):
-            copy = partners.copy()
-            copy["lat"] = copy["lat"] + rng.normal(0, 0.02, len(copy))
-            copy["lon"] = copy["lon"] + rng.normal(0, 0.03, len(copy))
-            copy["naam"] = copy["naam"] + f" ({i})"
-            copies.append(copy)
-        partners = pd.concat(copies, ignore_index=True).head(size)
+        partners = scattered(partners, size)
     return partners, schools, mbo
 
 
@@ -117,23 +110,35 @@ _LEAN_POINTS = Template("""
 """)
 
 
+class _LeanPoints(JSCSSMixin, MacroElement):
+    """A point layer of the lean map; loads leaflet.markercluster (as the page does)."""
+
+    _template = _LEAN_POINTS
+    default_js = list(MarkerCluster.default_js)
+    default_css = list(MarkerCluster.default_css)
+
+
+def _lean_text(value) -> str:
+    """A value as HTML text for a popup, braces as entities (no template delimiters)."""
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _lean_points(fmap, frame: pd.DataFrame, color: str) -> None:
     """One columnar array per layer, markers made in the browser (the lean prototype)."""
     frame = frame.dropna(subset=["lat", "lon"])
-    element = MacroElement()
-    element._template = _LEAN_POINTS
+    element = _LeanPoints()
     data = {"lat": frame["lat"].round(5).tolist(), "lon": frame["lon"].round(5).tolist(),
-            "naam": [html.escape(str(v)) for v in frame["naam"]],
-            "plaats": [html.escape(str(v)) for v in frame.get("plaats", frame["naam"])],
+            "naam": [_lean_text(v) for v in frame["naam"]],
+            "plaats": [_lean_text(v) for v in frame.get("plaats", frame["naam"])],
             "color": [color] * len(frame)}
-    # Braces escaped too, so the data survives branca's second template pass.
-    element.data = json.dumps(data, separators=(",", ":")).replace("{", "\\u007b")
-    element.default_js = list(MarkerCluster.default_js)
-    element.default_css = list(MarkerCluster.default_css)
+    # No "{" in the values (see _lean_text), so the data survives branca's second
+    # template pass; the object's own braces stay JavaScript.
+    element.data = json.dumps(data, separators=(",", ":"))
     fmap.add_child(element)
 
 
-def _lean(reference, partners, schools, mbo) -> str:
+def lean_map(reference, partners, schools, mbo) -> folium.Map:
+    """The lean prototype of the partner map (also shown by ``bench/lean_page.py``)."""
     division = reference.default_division
     table = analysis.indicators("subregio", reference=reference, division=division,
                                 partners=partners, schools=schools, mbo=mbo)
@@ -150,7 +155,11 @@ def _lean(reference, partners, schools, mbo) -> str:
     _lean_points(fmap, mbo, "#d62728")
     _lean_points(fmap, partners, "#2ca02c")
     folium.LayerControl().add_to(fmap)
-    return fmap.get_root().render()
+    return fmap
+
+
+def _lean(reference, partners, schools, mbo) -> str:
+    return lean_map(reference, partners, schools, mbo).get_root().render()
 
 
 def _measure(build, *args) -> dict:

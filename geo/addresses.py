@@ -6,10 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Four digits (first not 0), optional space or hyphen, optional two letters.
-_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
-# Letter pairs PostNL never issues.
-_FORBIDDEN_LETTERS = {"SA", "SD", "SS"}
+#: A postcode: four digits (first not 0), optional space or hyphen, optional two letters.
+POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
+#: Letter pairs PostNL never issues.
+FORBIDDEN_LETTERS = frozenset({"SA", "SD", "SS"})
 _STREET_RE = re.compile(
     r"^(?P<straat>.*?\S)[\s,]+(?:nr\.?\s*)?(?P<nummer>\d{1,5})"
     r"(?:\s*[-/]\s*(?P<na_streep>[A-Za-z0-9]{1,6})|\s*(?P<letters>[A-Za-z]{1,4}))?\s*$",
@@ -70,13 +70,13 @@ def parse_postcode(text: object) -> Postcode | None:
         if text != text or not text.is_integer():  # NaN or 1703.5
             return None
         text = int(text)
-    match = _POSTCODE_RE.match(str(text).strip())
+    match = POSTCODE_RE.match(str(text).strip())
     if not match:
         return None
     digits, letters = match.group(1), match.group(2)
     if letters:
         letters = letters.upper()
-        if letters in _FORBIDDEN_LETTERS:
+        if letters in FORBIDDEN_LETTERS:
             return None
     return Postcode(pc4=digits, letters=letters)
 

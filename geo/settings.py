@@ -61,7 +61,11 @@ class Settings:
     max_upload_mb : int
         Largest file accepted for import, in megabytes.
     max_import_rows : int
-        Largest number of data rows accepted in one import.
+        Largest number of data rows accepted in one import on the Beheer page (which
+        keeps every row's verdict in the session while it is reviewed).
+    max_cli_import_rows : int
+        Largest number of data rows ``infrakaart import`` accepts in one file: the
+        command line keeps nothing between runs, so a larger list is fine there.
     trusted_proxies : str
         Reverse proxies whose ``X-Forwarded-For`` header names the real client for login
         throttling: IP addresses and networks (CIDR), separated by commas, e.g.
@@ -116,6 +120,7 @@ class Settings:
     static_dir: Path = PROJECT_ROOT / "static"
     max_upload_mb: int = 10
     max_import_rows: int = 5000
+    max_cli_import_rows: int = 20000
     trusted_proxies: str = ""
     backup_dir: Path = PROJECT_ROOT / "var" / "backups"
     backup_keep: int = 14

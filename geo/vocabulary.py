@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def fold_text(text: object) -> str:
@@ -21,10 +22,17 @@ def fold_text(text: object) -> str:
     >>> fold_text("Bèta-Infra & Zn.")
     'beta infra en zn'
     """
-    value = unicodedata.normalize("NFKD", str(text or "")).casefold()
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = _without_accents(str(text or ""))
     value = value.replace("&", " en ")
     return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+
+
+def _without_accents(text: str) -> str:
+    """Casefolded, decomposed (NFKD) and without combining marks (accents)."""
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        return text.casefold()
+    value = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in value if not unicodedata.combining(ch))
 
 
 _YES = frozenset({"ja", "j", "x", "1", "true", "waar", "wel", "yes", "y", "v", "✓", "✔",
@@ -110,11 +118,21 @@ def name_key(name: object) -> str:
     >>> name_key("Bèta-Infra v.o.f.")
     'beta infra'
     """
-    value = unicodedata.normalize("NFKD", str(name or "")).casefold()
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    if type(name) is str:  # an import asks for every row, in several steps
+        return _name_key_of_text(name)
+    return _name_key(name)
+
+
+def _name_key(name: object) -> str:
+    value = _without_accents(str(name or ""))
     # "b.v." / "b. v." / "v.o.f" → "bv" / "vof" before punctuation becomes spaces.
     value = _DOTTED_FORM_RE.sub(lambda m: " " + "".join(g for g in m.groups() if g) + " ",
                                 value)
     tokens = fold_text(value).split()
     kept = [t for t in tokens if t not in LEGAL_FORMS]
     return " ".join(kept or tokens)
+
+
+#: :func:`name_key` of a text, remembered for the last names asked (they are asked again
+#: by the duplicate check, the register's match and its write).
+_name_key_of_text = lru_cache(maxsize=50_000)(_name_key)

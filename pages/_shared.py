@@ -32,7 +32,7 @@ class Keys:
 
     A widget key that no code reads back through ``st.session_state`` stays with its widget,
     prefixed with its page (``kaart_``, ``wat_als_``, ``koppel_``, ``amb_``, ``beheer_``,
-    ``jaar_``, ``bereik_``);
+    ``jaar_``, ``keten_``, ``bereik_``);
     every other key is declared here, once, with what it holds, and pages use it as
     ``Keys.NAME`` (``tests/test_architecture.py`` names every other use).
     """
@@ -94,6 +94,7 @@ LOGIN_TARGETS = {
     "beheer": ("Beheer", "pages/beheer.py"),
     "ambassadeurs": ("Ambassadeurs", "pages/ambassadeurs.py"),
     "jaaroverzicht": ("Jaaroverzicht", "pages/jaaroverzicht.py"),
+    "keten": ("Keten", "pages/keten.py"),
     "bereik": ("Bereik", "pages/bereik.py"),
 }
 

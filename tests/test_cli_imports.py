@@ -54,6 +54,6 @@ def test_waar_uses_its_index_without_pandas_or_geopandas(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["dichtbij", "--school", "13EE00"], ["witte-vlekken"],
-                                  ["status"]])
+                                  ["status"], ["keten"]])
 def test_commands_that_do_not_draw_import_no_drawing_library(tmp_path, args):
     assert loaded(tmp_path, *args) & DRAWING_LIBRARIES == set()

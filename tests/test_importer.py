@@ -839,6 +839,22 @@ def test_cli_exit_code_2_for_missing_file(tmp_path, settings, capsys):
     assert code == 2 and "kan niet worden gelezen: het bestand bestaat niet" in err
 
 
+def test_the_command_line_has_its_own_row_limit(tmp_path, settings, capsys):
+    path = tmp_path / "vijf.csv"
+    path.write_text("Naam;Postcode\n" + "".join(f"Bedrijf {i};1811 AB\n" for i in range(5)),
+                    encoding="utf-8")
+    argv = ["import", str(path), "--offline", "--droog", "--database",
+            str(tmp_path / "geen.sqlite")]
+    page_limit = dataclasses.replace(settings, max_import_rows=2, max_cli_import_rows=5)
+    code, out, _ = run_cli(argv, page_limit, capsys)
+    assert code == 0 and "5 rijen gecontroleerd" in out
+    code, _, err = run_cli(argv, dataclasses.replace(page_limit, max_cli_import_rows=4), capsys)
+    assert code == 2 and "meer dan 4 rijen" in err
+    assert Settings().max_cli_import_rows == 20000  # the bench's big list fits
+    assert Settings.from_env({"INFRAKAART_MAX_CLI_IMPORT_ROWS": "30000"}).max_cli_import_rows \
+        == 30000
+
+
 def test_cli_checks_the_size_on_disk_before_reading(tmp_path, settings, capsys, monkeypatch):
     huge = tmp_path / "groot.xlsx"
     with huge.open("wb") as handle:  # sparse: 3 GB on paper

@@ -194,3 +194,19 @@ def test_no_personal_column_is_read():
     with open(source, encoding="utf-8") as handle:
         text = handle.read()
     assert "gastdocenten" not in text and "notities" not in text
+
+
+def test_the_chain_counts_the_same_vmbo_schools_reached(reference):
+    """The Keten page (geo.analysis.chain) and the reach count vmbo schools alike."""
+    from geo.analysis.chain import unit_activities
+    from geo.analysis.units import units_of
+
+    units, code_of = units_of("subregio", reference)
+    chain = unit_activities(FRAME, SCHOOLS, code_of=code_of, units=units["code"],
+                            school_year="2024-2025")
+    table = reach_by_unit("subregio", reference=reference, activities_frame=FRAME,
+                          schools=SCHOOLS, school_year="2024-2025").set_index("code")
+    for column in ("scholen_vmbo", "scholen_vmbo_bereikt"):
+        assert list(table[column]) == list(chain[column])
+    pd.testing.assert_series_equal(table["aandeel_vmbo_bereikt"], chain["aandeel_vmbo_bereikt"],
+                                   check_names=False)

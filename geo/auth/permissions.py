@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Beheer → Opleidingslocaties, `infrakaart mbo zet` and every Store write of a place
     "opleidingslocaties_beheren": frozenset({"team", "bestuur"}),
     "jaaroverzicht_bekijken": frozenset({"team", "bestuur"}),  # Jaaroverzicht (the page)
+    "keten_bekijken": frozenset({"team", "bestuur"}),  # Keten (the page)
     "bereik_bekijken": frozenset({"team", "bestuur"}),  # Bereik: reach per subregion
     # board only (issue 5): appoint ambassadors — Ambassadeurs → Vastleggen, the Beheer
     # form field, an import's Ambassadeur column, and every Store write of ambassadeur_voor

@@ -19,8 +19,10 @@ from collections.abc import Callable
 from geo.cli import (
     activities,
     ambassadors,
+    chain,
     education,
     importing,
+    inflow,
     maintenance,
     nearby,
     partner_map,
@@ -52,6 +54,8 @@ COMMANDS: dict[str, Command] = {
     "mbo": (education.add, education.run),
     "activiteiten": (activities.add, activities.run),
     "jaaroverzicht": (activities.add_overview, activities.run_overview),
+    "instroom": (inflow.add, inflow.run),
+    "keten": (chain.add, chain.run),
 }
 
 

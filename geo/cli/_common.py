@@ -84,6 +84,25 @@ def open_store(args: argparse.Namespace, settings: Settings, *, reference=None):
                  backup_dir=None if args.database else settings.backup_dir)
 
 
+def print_checked_file(name: str, table, verdicts) -> dict[str, int]:
+    """Print how an import file was read and how many rows got which verdict.
+
+    Returns the number of rows per verdict (:func:`geo.intake.verdicts.count_statuses`).
+    """
+    from geo.intake.verdicts import count_statuses
+    from geo.text import count_noun
+
+    how = (f"werkblad '{table.sheet}'" if table.sheet is not None
+           else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
+    print(f"Bestand: {name} ({how}); kopregel op rij {table.header_row}.")
+    if table.unknown_columns:
+        print(f"Niet herkende kolommen (genegeerd): {', '.join(table.unknown_columns)}.")
+    counts = count_statuses(verdicts)
+    print(f"{count_noun(len(verdicts), 'rij', 'rijen')} gecontroleerd: {counts['ok']} ok, "
+          f"{counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
+    return counts
+
+
 def cli_user() -> str:
     """The name the command line writes in the register's history: ``cli:<login>``."""
     import getpass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.cli._common import add_database_option, cli_user, open_store
+from geo.cli._common import add_database_option, cli_user, open_store, print_checked_file
 from geo.settings import Settings
 from geo.text import count_noun
 
@@ -107,15 +107,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
             verdicts = check_planning(table, schools=store.schools(),
                                       organisations=store.organisations(), reference=reference)
             records = planning_records(verdicts)
-            how = (f"werkblad '{table.sheet}'" if table.sheet is not None
-                   else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
-            print(f"Bestand: {path.name} ({how}); kopregel op rij {table.header_row}.")
-            if table.unknown_columns:
-                print(f"Niet herkende kolommen (genegeerd): {', '.join(table.unknown_columns)}.")
-            counts = {s: sum(v.status == s for v in verdicts)
-                      for s in ("ok", "waarschuwing", "fout")}
-            print(f"{count_noun(len(verdicts), 'rij', 'rijen')} gecontroleerd: {counts['ok']} "
-                  f"ok, {counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
+            counts = print_checked_file(path.name, table, verdicts)
             if "status" not in table.columns:
                 print("Geen kolom Status: een nieuwe activiteit wordt 'gegeven' als de datum "
                       "voorbij is, anders 'gepland'; bestaande houden hun status.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.cli._common import add_database_option, cli_user, open_store
+from geo.cli._common import add_database_option, cli_user, open_store, print_checked_file
 from geo.settings import Settings
 from geo.text import count_noun
 
@@ -38,6 +38,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart import``; returns the exit code."""
+    import dataclasses
     from pathlib import Path
 
     import pandas as pd
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from geo.intake.geocoding import make_geocoder
     from geo.intake.reading import read_import_file, read_table
     from geo.intake.records import result_table, to_records
-    from geo.intake.verdicts import check_rows, count_statuses
+    from geo.intake.verdicts import check_rows
     from geo.output.tables import write_table
     from geo.reference.data import load_reference
     from geo.reference.gazetteer import Gazetteer
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.bestand)
     database = Path(args.database) if args.database else settings.database_path
+    # The command line's own row limit (it keeps no verdicts between runs).
+    settings = dataclasses.replace(settings, max_import_rows=settings.max_cli_import_rows)
     try:
         # Size checked on disk first; missing, folder, no permission: ImportFileError too.
         data = read_import_file(path, settings=settings)
@@ -74,7 +77,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         existing = store.schools()
     else:
         existing = store.organisations()
-    geocoder = make_geocoder(settings, Gazetteer(reference), offline=args.offline)
+    gazetteer = store.gazetteer if store is not None else Gazetteer(reference)
+    geocoder = make_geocoder(settings, gazetteer, offline=args.offline)
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -85,14 +89,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
 
-    how = (f"werkblad '{table.sheet}'" if table.sheet is not None
-           else f"scheidingsteken '{table.delimiter}', codering {table.encoding}")
-    print(f"Bestand: {path.name} ({how}); kopregel op rij {table.header_row}.")
-    if table.unknown_columns:
-        print(f"Niet herkende kolommen (genegeerd): {', '.join(table.unknown_columns)}.")
-    counts = count_statuses(verdicts)
-    print(f"{count_noun(len(verdicts), 'rij', 'rijen')} gecontroleerd: {counts['ok']} ok, "
-          f"{counts['waarschuwing']} waarschuwing, {counts['fout']} fout.")
+    print_checked_file(path.name, table, verdicts)
     if getattr(geocoder, "went_offline", False):
         reason = getattr(geocoder, "offline_reason", "")
         print("Geocodering: offline — " + (reason or "PDOK was niet te gebruiken."))

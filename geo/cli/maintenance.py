@@ -45,13 +45,15 @@ def _backup_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 def _contents(counts: dict[str, int]) -> str:
     mappings = counts.get("kolomkoppelingen", 0)
+    inflow = counts.get("instroom", 0)
     return (f"{counts['organisaties']} organisaties, {counts['scholen']} scholen, "
             f"{counts['opleidingslocaties']} opleidingslocaties, "
             + (count_noun(counts["activiteiten"], "activiteit", "activiteiten") + ", "
                if "activiteiten" in counts else "")
             + f"{counts['historie']} regels historie"
             + (", " + count_noun(mappings, "onthouden kolomkoppeling",
-                                 "onthouden kolomkoppelingen") if mappings else ""))
+                                 "onthouden kolomkoppelingen") if mappings else "")
+            + (f", {count_noun(inflow, 'rij', 'rijen')} instroom" if inflow else ""))
 
 
 def add_backup(sub: argparse._SubParsersAction) -> None:

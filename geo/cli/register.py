@@ -44,17 +44,19 @@ def add_example(sub: argparse._SubParsersAction) -> None:
     """Declare ``infrakaart voorbeeld`` and its options."""
     p = sub.add_parser(
         "voorbeeld",
-        help="Verzonnen voorbeeldpartners en -activiteiten laden of verwijderen.",
+        help="Verzonnen voorbeeldpartners, -activiteiten en -instroomcijfers laden of "
+        "verwijderen.",
         description="Laad de verzonnen voorbeeldlijst (data/voorbeeld/partners_voorbeeld.csv) "
         "in het register, offline geplaatst op postcode en gemarkeerd als voorbeeld, zodat "
-        "de kaart meteen iets laat zien, met verzonnen activiteiten van twee schooljaren "
-        "(data/voorbeeld/activiteiten_voorbeeld.csv). Echte organisaties en activiteiten "
-        "blijven ongemoeid.",
+        "de kaart meteen iets laat zien, met verzonnen activiteiten en instroomcijfers van "
+        "twee schooljaren (data/voorbeeld/activiteiten_voorbeeld.csv en "
+        "instroom_voorbeeld.csv). Echte organisaties, activiteiten en cijfers blijven "
+        "ongemoeid.",
     )
     p.add_argument("--alleen-als-leeg", action="store_true",
                    help="niets doen als het register al organisaties bevat (voor make run)")
     p.add_argument("--verwijderen", action="store_true",
-                   help="alle voorbeeldorganisaties en voorbeeldactiviteiten verwijderen")
+                   help="alle voorbeeldorganisaties, -activiteiten en -instroom verwijderen")
     add_database_option(p)
 
 
@@ -66,19 +68,26 @@ def run_example(args: argparse.Namespace, settings: Settings) -> int:
         database = store.path
         if args.verwijderen:
             activities = store.activities.count(examples=True)
+            inflow = store.inflow.count(examples=True)
             removed = store.delete_example_data(user=cli_user())
             gone = count_noun(removed, "voorbeeldorganisatie", "voorbeeldorganisaties")
             also = count_noun(activities, "voorbeeldactiviteit", "voorbeeldactiviteiten")
-            print(f"{gone} en {also} verwijderd uit {database}.")
+            rows = count_noun(inflow, "rij", "rijen")
+            print(f"{gone} en {also} verwijderd uit {database}"
+                  + (f", met {rows} voorbeeldinstroom." if inflow else "."))
             return 0
         if args.alleen_als_leeg and store.organisation_count() > 0:
             print(f"Register {database} bevat al organisaties; geen voorbeeldgegevens geladen.")
             return 0
         outcome = load_example_data(store, user=cli_user())
     activities = outcome["activiteiten"]
+    inflow = outcome["instroom"]
+    years = ", ".join(sorted({found["schooljaar"] for found in inflow["sets"]}))
     print(f"Voorbeeldgegevens in {database}: {outcome['nieuw']} nieuw, "
           f"{outcome['bijgewerkt']} bijgewerkt, {outcome['ongewijzigd']} ongewijzigd; "
           f"activiteiten: {activities['nieuw']} nieuw, {activities['bijgewerkt']} bijgewerkt, "
-          f"{activities['ongewijzigd']} ongewijzigd. Dit zijn verzonnen organisaties en "
-          "activiteiten; verwijder ze met 'infrakaart voorbeeld --verwijderen'.")
+          f"{activities['ongewijzigd']} ongewijzigd; "
+          f"instroom: {count_noun(inflow['rijen'], 'rij', 'rijen')} (schooljaren {years}). "
+          "Dit zijn verzonnen organisaties, activiteiten en cijfers; verwijder ze met "
+          "'infrakaart voorbeeld --verwijderen'.")
     return 0

@@ -48,6 +48,7 @@ from geo import activities, vocabulary
 from geo.errors import ImportFileError, shown
 from geo.intake.rawtable import NoTable, RawRow, RawTable
 from geo.intake.reading import read_table
+from geo.intake.records import kept_records, verdict_table
 from geo.intake.spelling import Suggestion, place_index, suggest_place
 from geo.intake.verdicts import RowVerdict
 from geo.reference.data import Reference
@@ -459,7 +460,7 @@ def _mark_repeats(verdicts: Sequence[ActivityVerdict]) -> list[ActivityVerdict]:
 
 def planning_records(verdicts: Iterable[ActivityVerdict]) -> list[dict]:
     """The records of the rows that are not ``fout``, for ``Activities.apply_import``."""
-    return [dict(v.record) for v in verdicts if v.status != "fout" and v.record]
+    return kept_records(verdicts)
 
 
 #: Columns of :func:`planning_result_table`.
@@ -471,6 +472,4 @@ def planning_result_table(verdicts: Iterable[ActivityVerdict]) -> pd.DataFrame:
 
     The messages never quote notes or guest teachers.
     """
-    rows = [{"Rij": v.row, "Activiteit": v.name, "Oordeel": v.status, "Melding": v.message}
-            for v in verdicts]
-    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    return verdict_table(verdicts, name_column=RESULT_COLUMNS[1])

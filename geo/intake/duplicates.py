@@ -31,7 +31,13 @@ def _name_key(name: object) -> str:
 
 
 def _similar(a: str, b: str) -> bool:
-    return bool(a and b) and difflib.SequenceMatcher(None, a, b).ratio() >= SIMILAR_NAME_RATIO
+    if not (a and b):
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # The quick ratios are upper bounds of the ratio: most pairs end there.
+    return (matcher.real_quick_ratio() >= SIMILAR_NAME_RATIO
+            and matcher.quick_ratio() >= SIMILAR_NAME_RATIO
+            and matcher.ratio() >= SIMILAR_NAME_RATIO)
 
 
 def _describe_postcode(key: str) -> str:
@@ -176,5 +182,8 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
             changes["register_note"] = note
         else:
             remarks.extend(register.possible(key, pc))
-        out.append(replace(verdict, remarks=tuple(remarks), **changes))
+        if len(changes) == 1 and len(remarks) == len(verdict.remarks):
+            out.append(verdict)  # nothing to mark: the same verdict
+        else:
+            out.append(replace(verdict, remarks=tuple(remarks), **changes))
     return out

@@ -19,6 +19,7 @@ A PDOK answer that is not of PDOK's documented shape is a geocoder fault, never 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -139,6 +140,12 @@ class OfflineGeocoder:
         if not notes:
             notes.append("Geen postcode of plaats opgegeven.")
         return GeocodeResult(None, self.source, " ".join(notes))
+
+    def geocode_many(self, queries: Sequence[AddressQuery]) -> list[GeocodeResult]:
+        """:meth:`geocode` of every query; the postcodes are looked up all at once."""
+        from geo.intake.batch import place_offline
+
+        return place_offline(self, queries)
 
 
 
@@ -274,9 +281,9 @@ def make_geocoder(settings: Settings, gazetteer: Gazetteer, *,
         :class:`FallbackGeocoder` (PDOK, automatically offline when PDOK is unreachable
         or its answers are unusable; check its ``went_offline``).
     """
-    from geo.intake.pdok import PdokGeocoder
-
     offline_geocoder = OfflineGeocoder(gazetteer)
     if offline or settings.offline:
-        return offline_geocoder
+        return offline_geocoder  # without loading the HTTP client at all
+    from geo.intake.pdok import PdokGeocoder
+
     return FallbackGeocoder(PdokGeocoder(settings, gazetteer), offline_geocoder)

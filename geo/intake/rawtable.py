@@ -223,9 +223,10 @@ def row_remarks(values: dict[str, str], recoded: bool) -> tuple[str, ...]:
     remarks = []
     if recoded and not all(v.isascii() for v in values.values()):
         remarks.append(RECODED_REMARK)
-    labels = fields.field_labels()
-    garbled = [labels.get(k, k) for k, v in values.items() if "\ufffd" in v]
+    garbled = [k for k, v in values.items() if "\ufffd" in v]
     if garbled:
+        labels = fields.field_labels()
+        garbled = [labels.get(k, k) for k in garbled]
         remarks.append(
             f"{', '.join(garbled)}: bevat onleesbare tekens (\ufffd); de tekst is bij het "
             "opslaan of lezen beschadigd. Controleer hem in het bronbestand."

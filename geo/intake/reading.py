@@ -146,6 +146,8 @@ def _too_large(filename: str, size: int, settings: Settings) -> str:
 
 def _cell_text(value: object) -> str:
     """A spreadsheet cell as text: ``1703`` not ``1703.0``, dates as ``2024-05-01``."""
+    if type(value) is str:  # every CSV cell, most Excel cells
+        return value.replace("\u00a0", " ").replace("\ufeff", "").strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -168,7 +170,13 @@ def _cell_text(value: object) -> str:
 
 def _row_cells(values: Iterable[object], *, number: int, filename: str) -> list[str]:
     """Cell texts of one row without trailing empty cells; refuses overlong cells/rows."""
-    cells = [_cell_text(v) for v in values]
+    values = tuple(values)
+    end = len(values)  # a worksheet row comes padded with None to MAX_COLUMNS
+    while end >= 16 and values[end - 16:end].count(None) == 16:
+        end -= 16
+    while end and values[end - 1] is None:
+        end -= 1
+    cells = [_cell_text(v) for v in values[:end]]
     while cells and not cells[-1]:
         cells.pop()
     if len(cells) > MAX_COLUMNS:

@@ -62,15 +62,36 @@ def _ambassador(text: str, reference: Reference | None, areas: dict) -> str | No
     return value
 
 
+#: Table → (the registry tuples read, (the fields an import reads, the flag defaults)).
+_READ_ITEMS: dict[str, tuple[tuple, tuple[tuple, dict[str, bool]]]] = {}
+
+
+def _read_items(table: str) -> tuple[tuple[registry.Field, ...], dict[str, bool]]:
+    """The fields an import reads into a record besides the name, and the flag defaults.
+
+    Derived once per field tuple of the registry (every row of an import asks).
+    """
+    parts = (registry.fields_of(table), registry.ORGANISATION_FIELDS)  # flags: the latter
+    known = _READ_ITEMS.get(table)
+    if known is None or any(a is not b for a, b in zip(known[0], parts, strict=True)):
+        items = tuple(item for item in parts[0]
+                      if item.name != "naam" and (item.synonyms or item.weak_synonyms))
+        known = _READ_ITEMS[table] = (parts, (items, flag_defaults()))
+    return known[1]
+
+
 def _input_values(verdict: RowVerdict, table: str, present: set[str],
-                  reference: Reference | None) -> dict[str, object]:
-    """The record's values of the fields an import reads, each read as its type."""
-    defaults = flag_defaults()
+                  reference: Reference | None,
+                  kinds: dict[str, str] | None = None) -> dict[str, object]:
+    """The record's values of the fields an import reads, each read as its type.
+
+    ``kinds`` remembers :func:`geo.fields.normalise_kind` per text over many rows.
+    """
+    kinds = {} if kinds is None else kinds
+    items, defaults = _read_items(table)
     originals = {s.field: s.original for s in verdict.accepted}  # as the file had them
     out: dict[str, object] = {}
-    for item in registry.fields_of(table):
-        if item.name == "naam" or not (item.synonyms or item.weak_synonyms):
-            continue
+    for item in items:
         text = verdict.values.get(item.name, "")
         if item.name == "ambassadeur_voor":
             if item.name in present:
@@ -81,7 +102,10 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
                 out[item.name] = defaults.get(item.name, False) if value is None else value
         elif item.type == registry.VOCABULARY and item.vocabulary == "kinds":
             if item.name in present:
-                out[item.name] = registry.normalise_kind(text.strip())
+                given = text.strip()
+                if given not in kinds:
+                    kinds[given] = registry.normalise_kind(given)
+                out[item.name] = kinds[given]
                 out["soort_origineel"] = originals.get(item.name, text.strip())
         elif item.name in present or text:  # postcode and place may come from one cell
             out[item.name] = text.strip().upper() if item.name in _UPPERCASE else text
@@ -125,6 +149,7 @@ def to_records(
     """
     table = _TABLES[kind]
     records = []
+    kinds: dict[str, str] = {}  # the few kinds a file names, each read once
     for v in verdicts:
         if v.skip or not v.name:
             continue
@@ -134,7 +159,7 @@ def to_records(
             if v.existing_version is not None:
                 record["versie"] = v.existing_version
         present = fields if fields is not None else set(v.values)
-        record.update(_input_values(v, table, present, reference))
+        record.update(_input_values(v, table, present, reference, kinds))
         if v.keep_location:  # placed by hand at this address: the location stays
             if kind == "partners":
                 record.update(status="ok", melding="")
@@ -165,6 +190,22 @@ def result_table(verdicts: Iterable[RowVerdict]) -> pd.DataFrame:
             "melding": v.message,
         })
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def kept_records(verdicts: Iterable[RowVerdict]) -> list[dict]:
+    """The ``record`` of every verdict that is not ``fout`` (and has one), in order.
+
+    For the kinds of file whose verdicts carry the record they would store (a planning
+    sheet, inflow figures).
+    """
+    return [dict(v.record) for v in verdicts if v.status != "fout" and v.record]
+
+
+def verdict_table(verdicts: Iterable[RowVerdict], *, name_column: str) -> pd.DataFrame:
+    """Every row's verdict for people: ``Rij``, ``name_column``, ``Oordeel``, ``Melding``."""
+    rows = [{"Rij": v.row, name_column: v.name, "Oordeel": v.status, "Melding": v.message}
+            for v in verdicts]
+    return pd.DataFrame(rows, columns=["Rij", name_column, "Oordeel", "Melding"])
 
 
 def _shown(item: registry.Field, value: object) -> str:

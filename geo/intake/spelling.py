@@ -21,8 +21,10 @@ then the official name, with the original kept in the row's import note.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geo import fields, vocabulary
@@ -117,6 +119,11 @@ class PlaceIndex:
                     self._gemeenten_of.setdefault(key, set()).add(code)
                     self._in_gemeente.setdefault(code, {}).setdefault(key, name)
         self._keys = list(self._names)
+        # For many rows at once (agrees_many): PC4 → municipality, and (place, municipality).
+        self._pc4_codes = pd.Series({code4: found.gemeentecode
+                                     for code4, found in self._pc4.items()}, dtype=object)
+        self._pairs = pd.MultiIndex.from_tuples(
+            [(key, code) for key, codes in self._gemeenten_of.items() for code in codes])
 
     def known(self, place: object) -> bool:
         """True when ``place`` is a place or municipality name (case and dots aside)."""
@@ -150,6 +157,22 @@ class PlaceIndex:
         if found is None or key not in self._names:
             return None
         return found.gemeentecode in self._gemeenten_of[key]
+
+    def agrees_many(self, keys: Sequence[str], pc4s: Sequence[str | None]
+                    ) -> list[bool | None]:
+        """:meth:`agrees` for many rows at once, from place keys and parsed PC4 codes.
+
+        ``keys`` are :func:`geo.addresses.place_key` of the places, ``pc4s`` the four
+        digits of the postcodes (None when a postcode does not parse).
+        """
+        if not len(keys):
+            return []
+        codes = self._pc4_codes.reindex(pd.Index(pc4s, dtype=object)).to_numpy()
+        known = pd.Index(keys, dtype=object).isin(list(self._names))
+        inside = pd.MultiIndex.from_arrays(
+            [pd.Index(keys, dtype=object), pd.Index(codes, dtype=object)]).isin(self._pairs)
+        missing = pd.isna(codes) | ~known
+        return [None if gone else bool(yes) for gone, yes in zip(missing, inside, strict=True)]
 
     def mismatch(self, place: str, postcode: str, hint: Suggestion | None = None) -> str:
         """Why a row placed on ``postcode`` may be in the wrong place, or "".

@@ -97,3 +97,7 @@ class Gazetteer(PlaceIndex):
         for candidates in places.values():
             candidates.sort(key=lambda p: (not p.in_region, -p.inhabitants))
         super().__init__(postcodes, places)
+        #: The same PC4 points as a table (index ``pc4``; ``lat``, ``lon``, ``name``), to
+        #: look up the postcodes of many rows at once (:mod:`geo.intake.batch`).
+        self.pc4_points = pd.DataFrame.from_dict(postcodes, orient="index",
+                                                 columns=["lat", "lon", "name"])

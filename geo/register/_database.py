@@ -155,10 +155,12 @@ class Database:
             self.connection.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, savepoint: bool = True) -> Iterator[None]:
         """All-or-nothing block of writes: ``BEGIN IMMEDIATE`` outside, savepoints inside.
 
-        Any exception rolls the block back and is re-raised.
+        Any exception rolls the block back and is re-raised. Inside a transaction,
+        ``savepoint=False`` runs the block as part of it without a savepoint of its own:
+        for the rows of an import, which is all-or-nothing as a whole.
 
         Raises
         ------
@@ -166,6 +168,9 @@ class Database:
             When another connection keeps the database locked beyond the time-out.
         """
         with self.lock:
+            if self._depth and not savepoint:
+                yield
+                return
             if self._depth:
                 with self._savepoint():
                     yield

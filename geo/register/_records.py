@@ -36,6 +36,8 @@ def is_missing(value: object) -> bool:
     """True for None, NaN and pandas' missing values."""
     if value is None:
         return True
+    if isinstance(value, str | bool | int):  # the usual values, without asking pandas
+        return False
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -95,7 +97,10 @@ def typed_row(row: dict) -> dict:
 
 
 def _text(item: fields.Field, value: object) -> object:
-    text = "" if is_missing(value) else str(value).strip()
+    if type(value) is str:  # the usual value, read without asking pandas
+        text = value.strip()
+    else:
+        text = "" if is_missing(value) else str(value).strip()
     return (text or None) if item.nullable else text
 
 
@@ -127,18 +132,22 @@ VALIDATORS: dict[str, Callable[[fields.Field, object], object]] = {
 }
 
 
+#: Vocabulary name → the function that gives its values.
+_VOCABULARIES: dict[str, Callable[[], tuple[str, ...]]] = {
+    "kinds": fields.kind_codes,
+    "statuses": lambda: fields.STATUSES,
+    "precisions": lambda: PRECISIONS,
+    "sources": lambda: ("duo", "gebruiker"),
+    "place_kinds": education_places.place_kind_codes,
+    "place_sources": lambda: tuple(education_places.PLACE_SOURCES),
+    "activity_kinds": activities.activity_kind_codes,
+    "activity_statuses": lambda: tuple(activities.ACTIVITY_STATUSES),
+}
+
+
 def allowed_values(name: str) -> tuple[str, ...]:
     """The values a vocabulary field may take (kinds are normalised, not refused)."""
-    return {
-        "kinds": fields.kind_codes(),
-        "statuses": fields.STATUSES,
-        "precisions": PRECISIONS,
-        "sources": ("duo", "gebruiker"),
-        "place_kinds": education_places.place_kind_codes(),
-        "place_sources": tuple(education_places.PLACE_SOURCES),
-        "activity_kinds": activities.activity_kind_codes(),
-        "activity_statuses": tuple(activities.ACTIVITY_STATUSES),
-    }[name]
+    return _VOCABULARIES[name]()
 
 
 # ------------------------------------------------------------------------------ records
@@ -149,6 +158,29 @@ def _ignored_keys(table: str) -> frozenset[str]:
     managed = (f.name for f in (*fields.all_fields(), *fields.fields_of(table))
                if not f.settable)
     return frozenset({*managed, ROW_KEY})
+
+
+#: Per table: the field tuples last read, and what :func:`_table_rules` derived from them.
+_RULES: dict[str, tuple[tuple, tuple]] = {}
+
+
+def _table_rules(table: str) -> tuple[tuple[fields.Field, ...], frozenset[str],
+                                      frozenset[str]]:
+    """The settable fields of ``table``, their names and the ignored keys.
+
+    Derived once per table while the registry's tuples (those :func:`fields.all_fields`
+    reads) are the same objects: every record of an import asks, and a test that swaps
+    a tuple gets new rules.
+    """
+    parts = (fields.fields_of(table), fields.ORGANISATION_FIELDS, fields.SCHOOL_FIELDS,
+             fields.fields_of(fields.EDUCATION_PLACES), fields.IMPORT_ONLY_FIELDS)
+    known = _RULES.get(table)
+    if known is not None and all(a is b for a, b in zip(known[0], parts, strict=True)):
+        return known[1]
+    settable = tuple(f for f in parts[0] if f.settable)
+    rules = (settable, frozenset(f.name for f in settable), _ignored_keys(table))
+    _RULES[table] = (parts, rules)
+    return rules
 
 
 def clean_record(table: str, record: dict, current: dict | None) -> dict:
@@ -180,9 +212,7 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
         unknown status or precision, or half a location.
     """
     label = TABLE_LABELS[table]
-    settable = [f for f in fields.fields_of(table) if f.settable]
-    allowed = {f.name for f in settable}
-    ignored = _ignored_keys(table)
+    settable, allowed, ignored = _table_rules(table)
     unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
     if unknown:
         raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
@@ -308,10 +338,13 @@ def derive_areas(reference: Reference, lon: list[float], lat: list[float]) -> li
         return []
     frame = assign_areas(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float),
                          reference)
+    columns = [[None if is_missing(value) else str(value) for value in frame[name].tolist()]
+               for name in AREA_FIELDS]
     out = []
-    for (_, row), x, y in zip(frame.iterrows(), lon, lat, strict=True):
+    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
         if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
             out.append(dict.fromkeys(AREA_FIELDS))
         else:
-            out.append({f: (None if is_missing(row[f]) else str(row[f])) for f in AREA_FIELDS})
+            out.append({name: column[i] for name, column in zip(AREA_FIELDS, columns,
+                                                                strict=True)})
     return out

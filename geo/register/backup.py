@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 #: Tables every Infrakaart register has (since schema version 1).
 REGISTER_TABLES = ("organisaties", "scholen", "opleidingslocaties", "historie")
 #: Tables of later schema versions, counted when present (``kolomkoppelingen``: since
-#: schema 8, ``activiteiten``: 9). Login sessions (``sessies``) are copied but not counted:
-#: they end anyway.
-LATER_TABLES = ("kolomkoppelingen", "activiteiten")
+#: schema 8, ``activiteiten``: 9, ``instroom``: 10). Login sessions (``sessies``) are copied
+#: but not counted: they end anyway.
+LATER_TABLES = ("kolomkoppelingen", "activiteiten", "instroom")
 #: The education places' table was called ``mbo_locaties`` before schema 6.
 _PLACES_BEFORE_V6 = "mbo_locaties"
 

@@ -10,10 +10,16 @@ The example activities (``activiteiten_voorbeeld.csv``: two school years, 2024-2
 2025-2026) are fictional too, at real DUO schools of the bundled data and with the
 example partners only; they are loaded with the partners and removed with them
 (:meth:`geo.register.store.Store.delete_example_data`).
+
+The example inflow (``instroom_voorbeeld.csv``: fictional counts of new mbo infra
+students for 2024-2025 and 2025-2026, by real PC4 areas of the five regions) is loaded
+with the partners through the inflow intake, marked ``voorbeeld``; loading again replaces
+its sets, and it is removed with the example partners too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +28,8 @@ from geo.auth import LOCAL_ADMIN_ROLE
 from geo.errors import ImportFileError, StoreError
 from geo.intake.activities import check_planning, planning_records, read_planning
 from geo.intake.geocoding import OfflineGeocoder
+from geo.intake.inflow import check_inflow, inflow_records, read_inflow
+from geo.intake.rawtable import RawTable
 from geo.intake.reading import read_table
 from geo.intake.records import to_records
 from geo.intake.verdicts import check_rows
@@ -36,6 +44,9 @@ EXAMPLE_FILE = "partners_voorbeeld.csv"
 #: Name of the example planning sheet (activities) beside it.
 EXAMPLE_ACTIVITIES_FILE = "activiteiten_voorbeeld.csv"
 
+#: Name of the example inflow beside it.
+EXAMPLE_INFLOW_FILE = "instroom_voorbeeld.csv"
+
 #: The fields the example list has a column for.
 EXAMPLE_FIELDS = ("naam", "soort", "donateur", "actief", "straat", "postcode", "plaats",
                   "contactpersoon", "email", "telefoon", "website", "notities")
@@ -44,6 +55,22 @@ EXAMPLE_FIELDS = ("naam", "soort", "donateur", "actief", "straat", "postcode", "
 def example_data_path(reference: Reference) -> Path:
     """The bundled example partner list (``data/voorbeeld/partners_voorbeeld.csv``)."""
     return Path(reference.data_dir) / "voorbeeld" / EXAMPLE_FILE
+
+
+def _read_example(store: Store, path: str | Path | None, name: str,
+                  read: Callable[[bytes, str], RawTable]) -> tuple[RawTable, Path]:
+    """Read an example file (``path``, or ``name`` in the bundled folder) with ``read``.
+
+    Raises
+    ------
+    StoreError
+        When the file is missing or unreadable.
+    """
+    source = Path(path) if path else Path(store.reference.data_dir) / "voorbeeld" / name
+    try:
+        return read(source.read_bytes(), source.name), source
+    except (OSError, ImportFileError) as err:
+        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
 
 
 def load_example_data(store: Store, *, user: str = "voorbeeld",
@@ -62,8 +89,9 @@ def load_example_data(store: Store, *, user: str = "voorbeeld",
     Returns
     -------
     dict
-        As :meth:`geo.register.store.Store.apply_import`, plus ``"activiteiten"``: what
-        :func:`load_example_activities` did (when ``path`` is the bundled list).
+        As :meth:`geo.register.store.Store.apply_import`, plus ``"activiteiten"`` and
+        ``"instroom"``: what :func:`load_example_activities` and
+        :func:`load_example_inflow` did (when ``path`` is the bundled list).
 
     Raises
     ------
@@ -90,6 +118,7 @@ def load_example_data(store: Store, *, user: str = "voorbeeld",
         outcome = store.apply_import(records, user=user)
         if path is None:
             outcome["activiteiten"] = load_example_activities(store, user=user)
+            outcome["instroom"] = load_example_inflow(store, user=user)
     return outcome
 
 
@@ -111,12 +140,7 @@ def load_example_activities(store: Store, *, user: str = "voorbeeld",
     StoreError
         When the file is missing or unreadable.
     """
-    source = Path(path) if path else Path(store.reference.data_dir) / "voorbeeld" / (
-        EXAMPLE_ACTIVITIES_FILE)
-    try:
-        table = read_planning(source.read_bytes(), source.name)
-    except (OSError, ImportFileError) as err:
-        raise StoreError(f"Voorbeeldbestand {source} is onleesbaar: {err}") from err
+    table, _ = _read_example(store, path, EXAMPLE_ACTIVITIES_FILE, read_planning)
     organisations = store.organisations()
     verdicts = check_planning(table, schools=store.schools(),
                               organisations=organisations[organisations["voorbeeld"]],
@@ -124,3 +148,24 @@ def load_example_activities(store: Store, *, user: str = "voorbeeld",
     records = [{**record, "voorbeeld": True} for record in planning_records(verdicts)]
     # Example data are the application's own: written with the command line's rights.
     return store.activities.apply_import(records, user=user, role=LOCAL_ADMIN_ROLE)
+
+
+def load_example_inflow(store: Store, *, user: str = "voorbeeld",
+                        path: str | Path | None = None) -> dict:
+    """Load the fictional example inflow, marked ``voorbeeld`` (its sets are replaced).
+
+    Returns
+    -------
+    dict
+        As :meth:`geo.register.inflow.InflowRegister.apply_import`.
+
+    Raises
+    ------
+    StoreError
+        When the file is missing or unreadable.
+    """
+    table, source = _read_example(store, path, EXAMPLE_INFLOW_FILE, read_inflow)
+    records = inflow_records(check_inflow(table, reference=store.reference))
+    # Example data are the application's own: written with the command line's rights.
+    return store.inflow.apply_import(records, filename=source.name, user=user,
+                                     role=LOCAL_ADMIN_ROLE, example=True)

@@ -96,12 +96,17 @@ def recorded_changes(table: str, changed: dict) -> dict:
 
 
 def write_entry(conn: Executes, user: str, table: str, record_id: int, field: str,
-                old: object, new: object, *, version: int | None = None) -> None:
-    """One history entry; ``version`` is the record's ``versie`` after the change."""
+                old: object, new: object, *, version: int | None = None,
+                when: str | None = None) -> None:
+    """One history entry; ``version`` is the record's ``versie`` after the change.
+
+    ``when`` is the time of the change (:func:`now`, the default), when the caller
+    stamped the record with it already.
+    """
     conn.execute(
         "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw, "
         "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (now(), user, table, int(record_id), field, old, new, version),
+        (when or now(), user, table, int(record_id), field, old, new, version),
     )
 
 

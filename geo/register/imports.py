@@ -11,6 +11,12 @@ Imports and concurrency (decision)
     and a list of rows to look at again, not an all-or-nothing refusal for one
     colleague's edit.
 
+One transaction, not one per row
+    The rows are written inside the import's transaction without a savepoint each (a
+    failed row undoes the whole import anyway); the name keys the table holds are read
+    once, so a record whose key no row has (and no earlier record wrote) is not looked
+    up. The areas of all records come from one spatial join.
+
 The conflicts
     ``gewijzigd``
         A record with ``id`` and ``versie`` (the version seen in the preview) whose row
@@ -66,10 +72,14 @@ def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str
     conflicts: list[ImportConflict] = []
     ids: list[int] = []
     with writer.db.transaction():
+        # The name keys the table holds; a record with another key matches no row unless
+        # this import wrote that key itself (then it is looked up as before).
+        keys = {row[0] for row in writer.db.execute(
+            f"SELECT DISTINCT importsleutel FROM {table}").fetchall()}
         for position, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
             try:
                 row_id, outcome = _import_one(writer, table, record, area, user=user,
-                                              position=position, role=role)
+                                              position=position, role=role, keys=keys)
             except StoreError as err:
                 where = (f"Rij {record['rij']}" if not is_missing(record.get("rij"))
                          else f"Record {position}")
@@ -89,14 +99,24 @@ def _row_number(record: dict) -> int | None:
 
 
 def _import_one(writer: RowWriter, table: str, record: dict, area: dict, *, user: str,
-                position: int, role: str | None) -> tuple[int, str | ImportConflict]:
-    """Apply one import record inside the import's transaction."""
+                position: int, role: str | None, keys: set[str]
+                ) -> tuple[int, str | ImportConflict]:
+    """Apply one import record inside the import's transaction.
+
+    ``keys`` holds every name key the table may hold now: those it held when the import
+    started, and the key of every record written since (added here).
+    """
     expected = None if is_missing(record.get("versie")) else int(record["versie"])
+    name = "" if is_missing(record.get("naam")) else str(record["naam"]).strip()
+    key = vocabulary.name_key(name) if name else None  # as the writer derives it
+    known = key in keys  # a row with this name key may exist
+    if key is not None:
+        keys.add(key)  # it may after this record (a failed write undoes the whole import)
+    write = {"user": user, "areas": area, "role": role, "key": key, "savepoint": False}
     if is_missing(record.get("id")):
-        match = _import_match(writer, table, record)
+        match = _import_match(writer, table, record, key, known=known)
         if match is None:
-            return writer.save(table, record, user=user, expected_version=None, areas=area,
-                               role=role)
+            return writer.save(table, record, expected_version=None, **write)
         current = writer.current(table, match)
         changed = writer.planned_changes(table, record, current)
         if not changed:
@@ -108,8 +128,7 @@ def _import_one(writer: RowWriter, table: str, record: dict, area: dict, *, user
             users=history.users_of(writer.db, table, match, field=history.CREATED_FIELD))
     row_id = int(record["id"])
     if expected is None:
-        return writer.save(table, record, user=user, expected_version=None, areas=area,
-                           role=role)
+        return writer.save(table, record, expected_version=None, **write)
     current = writer.current(table, row_id)
     if current is None:
         return row_id, ImportConflict(
@@ -124,19 +143,19 @@ def _import_one(writer: RowWriter, table: str, record: dict, area: dict, *, user
             position=position, row=_row_number(record), record_id=row_id,
             name=str(record.get("naam") or current["naam"]), reason="gewijzigd",
             fields=names, users=users)
-    return writer.save(table, record, user=user, expected_version=expected, areas=area,
-                       role=role)
+    return writer.save(table, record, expected_version=expected, **write)
 
 
-def _import_match(writer: RowWriter, table: str, record: dict) -> int | None:
+def _import_match(writer: RowWriter, table: str, record: dict, key: str | None, *,
+                  known: bool = True) -> int | None:
     """The id of the row an import record without ``id`` is the same as, or None.
 
     Same rule as the importer's preview: same name key and the same postcode (six or
     four characters), or the same place when neither has a postcode; schools also match
-    on ``vestigingscode``.
+    on ``vestigingscode``. ``key`` is the name key of the record's name (None without a
+    name); ``known`` False says no row has that key (nothing to look up).
     """
-    name = "" if is_missing(record.get("naam")) else str(record["naam"]).strip()
-    if not name:
+    if key is None:
         return None
     db = writer.db
     with db.lock:
@@ -147,10 +166,12 @@ def _import_match(writer: RowWriter, table: str, record: dict) -> int | None:
                                    "ORDER BY id", (code,)).fetchone()
                 if found is not None:
                     return int(found[0])
+        if not known:
+            return None
         sql = f"SELECT id, postcode, plaats FROM {table} WHERE importsleutel = ?"
         if table == fields.ORGANISATIONS and yes_no("voorbeeld", record.get("voorbeeld")):
             sql += " AND voorbeeld = 1"
-        rows = db.execute(sql + " ORDER BY id", (vocabulary.name_key(name),)).fetchall()
+        rows = db.execute(sql + " ORDER BY id", (key,)).fetchall()
     wanted = postcode_key(record.get("postcode"), record.get("plaats"))
     for row_id, postcode, place in rows:
         if postcode_key(postcode, place) == wanted:

@@ -25,6 +25,8 @@ One SQLite file holds
     for the next file (:mod:`geo.register.column_mappings`).
 ``activiteiten``, ``activiteit_partners``, ``activiteiten_publiek``
     Activities, their partners and their public view (:mod:`geo.register.activity_tables`).
+``instroom``, ``instroom_imports``
+    Inflow into mbo infra per school year and home area (:mod:`geo.register.inflow`).
 
 Migrations
     The schema version is kept in ``PRAGMA user_version``; :data:`MIGRATIONS` is an
@@ -51,7 +53,7 @@ from geo import fields, vocabulary
 from geo.errors import StoreError
 from geo.intake.contacts import INVALID_EMAIL_NOTE
 from geo.reference.gazetteer import PRECISIONS
-from geo.register import activity_tables, column_mappings, registry_objects, sessions
+from geo.register import activity_tables, column_mappings, inflow, registry_objects, sessions
 from geo.register.history import ERASURE_FIELD, erase_history, erasure_text, now
 
 log = logging.getLogger(__name__)
@@ -367,10 +369,11 @@ def _migrate_v6(conn: sqlite3.Connection) -> None:
 
 #: Ordered schema migrations; step ``i`` brings a database from version ``i`` to ``i+1``.
 #: Step 7: server-side login sessions; step 8: remembered column mappings; step 9:
-#: activities (each module's ``create_table``/``create_tables``).
+#: activities; step 10: inflow (each module's ``create_table``/``create_tables``).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_v5, _migrate_v6,
     sessions.create_table, column_mappings.create_table, activity_tables.create_tables,
+    inflow.create_table,
 )
 
 #: The schema version this code writes.

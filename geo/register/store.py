@@ -18,6 +18,7 @@ reads and writes it. The parts behind it, each in its own module:
 * :mod:`geo.register.sessions` — server-side login sessions (:meth:`Store.sessions`);
 * :mod:`geo.register.column_mappings` — import headers remembered with their field
   (``store.column_mappings``);
+* :mod:`geo.register.inflow` — inflow into mbo infra per school year (``store.inflow``);
 * :mod:`geo.register.seed` and :mod:`geo.register.examples` — the data a register
   starts with.
 
@@ -53,6 +54,7 @@ from geo.register import backup, history, imports, schema
 from geo.register._database import Database, store_error
 from geo.register.activities import Activities
 from geo.register.column_mappings import ColumnMappings
+from geo.register.inflow import InflowRegister
 from geo.register.places import EducationPlaces
 from geo.register.schema import (  # noqa: F401 - the store's column contract, re-exported
     ORGANISATION_COLUMNS,
@@ -120,6 +122,7 @@ class Store:
         self.column_mappings = ColumnMappings(self._db)
         #: The activities (guest lessons, information evenings, …) and their partners.
         self.activities = Activities(self._db, self._rows, reference)
+        self.inflow = InflowRegister(self._db)  # inflow per school year, with its imports
         try:
             with self._db.transaction():
                 backup.backup_before_upgrade(self._conn, self.path, backup_dir)
@@ -220,9 +223,8 @@ class Store:
                     include_personal: bool = False) -> list[dict]:
         """Organisations whose name key matches (likely duplicates), lowest id first.
 
-        ``key`` is a :func:`geo.vocabulary.name_key` (a raw name is normalised too); with
-        a ``postcode`` only organisations at the same postcode (full postcodes compared
-        when both have letters, else the four digits).
+        ``key`` is a :func:`geo.vocabulary.name_key` (a raw name is normalised too); with a
+        ``postcode`` only those at the same postcode (PC6 when both have letters, else PC4).
         """
         with self._lock:
             ids = [r[0] for r in self._db.execute(
@@ -253,8 +255,7 @@ class Store:
                 ) -> pd.DataFrame:
         """The edit history (of record ``org_id`` of ``table``), newest first.
 
-        :data:`~geo.register.history.HISTORY_COLUMNS`; personal fields show
-        :data:`~geo.register.history.PERSONAL_PLACEHOLDER` instead of values.
+        :data:`~geo.register.history.HISTORY_COLUMNS`; personal fields show a placeholder.
         """
         return self._db.frame(*history.history_query(org_id, table))
 
@@ -337,9 +338,10 @@ class Store:
         self._db.checkpoint()
 
     def delete_example_data(self, *, user: str) -> int:
-        """Remove every example activity, then organisation (``voorbeeld``); how many of these."""
+        """Remove every example activity, inflow row, then organisation; how many of these."""
         with self._db.transaction():
             self.activities.delete_examples(user=user)
+            self.inflow.delete_examples()
             with self._lock:
                 ids = [r[0] for r in self._db.execute(
                     "SELECT id FROM organisaties WHERE voorbeeld = 1").fetchall()]

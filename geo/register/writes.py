@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 from geo import activities, auth, fields, vocabulary
 from geo.errors import ConflictError, StoreError
@@ -67,6 +68,25 @@ def record_title(table: str, row: dict) -> str:
     return str(row["naam"])
 
 
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, keys: tuple[str, ...]) -> str:
+    """The INSERT of a row with these columns (the same few for every row of an import)."""
+    return f"INSERT INTO {table} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
+
+
+def _stored_columns(table: str) -> frozenset[str]:
+    """The columns of ``table`` as a set, made once per field tuple of the registry."""
+    items = fields.fields_of(table)
+    known = _STORED.get(table)
+    if known is None or known[0] is not items:
+        known = _STORED[table] = (items, frozenset(columns_of(table)))
+    return known[1]
+
+
+#: Table → (its fields, their columns as a set), for :func:`_stored_columns`.
+_STORED: dict[str, tuple[tuple, frozenset[str]]] = {}
+
+
 class RowWriter:
     """Validated writes of single rows, with their history.
 
@@ -98,15 +118,21 @@ class RowWriter:
         return changes(clean_record(table, record, current), current)
 
     def history_entry(self, user: str, table: str, record_id: int, field: str, old: object,
-                      new: object, *, version: int | None = None) -> None:
+                      new: object, *, version: int | None = None,
+                      when: str | None = None) -> None:
         """Write one history entry (see :func:`geo.register.history.write_entry`)."""
         history.write_entry(self.db, user, table, record_id, field, old, new,
-                            version=version)
+                            version=version, when=when)
 
     def save(self, table: str, record: dict, *, user: str, expected_version: int | None,
              areas: dict | None = None, source: str = "gebruiker",
-             role: str | None = None) -> tuple[int, str]:
+             role: str | None = None, key: str | None = None,
+             savepoint: bool = True) -> tuple[int, str]:
         """Insert or update one row.
+
+        ``key`` is the name key of the record's name when the caller knows it already
+        (an import); ``savepoint=False`` writes inside the caller's transaction without a
+        savepoint of its own (an import is all-or-nothing as a whole).
 
         Returns
         -------
@@ -123,17 +149,19 @@ class RowWriter:
             Invalid values, an unknown id, or the database refuses.
         """
         require_user(user)
-        with self.db.transaction():
+        with self.db.transaction(savepoint=savepoint):
             current = self._current_for(table, record, expected_version)
             values = clean_record(table, record, current)
             _check_ambassador_change(values, current, role)
             if "naam" in values:
-                values["importsleutel"] = vocabulary.name_key(values["naam"])
-            located = "lat" in columns_of(table)  # activities take their place from a school
+                values["importsleutel"] = (vocabulary.name_key(values["naam"]) if key is None
+                                           else key)
+            stored = _stored_columns(table)
+            located = "lat" in stored  # activities take their place from a school
             if located and (current is None or any(k in values and values[k] != current.get(k)
                                                    for k in ("lat", "lon"))):
                 derived = areas if areas is not None else self._areas_of(values)
-                stored = set(columns_of(table))  # a place keeps the municipality only
+                # a place keeps the municipality only
                 values.update({k: v for k, v in derived.items() if k in stored})
             if current is None:
                 return self._insert(table, values, user=user, source=source), NEW
@@ -172,14 +200,12 @@ class RowWriter:
         values.update(aangemaakt=stamp, gewijzigd=stamp)
         if table == fields.SCHOOLS:
             values["bron"] = source
-        keys = list(values)
-        cursor = self.db.execute(
-            f"INSERT INTO {table} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
-            [_sql_value(v) for v in values.values()],
-        )
+        cursor = self.db.execute(_insert_sql(table, tuple(values)),  # bools as 0/1:
+                                 [int(v) if v is True or v is False else v
+                                  for v in values.values()])
         new_id = int(cursor.lastrowid)
         self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
-                           record_title(table, values), version=1)
+                           record_title(table, values), version=1, when=stamp)
         return new_id
 
     def _update(self, table: str, current: dict, changed: dict, *, user: str) -> None:

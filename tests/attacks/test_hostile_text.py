@@ -152,8 +152,20 @@ def hostile_register(tmp_path_factory, reference):
                                "lon": float(school["lon"])}, user="test", role="team")
         activity_refused: dict[str, set[str]] = {}
         _hostile_activities(store, activity_refused)
+        for key, text in HOSTILE.items():  # an inflow set per text, in every free-text field
+            record = {"schooljaar": "2024-2025", "pc4": "1811", "gemeentecode": "GM0361",
+                      "aantal": 7, "rij": 2, **dict.fromkeys(inflow_text_fields(), text)}
+            store.inflow.apply_import([{**record, "bron": f"{text} {key}"}],
+                                      filename=f"{text}.csv", user="test", role="team")
     refused.update({f"activiteit.{k}": v for k, v in activity_refused.items()})
     return path, refused
+
+
+def inflow_text_fields() -> tuple[str, ...]:
+    """Every free-text field of an inflow row, from the inflow import's fields."""
+    from geo.intake.inflow import FREE_TEXT_FIELDS
+
+    return FREE_TEXT_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +188,19 @@ def test_free_text_fields_take_any_text(hostile_register):
     # checked field refused a hostile value.
     assert {"plaats", "notities", "gastdocenten"} <= set(activity_text_fields())
     assert {f"activiteit.{name}" for name in CHECKED_ACTIVITY_FIELDS} <= set(refused)
+
+
+def test_inflow_free_text_is_stored_as_given(hostile_register, reference):
+    path, _ = hostile_register
+    assert {"bron", "opleiding", "locatie", "opmerking"} <= set(inflow_text_fields())
+    with Store(path, reference) as store:
+        rows = store.inflow.rows()
+        files = set(store.inflow.imports()["bestand"])
+    for field in set(inflow_text_fields()) - {"bron"}:
+        assert set(HOSTILE.values()) <= set(rows[field]), field
+    # The source names a set: its spaces are normalised, the rest is kept.
+    assert {" ".join(f"{t} {k}".split()) for k, t in HOSTILE.items()} == set(rows["bron"])
+    assert {f"{t}.csv" for t in HOSTILE.values()} == files
 
 
 # --------------------------------------------------------------------------- maps
@@ -248,6 +273,7 @@ def _build_maps(path, reference, division) -> dict[str, list]:
             partner_maps.partner_schools_map(partner, near, radius_km=30, show_personal=p)
             for p in (False, True)],
         "plans.plan_map": [plan_map(plan, reference=reference)],
+        "chain_maps.chain_map": [_chain_map(path, reference, division)],
     }
 
 
@@ -277,6 +303,17 @@ def _reach_maps(path, reference, division, layers) -> dict[str, list]:
                                            school_year="2024-2025")
     return {"reach_maps.subregion_reach_map": bereik,
             "partner_maps.build_partner_map": [kaart]}
+
+
+def _chain_map(path, reference, division):
+    """The chain map of the hostile register: hostile subregion names, places and sources."""
+    from geo.views.keten import chain_view
+
+    with Store(path, reference) as store:
+        view = chain_view(store, reference=reference, division=division,
+                          school_year="2024-2025")
+        return view.map(reference=reference, division=division,
+                        mbo=store.places.all(active_only=True))
 
 
 def assert_inert_html(html: str) -> None:
@@ -549,6 +586,17 @@ def _commands(path: Path, out: Path, school: str, division: Path, source: Path):
                 ["mbo", "zet", HOSTILE["terminal"], "--postcode", "1703AB", "--offline", *db],
                 ["mbo", "zet", "1", "--adres", HOSTILE["terminal"], "--postcode", "1703AB",
                  "--plaats", HOSTILE["md_link"], "--offline", *db]],
+        "instroom": [["instroom", "import", str(source.with_name("instroom.csv")), "--droog",
+                      "--bron", HOSTILE["terminal"], *db, "--uitvoer",
+                      str(out / "instroom-import.csv")],
+                     *(["instroom", "overzicht", "--niveau", "subregio", "--indeling",
+                        str(division), *db, "--uitvoer", str(out / f"instroom{suffix}")]
+                       for suffix in (".csv", ".xlsx")),
+                     ["instroom", "historie", *db]],
+        "keten": [["keten", "--niveau", niveau, "--indeling", str(division), *db,
+                   "--uitvoer", str(out / f"keten-{niveau}{suffix}")]
+                  for niveau, suffix in (("subregio", ".csv"), ("subregio", ".xlsx"),
+                                         ("subregio", ".html"), ("gemeente", ".xlsx"))],
     }
 
 
@@ -573,6 +621,10 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
                 for f in activities.activity_import_fields()}
     planning["Datum"][0], planning["Soort activiteit"][0] = "03-10-2024", "Gastles VO"
     source.with_name("planning.csv").write_bytes(tables.csv_bytes(pd.DataFrame(planning)))
+    source.with_name("instroom.csv").write_bytes(tables.csv_bytes(pd.DataFrame({
+        "Schooljaar": ["2024-2025"] * len(HOSTILE), "Postcode": list(HOSTILE.values()),
+        "Gemeente": list(HOSTILE.values()), "Aantal": ["7"] * len(HOSTILE),
+        "Opleiding": list(HOSTILE.values()), "Bron": list(HOSTILE.values())})))
     for command, runs in _commands(path, out, "99ZZ00", division, source).items():
         for argv in runs:
             code = main(argv, settings=settings)
@@ -583,6 +635,9 @@ def test_every_command_prints_and_writes_hostile_text_inertly(hostile_register, 
                 assert marker not in text, (command, marker)
     written = sorted(out.iterdir())
     assert {p.suffix for p in written} >= {".csv", ".xlsx", ".html", ".geojson"}
+    assert {"instroom.csv", "instroom.xlsx", "instroom-import.csv"} <= {p.name for p in written}
+    assert {"keten-subregio.csv", "keten-subregio.xlsx", "keten-subregio.html"} <= {
+        p.name for p in written}
     for file in written:
         assert_inert_file(file)
     names = {f["properties"]["Organisatie"] for f in json.loads(

@@ -25,6 +25,7 @@ from geo.register.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_CSV = "Organisatie;Postcode;Plaats\nAsfalt Alkmaar;1811 AB;Alkmaar\n"
+INFLOW_CSV = "Schooljaar;Postcode;Aantal;Bron\n2024-2025;1811;7;ROC Test\n"
 
 
 @pytest.fixture
@@ -44,6 +45,8 @@ def writers(register, tmp_path) -> dict[str, list[str]]:
     db, school = register
     source = tmp_path / "partners.csv"
     source.write_text(IMPORT_CSV, encoding="utf-8")
+    inflow = tmp_path / "instroom.csv"
+    inflow.write_text(INFLOW_CSV, encoding="utf-8")
     common = ["--database", str(db)]
     return {
         **{f"export-{fmt}": ["export", "--formaat", fmt, "--uitvoer", "{out}", *common]
@@ -55,11 +58,15 @@ def writers(register, tmp_path) -> dict[str, list[str]]:
         "import": ["import", str(source), "--offline", "--droog", "--uitvoer", "{out}",
                    *common],
         "kaart": ["kaart", "--publiek", "--uitvoer", "{out}", *common],
+        "instroom-import": ["instroom", "import", str(inflow), "--droog", "--uitvoer", "{out}",
+                            *common],
+        "instroom-overzicht": ["instroom", "overzicht", "--uitvoer", "{out}", *common],
     }
 
 
 COMMANDS = ["export-csv", "export-xlsx", "export-geojson", "export-gpkg", "witte-vlekken",
-            "witte-vlekken-xlsx", "dichtbij", "ambassadeurs", "import", "kaart"]
+            "witte-vlekken-xlsx", "dichtbij", "ambassadeurs", "import", "kaart",
+            "instroom-import", "instroom-overzicht"]
 
 
 def run(argv: list[str], out: Path, settings, capsys) -> tuple[int, str, str]:
@@ -238,6 +245,10 @@ def test_staff_map_and_import_result_are_private(writers, register, tmp_path, se
     public_map = tmp_path / "publiek.html"
     code, _, err = run(writers["kaart"], public_map, settings, capsys)
     assert code == 0, err
+    inflow_result = tmp_path / "instroom-resultaat.csv"
+    code, _, err = run(writers["instroom-import"], inflow_result, settings, capsys)
+    assert code == 0, err
     assert _mode(staff_map) == 0o600
     assert _mode(result) == 0o600
+    assert _mode(inflow_result) == 0o600  # row messages quote the file
     assert _mode(public_map) & 0o022 == 0

@@ -38,6 +38,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "beheer.py": "beheren",
     "ambassadeurs.py": "ambassadeurs_bekijken",
     "jaaroverzicht.py": "jaaroverzicht_bekijken",
+    "keten.py": "keten_bekijken",
     "bereik.py": "bereik_bekijken",
 }
 
@@ -48,7 +49,7 @@ SECRET = {"contactpersoon": "Walter Wandelgeheim", "email": "wandel.geheim@partn
 
 #: The widget-key prefix of each staff page (see pages/_shared.Keys).
 PAGE_PREFIXES = {"beheer.py": "beheer_", "ambassadeurs.py": "amb_", "jaaroverzicht.py": "jaar_",
-                 "bereik.py": "bereik_"}
+                 "keten.py": "keten_", "bereik.py": "bereik_"}
 
 NEW_FORM = "beheer_formulier_0_0"  # the Beheer form for a new organisation
 PLACE_FORM = "beheer_plaats_0_None_2"  # Beheer → Opleidingslocaties, a new place (2 seeded)
@@ -183,6 +184,8 @@ PROBES = {
     "jaaroverzicht_bekijken": lambda v: (_enabled(v, "jaaroverzicht.py", "jaar_schooljaar")
                                          and _enabled(v, "jaaroverzicht.py",
                                                       "jaar_download_xlsx")),
+    "keten_bekijken": lambda v: (_enabled(v, "keten.py", "keten_schooljaar")
+                                 and _enabled(v, "keten.py", "keten_download_xlsx")),
     "bereik_bekijken": lambda v: (_enabled(v, "bereik.py", "bereik_subregio")
                                   and _enabled(v, "bereik.py", "bereik_bellijst_xlsx")),
     "ambassadeurs_markeren": lambda v: (_enabled(v, "ambassadeurs.py", "amb_markeer")

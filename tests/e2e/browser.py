@@ -156,7 +156,8 @@ def nav_labels(page) -> list[str]:
             if text.strip()]
 
 
-def go_to(page, title: str, *, heading_text: str | None = None) -> None:
+def go_to(page, title: str, *, heading_text: str | None = None,
+          timeout_ms: float = EXPECT_TIMEOUT_MS) -> None:
     """Switch page through the sidebar (keeps the session) and wait until it is drawn.
 
     Waits for the target page's own heading (:data:`PAGE_HEADINGS`, or ``heading_text``)
@@ -164,8 +165,9 @@ def go_to(page, title: str, *, heading_text: str | None = None) -> None:
     """
     link = nav_link(page, title)
     link.click()
-    expect(link).to_have_attribute("aria-current", "page")
-    after_run(page, heading(page, heading_text or PAGE_HEADINGS[title]))
+    expect(link).to_have_attribute("aria-current", "page", timeout=timeout_ms)
+    after_run(page, heading(page, heading_text or PAGE_HEADINGS[title]),
+              timeout_ms=timeout_ms)
 
 
 def tab_panel(page, name: str):

@@ -5,7 +5,8 @@
 1. makes a throw-away var dir (database, geocoder cache, accounts);
 2. starts the fake PDOK server (``python -m tests.fake_pdok --port 0``);
 3. fills the register: the fictional example partners (``infrakaart voorbeeld``) plus one
-   partner whose name is hostile HTML/JS (:data:`HOSTILE_NAME`), with contact data;
+   partner whose name is hostile HTML/JS (:data:`HOSTILE_NAME`), with contact data, and
+   whatever ``extend_register`` adds (the benchmark's synthetic partners);
 4. creates a team and a board account (``infrakaart gebruiker toevoegen``);
 5. starts ``streamlit run serve.py`` (app.py plus the session-cookie routes) on a free
    port and waits for ``/_stcore/health``;
@@ -35,7 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,7 +145,12 @@ class App:
     pdok_url: str
     log_path: Path
     browser: object  # playwright.sync_api.Browser
+    server_pid: int = 0  # the ``streamlit run`` process
     _contexts: list = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        """The environment the app runs with (its var dir, database, fake PDOK)."""
+        return _env(self.var_dir, self.database_path, self.pdok_url)
 
     # -- register ---------------------------------------------------------------------
     def store(self):
@@ -235,12 +241,24 @@ def _cli(args: list[str], env: dict[str, str], *, stdin: str | None = None) -> s
     return done.stdout
 
 
-def prepare_register(var_dir: Path, database: Path, *, hostile: bool = True) -> None:
-    """Example partners, the hostile partner (unless ``hostile`` is false), two accounts."""
+def prepare_register(var_dir: Path, database: Path, *, hostile: bool = True,
+                     extend_register: Callable[[object], object] | None = None) -> None:
+    """Example partners, the hostile partner (unless ``hostile`` is false), two accounts.
+
+    ``extend_register``, when given, is called with a :class:`geo.register.store.Store`
+    on ``database`` after the partners are in (e.g. :func:`bench.synthetic.fill_register`).
+    """
     env = _env(var_dir, database)
     _cli(["voorbeeld", "--database", str(database)], env)
     if hostile:
         _add_hostile_partner(database)
+    if extend_register is not None:
+        from geo.reference.data import load_reference
+        from geo.register.store import Store
+        from geo.settings import Settings
+
+        with Store(database, load_reference(Settings().data_dir)) as store:
+            extend_register(store)
     _cli(["gebruiker", "toevoegen", TEAM_USER, "--rol", "team", "--wachtwoord-stdin"], env,
          stdin=TEAM_PASSWORD + "\n")
     _cli(["gebruiker", "toevoegen", BOARD_USER, "--rol", "bestuur", "--wachtwoord-stdin"],
@@ -311,8 +329,33 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: flo
 
 
 @contextlib.contextmanager
+def streamlit_server(script: str, env: dict[str, str],
+                     log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run <script>`` (relative to the project) on 127.0.0.1.
+
+    Yields ``(url, process)`` once ``/_stcore/health`` answers; stops the server (its
+    process group) when the block ends. The output goes to ``log``.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = _start(
+        [sys.executable, "-m", "streamlit", "run", script,
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        env, log,
+    )
+    try:
+        _wait_healthy(url, process, log, START_TIMEOUT_S)
+        yield url, process
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
 def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool = True,
-                browser=None) -> Iterator[App]:
+                browser=None,
+                extend_register: Callable[[object], object] | None = None) -> Iterator[App]:
     """Start everything (see the module docstring) and yield an :class:`App`.
 
     Parameters
@@ -327,6 +370,9 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool =
     browser : playwright.sync_api.Browser, optional
         Use this browser instead of launching one (Playwright's sync API allows one
         running instance per thread, so a second app in the same test run shares it).
+    extend_register : callable, optional
+        Called with a :class:`geo.register.store.Store` on the app's database before the
+        app starts (see :func:`prepare_register`); the tests leave it out.
     """
     if not chromium_available():
         raise HarnessError(f"Chromium ontbreekt op {CHROMIUM} (installeer met "
@@ -340,20 +386,12 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool =
         database = var_dir / "infrakaart.sqlite"
 
         pdok_url = _start_fake_pdok(var_dir, stack)
-        prepare_register(var_dir, database, hostile=hostile)
+        prepare_register(var_dir, database, hostile=hostile,
+                         extend_register=extend_register)
 
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
         log = var_dir / "streamlit.log"
-        app_process = _start(
-            [sys.executable, "-m", "streamlit", "run", "serve.py",
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            _env(var_dir, database, pdok_url), log,
-        )
-        stack.callback(_stop, app_process)
-        _wait_healthy(url, app_process, log, START_TIMEOUT_S)
+        url, app_process = stack.enter_context(
+            streamlit_server("serve.py", _env(var_dir, database, pdok_url), log))
 
         if browser is None:
             playwright = sync_playwright().start()
@@ -363,7 +401,7 @@ def running_app(*, keep_dir: bool = False, warm_up: bool = True, hostile: bool =
             stack.callback(browser.close)
 
         app = App(url=url, var_dir=var_dir, database_path=database, pdok_url=pdok_url,
-                  log_path=log, browser=browser)
+                  log_path=log, browser=browser, server_pid=app_process.pid)
         stack.callback(app.close)
         if warm_up:
             page = app.new_page()
