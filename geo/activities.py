@@ -284,6 +284,21 @@ def school_year_choices(known: Iterable[str], today: date) -> list[str]:
     return sorted({*known, school_year(today)}, reverse=True)
 
 
+def first_school_year(known: Iterable[str], today: date) -> str:
+    """The school year a page or command shows first.
+
+    The current one (:func:`school_year` of ``today``) when it has activities, else the
+    latest earlier one that has (a new school year starts empty, and the example
+    activities lie in the past), else the current one.
+    """
+    years = sorted(set(known))
+    current = school_year(today)
+    if current in years or not years:
+        return current
+    earlier = [y for y in years if y <= current]
+    return max(earlier) if earlier else min(years)
+
+
 def school_year_bounds(year: str) -> tuple[date, date]:
     """The first and last day of a school year (1 August, 31 July)."""
     start = int(parse_school_year(year)[:4])

@@ -80,6 +80,7 @@ class Keys:
     # --- Bereik (staff; per session: the checked planning sheet, which may hold guest
     # teachers' names and notes from the uploaded file). Plain data only.
     REACH_IMPORT = "bereik_import"  # geo.views.bereik.PlanningCheck of the uploaded file
+    REACH_YEAR = "bereik_schooljaar"  # Bereik's school year; after an import, the import's
 
 
 #: What signing out keeps (public data only); everything else in the session is dropped,

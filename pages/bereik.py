@@ -92,14 +92,18 @@ with st.expander("Planning importeren", expanded=True):
             elif (st.button(check.button_label, type="primary", key="bereik_importeren",
                             disabled=not may_import or not check.records)
                   and permitted("importeren")):
-                st.session_state[Keys.REACH_IMPORT] = view.apply_planning(
-                    store, check, user=current_user(), role=current_role())
+                applied = view.apply_planning(store, check, user=current_user(),
+                                              role=current_role())
+                st.session_state[Keys.REACH_IMPORT] = applied
+                if applied.applied.kind == "success" and applied.latest_school_year:
+                    st.session_state[Keys.REACH_YEAR] = applied.latest_school_year
                 st.rerun()
 
 # --- reach per subregion ------------------------------------------------------------------
 first = view.reach_overview(store, reference=reference, division=division)
-year = st.selectbox("Schooljaar", first.school_years,
-                    index=first.school_years.index(first.school_year), key="bereik_schooljaar")
+if st.session_state.get(Keys.REACH_YEAR) not in first.school_years:
+    st.session_state[Keys.REACH_YEAR] = first.school_year
+year = st.selectbox("Schooljaar", first.school_years, key=Keys.REACH_YEAR)
 overview = (first if year == first.school_year else
             view.reach_overview(store, reference=reference, division=division,
                                 school_year=year))

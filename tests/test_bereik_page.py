@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.activities import school_year, school_year_bounds
+from geo.activities import first_school_year, school_year, school_year_bounds
 from geo.register.examples import load_example_data
 from geo.register.store import Store
 from geo.text import md
@@ -91,7 +91,9 @@ def test_team_imports_the_planning_and_sees_who_was_not_reached(register, refere
     var, codes = register
     at = _run("team")
     year = school_year(date.today())
-    assert at.selectbox(key="bereik_schooljaar").value == year  # the current school year
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        first = first_school_year(store.activities.school_years(), date.today())
+    assert at.selectbox(key="bereik_schooljaar").value == first
     at.file_uploader(key="bereik_upload").set_value(("planning.csv", _sheet(codes),
                                                      "text/csv")).run()
     assert not at.exception
@@ -110,6 +112,8 @@ def test_team_imports_the_planning_and_sees_who_was_not_reached(register, refere
     assert any("3 nieuw" in s.value and "1 rij met een fout overgeslagen" in s.value
                for s in at.success)
     assert len([b for b in at.button if b.key == "bereik_importeren"]) == 0
+    # The page now shows the school year of the planning just imported.
+    assert at.selectbox(key="bereik_schooljaar").value == year
 
     at.selectbox(key="bereik_subregio").set_value(SUBREGION).run()
     assert not at.exception

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
-from geo.activities import school_year
+from geo.activities import school_year, school_year_bounds
 from geo.output import maps
 from geo.register.store import Store
 from geo.views.kaart import RANKING_COLUMNS, REACH_NOTE, MapChoices, map_view, school_years
@@ -56,9 +56,12 @@ def _school_marks(view) -> dict[str, int]:
 
 
 def test_the_sidebar_offers_the_years_with_activities_and_the_current_one(store):
+    # A new school year without activities yet opens on the latest one that has them.
     years, first = school_years(store, today=date(2026, 12, 1))
-    assert years == ["2026-2027", YEAR] and first == "2026-2027"
-    assert school_years(store)[1] == school_year(date.today())
+    assert years == ["2026-2027", YEAR] and first == YEAR
+    # Within a school year that has activities, that year.
+    today = school_year_bounds(YEAR)[0] + timedelta(days=60)
+    assert school_years(store, today=today)[1] == YEAR == school_year(today)
 
 
 def test_a_year_without_given_activities_reaches_nobody(store, reference, boundaries):

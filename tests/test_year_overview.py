@@ -8,12 +8,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from geo import activities
 from geo.analysis.year_overview import CHANGE, TOPIC, year_figures, year_overview
 from geo.cli import main
 from geo.register.examples import load_example_data
 from geo.register.store import Store
 from geo.settings import DEFAULTS
-from geo.views.jaaroverzicht import choose_school_year, year_overview_view
+from geo.views.jaaroverzicht import year_overview_view
 
 SCHOOLS = pd.DataFrame({
     "vestigingscode": ["A1", "B1", "C1", "D1", ""],
@@ -96,7 +97,7 @@ def test_the_maximum_comes_from_the_defaults():
     (["2023-2024", "2025-2026"], date(2025, 3, 1), "2023-2024"),
 ])
 def test_which_school_year_comes_first(years, today, chosen):
-    assert choose_school_year(years, today) == chosen
+    assert activities.first_school_year(years, today) == chosen
 
 
 # -- the view and the command, on the example data ------------------------------------------

@@ -37,11 +37,16 @@ def add_school_year_option(parser: argparse.ArgumentParser) -> None:
     """Declare ``--schooljaar JJJJ-JJJJ``: the school year whose reach a command shows."""
     parser.add_argument("--schooljaar", default=None, metavar="JJJJ-JJJJ",
                         help="schooljaar van het bereik (scholen met een gegeven activiteit), "
-                        "als 2025-2026; standaard het lopende")
+                        "als 2025-2026; standaard het lopende, of het laatste met "
+                        "activiteiten als het lopende er nog geen heeft")
 
 
-def school_year_of(args: argparse.Namespace) -> str:
-    """The school year of ``--schooljaar``, or the current one (1 August to 31 July).
+def school_year_of(args: argparse.Namespace, store=None) -> str:
+    """The school year of ``--schooljaar``; without it the one pages show first.
+
+    Called once without ``store`` to check the option before any work, and again with the
+    opened register: then a missing option gives
+    :func:`geo.activities.first_school_year` of the register's school years.
 
     Raises
     ------
@@ -54,7 +59,8 @@ def school_year_of(args: argparse.Namespace) -> str:
     from geo.errors import InfrakaartError
 
     if not args.schooljaar:
-        return activities.school_year(date.today())
+        known = store.activities.school_years() if store is not None else ()
+        return activities.first_school_year(known, date.today())
     try:
         return activities.parse_school_year(args.schooljaar)
     except ValueError as err:

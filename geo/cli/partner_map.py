@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         organisations = store.organisations(include_personal=not args.publiek)
         schools, mbo = store.schools(), store.mbo_locations()
         places = store.places.all(active_only=True)  # on the map: every kind
+        year = school_year_of(args, store)
         done = store.activities.all(school_year=year)  # the public view: no guest teachers
     active = organisations[organisations["actief"]]
     table = analysis.indicators(args.niveau, reference=reference, division=division,

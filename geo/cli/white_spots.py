@@ -78,6 +78,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     division = selected_division(args, reference)
     store = open_store(args, settings)
     try:
+        year = school_year_of(args, store)
         reach = reach_year(store.activities.all(school_year=year), year)
         table = analysis.indicators(
             args.niveau, reference=reference, division=division,

@@ -124,6 +124,12 @@ class PlanningCheck:
     applied: Message | None = None
 
     @property
+    def latest_school_year(self) -> str | None:
+        """The newest school year among the rows to write (the page shows it after import)."""
+        years = [activities.school_year(r["datum"]) for r in self.records if r.get("datum")]
+        return max(years) if years else None
+
+    @property
     def button_label(self) -> str:
         """``"Importeren (12 rijen)"``: the rows that applying writes."""
         return f"Importeren ({count_noun(len(self.records), 'rij', 'rijen')})"
@@ -241,7 +247,9 @@ def _decimal(value: float) -> str:
 def reach_overview(store: Store, *, reference: Reference, division: Division,
                    school_year: str | None = None, today: date | None = None,
                    maximum: int = DEFAULTS.max_guest_lessons_vo) -> ReachOverview:
-    """The reach per subregion of ``school_year`` (default: the current school year).
+    """The reach per subregion of ``school_year``.
+
+    Without ``school_year``: the one :func:`geo.activities.first_school_year` chooses.
 
     Raises
     ------
@@ -249,7 +257,8 @@ def reach_overview(store: Store, *, reference: Reference, division: Division,
         In Dutch, for a ``school_year`` that is not one.
     """
     today = today or date.today()
-    year = activities.parse_school_year(school_year or activities.school_year(today))
+    year = activities.parse_school_year(school_year or activities.first_school_year(
+        store.activities.school_years(), today))
     done = store.activities.all(school_year=year)
     reach = reach_by_unit("subregio", reference=reference, division=division,
                           activities_frame=done, schools=store.schools(), school_year=year,

@@ -6,9 +6,10 @@ Streamlit: the school years to choose from, the overview of one beside the year 
 the figures honest, and the file to download (through :mod:`geo.output.tables`).
 
 Which school year first (decision)
-    The current school year (1 August to 31 July) when it has activities, else the
-    latest one that has, else the current one (empty). A page offers every school year
-    with activities and the current one, newest first.
+    The one :func:`geo.activities.first_school_year` chooses (the current school year
+    when it has activities, else the latest earlier one that has) — the same on every
+    page and command. A page offers every school year with activities and the current
+    one, newest first.
 
 No personal data: activities are read from the public view, so the guest teachers and
 the notes never reach this overview. Who may open the page is the page's decision
@@ -109,15 +110,6 @@ class YearOverviewView:
         return out
 
 
-def choose_school_year(years: list[str], today: date) -> str:
-    """The school year to show first (see the module notes)."""
-    current = activities.school_year(today)
-    if current in years or not years:
-        return current
-    earlier = [y for y in years if y <= current]
-    return max(earlier) if earlier else min(years)
-
-
 def _number(label: str, value: float) -> str:
     if "%" in label:
         return f"{nl_number(value, 1)} %"
@@ -171,7 +163,7 @@ def year_overview_view(store: Store, *, school_year: str | None = None,
     today = today or date.today()
     known = store.activities.school_years()
     year = (activities.parse_school_year(school_year) if school_year
-            else choose_school_year(known, today))
+            else activities.first_school_year(known, today))
     frame = store.activities.all()
     schools = store.schools()
     overview = year_overview(frame, schools, school_year=year, maximum=maximum)

@@ -201,12 +201,13 @@ class MapView:
 def school_years(store, today: date | None = None) -> tuple[list[str], str]:
     """The school years the sidebar offers (newest first) and the one chosen first.
 
-    Every school year with activities and the current one; the current one first
-    (:func:`geo.activities.school_year` of ``today``).
+    Every school year with activities and the current one; first the one
+    :func:`geo.activities.first_school_year` chooses.
     """
     today = today or date.today()
-    return (activities.school_year_choices(store.activities.school_years(), today),
-            activities.school_year(today))
+    known = store.activities.school_years()
+    return (activities.school_year_choices(known, today),
+            activities.first_school_year(known, today))
 
 
 def map_view(

@@ -44,7 +44,6 @@ from geo.reference.data import Division, Reference
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
 from geo.text import count_noun, nl_number
-from geo.views.jaaroverzicht import choose_school_year
 
 #: The columns people see, in order (Dutch headers).
 COLUMNS = ("Gebied", "Code", "Jongeren (10-19 jaar)", "PET-events (po)", "VO-activiteiten",
@@ -179,7 +178,7 @@ def school_years(store, today: date) -> tuple[list[str], str]:
     with_inflow = set(store.inflow.school_years())
     both = with_activities & with_inflow
     first = (max(both) if both else max(with_inflow) if with_inflow
-             else choose_school_year(sorted(with_activities), today))
+             else activities.first_school_year(with_activities, today))
     years = sorted({*with_activities, *with_inflow, activities.school_year(today), first},
                    reverse=True)
     return years, first
