@@ -12,7 +12,7 @@ from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma
-from geo.views.kaart import DONOR_CHOICES, MapChoices, map_view, school_years
+from geo.views.kaart import DONOR_CHOICES, IndicatorCache, MapChoices, map_view, school_years
 from pages._shared import (
     MapSearch,
     boundaries,
@@ -28,6 +28,12 @@ from pages._shared import (
 )
 
 through_router()
+
+
+@st.cache_resource
+def _indicator_cache() -> IndicatorCache:
+    """One cache of indicator tables for every session (figures per area, nothing personal)."""
+    return IndicatorCache()
 
 INDICATORS = CHOROPLETH_INDICATORS
 RADII = [str(i) for i in range(2, 31)]
@@ -116,6 +122,7 @@ view = map_view(
                        reach_kinds=reach_kinds),
     show_personal=can("contactgegevens_zien"),  # the public view unless staff is signed in
     boundaries=boundaries(division),
+    cache=_indicator_cache(),
 )
 
 if view.example_notice:

@@ -139,3 +139,56 @@ def test_the_ranking_key_changes_with_its_rows(store, reference, boundaries):
     municipalities = _view(store, reference, boundaries, level="gemeente")
     assert subregions.ranking_key == again.ranking_key
     assert subregions.ranking_key != municipalities.ranking_key
+
+
+def test_a_filter_reuses_the_indicators_and_a_register_change_does_not(tmp_path, reference):
+    """The indicator cache: keyed by content, so a filter hits it and an edit misses it."""
+    from geo.output import maps
+    from geo.register.examples import load_example_data
+    from geo.register.store import Store
+    from geo.views.kaart import IndicatorCache, MapChoices, map_view
+
+    calls = []
+
+    class CountingCache(IndicatorCache):
+        def table(self, key, compute):
+            def counted():
+                calls.append(key)
+                return compute()
+            return super().table(key, counted)
+
+    cache = CountingCache(max_entries=4)
+    boundaries = maps.boundary_layers(reference)
+    with Store(tmp_path / "r.sqlite", reference) as store:
+        load_example_data(store)
+
+        def view(**changes):
+            choices = dict(level="subregio", indicator="score", radius_km=10, kinds=None,
+                           donors="alle", active_only=True, regions=None, show_schools=True,
+                           vmbo_only=False, school_year="2025-2026", reach_kinds=None)
+            return map_view(store, reference=reference, division=reference.default_division,
+                            choices=MapChoices(**{**choices, **changes}),
+                            show_personal=False, boundaries=boundaries, cache=cache)
+
+        first = view()
+        again = view(vmbo_only=True, donors="ja")
+        assert len(calls) == 1
+        pd.testing.assert_frame_equal(first.ranking, again.ranking)
+        uncached = map_view(store, reference=reference, division=reference.default_division,
+                            choices=MapChoices(level="subregio", indicator="score",
+                                               radius_km=10, school_year="2025-2026"),
+                            show_personal=False, boundaries=boundaries)
+        pd.testing.assert_frame_equal(first.ranking, uncached.ranking)
+        # Staff see the same figures from the same entry.
+        staff = map_view(store, reference=reference, division=reference.default_division,
+                         choices=MapChoices(level="subregio", indicator="score",
+                                            radius_km=10, school_year="2025-2026"),
+                         show_personal=True, boundaries=boundaries, cache=cache)
+        assert len(calls) == 1
+        pd.testing.assert_frame_equal(first.ranking, staff.ranking)
+        view(radius_km=5)
+        assert len(calls) == 2
+        partner = store.organisations().iloc[0]
+        store.delete_organisation(int(partner["id"]), user="test")
+        view()
+        assert len(calls) == 3  # the register changed: computed again

@@ -11,6 +11,8 @@ shows who taught.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +21,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo import activities
+from geo import activities, fields
 from geo.analysis.indicators import POPULATION_NOTE_NL, export_sheets, indicators
 from geo.analysis.names import CHOROPLETH_INDICATORS, REACH_INDICATOR, share_column
 from geo.analysis.proximity import filter_partners
@@ -210,6 +212,56 @@ def school_years(store, today: date | None = None) -> tuple[list[str], str]:
             activities.first_school_year(known, today))
 
 
+#: Columns the public never sees: left out of a cache key (the key of a staff view and of
+#: the public view of the same register must be the same).
+_STAFF_ONLY_COLUMNS = frozenset(f.name for f in fields.fields_of("organisaties") if f.staff_only)
+
+
+class IndicatorCache:
+    """The latest indicator tables, keyed by the content of what they were computed from.
+
+    A filter on the Kaart (a kind, donors, the schools shown) changes what is drawn, not
+    the indicators; with this cache such a change does not compute them again. The key is
+    a hash of every input (the level, radius, division and school year, and the rows of
+    the partners, schools, mbo places and activities), so any change to the register
+    gives a new key: nothing goes stale. Tables hold figures per area only (no personal
+    data), so one cache may serve every session. Safe to share between threads.
+    """
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self.max_entries = max_entries
+        self._tables: OrderedDict[str, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def table(self, key: str, compute) -> pd.DataFrame:
+        """A copy of the table stored under ``key``, computed by ``compute()`` if absent."""
+        with self._lock:
+            found = self._tables.get(key)
+            if found is not None:
+                self._tables.move_to_end(key)
+        if found is None:
+            found = compute()
+            with self._lock:
+                self._tables[key] = found
+                while len(self._tables) > self.max_entries:
+                    self._tables.popitem(last=False)
+        return found.copy()
+
+
+def content_key(*parts: object) -> str:
+    """A SHA-256 over ``parts``: frames by their rows (pandas' hash), others by ``repr``."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            names = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
+            digest.update(repr(names).encode("utf-8"))
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+        else:
+            digest.update(repr(part).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def map_view(
     store,
     *,
@@ -218,6 +270,7 @@ def map_view(
     choices: MapChoices,
     show_personal: bool,
     boundaries: dict,
+    cache: IndicatorCache | None = None,
 ) -> MapView:
     """The map and the ranking of the page "Kaart".
 
@@ -232,6 +285,8 @@ def map_view(
         Contact data in the pop-ups (staff only).
     boundaries : dict
         :func:`geo.output.maps.boundary_layers` of the division (a page caches them).
+    cache : IndicatorCache, optional
+        Where the indicator table is kept between runs (a page shares one).
 
     Returns
     -------
@@ -259,9 +314,17 @@ def map_view(
     schools_shown = with_school_reach(school_reach(
         done, schools[schools["arbeidsmarktregio_code"].isin(regions)], school_year=year,
         kinds=choices.reach_kinds), year)
-    table = indicators(choices.level, reference=reference, division=division,
-                       partners=organisations[organisations["actief"]], schools=schools,
-                       mbo=mbo, radius_km=choices.radius_km, reach=reach_year(done, year))
+    active = organisations[organisations["actief"]]
+    public = active[[c for c in active.columns if c not in _STAFF_ONLY_COLUMNS]]  # the key
+
+    def compute() -> pd.DataFrame:
+        return indicators(choices.level, reference=reference, division=division,
+                          partners=active, schools=schools, mbo=mbo,
+                          radius_km=choices.radius_km, reach=reach_year(done, year))
+
+    table = compute() if cache is None else cache.table(content_key(
+        choices.level, choices.radius_km, division.name, division.table, year, public,
+        schools, mbo, done), compute)
 
     choropleth = None
     if choices.indicator:
