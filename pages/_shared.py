@@ -81,6 +81,10 @@ class Keys:
     # teachers' names and notes from the uploaded file). Plain data only.
     REACH_IMPORT = "bereik_import"  # geo.views.bereik.PlanningCheck of the uploaded file
     REACH_YEAR = "bereik_schooljaar"  # Bereik's school year; after an import, the import's
+    ACTIVITY_CHOICE = "bereik_activiteit_keuze"  # activity id in the form (0: a new one)
+    ACTIVITY_VERSIONS = "bereik_activiteit_versies"  # activity id → version the form opened
+    ACTIVITY_FLASH = "bereik_activiteit_melding"  # Message of the last save, after a rerun
+    ACTIVITY_ROUND = "bereik_activiteit_ronde"  # bumped after a save: the form starts afresh
 
 
 #: What signing out keeps (public data only); everything else in the session is dropped,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.output import tables
 from geo.text import md
+from geo.views import activity_form as form_view
 from geo.views import bereik as view
 from pages._shared import (
     Keys,
@@ -104,6 +105,106 @@ first = view.reach_overview(store, reference=reference, division=division)
 if st.session_state.get(Keys.REACH_YEAR) not in first.school_years:
     st.session_state[Keys.REACH_YEAR] = first.school_year
 year = st.selectbox("Schooljaar", first.school_years, key=Keys.REACH_YEAR)
+
+
+# --- one activity by hand (staff with "beheren"): new, edit or delete ---------------------
+def activity_form_section(year: str) -> None:
+    """The expander "Eén activiteit invoeren of wijzigen" for ``year``."""
+    choices = form_view.activity_form(store, school_year=year, reference=reference)
+    flash = st.session_state.pop(Keys.ACTIVITY_FLASH, None)
+    if flash is not None:
+        getattr(st, flash.kind)(flash.text)
+    if st.session_state.get(Keys.ACTIVITY_CHOICE) not in choices.activities:
+        st.session_state[Keys.ACTIVITY_CHOICE] = form_view.NEW_ACTIVITY
+    chosen = st.selectbox("Activiteit", list(choices.activities),
+                          format_func=lambda i: choices.activities.get(int(i), str(i)),
+                          key=Keys.ACTIVITY_CHOICE)
+    current = form_view.current_activity(store, chosen)
+    versions = st.session_state.setdefault(Keys.ACTIVITY_VERSIONS, {})
+    if chosen != form_view.NEW_ACTIVITY:
+        versions.setdefault(int(chosen), current["versie"])
+    form_key = f"bereik_activiteit_{chosen}_{st.session_state.get(Keys.ACTIVITY_ROUND, 0)}"
+    values: dict = {}
+    with st.form(key=form_key):
+        left, right = st.columns(2)
+        values["soort"] = left.selectbox(
+            "Soort activiteit", list(choices.kinds), format_func=choices.kinds.get,
+            index=list(choices.kinds).index(current["soort"])
+            if current["soort"] in choices.kinds else 0, key=f"{form_key}_soort")
+        values["datum"] = right.date_input("Datum", value=current["datum"],
+                                           format="DD-MM-YYYY", key=f"{form_key}_datum")
+        school_codes = list(choices.schools)
+        values["vestigingscode"] = st.selectbox(
+            "School", school_codes, format_func=choices.schools.get,
+            index=school_codes.index(current["vestigingscode"])
+            if current["vestigingscode"] in choices.schools else 0, key=f"{form_key}_school")
+        st.caption("Geen school? Vul dan de plaats en de gemeente in.")
+        left, right = st.columns(2)
+        values["plaats"] = left.text_input("Plaats", current["plaats"] if not
+                                           current["vestigingscode"] else "",
+                                           key=f"{form_key}_plaats")
+        towns = list(choices.municipalities)
+        values["gemeentecode"] = right.selectbox(
+            "Gemeente", towns, format_func=choices.municipalities.get,
+            index=towns.index(current["gemeentecode"])
+            if current["gemeentecode"] in choices.municipalities and
+            not current["vestigingscode"] else 0, key=f"{form_key}_gemeente")
+        values["partners"] = st.multiselect(
+            "Partners", list(choices.partners), format_func=choices.partners.get,
+            default=[i for i in current["partners"] if i in choices.partners],
+            key=f"{form_key}_partners")
+        left, right = st.columns(2)
+        values["aantal_leerlingen"] = left.number_input(
+            "Aantal leerlingen", min_value=0, step=1, value=current["aantal_leerlingen"],
+            key=f"{form_key}_leerlingen")
+        statuses = list(choices.statuses)
+        values["status"] = right.selectbox(
+            "Status", statuses, format_func=choices.statuses.get,
+            index=statuses.index(current["status"]) if current["status"] in statuses else 0,
+            key=f"{form_key}_status")
+        st.caption("Alleen zichtbaar voor het team en het bestuur:")
+        values["gastdocenten"] = st.text_area("Gastdocenten", current["gastdocenten"],
+                                              key=f"{form_key}_gastdocenten")
+        values["notities"] = st.text_area("Notities", current["notities"],
+                                          key=f"{form_key}_notities")
+        submitted = st.form_submit_button("Opslaan", type="primary",
+                                          key=f"{form_key}_opslaan")
+    if submitted and permitted("beheren"):
+        message, saved_id = form_view.save_activity(
+            store, values, activity_id=chosen or None,
+            version=versions.get(int(chosen)) if chosen else None,
+            user=current_user(), role=current_role())
+        if saved_id is None:
+            getattr(st, message.kind)(message.text)
+            if chosen and versions.get(int(chosen)) != current["versie"]:  # a conflict:
+                versions.pop(int(chosen), None)  # the next run shows the newest version
+                st.session_state[Keys.ACTIVITY_ROUND] = (
+                    st.session_state.get(Keys.ACTIVITY_ROUND, 0) + 1)
+        else:
+            versions.pop(int(saved_id), None)
+            st.session_state[Keys.ACTIVITY_FLASH] = message
+            st.session_state[Keys.ACTIVITY_ROUND] = (
+                st.session_state.get(Keys.ACTIVITY_ROUND, 0) + 1)
+            st.rerun()
+    if chosen != form_view.NEW_ACTIVITY:
+        sure = st.checkbox("Ja, deze activiteit verwijderen", key=f"{form_key}_zeker")
+        if st.button("Verwijderen", key=f"{form_key}_verwijderen") and permitted("beheren"):
+            message = form_view.delete_activity(store, chosen, confirmed=sure,
+                                                user=current_user(), role=current_role())
+            if message.kind != "success":
+                getattr(st, message.kind)(message.text)
+            else:
+                versions.pop(int(chosen), None)
+                st.session_state[Keys.ACTIVITY_FLASH] = message
+                st.session_state.pop(Keys.ACTIVITY_CHOICE, None)
+                st.rerun()
+
+
+if can("beheren"):
+    with st.expander("Eén activiteit invoeren of wijzigen"):
+        st.caption(f"Een activiteit van schooljaar {year} toevoegen, wijzigen of "
+                   "verwijderen. Een nieuwe activiteit komt in het schooljaar van haar datum.")
+        activity_form_section(year)
 overview = (first if year == first.school_year else
             view.reach_overview(store, reference=reference, division=division,
                                 school_year=year))

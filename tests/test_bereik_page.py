@@ -161,3 +161,53 @@ def test_a_past_school_year_and_its_call_list(register):
     assert any("voorbeeldactiviteiten" in c.value for c in at.caption)
     names = [b.label for b in at.get("download_button")]
     assert "Bellijst als Excel" in names and "Overzicht als CSV" in names
+
+
+def test_staff_add_one_activity_by_hand_and_the_reach_updates(register, reference):
+    var, codes = register
+    at = _run("team")
+    at.selectbox(key="bereik_schooljaar").set_value("2024-2025").run()
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        before = len(store.activities.all(school_year="2024-2025"))
+    overview = _frame(at, "Subregio").set_index("Subregio")
+    reached = overview.loc[SUBREGION, "Activiteiten"]
+    form = next(f.key for f in at.get("form") if f.key.startswith("bereik_activiteit_0"))
+    at.selectbox(key=f"{form}_soort").set_value("gastles_vmbo")
+    at.date_input(key=f"{form}_datum").set_value(date(2024, 11, 5))
+    at.selectbox(key=f"{form}_school").set_value(codes[0])
+    at.selectbox(key=f"{form}_status").set_value("gegeven")
+    at.number_input(key=f"{form}_leerlingen").set_value(22)
+    at.text_area(key=f"{form}_gastdocenten").input(TEACHER)
+    at.text_area(key=f"{form}_notities").input(NOTE)
+    at.button(key=f"{form}_opslaan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Activiteit toegevoegd" in s.value for s in at.success), _texts(at)
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        stored = store.activities.all(school_year="2024-2025", include_staff=True)
+    assert len(stored) == before + 1
+    added = stored[stored["gastdocenten"] == TEACHER].iloc[0]
+    assert (added["vestigingscode"], added["soort"], added["datum"]) == (
+        codes[0], "gastles_vmbo", "2024-11-05")
+    overview = _frame(at, "Subregio").set_index("Subregio")
+    assert overview.loc[SUBREGION, "Activiteiten"] == reached + 1
+    text = _texts(at)
+    assert TEACHER not in text and NOTE not in text
+    # Chosen again, the form is filled with it; deleting needs the confirmation.
+    at.selectbox(key="bereik_activiteit_keuze").set_value(int(added["id"])).run()
+    form = f"bereik_activiteit_{int(added['id'])}_1"
+    assert at.text_area(key=f"{form}_gastdocenten").value == TEACHER
+    assert at.selectbox(key=f"{form}_school").value == codes[0]
+    at.button(key=f"{form}_verwijderen").click().run()
+    assert any("Vink eerst aan" in w.value for w in at.warning)
+    at.checkbox(key=f"{form}_zeker").check().run()
+    at.button(key=f"{form}_verwijderen").click().run()
+    assert any("Activiteit verwijderd" in s.value for s in at.success)
+    with Store(var / "infrakaart.sqlite", reference) as store:
+        assert len(store.activities.all(school_year="2024-2025")) == before
+
+
+@pytest.mark.parametrize("role", [None, "publiek"])
+def test_without_beheren_there_is_no_form(register, role):
+    at = _run(role)
+    assert not any("Eén activiteit" in e.label for e in at.expander)
+    assert len(at.get("form")) == 0

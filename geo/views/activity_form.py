@@ -184,8 +184,8 @@ def save_activity(store: Store, values: Mapping[str, object], *,
                                          expected_version=version if activity_id else None)
     except ConflictError as err:
         text = _without_staff_values(str(err), values)
-        return Message("error", md(f"Niet opgeslagen: {text} Kies de activiteit opnieuw om "
-                                   "de nieuwste versie te zien.")), None
+        return Message("error", md(f"Niet opgeslagen: {text} Het formulier toont nu die "
+                                   "nieuwste versie.")), None
     except InfrakaartError as err:
         return Message("error", md(f"Niet opgeslagen: {_without_staff_values(str(err), values)}"
                                    )), None

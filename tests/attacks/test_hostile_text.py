@@ -440,6 +440,25 @@ def test_every_page_shows_hostile_text_only_as_text(pages_env, page, role):
     assert "ikmap." in blob or page.stem not in ("kaart", "school_koppelen", "wat_als")
 
 
+def test_the_activity_form_on_bereik_shows_hostile_text_only_as_text(pages_env, reference):
+    """Bereik's form for one activity, filled with hostile stored values: text, never code."""
+    with Store(pages_env, reference) as store:
+        stored = store.activities.all(school_year="2024-2025", include_staff=True)
+    chosen = {key: int(stored.loc[stored["notities"] == HOSTILE[key], "id"].iloc[0])
+              for key in ("jinja", "html", "script", "md_link", "md_streamlit", "newline")}
+    at = _run_page(ROOT / "pages" / "bereik.py", "team", pages_env)
+    at.selectbox(key="bereik_schooljaar").set_value("2024-2025").run()
+    options = at.selectbox(key="bereik_activiteit_keuze").options
+    assert len(options) == len(stored) + 1  # every activity and "Nieuwe activiteit"
+    for key, activity_id in chosen.items():
+        at.selectbox(key="bereik_activiteit_keuze").set_value(activity_id).run()
+        assert not at.exception, [e.value for e in at.exception]
+        areas = {a.label: a.value for a in at.text_area}
+        assert areas["Gastdocenten"] == areas["Notities"] == HOSTILE[key]
+        assert_markdown_inert(_markdown_sources(at))
+        assert TEMPLATE_RAN not in observe(at).blob
+
+
 def test_hostile_names_in_messages_are_escaped(pages_env, reference):
     """The partner → schools message names the partner: escaped, so it shows as typed."""
     with Store(pages_env, reference) as store:
