@@ -9,15 +9,16 @@ from geo.output.map_json import unpacked
 
 _CALL_RE = re.compile(
     r"ikmap\.(points|badges|circles|lines|areas|legendLayer|legend|offlineBase|view)"
-    r"\((?:\w+, )?(\{.*?\})\);", re.S)
+    r"\((?:\w+, )?(\{.*?\})(?:, '[0-9a-f]+')?\);", re.S)
 
 
 def payloads(html: str) -> list[tuple[str, dict]]:
     """``(kind, payload)`` of every ``ikmap.<kind>(…)`` call in ``html``, in order.
 
-    The first ``});`` after a call ends its payload: map_json escapes every brace inside
-    strings, so no string can contain it. Packed area geometries come back as GeoJSON
-    (through :func:`geo.output.map_json.unpacked`, the mirror of ``map_layers.js``).
+    The first ``})`` before ``);`` (or before the layer's content key, ``, '<hex>');``) ends
+    a call's payload: map_json escapes every brace inside strings, so no string holds one.
+    Packed area geometries come back as GeoJSON (through
+    :func:`geo.output.map_json.unpacked`, the mirror of ``map_layers.js``).
     """
     found = [(kind, json.loads(body)) for kind, body in _CALL_RE.findall(html)]
     for _kind, payload in found:

@@ -133,3 +133,35 @@ def test_marker_cluster_files_are_the_ones_folium_names():
 
     assert MARKER_CLUSTER_JS == list(MarkerCluster.default_js)
     assert MARKER_CLUSTER_CSS == list(MarkerCluster.default_css)
+
+
+def test_rendered_layers_are_never_compiled_as_templates(monkeypatch):
+    """branca compiles each rendered script once more; this module's parts go in as text."""
+    import jinja2
+
+    compiled: list[str] = []
+    original = jinja2.Environment.from_string
+
+    def recording(self, source, *args, **kwargs):
+        compiled.append(str(source))
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", recording)
+    html = _point_map("Gemarkeerde Naam").get_root().render()
+    assert layer(html, "points", "ik-test")["cols"]["naam"] == ["Gemarkeerde Naam"]
+    assert compiled  # folium's own parts (map, tiles) are still templates
+    assert not [source for source in compiled if "Gemarkeerde Naam" in source]
+
+
+def test_payload_key_follows_kind_name_and_data():
+    frame = pd.DataFrame({"naam": ["A"], "lat": [52.5], "lon": [4.8]})
+
+    def key(name="Punten", naam="A", class_name="ik-test"):
+        return PointLayer(name, frame.assign(naam=naam), styles=[{"radius": 5}],
+                          class_name=class_name, tooltip=["naam"]).payload_key
+
+    assert key() == key()  # the same layer sent again: the browser may keep it
+    assert len({key(), key(name="Andere"), key(naam="B"), key(class_name="ik-x")}) == 4
+    html = _point_map("x").get_root().render()
+    keys = re.findall(r"ikmap\.points\(\{.*?\}, '([0-9a-f]+)'\);", html, re.S)
+    assert len(keys) == 1 and len(keys[0]) == 24

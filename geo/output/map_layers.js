@@ -289,15 +289,46 @@
     }
   }
 
+  /* The layers built for the latest updates, by the content key Python gives each one
+     (geo/output/map_layers.py, payload_key). A page that changes one filter sends every
+     update layer again; one whose key is kept and that is off the map is given back as it
+     is, so two thousand partners are not built again because a school filter changed. */
+  var KEPT_LAYERS = 24;
+  var kept = {};
+  var keptOrder = [];
+
+  function reusing(build) {
+    return function (payload, key) {
+      var layer = key ? kept[key] : null;
+      if (layer && !layer._map) {
+        return layer;
+      }
+      layer = build(payload);
+      layer.ikClass = payload.className || "";  /* which layer it is, for tests */
+      if (key) {
+        var at = keptOrder.indexOf(key);
+        if (at >= 0) {
+          keptOrder.splice(at, 1);
+        }
+        kept[key] = layer;
+        keptOrder.push(key);
+        while (keptOrder.length > KEPT_LAYERS) {
+          delete kept[keptOrder.shift()];
+        }
+      }
+      return layer;
+    };
+  }
+
   window.ikmap = {
     offlineBase: offlineBase,
     view: view,
-    points: points,
-    badges: badges,
-    circles: circles,
-    lines: lines,
-    areas: areas,
+    points: reusing(points),
+    badges: reusing(badges),
+    circles: reusing(circles),
+    lines: reusing(lines),
+    areas: reusing(areas),
     legend: legend,
-    legendLayer: legendLayer
+    legendLayer: reusing(legendLayer)
   };
 }());

@@ -16,7 +16,9 @@ The design that makes the mistake impossible
    strings as ``\u007b`` / ``\u007d`` (and ``< > & ' ` $`` and the JavaScript line
    separators). JSON itself never produces ``{{``, ``{%`` or ``{#`` (an object starts with a
    key string), so the rendered script contains no template syntax, however often branca
-   compiles it; ``</script>`` cannot close the script either.
+   compiles it; ``</script>`` cannot close the script either. (This module's own
+   elements even place their rendered parts in the page as text, never compiled again:
+   :class:`_Rendered`.)
 2. **Text becomes text in the browser.** ``geo/output/map_layers.js`` builds every marker, popup,
    tooltip and legend from the payload and puts values into the page with ``textContent``
    only. Python never writes HTML around user text, so there is nothing to forget to escape:
@@ -37,10 +39,10 @@ calls :func:`add_library`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import folium
@@ -50,7 +52,8 @@ from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import FitBounds, Layer, LayerControl
 from folium.raster_layers import TileLayer
 
-from geo.output.map_json import json_ready, map_json, packed
+from geo.output.map_json import map_json, packed
+from geo.output.map_texts import Line, lines_spec, text_payload, used_columns
 
 #: The browser half of this module.
 LIBRARY_JS = Path(__file__).with_name("map_layers.js")
@@ -86,11 +89,37 @@ class UnsafeMapError(TypeError):
 # --------------------------------------------------------------------------- elements
 
 
+class _Rendered(Element):
+    """A rendered part of an element, placed in the page as it is: never a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
 class _SafeElement(MacroElement):
     """Base of every element this module renders; its script is made by :func:`map_json`."""
 
     payload: object = None
     _encoded: tuple[int, str] | None = None
+
+    def render(self, **kwargs) -> None:
+        """Place the rendered header and script in the page (as branca's ``MacroElement``).
+
+        Unlike branca, which compiles each rendered part as a template once more, the parts
+        go in as text: the payload is never read by Jinja (and a large one costs no time).
+        """
+        figure = self.get_root()
+        for part, box in (("header", figure.header), ("html", figure.html),
+                          ("script", figure.script)):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                box.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
 
     @property
     def payload_json(self) -> str:
@@ -102,6 +131,16 @@ class _SafeElement(MacroElement):
         if self._encoded is None or self._encoded[0] != id(self.payload):
             self._encoded = (id(self.payload), map_json(self.payload))
         return self._encoded[1]
+
+    @property
+    def payload_key(self) -> str:
+        """A hash of what the browser builds from this element: its kind, name and data.
+
+        ``map_layers.js`` keeps the layers of the latest update by this key, so an update
+        that sends a layer unchanged gets the built one back instead of building it again.
+        """
+        seen = f"{type(self).__name__}\0{getattr(self, 'layer_name', '')}\0"
+        return hashlib.sha256((seen + self.payload_json).encode("utf-8")).hexdigest()[:24]
 
 
 class MapLibrary(_SafeElement):
@@ -141,7 +180,8 @@ class _DataLayer(JSCSSMixin, _SafeElement, Layer):
     kind = ""
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = ikmap.{{ this.kind }}({{ this.payload_json }});"
+        "var {{ this.get_name() }} = ikmap.{{ this.kind }}({{ this.payload_json }}, "
+        "'{{ this.payload_key }}');"
         "{% endmacro %}"
     )
     default_js: list = []
@@ -157,45 +197,13 @@ class _DataLayer(JSCSSMixin, _SafeElement, Layer):
         #: :mod:`geo.output.map_updates` keeps it in the map instead of updating it.
         self.fixed = fixed
 
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a popup or tooltip: the text of column ``col``, optionally labelled.
-
-    Empty values are skipped in the browser, so optional fields need no special case.
-    """
-
-    col: str
-    label: str = ""
-    strong: bool = False
-    em: bool = False
-
-    def spec(self) -> dict:
-        """The JSON form read by ``map_layers.js``."""
-        spec: dict[str, object] = {"col": self.col}
-        if self.label:
-            spec["label"] = self.label
-        if self.strong:
-            spec["strong"] = True
-        if self.em:
-            spec["em"] = True
-        return spec
-
-
-def _lines(lines: Sequence[Line | str] | None) -> list[dict] | None:
-    if not lines:
-        return None
-    return [(Line(line) if isinstance(line, str) else line).spec() for line in lines]
-
-
-def _columns(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, list]:
-    return {name: json_ready(frame[name].tolist()) for name in dict.fromkeys(names)
-            if name in frame}
-
-
-def _used_columns(*specs: Sequence[Line | str] | None) -> list[str]:
-    return [line if isinstance(line, str) else line.col
-            for spec in specs if spec for line in spec]
+    def render(self, **kwargs) -> None:
+        """Add the layer to its parent when shown (as folium's ``Layer``), then render."""
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        super().render(**kwargs)
 
 
 def _style_table(styles: Sequence[Mapping[str, object]], style: Sequence[int] | int
@@ -210,17 +218,6 @@ def _coordinates(frame: pd.DataFrame) -> tuple[list[float], list[float]]:
     lat = [round(float(v), 6) for v in frame["lat"]]
     lon = [round(float(v), 6) for v in frame["lon"]]
     return lat, lon
-
-
-def _text_payload(frame: pd.DataFrame, tooltip, popup, popup_width: int) -> dict:
-    payload: dict[str, object] = {
-        "cols": _columns(frame, _used_columns(tooltip, popup)),
-        "tooltip": _lines(tooltip),
-        "popup": _lines(popup),
-    }
-    if popup:
-        payload["popupWidth"] = popup_width
-    return payload
 
 
 class PointLayer(_DataLayer):
@@ -261,7 +258,7 @@ class PointLayer(_DataLayer):
         table, index = _style_table(styles, style)
         payload = {"lat": lat, "lon": lon, "styles": table, "style": index,
                    "className": class_name, "cluster": dict(cluster) if cluster else None,
-                   **_text_payload(frame, tooltip, popup, popup_width)}
+                   **text_payload(frame, tooltip, popup, popup_width)}
         if label and tooltip:
             payload["tooltipOptions"] = {"permanent": True, "direction": "top",
                                          "offset": [0, -12], "className": "ik-etiket"}
@@ -282,7 +279,7 @@ class BadgeLayer(_DataLayer):
                  size: int = 26, show: bool = True) -> None:
         lat, lon = _coordinates(frame)
         payload = {"lat": lat, "lon": lon, "badge": badge, "className": class_name,
-                   "size": size, **_text_payload(frame, tooltip, popup, popup_width)}
+                   "size": size, **text_payload(frame, tooltip, popup, popup_width)}
         super().__init__(name, payload, show=show)
 
 
@@ -299,7 +296,7 @@ class CircleLayer(_DataLayer):
         payload = {"lat": lat, "lon": lon,
                    "radius_m": [float(r) for r in frame["radius_m"]],
                    "styles": table, "style": index, "className": class_name,
-                   **_text_payload(frame, tooltip, None, 0)}
+                   **text_payload(frame, tooltip, None, 0)}
         super().__init__(name, payload, show=show)
 
 
@@ -318,7 +315,7 @@ class LineLayer(_DataLayer):
         payload = {"paths": [[[round(float(a), 6), round(float(b), 6)] for a, b in path]
                              for path in paths],
                    "styles": table, "style": index, "className": class_name,
-                   **_text_payload(frame, tooltip, None, 0)}
+                   **text_payload(frame, tooltip, None, 0)}
         super().__init__(name, payload, show=show)
 
 
@@ -343,7 +340,7 @@ class AreaLayer(_DataLayer):
                  popup: Sequence[Line | str] | None = None,
                  highlight: Mapping[str, object] | None = None, show: bool = True,
                  fixed: bool = False) -> None:
-        columns = [c for c in dict.fromkeys([*_used_columns(tooltip, popup), "ik_style"])
+        columns = [c for c in dict.fromkeys([*used_columns(tooltip, popup), "ik_style"])
                    if c in frame]
         geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
         for feature in geojson["features"]:
@@ -351,7 +348,7 @@ class AreaLayer(_DataLayer):
                 feature["geometry"] = packed(feature["geometry"])
         payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
                    "highlight": dict(highlight) if highlight else None,
-                   "tooltip": _lines(tooltip), "popup": _lines(popup)}
+                   "tooltip": lines_spec(tooltip), "popup": lines_spec(popup)}
         super().__init__(name, payload, show=show, fixed=fixed)
 
 

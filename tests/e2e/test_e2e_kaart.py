@@ -129,6 +129,9 @@ def test_vmbo_filter_shows_only_vmbo_schools_and_is_kept_in_the_link(app, page, 
     wait_for_value(lambda: _query(page).get("vmbo"), ["nee"], what="vmbo=nee in de link")
     # Mark the map, move it: a filter must update its layers, not rebuild it.
     in_map(page, "() => { window.ikZelfdeKaart = true; window.map.setView([52.7, 4.8], 10); }")
+    # Mark every data layer on the map: an update that sends one unchanged keeps it.
+    in_map(page, "() => Object.values(window.map._layers).filter(l => l.ikClass)"
+                 ".forEach(l => { l.ikVoorFilter = true; })")
     page.locator('[data-testid="stSidebar"]').get_by_text("Alleen scholen met vmbo").click()
     # The school markers changing is the evidence of the filter's run; then let it end.
     wait_for_value(lambda: count(page, SCHOOL_MARKER), expected["vmbo_schools"],
@@ -142,6 +145,12 @@ def test_vmbo_filter_shows_only_vmbo_schools_and_is_kept_in_the_link(app, page, 
     _wait_for_kaart(page, expected, schools=expected["vmbo_schools"],
                     partners=expected["partners"])
     assert count(page, MUNICIPALITY_PATH) >= expected["municipalities"]
+    # The partners were sent unchanged: the browser kept their layer instead of building
+    # it again; the schools changed, so theirs is new.
+    kept = in_map(page, "() => Object.values(window.map._layers).filter(l => l.ikClass)"
+                        ".map(l => [l.ikClass, l.ikVoorFilter === true])")
+    assert ["ik-partner", True] in kept and ["ik-partner", False] not in kept, kept
+    assert ["ik-school", False] in kept and ["ik-school", True] not in kept, kept
     wait_for_value(lambda: _query(page).get("vmbo"), ["ja"], what="vmbo=ja in de link")
 
     # A shared link opens the same view in a new session.
