@@ -89,3 +89,21 @@ def test_unit_polygons(reference, level, count):
     assert units["code"].is_unique
     assert units.crs.to_epsg() == 4326
     assert units.is_valid.all()
+
+
+def test_unit_polygons_are_kept_per_division_and_each_call_gets_a_copy(reference, tmp_path):
+    from geo.reference.data import Division
+    from geo.reference.regions import _unit_polygons
+
+    first = unit_polygons("subregio", reference)
+    first.loc[0, "naam"] = "veranderd"  # a caller's change does not reach the next call
+    again = unit_polygons("subregio", reference)
+    fresh = _unit_polygons("subregio", reference, reference.default_division)
+    assert again.drop(columns="geometry").equals(fresh.drop(columns="geometry"))
+    assert again.geometry.geom_equals_exact(fresh.geometry, 0).all()
+    # Another division (one subregion renamed) gives its own units.
+    table = reference.default_division.table.copy()
+    old = table["subregio"].iloc[0]
+    table.loc[table["subregio"] == old, "subregio"] = "Nieuwe naam"
+    other = unit_polygons("subregio", reference, Division("eigen", table))
+    assert "Nieuwe naam" in set(other["code"]) and old not in set(other["code"])

@@ -32,6 +32,8 @@ def json_ready(value: object) -> object:
     if isinstance(value, Mapping):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray | pd.Series):
+        if isinstance(value, list) and all(v is None or type(v) is str for v in value):
+            return list(value)  # text columns, the common case: nothing to convert
         return [json_ready(v) for v in value]
     if isinstance(value, bool | np.bool_):
         return bool(value)

@@ -7,6 +7,8 @@ within :data:`SNAP_TOLERANCE_M`; anything further away is outside every municipa
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -18,6 +20,11 @@ from geo.reference.levels import LEVELS
 
 #: Largest distance (m) over which a point is snapped to the nearest municipality.
 SNAP_TOLERANCE_M = 750.0
+
+#: :func:`unit_polygons` kept per level and division (the latest few), and its lock.
+_UNITS_KEPT = 12
+_UNITS: OrderedDict = OrderedDict()
+_UNITS_LOCK = threading.Lock()
 
 AREA_COLUMNS = [
     "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code", "arbeidsmarktregio",
@@ -129,7 +136,28 @@ def unit_polygons(
     geopandas.GeoDataFrame
         Columns ``code``, ``naam``, ``arbeidsmarktregio_code``, ``arbeidsmarktregio``,
         ``geometry``; one row per unit, sorted by code. A subregion's code is its name.
+        Kept for the latest levels and divisions (dissolving the subregions is the slow
+        part of a map); every call gets its own copy.
     """
+    division = division or reference.default_division
+    key = (level, division.name, tuple(division.table[["gemeentecode", "subregio"]]
+                                       .itertuples(index=False, name=None)))
+    with _UNITS_LOCK:
+        found = _UNITS.get(key)
+        if found is not None and found[0] is reference.gemeenten:
+            _UNITS.move_to_end(key)
+            return found[1].copy()
+    units = _unit_polygons(level, reference, division)
+    with _UNITS_LOCK:
+        # The entry holds the reference layer it was made of, so no other reference can
+        # take its identity while the entry lives.
+        _UNITS[key] = (reference.gemeenten, units)
+        while len(_UNITS) > _UNITS_KEPT:
+            _UNITS.popitem(last=False)
+    return units.copy()
+
+
+def _unit_polygons(level: str, reference: Reference, division: Division) -> gpd.GeoDataFrame:
     gem = gemeenten_with_division(reference, division)
     if level == "gemeente":
         units = gem.rename(columns={"gemeentecode": "code", "gemeentenaam": "naam"})
