@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from geo.activities import activity_kind_codes, activity_kind_label
@@ -12,7 +14,14 @@ from geo.reference.data import REGIONS
 from geo.reference.levels import LEVEL_LABELS, LEVELS
 from geo.settings import DEFAULTS
 from geo.text import decimal_comma
-from geo.views.kaart import DONOR_CHOICES, IndicatorCache, MapChoices, map_view, school_years
+from geo.views.kaart import (
+    DONOR_CHOICES,
+    IndicatorCache,
+    MapChoices,
+    kaart_map,
+    ranking_view,
+    school_years,
+)
 from pages._shared import (
     MapSearch,
     boundaries,
@@ -49,6 +58,66 @@ def _param(name: str, allowed, default: str) -> str:
     return value if value in allowed else default
 
 
+@st.fragment
+def _map_part(ranking_choices: MapChoices, indicator_table, row_focus, reach_note) -> None:
+    """The map, its search box and the sidebar's map filters.
+
+    A fragment: changing a filter reruns this function only, so the ranking beside the map
+    is not computed, sent or drawn again. The arguments are those of the last full run.
+    """
+    with st.sidebar:
+        st.header("Kaart")
+        indicator = st.selectbox(
+            "Kleurkaart", list(INDICATORS),
+            index=list(INDICATORS).index(_param("indicator", INDICATORS, DEFAULTS.choropleth)),
+            format_func=lambda k: INDICATORS[k][0], key="kaart_indicator",
+        )
+        kinds = st.multiselect("Soort organisatie", kind_codes(),
+                               default=_param_list("soort", kind_codes()) or list(kind_codes()),
+                               format_func=kind_label, key="kaart_soort")
+        donor = st.radio("Donateurs", list(DONOR_CHOICES),
+                         index=list(DONOR_CHOICES).index(
+                             _param("donateur", DONOR_CHOICES, "alle")),
+                         format_func=DONOR_CHOICES.get, horizontal=True, key="kaart_donateur")
+        active_only = st.checkbox("Alleen actieve organisaties",
+                                  value=_param("actief", ["ja", "nee"], "ja") == "ja",
+                                  key="kaart_actief")
+        regions = st.multiselect("Arbeidsmarktregio", list(REGIONS),
+                                 default=_param_list("regio", REGIONS) or list(REGIONS),
+                                 format_func=lambda c: REGIONS[c], key="kaart_regio")
+        show_schools = st.checkbox("Middelbare scholen tonen",
+                                   value=_param("scholen", ["ja", "nee"], "ja") == "ja",
+                                   key="kaart_scholen")
+        vmbo_only = st.checkbox("Alleen scholen met vmbo",
+                                value=_param("vmbo", ["ja", "nee"], "nee") == "ja",
+                                key="kaart_vmbo")
+        reach_kinds = st.multiselect(
+            "Bereikt met", activity_kind_codes(),
+            default=(_param_list("bereik_soort", activity_kind_codes())
+                     or list(activity_kind_codes())),
+            format_func=activity_kind_label, key="kaart_bereik_soort",
+            help="Welke soorten activiteit meetellen als 'bereikt' op de kaart.")
+    st.query_params.update({
+        "indicator": indicator, "soort": kinds, "donateur": donor,
+        "actief": "ja" if active_only else "nee", "regio": regions,
+        "scholen": "ja" if show_schools else "nee", "vmbo": "ja" if vmbo_only else "nee",
+        "bereik_soort": reach_kinds,
+    })
+    choices = replace(ranking_choices, indicator=indicator, kinds=kinds, donors=donor,
+                      active_only=active_only, regions=regions, show_schools=show_schools,
+                      vmbo_only=vmbo_only, reach_kinds=reach_kinds)
+    drawn = kaart_map(get_store(), reference=get_reference(), division=current_division(),
+                      choices=choices, indicator_table=indicator_table,
+                      show_personal=can("contactgegevens_zien"),  # public unless staff
+                      boundaries=boundaries(current_division()))
+    search = MapSearch("kaart_map")
+    focus = search.focus(row=row_focus)
+    show_map(focus.apply(drawn.fmap), height=640, key="kaart_map")
+    st.caption(drawn.map_caption)
+    if reach_note:
+        st.caption(reach_note)
+
+
 st.title("Infrakaart")
 st.caption(
     "Partners en donateurs van Infra Bindt, middelbare scholen en de twee mbo-infra-"
@@ -60,82 +129,36 @@ division = current_division()
 store = get_store()
 years, this_year = school_years(store)
 
+
 # --- Sidebar: the view, mirrored in the URL so a link reopens it -------------------------
+# What changes the ranking is chosen here (a change reruns the whole page); what changes
+# only the map is chosen in the map's fragment below (a change redraws the map alone).
 with st.sidebar:
     st.header("Weergave")
     level = st.selectbox(
         "Niveau", LEVELS, index=LEVELS.index(_param("niveau", LEVELS, DEFAULTS.level)),
         format_func=LEVEL_LABELS.get, key="kaart_niveau",
     )
-    indicator = st.selectbox(
-        "Kleurkaart", list(INDICATORS),
-        index=list(INDICATORS).index(_param("indicator", INDICATORS, DEFAULTS.choropleth)),
-        format_func=lambda k: INDICATORS[k][0], key="kaart_indicator",
-    )
     radius_km = st.slider("Straal voor 'partner dichtbij' (km)", 2, 30,
                           int(_param("straal", RADII, str(round(DEFAULTS.radius_km)))),
                           key="kaart_straal")
-    st.header("Filters")
-    kinds = st.multiselect("Soort organisatie", kind_codes(),
-                           default=_param_list("soort", kind_codes()) or list(kind_codes()),
-                           format_func=kind_label, key="kaart_soort")
-    donor = st.radio("Donateurs", list(DONOR_CHOICES),
-                     index=list(DONOR_CHOICES).index(_param("donateur", DONOR_CHOICES, "alle")),
-                     format_func=DONOR_CHOICES.get, horizontal=True, key="kaart_donateur")
-    active_only = st.checkbox("Alleen actieve organisaties",
-                              value=_param("actief", ["ja", "nee"], "ja") == "ja",
-                              key="kaart_actief")
-    regions = st.multiselect("Arbeidsmarktregio", list(REGIONS),
-                             default=_param_list("regio", REGIONS) or list(REGIONS),
-                             format_func=lambda c: REGIONS[c], key="kaart_regio")
-    show_schools = st.checkbox("Middelbare scholen tonen",
-                               value=_param("scholen", ["ja", "nee"], "ja") == "ja",
-                               key="kaart_scholen")
-    vmbo_only = st.checkbox("Alleen scholen met vmbo",
-                            value=_param("vmbo", ["ja", "nee"], "nee") == "ja",
-                            key="kaart_vmbo")
-    st.header("Bereik")
     year = st.selectbox("Schooljaar", years,
                         index=years.index(_param("schooljaar", years, this_year)),
                         key="kaart_schooljaar",
                         help="Scholen met een gegeven activiteit in dit schooljaar zijn groen; "
-                        "partners die er een gaven hebben een groene rand.")
-    reach_kinds = st.multiselect(
-        "Bereikt met", activity_kind_codes(),
-        default=_param_list("bereik_soort", activity_kind_codes()) or list(activity_kind_codes()),
-        format_func=activity_kind_label, key="kaart_bereik_soort",
-        help="Welke soorten activiteit meetellen als 'bereikt' op de kaart.")
-    upload_division_widget()
+                        "partners die er een gaven hebben een groene rand. De witte-vlekscore "
+                        "telt de vmbo-scholen die dat jaar niet bereikt zijn.")
 
-st.query_params.from_dict({
-    "niveau": level, "indicator": indicator, "straal": str(radius_km),
-    "soort": kinds, "donateur": donor, "actief": "ja" if active_only else "nee",
-    "regio": regions, "scholen": "ja" if show_schools else "nee",
-    "vmbo": "ja" if vmbo_only else "nee", "schooljaar": year, "bereik_soort": reach_kinds,
-})
-
-view = map_view(
-    store, reference=reference, division=division,
-    choices=MapChoices(level=level, indicator=indicator, radius_km=radius_km, kinds=kinds,
-                       donors=donor, active_only=active_only, regions=regions,
-                       show_schools=show_schools, vmbo_only=vmbo_only, school_year=year,
-                       reach_kinds=reach_kinds),
-    show_personal=can("contactgegevens_zien"),  # the public view unless staff is signed in
-    boundaries=boundaries(division),
-    cache=_indicator_cache(),
-)
+st.query_params.update({"niveau": level, "straal": str(radius_km), "schooljaar": year})
+ranking_choices = MapChoices(level=level, radius_km=radius_km, school_year=year)
+boundary_layers = boundaries(division)
+view = ranking_view(store, reference=reference, division=division, choices=ranking_choices,
+                    boundaries=boundary_layers, cache=_indicator_cache())
 
 if view.example_notice:
     st.info(view.example_notice)
 
 col_map, col_table = st.columns([3, 2])
-with col_map:
-    search = MapSearch("kaart_map")
-    map_slot = st.container()  # filled once the ranking's chosen row is known
-    st.caption(view.map_caption)
-    if view.reach_note:
-        st.caption(view.reach_note)
-
 with col_table:
     st.subheader(view.ranking_title)
     st.caption(view.score_caption)
@@ -185,8 +208,11 @@ with col_table:
     st.caption(view.population_note)
     st.caption("Kies een rij (het vakje ervoor) om dat gebied op de kaart te zien.")
 
-with map_slot:
-    focus = search.focus(row=view.ranking_focus(chosen_row(ranking)))
-    show_map(focus.apply(view.fmap), height=640, key="kaart_map")
+with col_map:
+    _map_part(ranking_choices, view.indicators, view.ranking_focus(chosen_row(ranking)),
+              view.reach_note)
+
+with st.sidebar:
+    upload_division_widget()
 
 show_attribution()

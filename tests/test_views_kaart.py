@@ -192,3 +192,27 @@ def test_a_filter_reuses_the_indicators_and_a_register_change_does_not(tmp_path,
         store.delete_organisation(int(partner["id"]), user="test")
         view()
         assert len(calls) == 3  # the register changed: computed again
+
+
+def test_the_page_draws_the_ranking_and_the_map_apart_as_one_view(store, reference, boundaries):
+    """pages/kaart.py draws ranking_view in the full run and kaart_map in its fragment."""
+    from geo.views.kaart import kaart_map, ranking_view
+    from tests.map_payloads import layer
+
+    choices = MapChoices(indicator="score", donors="ja", vmbo_only=True, kinds=["aannemer"])
+    whole = _view(store, reference, boundaries, indicator="score", donors="ja",
+                  vmbo_only=True, kinds=["aannemer"])
+    division = reference.default_division
+    ranking = ranking_view(store, reference=reference, division=division, choices=choices,
+                           boundaries=boundaries)
+    drawn = kaart_map(store, reference=reference, division=division, choices=choices,
+                      indicator_table=ranking.indicators, show_personal=False,
+                      boundaries=boundaries)
+    pd.testing.assert_frame_equal(ranking.ranking, whole.ranking)
+    assert drawn.map_caption == whole.map_caption
+    assert (layer(drawn.fmap.get_root().render(), "areas", "ik-kleurkaart")
+            == layer(whole.fmap.get_root().render(), "areas", "ik-kleurkaart"))
+    # The map's filters never reach the ranking.
+    plain = ranking_view(store, reference=reference, division=division, choices=MapChoices(),
+                         boundaries=boundaries)
+    pd.testing.assert_frame_equal(plain.ranking, ranking.ranking)

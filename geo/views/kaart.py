@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date
 
 import folium
@@ -116,15 +117,14 @@ class MapChoices:
 
 
 @dataclass(frozen=True)
-class MapView:
-    """What the page shows.
+class RankingView:
+    """The ranking beside the map: what depends on the level, radius and school year.
+
+    The page draws it in the full run; the map (:func:`kaart_map`) is redrawn on its own
+    when only a filter of the map changes.
 
     Attributes
     ----------
-    fmap : folium.Map
-        The partner map (boundaries, choropleth, schools, mbo infra, organisations).
-    map_caption : str
-        Counts under the map.
     example_notice : str or None
         Shown when the register holds example organisations.
     ranking_title : str
@@ -137,6 +137,9 @@ class MapView:
         The whole table with its explanation, to download.
     file_stem : str
         Name of the downloads without the suffix.
+    indicators : pandas.DataFrame
+        The indicator table the ranking is made of (figures per area, nothing personal);
+        :func:`kaart_map` colours the choropleth with it.
     ranking_units : geopandas.GeoDataFrame or None
         One row per row of ``ranking``, in the same order: the unit's ``code``, ``naam``
         and outline (WGS84), for :meth:`ranking_focus`.
@@ -150,8 +153,6 @@ class MapView:
         Said when the school year has no given activity yet.
     """
 
-    fmap: folium.Map
-    map_caption: str
     example_notice: str | None
     ranking_title: str
     ranking: pd.DataFrame
@@ -160,6 +161,7 @@ class MapView:
     csv: bytes
     xlsx: bytes
     file_stem: str
+    indicators: pd.DataFrame
     ranking_units: gpd.GeoDataFrame | None = None
     school_year: str = ""
     school_part: str = ""
@@ -198,6 +200,37 @@ class MapView:
         inside = shape.representative_point()
         return Focus(inside.y, inside.x, label=f"Gekozen: {unit['naam']}", kind=CHOSEN,
                      bounds=((south, west), (north, east)), outline=shape.__geo_interface__)
+
+
+@dataclass(frozen=True)
+class KaartMap:
+    """The map of the page "Kaart" and its counts (:func:`kaart_map`).
+
+    Attributes
+    ----------
+    fmap : folium.Map
+        Boundaries, choropleth, schools, mbo infra and organisations.
+    map_caption : str
+        Counts under the map.
+    """
+
+    fmap: folium.Map
+    map_caption: str
+
+
+@dataclass(frozen=True)
+class MapView(RankingView):
+    """The whole page at once (:func:`map_view`): the ranking and the map.
+
+    Attributes
+    ----------
+    fmap : folium.Map or None
+    map_caption : str
+        As in :class:`KaartMap`.
+    """
+
+    fmap: folium.Map | None = None
+    map_caption: str = ""
 
 
 def school_years(store, today: date | None = None) -> tuple[list[str], str]:
@@ -262,17 +295,35 @@ def content_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def map_view(
+def _frames(store, division: Division, *, show_personal: bool, year: str):
+    """Organisations and schools (with their subregion) and the year's public activities."""
+    organisations = store.organisations(include_personal=show_personal)
+    schools = store.schools()
+    sub_of = division.subregion_of()
+    for frame in (organisations, schools):
+        frame["subregio"] = frame["gemeentecode"].map(sub_of).fillna(OUTSIDE)
+    done = store.activities.all(school_year=year)  # the public view: no guest teachers
+    return organisations, schools, done
+
+
+def _year(choices: MapChoices) -> str:
+    return activities.parse_school_year(choices.school_year or
+                                        activities.school_year(date.today()))
+
+
+def ranking_view(
     store,
     *,
     reference: Reference,
     division: Division,
     choices: MapChoices,
-    show_personal: bool,
     boundaries: dict,
     cache: IndicatorCache | None = None,
-) -> MapView:
-    """The map and the ranking of the page "Kaart".
+) -> RankingView:
+    """The ranking of the page "Kaart" and its downloads.
+
+    Only ``level``, ``radius_km`` and ``school_year`` of ``choices`` count: the filters
+    change the map, never the figures.
 
     Parameters
     ----------
@@ -281,39 +332,14 @@ def map_view(
     reference, division : Reference, Division
         The reference data and the session's subregion division.
     choices : MapChoices
-    show_personal : bool
-        Contact data in the pop-ups (staff only).
     boundaries : dict
         :func:`geo.output.maps.boundary_layers` of the division (a page caches them).
     cache : IndicatorCache, optional
         Where the indicator table is kept between runs (a page shares one).
-
-    Returns
-    -------
-    MapView
     """
-    organisations = store.organisations(include_personal=show_personal)
-    schools = store.schools()
+    year = _year(choices)
+    organisations, schools, done = _frames(store, division, show_personal=False, year=year)
     mbo = store.mbo_locations()
-    sub_of = division.subregion_of()
-    for frame in (organisations, schools):
-        frame["subregio"] = frame["gemeentecode"].map(sub_of).fillna(OUTSIDE)
-    year = activities.parse_school_year(choices.school_year or
-                                        activities.school_year(date.today()))
-    done = store.activities.all(school_year=year)  # the public view: no guest teachers
-
-    # The filters change what is drawn; the indicators use every active partner.
-    shown = filter_partners(organisations, kinds=choices.kinds,
-                            donor=_DONOR_FILTER[choices.donors],
-                            active=True if choices.active_only else None)
-    regions = list(REGIONS) if choices.regions is None else list(choices.regions)
-    if len(regions) < len(REGIONS):
-        shown = shown[shown["arbeidsmarktregio_code"].isin(regions)]
-    shown = with_partner_activity(
-        shown, partner_activity(done, school_year=year, kinds=choices.reach_kinds), year)
-    schools_shown = with_school_reach(school_reach(
-        done, schools[schools["arbeidsmarktregio_code"].isin(regions)], school_year=year,
-        kinds=choices.reach_kinds), year)
     active = organisations[organisations["actief"]]
     public = active[[c for c in active.columns if c not in _STAFF_ONLY_COLUMNS]]  # the key
 
@@ -325,28 +351,6 @@ def map_view(
     table = compute() if cache is None else cache.table(content_key(
         choices.level, choices.radius_km, division.name, division.table, year, public,
         schools, mbo, done), compute)
-
-    choropleth = None
-    if choices.indicator:
-        label, fmt = CHOROPLETH_INDICATORS[choices.indicator]
-        coloured = table if choices.indicator != REACH_INDICATOR else reach_by_unit(
-            choices.level, reference=reference, division=division, activities_frame=done,
-            schools=schools, school_year=year, kinds=choices.reach_kinds)
-        choropleth = (unit_polygons(choices.level, reference, division), coloured,
-                      choices.indicator, label.replace("het schooljaar", year), fmt)
-    fmap = partner_maps.build_partner_map(
-        layers=boundaries, partners=shown, schools=schools_shown,
-        mbo=store.places.all(active_only=True),  # every kind; the analysis: destinations
-        show_personal=show_personal, show_schools=choices.show_schools,
-        vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
-        school_year=year,
-    )
-    unplaced = int(organisations["lat"].isna().sum())
-    reached = int(schools_shown["bereikt"].sum())
-    caption = (f"{int(shown['lat'].notna().sum())} organisaties op de kaart · "
-               f"{len(schools_shown)} scholen ({reached} bereikt in {year}) · "
-               f"{len(mbo)} mbo-infra-locaties"
-               + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else ""))
 
     score_year = reach_year_of(table)
     ranking = table.assign(rang_bereik=[
@@ -362,9 +366,7 @@ def map_view(
                                          else ["scholen_vmbo_niet_bereikt"])]
     ranking.attrs = {}  # the analysis settings are not for display
     sheets = export_sheets(table)
-    return MapView(
-        fmap=fmap,
-        map_caption=caption,
+    return RankingView(
         example_notice=EXAMPLE_NOTICE if organisations["voorbeeld"].any() else None,
         ranking_title=f"Rangorde per {LEVEL_LABELS[choices.level].lower()}",
         ranking=ranking,
@@ -373,8 +375,95 @@ def map_view(
         csv=tables.table_bytes(sheets, xlsx=False),
         xlsx=tables.table_bytes(sheets, xlsx=True),
         file_stem=f"witte-vlekken-{choices.level}",
+        indicators=table,
         ranking_units=units,
         school_year=year,
         school_part=school_part_name(score_year),
         reach_note=None if score_year is not None else REACH_NOTE.format(year=year),
     )
+
+
+def kaart_map(
+    store,
+    *,
+    reference: Reference,
+    division: Division,
+    choices: MapChoices,
+    indicator_table: pd.DataFrame,
+    show_personal: bool,
+    boundaries: dict,
+) -> KaartMap:
+    """The map of the page "Kaart" with every filter of ``choices`` applied.
+
+    Parameters
+    ----------
+    store, reference, division, choices, boundaries
+        As in :func:`ranking_view`.
+    indicator_table : pandas.DataFrame
+        :attr:`RankingView.indicators` of the same level, radius and school year: the
+        choropleth colours the areas with it.
+    show_personal : bool
+        Contact data in the pop-ups (staff only).
+    """
+    year = _year(choices)
+    organisations, schools, done = _frames(store, division, show_personal=show_personal,
+                                           year=year)
+    # The filters change what is drawn; the indicators use every active partner.
+    shown = filter_partners(organisations, kinds=choices.kinds,
+                            donor=_DONOR_FILTER[choices.donors],
+                            active=True if choices.active_only else None)
+    regions = list(REGIONS) if choices.regions is None else list(choices.regions)
+    if len(regions) < len(REGIONS):
+        shown = shown[shown["arbeidsmarktregio_code"].isin(regions)]
+    shown = with_partner_activity(
+        shown, partner_activity(done, school_year=year, kinds=choices.reach_kinds), year)
+    schools_shown = with_school_reach(school_reach(
+        done, schools[schools["arbeidsmarktregio_code"].isin(regions)], school_year=year,
+        kinds=choices.reach_kinds), year)
+
+    choropleth = None
+    if choices.indicator:
+        label, fmt = CHOROPLETH_INDICATORS[choices.indicator]
+        coloured = indicator_table if choices.indicator != REACH_INDICATOR else reach_by_unit(
+            choices.level, reference=reference, division=division, activities_frame=done,
+            schools=schools, school_year=year, kinds=choices.reach_kinds)
+        choropleth = (unit_polygons(choices.level, reference, division), coloured,
+                      choices.indicator, label.replace("het schooljaar", year), fmt)
+    mbo = store.places.all(active_only=True)  # every kind; the analysis: destinations
+    fmap = partner_maps.build_partner_map(
+        layers=boundaries, partners=shown, schools=schools_shown, mbo=mbo,
+        show_personal=show_personal, show_schools=choices.show_schools,
+        vmbo_only=choices.vmbo_only, choropleth=choropleth, kinds=choices.kinds,
+        school_year=year,
+    )
+    unplaced = int(organisations["lat"].isna().sum())
+    reached = int(schools_shown["bereikt"].sum())
+    caption = (f"{int(shown['lat'].notna().sum())} organisaties op de kaart · "
+               f"{len(schools_shown)} scholen ({reached} bereikt in {year}) · "
+               f"{len(store.mbo_locations())} mbo-infra-locaties"
+               + (f" · {unplaced} organisaties nog niet geplaatst" if unplaced else ""))
+    return KaartMap(fmap=fmap, map_caption=caption)
+
+
+def map_view(
+    store,
+    *,
+    reference: Reference,
+    division: Division,
+    choices: MapChoices,
+    show_personal: bool,
+    boundaries: dict,
+    cache: IndicatorCache | None = None,
+) -> MapView:
+    """The ranking and the map of the page "Kaart" in one; parameters as in those two.
+
+    The page draws :func:`ranking_view` and :func:`kaart_map` apart, so that a filter
+    redraws the map only.
+    """
+    ranking = ranking_view(store, reference=reference, division=division, choices=choices,
+                           boundaries=boundaries, cache=cache)
+    drawn = kaart_map(store, reference=reference, division=division, choices=choices,
+                      indicator_table=ranking.indicators, show_personal=show_personal,
+                      boundaries=boundaries)
+    return MapView(**{f.name: getattr(ranking, f.name) for f in dataclass_fields(RankingView)},
+                   fmap=drawn.fmap, map_caption=drawn.map_caption)
