@@ -51,6 +51,22 @@ def app_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def example_register(app_env, reference):
+    """The pages' register: the example data and a guest teacher's name no page may show.
+
+    See :func:`tests.app_pages.add_secret_activity`; returns the var dir.
+    """
+    from geo.register.examples import load_example_data
+    from geo.register.store import Store
+    from tests.app_pages import add_secret_activity
+
+    with Store(app_env / "infrakaart.sqlite", reference) as store:
+        load_example_data(store)
+        add_secret_activity(store)
+    return app_env
+
+
+@pytest.fixture
 def shown_maps(monkeypatch) -> dict[str, str]:
     """The HTML of every map a page shows (AppTest), by its key; the latest run's."""
     import pages._shared as shared

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,10 +11,10 @@ from geo.activities import first_school_year, school_year, school_year_bounds
 from geo.register.examples import load_example_data
 from geo.register.store import Store
 from geo.text import md
+from tests.app_pages import TEACHER, run_page, shown_text
 from tests.map_payloads import layer
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "bereik.py")
-TEACHER, NOTE = "Gijs Gastgeheim", "Notitie Geheimpje"
+NOTE = "Notitie Geheimpje"
 SUBREGION = "Regio Alkmaar"
 PARTNER = "Voorbeeld Grondverzet Koggenveld"
 
@@ -53,25 +52,6 @@ def _sheet(codes: list[str]) -> bytes:
     return "\n".join(rows).encode("utf-8")
 
 
-def _run(role: str | None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    if role is not None:
-        at.session_state["rol"] = role
-        at.session_state["gebruiker"] = "piet"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
-                                  "subheader") for e in getattr(at, kind)]
-    for frame in at.dataframe:
-        value = frame.value
-        parts.append(getattr(value, "data", value).to_csv())
-    return "\n".join(str(p) for p in parts)
-
-
 def _frame(at: AppTest, first_column: str):
     for frame in at.dataframe:
         value = getattr(frame.value, "data", frame.value)
@@ -81,7 +61,7 @@ def _frame(at: AppTest, first_column: str):
 
 
 def test_the_public_is_refused(register):
-    at = _run(None)
+    at = run_page("bereik.py", None, timeout=120)
     assert any("alleen voor het operationele team" in e.value for e in at.error)
     assert len(at.selectbox) == 0 and len(at.dataframe) == 0 and len(at.file_uploader) == 0
 
@@ -89,7 +69,7 @@ def test_the_public_is_refused(register):
 def test_team_imports_the_planning_and_sees_who_was_not_reached(register, reference,
                                                                 shown_maps):
     var, codes = register
-    at = _run("team")
+    at = run_page("bereik.py", "team", timeout=120)
     year = school_year(date.today())
     with Store(var / "infrakaart.sqlite", reference) as store:
         first = first_school_year(store.activities.school_years(), date.today())
@@ -102,7 +82,7 @@ def test_team_imports_the_planning_and_sees_who_was_not_reached(register, refere
     verdicts = _frame(at, "Rij")
     assert list(verdicts["Oordeel"]) == ["ok", "ok", "ok", "fout"]
     assert "99XX99" in verdicts.iloc[3]["Melding"]
-    assert TEACHER not in _texts(at) and NOTE not in _texts(at)
+    assert TEACHER not in shown_text(at) and NOTE not in shown_text(at)
     with Store(var / "infrakaart.sqlite", reference) as store:
         assert store.activities.all(school_year=year).empty  # nothing before the click
     button = at.button(key="bereik_importeren")
@@ -138,12 +118,12 @@ def test_team_imports_the_planning_and_sees_who_was_not_reached(register, refere
     assert sorted(marked["cols"]["naam"]) == sorted(schools.loc[sorted(expected), "naam"])
     partners = layer(html, "points", "ik-partner")
     assert "Gaf 2 activiteiten in " + year in partners["cols"]["activiteiten_tekst"]
-    text = _texts(at)
+    text = shown_text(at)
     assert TEACHER not in text and NOTE not in text and TEACHER not in html
 
 
 def test_an_unreadable_sheet_gets_a_dutch_error(register):
-    at = _run("bestuur")
+    at = run_page("bereik.py", "bestuur", timeout=120)
     at.file_uploader(key="bereik_upload").set_value(
         ("planning.csv", b"Naam;Adres\nEen;Twee\n", "text/csv")).run()
     assert not at.exception
@@ -153,7 +133,7 @@ def test_an_unreadable_sheet_gets_a_dutch_error(register):
 
 
 def test_a_past_school_year_and_its_call_list(register):
-    at = _run("team")
+    at = run_page("bereik.py", "team", timeout=120)
     at.selectbox(key="bereik_schooljaar").set_value("2024-2025").run()
     at.selectbox(key="bereik_subregio").set_value(SUBREGION).run()
     assert not at.exception
@@ -165,7 +145,7 @@ def test_a_past_school_year_and_its_call_list(register):
 
 def test_staff_add_one_activity_by_hand_and_the_reach_updates(register, reference):
     var, codes = register
-    at = _run("team")
+    at = run_page("bereik.py", "team", timeout=120)
     at.selectbox(key="bereik_schooljaar").set_value("2024-2025").run()
     with Store(var / "infrakaart.sqlite", reference) as store:
         before = len(store.activities.all(school_year="2024-2025"))
@@ -181,7 +161,7 @@ def test_staff_add_one_activity_by_hand_and_the_reach_updates(register, referenc
     at.text_area(key=f"{form}_notities").input(NOTE)
     at.button(key=f"{form}_opslaan").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Activiteit toegevoegd" in s.value for s in at.success), _texts(at)
+    assert any("Activiteit toegevoegd" in s.value for s in at.success), shown_text(at)
     with Store(var / "infrakaart.sqlite", reference) as store:
         stored = store.activities.all(school_year="2024-2025", include_staff=True)
     assert len(stored) == before + 1
@@ -190,7 +170,7 @@ def test_staff_add_one_activity_by_hand_and_the_reach_updates(register, referenc
         codes[0], "gastles_vmbo", "2024-11-05")
     overview = _frame(at, "Subregio").set_index("Subregio")
     assert overview.loc[SUBREGION, "Activiteiten"] == reached + 1
-    text = _texts(at)
+    text = shown_text(at)
     assert TEACHER not in text and NOTE not in text
     # Chosen again, the form is filled with it; deleting needs the confirmation.
     at.selectbox(key="bereik_activiteit_keuze").set_value(int(added["id"])).run()
@@ -208,6 +188,6 @@ def test_staff_add_one_activity_by_hand_and_the_reach_updates(register, referenc
 
 @pytest.mark.parametrize("role", [None, "publiek"])
 def test_without_beheren_there_is_no_form(register, role):
-    at = _run(role)
+    at = run_page("bereik.py", role, timeout=120)
     assert not any("Eén activiteit" in e.label for e in at.expander)
     assert len(at.get("form")) == 0

@@ -2,68 +2,39 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geo.analysis.chain import CAVEATS_NL
 from geo.analysis.suppression import SUPPRESSED
-from geo.register.examples import load_example_data
 from geo.register.store import Store
 from geo.text import md
 from geo.views.keten import COLUMNS
+from tests.app_pages import TEACHER, run_page, shown_text
 from tests.map_payloads import layer
-
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "keten.py")
-TEACHER = "Gijs Gastgeheim"
 
 
 @pytest.fixture
-def register(app_env, reference):
-    """Example data, Texel with 3 new students, and a guest teacher's name."""
-    with Store(app_env / "infrakaart.sqlite", reference) as store:
-        load_example_data(store)
+def register(example_register, reference):
+    """The pages' register, with Texel at 3 new students and every other municipality at 40."""
+    with Store(example_register / "infrakaart.sqlite", reference) as store:
         store.inflow.delete_examples()
         store.inflow.apply_import(
             [{"schooljaar": "2024-2025", "bron": "ROC Test", "pc4": None, "gemeentecode": code,
               "aantal": 3 if code == "GM0448" else 40, "rij": i + 2}
              for i, code in enumerate(reference.gemeentecodes)],
             filename="instroom.csv", user="test", role="team")
-        school = store.schools()[lambda s: s["heeft_vmbo"]].iloc[0]
-        store.activities.save({"soort": "gastles_vo", "datum": "2024-10-01",
-                               "vestigingscode": school["vestigingscode"],
-                               "status": "gegeven", "gastdocenten": TEACHER,
-                               "notities": "Notitie " + TEACHER}, user="anna", role="team")
-    return app_env
-
-
-def _run(role: str | None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if role is not None:
-        at.session_state["rol"] = role
-        at.session_state["gebruiker"] = "piet"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
-                                  "subheader") for e in getattr(at, kind)]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
-    return "\n".join(str(p) for p in parts)
+    return example_register
 
 
 def test_the_public_is_refused(register):
-    at = _run(None)
+    at = run_page("keten.py", None)
     assert any("alleen voor het bestuur" in e.value for e in at.error)
     assert len(at.selectbox) == 0 and len(at.dataframe) == 0
 
 
 @pytest.mark.parametrize("role", ["team", "bestuur"])
 def test_staff_see_the_chain_its_map_and_caveats(register, role, shown_maps):
-    at = _run(role)
+    at = run_page("keten.py", role)
     year = at.selectbox(key="keten_schooljaar")
     assert year.value == "2024-2025" and "2025-2026" in year.options
     table = at.dataframe[0].value
@@ -82,7 +53,7 @@ def test_staff_see_the_chain_its_map_and_caveats(register, role, shown_maps):
     features = layer(shown_maps["keten_kaart"], "areas", "ik-keten")["geojson"]["features"]
     texel = next(f["properties"] for f in features if f["properties"]["naam"] == "Texel")
     assert texel["instroom_tekst"] == SUPPRESSED and texel["per_1000_tekst"] == ""
-    text = _texts(at)
+    text = shown_text(at)
     assert TEACHER not in text and "Notitie" not in text
     assert at.download_button  # Excel and CSV
 

@@ -57,3 +57,21 @@ def test_the_map_file_colours_schools_by_reach(register, settings, tmp_path, cap
                for text in schools["cols"]["bereik_tekst"])
     for name in ("Carla Fictief", "Fictief voorbeeld"):  # guest teachers and notes
         assert name not in html
+
+
+def test_school_year_of_gives_the_default_it_is_given_without_the_option():
+    from argparse import Namespace
+
+    from geo.cli._common import school_year_of
+    from geo.errors import InfrakaartError
+    from geo.intake.inflow import parse_school_year
+
+    missing = Namespace(schooljaar=None)
+    assert school_year_of(missing, default=None) is None
+    assert school_year_of(missing, default="2023-2024") == "2023-2024"
+    assert school_year_of(missing, "store", default=lambda store: f"{store}!") == "store!"
+    assert school_year_of(Namespace(schooljaar="2024/25"), default=None) == "2024-2025"
+    with pytest.raises(InfrakaartError, match="^--schooljaar: '2024' is één jaartal"):
+        school_year_of(Namespace(schooljaar="2024"), default=None, parse=parse_school_year)
+    with pytest.raises(InfrakaartError, match="^--schooljaar: '2024' is geen schooljaar"):
+        school_year_of(Namespace(schooljaar="2024"), default=None)

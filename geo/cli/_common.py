@@ -41,28 +41,46 @@ def add_school_year_option(parser: argparse.ArgumentParser) -> None:
                         "activiteiten als het lopende er nog geen heeft")
 
 
-def school_year_of(args: argparse.Namespace, store=None) -> str:
-    """The school year of ``--schooljaar``; without it the one pages show first.
+def _first_school_year(store) -> str:
+    """The school year pages show first (:func:`geo.activities.first_school_year`)."""
+    from datetime import date
+
+    from geo import activities
+
+    known = store.activities.school_years() if store is not None else ()
+    return activities.first_school_year(known, date.today())
+
+
+def school_year_of(args: argparse.Namespace, store=None, *, default=_first_school_year,
+                   parse=None) -> str | None:
+    """The school year of ``--schooljaar``; without it ``default``.
 
     Called once without ``store`` to check the option before any work, and again with the
-    opened register: then a missing option gives
-    :func:`geo.activities.first_school_year` of the register's school years.
+    opened register when the default needs it.
+
+    Parameters
+    ----------
+    default : str, None or callable, optional
+        What a missing option gives: a value (``None`` lets the view choose), or a
+        callable of ``store`` that returns one. Without it
+        :func:`geo.activities.first_school_year` of the register's school years (the one
+        pages show first; today's school year before the register is open).
+    parse : callable, optional
+        Reads the text (default :func:`geo.activities.parse_school_year`); its Dutch
+        ``ValueError`` becomes the message.
 
     Raises
     ------
     InfrakaartError
         In Dutch, for a value that is not a school year.
     """
-    from datetime import date
-
     from geo import activities
     from geo.errors import InfrakaartError
 
     if not args.schooljaar:
-        known = store.activities.school_years() if store is not None else ()
-        return activities.first_school_year(known, date.today())
+        return default(store) if callable(default) else default
     try:
-        return activities.parse_school_year(args.schooljaar)
+        return (parse or activities.parse_school_year)(args.schooljaar)
     except ValueError as err:
         raise InfrakaartError(f"--schooljaar: {err}.") from err
 

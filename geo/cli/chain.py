@@ -12,7 +12,13 @@ import argparse
 import sys
 from pathlib import PurePath
 
-from geo.cli._common import add_database_option, add_division_option, open_store, selected_division
+from geo.cli._common import (
+    add_database_option,
+    add_division_option,
+    open_store,
+    school_year_of,
+    selected_division,
+)
 from geo.reference.levels import LEVELS
 from geo.settings import DEFAULTS, Settings
 
@@ -42,20 +48,12 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart keten``; returns the exit code."""
-    from geo.activities import parse_school_year
-
     suffix = PurePath(args.uitvoer).suffix.lower() if args.uitvoer else ""
     if args.uitvoer and suffix not in SUFFIXES:
         print(f"Fout: --uitvoer moet eindigen op {', '.join(SUFFIXES[:-1])} of {SUFFIXES[-1]}.",
               file=sys.stderr)
         return 1
-    year = None
-    if args.schooljaar:
-        try:
-            year = parse_school_year(args.schooljaar)
-        except ValueError as err:
-            print(f"Fout: --schooljaar: {err}.", file=sys.stderr)
-            return 1
+    year = school_year_of(args, default=None)  # None: the view's (latest with inflow)
     from geo.reference.data import load_reference
     from geo.views.keten import chain_view
 

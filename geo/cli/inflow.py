@@ -19,6 +19,7 @@ from geo.cli._common import (
     cli_user,
     open_store,
     print_checked_file,
+    school_year_of,
     selected_division,
 )
 from geo.reference.levels import LEVELS
@@ -163,13 +164,8 @@ def _run_overview(args: argparse.Namespace, settings: Settings) -> int:
     from geo.reference.data import load_reference
     from geo.views.inflow import inflow_overview
 
-    year = None
-    if args.schooljaar:
-        try:
-            year = parse_school_year(args.schooljaar)
-        except ValueError as err:
-            print(f"Fout: --schooljaar: {err}.", file=sys.stderr)
-            return 1
+    # None: the view's latest school year with inflow; inflow has its own school-year rules.
+    year = school_year_of(args, default=None, parse=parse_school_year)
     reference = load_reference(settings.data_dir)
     division = selected_division(args, reference)
     with open_store(args, settings, reference=reference) as store:

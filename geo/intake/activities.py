@@ -37,7 +37,7 @@ Bad rows never block good rows: a ``fout`` row is left out, the rest is imported
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,6 +46,7 @@ from rapidfuzz import fuzz, process
 
 from geo import activities, vocabulary
 from geo.errors import ImportFileError, shown
+from geo.intake.duplicates import mark_repeats
 from geo.intake.rawtable import NoTable, RawRow, RawTable
 from geo.intake.reading import read_table
 from geo.intake.records import kept_records, verdict_table
@@ -439,23 +440,13 @@ def check_planning(table: RawTable, *, schools: pd.DataFrame, organisations: pd.
     ctx = _Context(_Schools(schools), _Partners(organisations), reference,
                    frozenset(table.fields), today or date.today(), towns)
     verdicts = [_check_one(row, ctx) for row in table.rows]
-    return _mark_repeats(verdicts)
+    return mark_repeats(verdicts, activities.import_key, _repeat)
 
 
-def _mark_repeats(verdicts: Sequence[ActivityVerdict]) -> list[ActivityVerdict]:
-    first: dict[tuple, int] = {}
-    out = []
-    for verdict in verdicts:
-        if verdict.record:
-            key = activities.import_key(verdict.record)
-            if key in first:
-                verdict = replace(verdict, notes=(*verdict.notes, (
-                    f"Zelfde soort, datum en school of plaats als rij {first[key]}; beide "
-                    "worden als aparte activiteit opgenomen.")))
-            else:
-                first[key] = verdict.row
-        out.append(verdict)
-    return out
+def _repeat(verdict: ActivityVerdict, earlier: int) -> ActivityVerdict:
+    return replace(verdict, notes=(*verdict.notes, (
+        f"Zelfde soort, datum en school of plaats als rij {earlier}; beide worden als "
+        "aparte activiteit opgenomen.")))
 
 
 def planning_records(verdicts: Iterable[ActivityVerdict]) -> list[dict]:

@@ -11,8 +11,9 @@ nothing is merged). The store applies the same rule when an import is written
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from geo.addresses import place_key, postcode_key
 
 if TYPE_CHECKING:
     from geo.intake.verdicts import RowVerdict
+
+#: A kind of verdict (:func:`mark_repeats` returns the kind it is given).
+_V = TypeVar("_V")
 
 #: Names at the same postcode at least this similar are reported as possible duplicates.
 SIMILAR_NAME_RATIO = 0.9
@@ -186,4 +190,36 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
             out.append(verdict)  # nothing to mark: the same verdict
         else:
             out.append(replace(verdict, remarks=tuple(remarks), **changes))
+    return out
+
+
+def mark_repeats(verdicts: Iterable[_V], key: Callable[[dict], Hashable],
+                 mark: Callable[[_V, int], _V]) -> list[_V]:
+    """Mark rows whose record repeats an earlier row's (kinds that carry a ``record``).
+
+    Parameters
+    ----------
+    verdicts : iterable of RowVerdict
+        With a ``record`` (empty for a row that stores nothing), in input order.
+    key : callable
+        What makes two records the same (e.g. :func:`geo.activities.import_key`).
+    mark : callable
+        ``mark(verdict, earlier_row)``: the verdict of a repeat, given the row number
+        of the first row with its key.
+
+    Returns
+    -------
+    list of RowVerdict
+        The verdicts in order: repeats as ``mark`` makes them, the others unchanged.
+    """
+    first: dict[Hashable, int] = {}
+    out = []
+    for verdict in verdicts:
+        if verdict.record:
+            found = key(verdict.record)
+            if found in first:
+                verdict = mark(verdict, first[found])
+            else:
+                first[found] = verdict.row
+        out.append(verdict)
     return out

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -48,6 +48,7 @@ from rapidfuzz import fuzz, process
 from geo import fields, vocabulary
 from geo.addresses import parse_postcode
 from geo.errors import ImportFileError, shown
+from geo.intake.duplicates import mark_repeats
 from geo.intake.rawtable import NoTable, RawTable
 from geo.intake.reading import read_table
 from geo.intake.records import kept_records, verdict_table
@@ -377,21 +378,13 @@ def check_inflow(table: RawTable, *, reference: Reference, source: str = "",
     source = " ".join(str(source or "").split())[:MAX_TEXT_CHARS]
     verdicts = [_check_one(row.number, row.values, row.remarks, towns, source, today)
                 for row in table.rows]
-    first: dict[tuple, int] = {}
-    out = []
-    for verdict in verdicts:
-        if verdict.record:
-            key = inflow_key(verdict.record)
-            if key in first:
-                verdict = InflowVerdict(
-                    row=verdict.row, name=verdict.name, values=verdict.values,
-                    problems=(f"Rij {verdict.row} herhaalt rij {first[key]} (zelfde schooljaar, "
-                              "bron, gebied, opleiding en locatie); niet dubbel geteld.",),
-                    remarks=verdict.remarks, notes=verdict.notes)
-            else:
-                first[key] = verdict.row
-        out.append(verdict)
-    return out
+    return mark_repeats(verdicts, inflow_key, _repeat)
+
+
+def _repeat(verdict: InflowVerdict, earlier: int) -> InflowVerdict:
+    return replace(verdict, record={}, problems=(
+        f"Rij {verdict.row} herhaalt rij {earlier} (zelfde schooljaar, bron, gebied, "
+        "opleiding en locatie); niet dubbel geteld.",))
 
 
 def inflow_records(verdicts: Iterable[InflowVerdict]) -> list[dict]:
