@@ -165,3 +165,23 @@ def test_payload_key_follows_kind_name_and_data():
     html = _point_map("x").get_root().render()
     keys = re.findall(r"ikmap\.points\(\{.*?\}, '([0-9a-f]+)'\);", html, re.S)
     assert len(keys) == 1 and len(keys[0]) == 24
+
+
+def test_area_features_are_kept_by_content(reference):
+    import json as json_module
+
+    from geo.output.map_json import area_features, packed
+
+    frame = reference.regios[["arbeidsmarktregio", "geometry"]]
+    first = area_features(frame)
+    fresh = json_module.loads(frame.to_json(drop_id=True))
+    for feature in fresh["features"]:
+        feature["geometry"] = packed(feature["geometry"])
+    assert first == fresh
+    assert area_features(frame.copy()) == first  # a copy of the same content: kept
+    moved = frame.copy()
+    moved["geometry"] = moved.translate(xoff=0.01)
+    assert area_features(moved) != first
+    renamed = frame.assign(arbeidsmarktregio="anders")
+    assert {f["properties"]["arbeidsmarktregio"]
+            for f in area_features(renamed)["features"]} == {"anders"}

@@ -6,9 +6,12 @@ for why: folium compiles rendered map scripts as templates).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
@@ -135,3 +138,38 @@ def unpacked(geometry: Mapping) -> dict:
         return [unpack(inner) for inner in part]
 
     return {"type": geometry["type"], "coordinates": unpack(geometry["packed"])}
+
+
+#: :func:`area_features` kept by content (the latest few), and its lock.
+_FEATURES_KEPT = 32
+_FEATURES: OrderedDict[str, dict] = OrderedDict()
+_FEATURES_LOCK = threading.Lock()
+
+
+def area_features(frame) -> dict:
+    """The GeoJSON FeatureCollection of a GeoDataFrame, every geometry :func:`packed`.
+
+    Kept by the frame's content (its values and the bytes of every geometry): the
+    borders of a page's map are the same at every run, and turning them into GeoJSON
+    costs more than recognising them. The features are shared between calls: like every
+    payload (:mod:`geo.output.map_layers`), read-only once made.
+    """
+    digest = hashlib.sha256(repr(list(frame.columns)).encode("utf-8"))
+    digest.update(repr(frame.drop(columns=frame.geometry.name).to_dict("list")).encode("utf-8"))
+    for shape in frame.geometry.to_wkb():
+        digest.update(b"-" if shape is None else shape)
+    key = digest.hexdigest()
+    with _FEATURES_LOCK:
+        found = _FEATURES.get(key)
+        if found is not None:
+            _FEATURES.move_to_end(key)
+    if found is None:
+        found = json.loads(frame.to_json(drop_id=True))
+        for feature in found["features"]:
+            if feature.get("geometry"):
+                feature["geometry"] = packed(feature["geometry"])
+        with _FEATURES_LOCK:
+            _FEATURES[key] = found
+            while len(_FEATURES) > _FEATURES_KEPT:
+                _FEATURES.popitem(last=False)
+    return {**found, "features": list(found["features"])}

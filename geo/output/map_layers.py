@@ -40,7 +40,6 @@ calls :func:`add_library`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -52,7 +51,7 @@ from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import FitBounds, Layer, LayerControl
 from folium.raster_layers import TileLayer
 
-from geo.output.map_json import map_json, packed
+from geo.output.map_json import area_features, map_json
 from geo.output.map_texts import Line, lines_spec, text_payload, used_columns
 
 #: The browser half of this module.
@@ -342,10 +341,7 @@ class AreaLayer(_DataLayer):
                  fixed: bool = False) -> None:
         columns = [c for c in dict.fromkeys([*used_columns(tooltip, popup), "ik_style"])
                    if c in frame]
-        geojson = json.loads(frame[[*columns, "geometry"]].to_json(drop_id=True))
-        for feature in geojson["features"]:
-            if feature.get("geometry"):
-                feature["geometry"] = packed(feature["geometry"])
+        geojson = area_features(frame[[*columns, "geometry"]])
         payload = {"geojson": geojson, "styles": [dict(style)], "className": class_name,
                    "highlight": dict(highlight) if highlight else None,
                    "tooltip": lines_spec(tooltip), "popup": lines_spec(popup)}
