@@ -59,7 +59,8 @@ def _param(name: str, allowed, default: str) -> str:
 
 
 @st.fragment
-def _map_part(ranking_choices: MapChoices, indicator_table, row_focus, reach_note) -> None:
+def _map_part(ranking_choices: MapChoices, indicator_table, boundary_layers: dict, row_focus,
+              reach_note) -> None:
     """The map, its search box and the sidebar's map filters.
 
     A fragment: changing a filter reruns this function only, so the ranking beside the map
@@ -109,7 +110,7 @@ def _map_part(ranking_choices: MapChoices, indicator_table, row_focus, reach_not
     drawn = kaart_map(get_store(), reference=get_reference(), division=current_division(),
                       choices=choices, indicator_table=indicator_table,
                       show_personal=can("contactgegevens_zien"),  # public unless staff
-                      boundaries=boundaries(current_division()))
+                      boundaries=boundary_layers)
     search = MapSearch("kaart_map")
     focus = search.focus(row=row_focus)
     show_map(focus.apply(drawn.fmap), height=640, key="kaart_map")
@@ -209,8 +210,8 @@ with col_table:
     st.caption("Kies een rij (het vakje ervoor) om dat gebied op de kaart te zien.")
 
 with col_map:
-    _map_part(ranking_choices, view.indicators, view.ranking_focus(chosen_row(ranking)),
-              view.reach_note)
+    _map_part(ranking_choices, view.indicators, boundary_layers,
+              view.ranking_focus(chosen_row(ranking)), view.reach_note)
 
 with st.sidebar:
     upload_division_widget()
