@@ -108,7 +108,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     except ImportFileError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return 2
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     verdicts = check_inflow(table, reference=reference, source=args.bron)
     counts = print_checked_file(path.name, table, verdicts)
     for v in verdicts:
@@ -170,7 +170,7 @@ def _run_overview(args: argparse.Namespace, settings: Settings) -> int:
         except ValueError as err:
             print(f"Fout: --schooljaar: {err}.", file=sys.stderr)
             return 1
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     division = selected_division(args, reference)
     with open_store(args, settings, reference=reference) as store:
         try:
