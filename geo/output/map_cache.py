@@ -67,6 +67,8 @@ def _build(reference: Reference) -> dict:
     }
 
 
+#: How many references' parts stay in memory.
+_KEEP = 4
 _MEMO: dict[tuple[int, str], tuple[Reference, MapParts]] = {}
 _MEMO_LOCK = threading.Lock()
 
@@ -95,4 +97,6 @@ def map_parts(reference: Reference, cache_dir: str | Path | None) -> MapParts:
     found = MapParts(reference, parts)
     with _MEMO_LOCK:
         _MEMO[memo_key] = (reference, found)
+        while len(_MEMO) > _KEEP:
+            del _MEMO[next(iter(_MEMO))]
     return found
