@@ -325,7 +325,7 @@ def where_index(data_dir: str | Path, cache_dir: str | Path | None) -> WhereInde
             return index
     from geo.reference.data import load_reference
 
-    index = build_where_index(load_reference(data_dir, cache_dir=cache_dir))
+    index = build_where_index(load_reference(data_dir))
     if path is not None:
         try:
             _write_atomically(path, index.to_json(key))
