@@ -57,3 +57,15 @@ def test_waar_uses_its_index_without_pandas_or_geopandas(tmp_path):
                                   ["status"], ["keten"]])
 def test_commands_that_do_not_draw_import_no_drawing_library(tmp_path, args):
     assert loaded(tmp_path, *args) & DRAWING_LIBRARIES == set()
+
+
+def test_kaart_reads_its_cache_and_imports_neither_scipy_nor_pyogrio(tmp_path):
+    loaded(tmp_path, "voorbeeld")
+    out = tmp_path / "kaart.html"
+    loaded(tmp_path, "kaart", "--uitvoer", str(out))  # the first run fills var/cache
+    assert {p.name for p in (tmp_path / "cache").iterdir()} >= {"referentie.pickle",
+                                                                "kaartdelen.pickle"}
+    again = loaded(tmp_path, "kaart", "--uitvoer", str(out))
+    assert "folium" in again and out.is_file()
+    # The nearest partners and the station graph need no scipy; the reference no pyogrio.
+    assert again & {"scipy", "pyogrio"} == set()

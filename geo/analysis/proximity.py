@@ -1,7 +1,8 @@
 """Proximity: nearest-k and radius queries between schools and partners.
 
-All distances are straight lines in RD New (EPSG:28992, metres), computed with a
-:class:`scipy.spatial.cKDTree` for all sources at once. The low-level functions
+All distances are straight lines in RD New (EPSG:28992, metres), computed for all sources
+at once with :class:`geo.analysis.nearest_points.PointSet` (the answers of a
+:class:`scipy.spatial.cKDTree`; scipy itself only for large questions). The low-level functions
 (:func:`to_rd`, :func:`nearest`, :func:`within_radius`) work on coordinate arrays;
 the domain functions (:func:`nearest_partners`, :func:`schools_near_partner`) work on
 the frames of :class:`geo.register.store.Store` and return long tables;
@@ -17,17 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy.sparse import csr_matrix
-from scipy.spatial import cKDTree
 
+from geo.analysis.nearest_points import PointSet
 from geo.analysis.travel import StraightLineModel, as_xy
 from geo.reference.data import RD_NEW, WGS84
 from geo.settings import DEFAULTS
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 #: ``frame.attrs`` key: number of schools skipped because they have no location.
 SKIPPED_SCHOOLS = "overgeslagen_scholen"
@@ -126,7 +129,7 @@ def nearest(
     if len(order) != len(targets):
         raise ValueError("tie_order must have one value per target")
     order = order[t_ok]
-    tree = cKDTree(targets[t_ok])
+    tree = PointSet(targets[t_ok])
     n_tree = len(t_ok)
     # One neighbour more than asked reveals a tie across the k-th place.
     kq = min(k + 1, n_tree)
@@ -147,9 +150,7 @@ def nearest(
         boundary = found[:, k] & (d[:, k] == d[:, k - 1])
         for row in np.flatnonzero(boundary):
             cand = np.asarray(
-                tree.query_ball_point(
-                    sources[s_ok[row]], r=d[row, k - 1] * (1 + 1e-9) + 1e-9, return_sorted=False
-                ),
+                tree.query_ball_point(sources[s_ok[row]], r=d[row, k - 1] * (1 + 1e-9) + 1e-9),
                 dtype=np.intp,
             )
             cd = np.hypot(*(tree.data[cand] - sources[s_ok[row]]).T)
@@ -178,6 +179,9 @@ def within_radius(sources_xy: np.ndarray, targets_xy: np.ndarray, radius_m: floa
         Boolean, shape ``(n_sources, n_targets)``: entry ``(i, j)`` is True when
         target ``j`` is within the radius of source ``i``.
     """
+    from scipy.sparse import csr_matrix
+    from scipy.spatial import cKDTree
+
     sources = as_xy(sources_xy)
     targets = as_xy(targets_xy)
     shape = (len(sources), len(targets))

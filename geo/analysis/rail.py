@@ -33,10 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
+from geo.analysis.nearest_points import PointSet, shortest_paths
 from geo.analysis.proximity import to_rd
 from geo.analysis.travel import StraightLineModel, as_xy, check_mode
 from geo.errors import ReferenceDataError
@@ -197,7 +195,7 @@ def station_minutes(data: RailData, *, board_min: float, transfer_min: float) ->
     def edge(a: int, b: int, cost: float) -> None:
         rows.append(a)
         cols.append(b)
-        costs.append(max(cost, 1e-9))  # csgraph drops explicit zeros
+        costs.append(max(cost, 1e-9))  # a zero cost would be no edge in a sparse graph
 
     node = 2 * n  # 0..n-1 entry, n..2n-1 exit, then ride nodes
     for line in data.lines.itertuples():
@@ -214,8 +212,8 @@ def station_minutes(data: RailData, *, board_min: float, transfer_min: float) ->
                 edge(node + 1, node, minutes)   # ... and back
             node += 1
         assert node - first == len(stops)
-    graph = coo_matrix((costs, (rows, cols)), shape=(node, node)).tocsr()
-    dist = dijkstra(graph, directed=True, indices=np.arange(n))[:, n:2 * n]
+    dist = shortest_paths(node, np.array(rows), np.array(cols), np.array(costs),
+                          np.arange(n))[:, n:2 * n]
     np.fill_diagonal(dist, np.inf)
     return dist
 
@@ -264,7 +262,7 @@ class RailModel:
         self.station_xy = to_rd(st["lon"].to_numpy(), st["lat"].to_numpy())
         self.rail_min = station_minutes(data, board_min=self.options.board_min,
                                         transfer_min=self.options.transfer_min)
-        self._tree = cKDTree(self.station_xy)
+        self._tree = PointSet(self.station_xy)
         self._ferries = tuple(
             _Ferry(to_rd([f.lon_eiland], [f.lat_eiland])[0],
                    to_rd([f.lon_vasteland], [f.lat_vasteland])[0], float(f.overtocht_min),

@@ -101,8 +101,8 @@ def open_store(args: argparse.Namespace, settings: Settings, *, reference=None):
     from geo.register.store import Store
 
     database = Path(args.database) if args.database else settings.database_path
-    if reference is None:
-        reference = load_reference(settings.data_dir)
+    if reference is None:  # a checked copy in var/cache saves reading data/ every time
+        reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     # An own --database keeps its pre-upgrade copies next to it.
     return Store(database, reference,
                  backup_dir=None if args.database else settings.backup_dir)

@@ -97,7 +97,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Fout: {err}", file=sys.stderr)
         return 2
     database = Path(args.database) if args.database else settings.database_path
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     with tempfile.TemporaryDirectory() as scratch:
         # A dry run never creates a register: it checks against a fresh one instead.
         store = (Store(Path(scratch) / "droog.sqlite", reference)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.vmbo_gewicht < 0:
         print("Fout: --vmbo-gewicht mag niet negatief zijn.", file=sys.stderr)
         return 1
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     division = selected_division(args, reference)
     store = open_store(args, settings)
     cov = coverage(

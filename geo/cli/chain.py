@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from geo.reference.data import load_reference
     from geo.views.keten import chain_view
 
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     division = selected_division(args, reference)  # before any work: a bad file stops here
     with open_store(args, settings, reference=reference) as store:
         view = chain_view(store, reference=reference, division=division, level=args.niveau,

@@ -80,7 +80,7 @@ def _run_set(args: argparse.Namespace, settings: Settings) -> int:
     from geo.reference.gazetteer import Gazetteer
     from geo.register.places import address_update, find_place, place_lines
 
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     with open_store(args, settings, reference=reference) as store:
         place = find_place(store.places.all(), args.naam)
         town = place["plaats"] if args.plaats is None else args.plaats

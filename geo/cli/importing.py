@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Fout: {err}", file=sys.stderr)
         return 2
 
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     store = None
     if not args.droog or database.exists():
         store = open_store(args, settings, reference=reference)

@@ -109,7 +109,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     except ImportFileError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return 2
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     verdicts = check_inflow(table, reference=reference, source=args.bron)
     counts = print_checked_file(path.name, table, verdicts)
     for v in verdicts:
@@ -166,7 +166,7 @@ def _run_overview(args: argparse.Namespace, settings: Settings) -> int:
 
     # None: the view's latest school year with inflow; inflow has its own school-year rules.
     year = school_year_of(args, default=None, parse=parse_school_year)
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     division = selected_division(args, reference)
     with open_store(args, settings, reference=reference) as store:
         try:

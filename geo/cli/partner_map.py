@@ -47,14 +47,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from geo.analysis import indicators as analysis
     from geo.analysis.names import REACH_INDICATOR
     from geo.analysis.reach import partner_activity, reach_by_unit, reach_year, school_reach
-    from geo.output import maps, partner_maps
+    from geo.output import partner_maps
     from geo.output.assets import standalone_html
     from geo.output.files import write_file_atomically
+    from geo.output.map_cache import map_parts
     from geo.output.reach_maps import with_partner_activity, with_school_reach
-    from geo.reference.regions import unit_polygons
 
     year = school_year_of(args)
-    with open_store(args, settings) as store:
+    with open_store(args, settings) as store:  # the reference from var/cache when current
         reference = store.reference
         division = selected_division(args, reference)  # before any work: a bad file stops here
         organisations = store.organisations(include_personal=not args.publiek)
@@ -71,13 +71,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                               activities_frame=done, schools=schools, school_year=year)
     label, fmt = CHOROPLETH_INDICATORS[args.kleurkaart]
     label = label.replace("het schooljaar", year)
+    parts = map_parts(reference, settings.cache_dir)  # base layers, from var/cache if current
     fmap = partner_maps.build_partner_map(
-        layers=maps.boundary_layers(reference, division),
+        layers=parts.boundary_layers(division),
         partners=with_partner_activity(active, partner_activity(done, school_year=year), year),
         schools=with_school_reach(school_reach(done, schools, school_year=year), year),
         mbo=places, show_personal=not args.publiek,
-        choropleth=(unit_polygons(args.niveau, reference, division), table, args.kleurkaart,
-                    label, fmt),
+        choropleth=(parts.unit_polygons(args.niveau, division), table, args.kleurkaart, label,
+                    fmt),
         school_year=year,
     )
     try:

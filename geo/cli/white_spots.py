@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("Fout: --omweg moet 1 of groter zijn (1 = hemelsbreed).", file=sys.stderr)
         return 1
     year = school_year_of(args)
-    reference = load_reference(settings.data_dir)
+    reference = load_reference(settings.data_dir, cache_dir=settings.cache_dir)
     division = selected_division(args, reference)
     store = open_store(args, settings)
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -264,18 +263,40 @@ def _load(data_dir: Path) -> Reference:
     )
 
 
-@lru_cache(maxsize=4)
-def _load_cached(data_dir: str) -> Reference:
-    return _load(Path(data_dir))
+#: How many loaded reference folders stay in memory.
+_KEEP = 4
+_LOADED: dict[str, Reference] = {}
+_LOADED_LOCK = threading.Lock()
+
+#: The code whose behaviour a loaded reference depends on (key of its copy on disk).
+_CODE = (Path(__file__), Path(__file__).with_name("divisions.py"),
+         Path(__file__).with_name("sources.py"))
+
+#: The reference's file in the cache folder.
+CACHE_FILE = "referentie.pickle"
 
 
-def load_reference(data_dir: str | Path) -> Reference:
+def _load_from(folder: str, cache_dir: str | Path | None) -> Reference:
+    if cache_dir is None:
+        return _load(Path(folder))
+    from geo.reference import disk_cache
+
+    key = disk_cache.cache_key(folder, _CODE, "reference")
+    return disk_cache.cached(Path(cache_dir) / CACHE_FILE, key, lambda: _load(Path(folder)),
+                             expect=Reference)
+
+
+def load_reference(data_dir: str | Path, *, cache_dir: str | Path | None = None) -> Reference:
     """Load (once per folder) and validate the reference layers.
 
     Parameters
     ----------
     data_dir : str or Path
         The folder holding the files listed in :data:`FILES`.
+    cache_dir : str or Path, optional
+        A folder where a checked copy is kept for the next process
+        (:mod:`geo.reference.disk_cache`): read from there when the data files, this code
+        and the libraries are unchanged, else read from ``data_dir`` and saved there.
 
     Returns
     -------
@@ -286,7 +307,17 @@ def load_reference(data_dir: str | Path) -> Reference:
     ReferenceDataError
         When a file is missing, unreadable or inconsistent; the message names it.
     """
-    return _load_cached(str(Path(data_dir).resolve()))
+    folder = str(Path(data_dir).resolve())
+    with _LOADED_LOCK:
+        found = _LOADED.get(folder)
+    if found is not None:
+        return found
+    loaded = _load_from(folder, cache_dir)
+    with _LOADED_LOCK:
+        found = _LOADED.setdefault(folder, loaded)
+        while len(_LOADED) > _KEEP:
+            del _LOADED[next(iter(_LOADED))]
+    return found
 
 
 _Built = TypeVar("_Built")
@@ -309,3 +340,13 @@ def shared_per_reference(reference: Reference,
             entry = (reference, build(reference))
             _SHARED[key] = entry
         return entry[1]  # type: ignore[return-value]
+
+
+def remember_per_reference(reference: Reference, build: Callable[[Reference], _Built],
+                           value: _Built) -> None:
+    """Let :func:`shared_per_reference` answer ``value`` for ``build`` and ``reference``.
+
+    For a value that was built earlier and kept on disk (see :mod:`geo.output.map_cache`).
+    """
+    with _SHARED_LOCK:
+        _SHARED[(build, id(reference))] = (reference, value)
