@@ -290,3 +290,21 @@ def _flat(coordinates) -> list:
     if isinstance(coordinates[0], int | float):
         return list(coordinates)
     return [v for part in coordinates for v in _flat(part)]
+
+
+@pytest.mark.parametrize("level", ["gemeente", "subregio", "arbeidsmarktregio"])
+def test_simplified_shapes_are_kept_and_the_same_as_made_afresh(reference, level):
+    from geo.reference.data import RD_NEW, WGS84
+    from geo.reference.regions import unit_polygons
+
+    units = unit_polygons(level, reference).iloc[1:]  # an index not starting at 0
+    rd = units.to_crs(RD_NEW)
+    rd["geometry"] = rd.geometry.simplify(maps.SIMPLIFY_TOLERANCE_M, preserve_topology=True)
+    fresh = rd.to_crs(WGS84)
+    for frame in (units, units.to_crs(RD_NEW)):  # either projection in, WGS84 out
+        first = maps.simplified(frame)
+        assert first.crs == fresh.crs and list(first.index) == list(fresh.index)
+        assert first.drop(columns="geometry").equals(fresh.drop(columns="geometry"))
+        assert first.geometry.geom_equals_exact(fresh.geometry, 0).all()
+        first["geometry"] = None  # a caller's change does not reach the next call
+        assert maps.simplified(frame).geometry.geom_equals_exact(fresh.geometry, 0).all()

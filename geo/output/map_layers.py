@@ -18,7 +18,7 @@ The design that makes the mistake impossible
    key string), so the rendered script contains no template syntax, however often branca
    compiles it; ``</script>`` cannot close the script either. (This module's own
    elements even place their rendered parts in the page as text, never compiled again:
-   :class:`_Rendered`.)
+   :mod:`geo.output.map_render`.)
 2. **Text becomes text in the browser.** ``geo/output/map_layers.js`` builds every marker, popup,
    tooltip and legend from the payload and puts values into the page with ``textContent``
    only. Python never writes HTML around user text, so there is nothing to forget to escape:
@@ -52,6 +52,7 @@ from folium.map import FitBounds, Layer, LayerControl
 from folium.raster_layers import TileLayer
 
 from geo.output.map_json import area_features, map_json
+from geo.output.map_render import AddTo, add_when_shown, place_parts
 from geo.output.map_texts import Line, lines_spec, text_payload, used_columns
 
 #: The browser half of this module.
@@ -73,7 +74,8 @@ JINJA_MARKERS = ("{{", "{%", "{#")
 _LAYER_NAME_RE = re.compile(r"^[^{}<>&\"`$\\]*$")
 
 #: Map parts that carry no user text (besides layer names, which are checked).
-_TEXT_FREE_ELEMENTS = (folium.Map, TileLayer, LayerControl, FitBounds, ElementAddToElement)
+_TEXT_FREE_ELEMENTS = (folium.Map, TileLayer, LayerControl, FitBounds, ElementAddToElement,
+                       AddTo)
 
 
 #: Below this screen width (pixels, e.g. a phone) the legend opens folded, so that it does
@@ -88,17 +90,6 @@ class UnsafeMapError(TypeError):
 # --------------------------------------------------------------------------- elements
 
 
-class _Rendered(Element):
-    """A rendered part of an element, placed in the page as it is: never a template."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs) -> str:
-        return self.text
-
-
 class _SafeElement(MacroElement):
     """Base of every element this module renders; its script is made by :func:`map_json`."""
 
@@ -106,19 +97,8 @@ class _SafeElement(MacroElement):
     _encoded: tuple[int, str] | None = None
 
     def render(self, **kwargs) -> None:
-        """Place the rendered header and script in the page (as branca's ``MacroElement``).
-
-        Unlike branca, which compiles each rendered part as a template once more, the parts
-        go in as text: the payload is never read by Jinja (and a large one costs no time).
-        """
-        figure = self.get_root()
-        for part, box in (("header", figure.header), ("html", figure.html),
-                          ("script", figure.script)):
-            macro = self._template.module.__dict__.get(part)
-            if macro is not None:
-                box.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
-        for element in self._children.values():
-            element.render(**kwargs)
+        """Render into the page as text (:func:`geo.output.map_render.place_parts`)."""
+        place_parts(self, kwargs)
 
     @property
     def payload_json(self) -> str:
@@ -198,10 +178,7 @@ class _DataLayer(JSCSSMixin, _SafeElement, Layer):
 
     def render(self, **kwargs) -> None:
         """Add the layer to its parent when shown (as folium's ``Layer``), then render."""
-        if self.show:
-            self.add_child(ElementAddToElement(element_name=self.get_name(),
-                                               element_parent_name=self._parent.get_name()),
-                           name=self.get_name() + "_add")
+        add_when_shown(self)
         super().render(**kwargs)
 
 

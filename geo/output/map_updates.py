@@ -25,6 +25,16 @@ import folium
 from folium.map import LayerControl
 
 from geo.output.map_layers import Legend, LegendLayer, _DataLayer
+from geo.output.map_render import add_when_shown, place_parts
+
+
+class UpdateGroup(folium.FeatureGroup):
+    """A feature group rendered like the data layers: its parts go in as text."""
+
+    def render(self, **kwargs) -> None:
+        """Join the map when shown; render into the page as text."""
+        add_when_shown(self)
+        place_parts(self, kwargs)
 
 
 @dataclass
@@ -52,11 +62,10 @@ def split_for_updates(fmap: folium.Map) -> SplitMap:
         if isinstance(child, LayerControl):
             control = child
         elif isinstance(child, Legend):
-            group = folium.FeatureGroup(name="Legenda", control=False)
+            group = UpdateGroup(name="Legenda", control=False)
             group.add_child(LegendLayer(child), name="ik_legend_layer")
         elif isinstance(child, _DataLayer) and not child.fixed:
-            group = folium.FeatureGroup(name=child.layer_name, control=child.control,
-                                        show=child.show)
+            group = UpdateGroup(name=child.layer_name, control=child.control, show=child.show)
             child.control, child.show = False, True  # the group is what the switcher shows
             group.add_child(child, name=key)
         else:

@@ -8,6 +8,9 @@ in the browser (see that module for why). Polygons are simplified in RD New
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import folium
@@ -58,6 +61,11 @@ NH_ZOOM = 9
 
 #: Douglas-Peucker tolerance for boundaries, in metres (RD New).
 SIMPLIFY_TOLERANCE_M = 40.0
+
+#: :func:`simplified` shapes kept by content (the latest few), and their lock.
+_SIMPLIFIED_KEPT = 32
+_SIMPLIFIED: OrderedDict = OrderedDict()
+_SIMPLIFIED_LOCK = threading.Lock()
 
 REGION_COLORS = {
     "AM15": "#4e79a7",  # Noord-Holland Noord
@@ -180,12 +188,29 @@ def add_legend(fmap: folium.Map, items: Iterable[tuple[str, str, str]], *,
 
 def simplified(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
                ) -> gpd.GeoDataFrame:
-    """``frame`` with geometries simplified in RD New and returned in WGS84."""
+    """``frame`` with geometries simplified in RD New and returned in WGS84.
+
+    The simplified shapes are kept by the frame's geometry (the areas of a map are the same
+    at every run; the projection is the slow part); every call gets its own frame.
+    """
     if frame.crs is None:
         raise ValueError("frame has no CRS")
-    rd = frame.to_crs(RD_NEW)
-    rd["geometry"] = rd.geometry.simplify(tolerance_m, preserve_topology=True)
-    return rd.to_crs(WGS84)
+    digest = hashlib.sha256(f"{frame.crs.to_wkt()}|{tolerance_m!r}".encode())
+    for shape in frame.geometry.to_wkb():
+        digest.update(b"-" if shape is None else shape)
+    key = digest.hexdigest()
+    with _SIMPLIFIED_LOCK:
+        shapes = _SIMPLIFIED.get(key)
+    if shapes is None:
+        rd = frame.geometry.to_crs(RD_NEW)
+        shapes = rd.simplify(tolerance_m, preserve_topology=True).to_crs(WGS84)
+        with _SIMPLIFIED_LOCK:
+            _SIMPLIFIED[key] = shapes
+            while len(_SIMPLIFIED) > _SIMPLIFIED_KEPT:
+                _SIMPLIFIED.popitem(last=False)
+    out = frame.copy()
+    out = out.set_geometry(shapes.set_axis(frame.index).copy(), crs=WGS84)
+    return out
 
 
 def boundary_layers(
