@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: A postcode: four digits (first not 0), optional space or hyphen, optional two letters.
 POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
@@ -70,7 +71,12 @@ def parse_postcode(text: object) -> Postcode | None:
         if text != text or not text.is_integer():  # NaN or 1703.5
             return None
         text = int(text)
-    match = POSTCODE_RE.match(str(text).strip())
+    return _parse_postcode_text(str(text))
+
+
+@lru_cache(maxsize=65_536)  # an import parses each row's postcode in several steps
+def _parse_postcode_text(text: str) -> Postcode | None:
+    match = POSTCODE_RE.match(text.strip())
     if not match:
         return None
     digits, letters = match.group(1), match.group(2)

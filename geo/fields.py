@@ -450,6 +450,8 @@ ACTIVITIES = "activiteiten"
 
 def fields_of(table: str) -> tuple[Field, ...]:
     """The fields of ``organisaties``, ``scholen``, ``opleidingslocaties``, ``activiteiten``."""
+    if table == ORGANISATIONS:  # asked for every row of an import: no imports, no dict
+        return ORGANISATION_FIELDS
     from geo.activities import ACTIVITY_FIELDS  # both build on this module
     from geo.education_places import PLACE_FIELDS
 

@@ -11,13 +11,13 @@ nothing is merged). The store applies the same rule when an import is written
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geo import vocabulary
 from geo.addresses import place_key, postcode_key
+from geo.intake.row_check import with_changes
 
 if TYPE_CHECKING:
     from geo.intake.verdicts import RowVerdict
@@ -149,7 +149,7 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
             changes.update(duplicate_of=first.row, skip=verdict.skip or "dubbel")
             remarks.append(f"Dubbel in het bestand: zelfde organisatie als rij {first.row}; "
                            "deze rij wordt niet apart opgenomen.")
-            out.append(replace(verdict, remarks=tuple(remarks), **changes))
+            out.append(with_changes(verdict, remarks=tuple(remarks), **changes))
             continue
         seen_key[(key, pc)] = verdict
         for other_key, other in seen_pc.get(pc, []) if pc else []:
@@ -185,5 +185,5 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
         if len(changes) == 1 and len(remarks) == len(verdict.remarks):
             out.append(verdict)  # nothing to mark: the same verdict
         else:
-            out.append(replace(verdict, remarks=tuple(remarks), **changes))
+            out.append(with_changes(verdict, remarks=tuple(remarks), **changes))
     return out

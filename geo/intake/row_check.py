@@ -143,6 +143,25 @@ class RowVerdict:
         return self.lat is not None and self.lon is not None
 
 
+#: The fields of a :class:`RowVerdict`, for :func:`with_changes`.
+_VERDICT_FIELDS = frozenset(RowVerdict.__dataclass_fields__)
+
+
+def with_changes(verdict: RowVerdict, **changes: object) -> RowVerdict:
+    """``dataclasses.replace(verdict, **changes)`` without running ``__init__`` again.
+
+    The same new verdict (a verdict has no ``__post_init__``), made for every row of an
+    import at a fraction of the cost.
+    """
+    unknown = changes.keys() - _VERDICT_FIELDS
+    if unknown:
+        raise TypeError(f"not fields of a RowVerdict: {sorted(unknown)}")
+    new = object.__new__(type(verdict))
+    new.__dict__.update(verdict.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 def flag_defaults() -> dict[str, bool]:
     """Yes/no fields an import reads → their value when a cell is empty or unclear."""
     return {f.name: bool(f.default) for f in fields.ORGANISATION_FIELDS

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ from geo.intake.row_check import (  # noqa: F401 - the verdict and its rules, re
     judge,
     read_flag,
     read_row,
+    with_changes,
 )
 from geo.intake.spelling import PlaceIndex, Suggestion, place_index
 from geo.reference.data import Reference
@@ -114,14 +115,14 @@ def _with_areas(verdicts: list[RowVerdict], reference: Reference) -> list[RowVer
     out = []
     for verdict, found in zip(verdicts, zip(*columns, strict=True), strict=True):
         if not verdict.placed:
-            out.append(replace(verdict, areas={}))
+            out.append(with_changes(verdict, areas={}))
             continue
         row = dict(zip(names, found, strict=True))
         remarks = verdict.remarks
         if not row.get("in_werkgebied"):
             where = row.get("gemeentenaam") or "buiten Nederland of op zee"
             remarks = (*remarks, f"Ligt buiten de vijf arbeidsmarktregio's ({where}).")
-        out.append(replace(verdict, areas=row, remarks=remarks))
+        out.append(with_changes(verdict, areas=row, remarks=remarks))
     return out
 
 

@@ -53,6 +53,9 @@ class Executes(Protocol):
     def execute(self, sql: str, params: Sequence[object] = (), /) -> sqlite3.Cursor:
         """Run one statement."""
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]], /) -> sqlite3.Cursor:
+        """Run one statement for many rows."""
+
 
 def now() -> str:
     """The current local time as ISO 8601, to the second."""
@@ -108,6 +111,17 @@ def write_entry(conn: Executes, user: str, table: str, record_id: int, field: st
         "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (when or now(), user, table, int(record_id), field, old, new, version),
     )
+
+
+def write_entries(conn: Executes, entries: Sequence[tuple]) -> None:
+    """Many history entries at once, in order.
+
+    Each is ``(when, user, table, record_id, field, old, new, version)``, as
+    :func:`write_entry` writes one.
+    """
+    conn.executemany(
+        "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw, "
+        "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries)
 
 
 def history_query(record_id: int | None, table: str) -> tuple[str, tuple]:

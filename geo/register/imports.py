@@ -76,19 +76,23 @@ def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str
         # this import wrote that key itself (then it is looked up as before).
         keys = {row[0] for row in writer.db.execute(
             f"SELECT DISTINCT importsleutel FROM {table}").fetchall()}
-        for position, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
-            try:
-                row_id, outcome = _import_one(writer, table, record, area, user=user,
-                                              position=position, role=role, keys=keys)
-            except StoreError as err:
-                where = (f"Rij {record['rij']}" if not is_missing(record.get("rij"))
-                         else f"Record {position}")
-                raise type(err)(f"{where} ({record.get('naam', '')}): {err}") from err
-            if isinstance(outcome, ImportConflict):
-                conflicts.append(outcome)
-            else:
-                counts[outcome] += 1
-            ids.append(row_id)
+        # New rows are held back and written together (ids as SQLite gives them); held
+        # rows are written before anything else reads or writes the register.
+        with writer.deferred(table):
+            for position, (record, area) in enumerate(zip(records, areas, strict=True),
+                                                      start=1):
+                try:
+                    row_id, outcome = _import_one(writer, table, record, area, user=user,
+                                                  position=position, role=role, keys=keys)
+                except StoreError as err:
+                    where = (f"Rij {record['rij']}" if not is_missing(record.get("rij"))
+                             else f"Record {position}")
+                    raise type(err)(f"{where} ({record.get('naam', '')}): {err}") from err
+                if isinstance(outcome, ImportConflict):
+                    conflicts.append(outcome)
+                else:
+                    counts[outcome] += 1
+                ids.append(row_id)
     log.info("Import by %s: %s, %d conflict(s)", user, counts, len(conflicts))
     return {**counts, "conflicten": conflicts, "ids": ids}
 
@@ -113,7 +117,10 @@ def _import_one(writer: RowWriter, table: str, record: dict, area: dict, *, user
     if key is not None:
         keys.add(key)  # it may after this record (a failed write undoes the whole import)
     write = {"user": user, "areas": area, "role": role, "key": key, "savepoint": False}
-    if is_missing(record.get("id")):
+    new_row = is_missing(record.get("id"))
+    if not new_row or known or table == fields.SCHOOLS:
+        writer.flush()  # what follows reads the register: the held rows first
+    if new_row:
         match = _import_match(writer, table, record, key, known=known)
         if match is None:
             return writer.save(table, record, expected_version=None, **write)
