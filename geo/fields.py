@@ -243,7 +243,18 @@ FALLBACK_KIND = "overig"
 
 def kind_codes() -> tuple[str, ...]:
     """The codes of :data:`KINDS`, in order."""
-    return tuple(kind.code for kind in KINDS)
+    return _kind_memo()[0]
+
+
+#: (the :data:`KINDS` tuple last seen, (its codes, text → normalised kind)): asked for
+#: every row of an import; a test that swaps :data:`KINDS` gets a new memo.
+_KIND_MEMO: list = [None, None]
+
+
+def _kind_memo() -> tuple[tuple[str, ...], dict[str, str]]:
+    if _KIND_MEMO[0] is not KINDS:
+        _KIND_MEMO[:] = [KINDS, (tuple(kind.code for kind in KINDS), {})]
+    return _KIND_MEMO[1]
 
 
 def kind_labels() -> dict[str, str]:
@@ -295,13 +306,16 @@ def normalise_kind(text: object) -> str:
     >>> normalise_kind("drinkwaterbedrijf PWN"), normalise_kind("")
     ('netbeheerder', 'overig')
     """
+    codes, known = _kind_memo()
+    if type(text) is str and text in known:
+        return known[text]
     folded = vocabulary.fold_text(text)
-    if folded in kind_codes():
-        return folded
-    for code, pattern in _kind_patterns(KINDS):
-        if pattern.search(folded):
-            return code
-    return FALLBACK_KIND
+    found = folded if folded in codes else next(
+        (code for code, pattern in _kind_patterns(KINDS) if pattern.search(folded)),
+        FALLBACK_KIND)
+    if type(text) is str and len(known) < 10_000:
+        known[text] = found
+    return found
 
 
 # ------------------------------------------------------------------------------ fields

@@ -210,12 +210,22 @@ def _sentence_key(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
+@lru_cache(maxsize=4096)
+def _sentences(message: str) -> tuple[tuple[str, str], ...]:
+    """The sentences of a message, each with its :func:`_sentence_key`."""
+    return tuple((s, _sentence_key(s)) for s in _SENTENCE_END.split(message.strip()))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _new_sentences(message: str, said: Sequence[str]) -> list[str]:
     """Sentences of ``message`` that do not repeat something in ``said``."""
+    if not message:
+        return []
     known = [_sentence_key(s) for s in said]
     out = []
-    for sentence in re.split(r"(?<=[.!?])\s+", message.strip()):
-        key = _sentence_key(sentence)
+    for sentence, key in _sentences(message):
         if key and not any(k.startswith(key) or key in k for k in known):
             out.append(sentence)
             known.append(key)

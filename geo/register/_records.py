@@ -38,6 +38,8 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, str | bool | int):  # the usual values, without asking pandas
         return False
+    if type(value) is float:
+        return value != value  # NaN
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
