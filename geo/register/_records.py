@@ -167,8 +167,11 @@ _RULES: dict[str, tuple[tuple, tuple]] = {}
 
 
 def _table_rules(table: str) -> tuple[tuple[fields.Field, ...], frozenset[str],
-                                      frozenset[str]]:
-    """The settable fields of ``table``, their names and the ignored keys.
+                                      frozenset[str], tuple, tuple, tuple]:
+    """The settable fields of ``table``, their names, the ignored keys, and more.
+
+    Also (name, field, validator) of each settable field, the required fields and the
+    vocabulary fields.
 
     Derived once per table while the registry's tuples (those :func:`fields.all_fields`
     reads) are the same objects: every record of an import asks, and a test that swaps
@@ -180,7 +183,10 @@ def _table_rules(table: str) -> tuple[tuple[fields.Field, ...], frozenset[str],
     if known is not None and all(a is b for a, b in zip(known[0], parts, strict=True)):
         return known[1]
     settable = tuple(f for f in parts[0] if f.settable)
-    rules = (settable, frozenset(f.name for f in settable), _ignored_keys(table))
+    rules = (settable, frozenset(f.name for f in settable), _ignored_keys(table),
+             tuple((f.name, f, VALIDATORS[f.type]) for f in settable),
+             tuple(f for f in settable if f.required),
+             tuple(f for f in settable if f.type == fields.VOCABULARY))
     _RULES[table] = (parts, rules)
     return rules
 
@@ -214,21 +220,22 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
         unknown status or precision, or half a location.
     """
     label = TABLE_LABELS[table]
-    settable, allowed, ignored = _table_rules(table)
-    unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
-    if unknown:
-        raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
-    values = {f.name: VALIDATORS[f.type](f, record[f.name]) for f in settable
-              if f.name in record}
-    for item in settable:
-        if item.required and (item.name in values or current is None):
+    _, allowed, ignored, validators, required, vocabularies = _table_rules(table)
+    if not allowed.issuperset(record):
+        unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
+        if unknown:
+            raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
+    values = {name: validate(item, record[name]) for name, item, validate in validators
+              if name in record}
+    for item in required:
+        if item.name in values or current is None:
             if not values.get(item.name):
                 raise StoreError(f"Een {label} moet een {item.label.lower()} hebben.")
     if table == fields.ORGANISATIONS:
         _apply_kind(values, current)
     if table == fields.ACTIVITIES:
         _apply_activity(values)
-    _check_vocabularies(settable, values)
+    _check_vocabularies(vocabularies, values)
     if "lat" in allowed:
         _apply_location(values, current)
     return values
@@ -280,7 +287,7 @@ def _apply_kind(values: dict, current: dict | None) -> None:
 
 
 def _check_vocabularies(settable: Iterable[fields.Field], values: dict) -> None:
-    for item in settable:
+    for item in settable:  # the vocabulary fields (others are skipped)
         if item.type != fields.VOCABULARY or item.name not in values:
             continue
         allowed = allowed_values(item.vocabulary)

@@ -20,6 +20,7 @@ Personal data in the history (decision)
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -59,7 +60,15 @@ class Executes(Protocol):
 
 def now() -> str:
     """The current local time as ISO 8601, to the second."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    second = int(time.time())
+    if _NOW[0] != second:  # an import stamps thousands of rows within the same second
+        _NOW[:] = [second, datetime.fromtimestamp(second).astimezone().isoformat(
+            timespec="seconds")]
+    return _NOW[1]
+
+
+#: The second :func:`now` last gave, and its text.
+_NOW: list = [None, ""]
 
 
 def erased_history_fields(table: str = fields.ORGANISATIONS) -> tuple[str, ...]:
