@@ -223,13 +223,18 @@ def _new_sentences(message: str, said: Sequence[str]) -> list[str]:
     """Sentences of ``message`` that do not repeat something in ``said``."""
     if not message:
         return []
+    return list(_new_sentences_of(message, tuple(said)))
+
+
+@lru_cache(maxsize=4096)  # the rows of a file share their messages
+def _new_sentences_of(message: str, said: tuple[str, ...]) -> tuple[str, ...]:
     known = [_sentence_key(s) for s in said]
     out = []
     for sentence, key in _sentences(message):
         if key and not any(k.startswith(key) or key in k for k in known):
             out.append(sentence)
             known.append(key)
-    return out
+    return tuple(out)
 
 
 def _address_problem(query: AddressQuery, postcode_text: str, postcode: object) -> str:
@@ -368,10 +373,11 @@ def judge(read: RowRead, suggestions: tuple[Suggestion, ...], result: GeocodeRes
     went_offline = result.source == "offline" and getattr(geocoder, "went_offline", False)
     given_up = tuple(_sentence_key(n) for n in (OFFLINE_NOTICE, UNUSABLE_NOTICE))
     for message in (result.message, location.note):
-        notes.extend(
-            s for s in _new_sentences(message, [*remarks, *notes])
-            if not (went_offline and _sentence_key(s).startswith(given_up))
-        )
+        if message:
+            notes.extend(
+                s for s in _new_sentences(message, [*remarks, *notes])
+                if not (went_offline and _sentence_key(s).startswith(given_up))
+            )
     return RowVerdict(
         read.number, read.name, read.values, lat=location.lat, lon=location.lon,
         precision=location.precision, source=result.source, label=location.label,
