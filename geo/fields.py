@@ -243,18 +243,7 @@ FALLBACK_KIND = "overig"
 
 def kind_codes() -> tuple[str, ...]:
     """The codes of :data:`KINDS`, in order."""
-    return _kind_memo()[0]
-
-
-#: (the :data:`KINDS` tuple last seen, (its codes, text → normalised kind)): asked for
-#: every row of an import; a test that swaps :data:`KINDS` gets a new memo.
-_KIND_MEMO: list = [None, None]
-
-
-def _kind_memo() -> tuple[tuple[str, ...], dict[str, str]]:
-    if _KIND_MEMO[0] is not KINDS:
-        _KIND_MEMO[:] = [KINDS, (tuple(kind.code for kind in KINDS), {})]
-    return _KIND_MEMO[1]
+    return tuple(kind.code for kind in KINDS)
 
 
 def kind_labels() -> dict[str, str]:
@@ -306,16 +295,13 @@ def normalise_kind(text: object) -> str:
     >>> normalise_kind("drinkwaterbedrijf PWN"), normalise_kind("")
     ('netbeheerder', 'overig')
     """
-    codes, known = _kind_memo()
-    if type(text) is str and text in known:
-        return known[text]
     folded = vocabulary.fold_text(text)
-    found = folded if folded in codes else next(
-        (code for code, pattern in _kind_patterns(KINDS) if pattern.search(folded)),
-        FALLBACK_KIND)
-    if type(text) is str and len(known) < 10_000:
-        known[text] = found
-    return found
+    if folded in kind_codes():
+        return folded
+    for code, pattern in _kind_patterns(KINDS):
+        if pattern.search(folded):
+            return code
+    return FALLBACK_KIND
 
 
 # ------------------------------------------------------------------------------ fields
@@ -468,9 +454,7 @@ def fields_of(table: str) -> tuple[Field, ...]:
         return ORGANISATION_FIELDS
     from geo.activities import ACTIVITY_FIELDS  # both build on this module
     from geo.education_places import PLACE_FIELDS
-
-    tables = {ORGANISATIONS: ORGANISATION_FIELDS, SCHOOLS: SCHOOL_FIELDS,
-              EDUCATION_PLACES: PLACE_FIELDS, ACTIVITIES: ACTIVITY_FIELDS}
+    tables = {SCHOOLS: SCHOOL_FIELDS, EDUCATION_PLACES: PLACE_FIELDS, ACTIVITIES: ACTIVITY_FIELDS}
     if table not in tables:
         raise ValueError(f"no fields for table {table!r}")
     return tables[table]

@@ -38,6 +38,13 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``infrakaart import``; returns the exit code."""
+    from geo.intake.pausing import paused_gc
+
+    with paused_gc():  # a short process holding every row: no cyclic collection
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
     from pathlib import Path
 

@@ -274,13 +274,35 @@ def _pupils(value: object) -> int | None:
     return int(text)
 
 
+#: [the :data:`geo.fields.KINDS` tuple last seen, its codes, text → normalised kind]:
+#: every record of an import asks; a test that swaps the kinds gets a new memo.
+_KINDS: list = [None, (), {}]
+
+
+def _kinds() -> tuple[tuple[str, ...], dict[str, str]]:
+    """The kind codes and the kinds normalised so far, for the current kinds."""
+    if _KINDS[0] is not fields.KINDS:
+        _KINDS[:] = [fields.KINDS, fields.kind_codes(), {}]
+    return _KINDS[1], _KINDS[2]
+
+
+def _normalised_kind(raw: str) -> str:
+    """:func:`geo.fields.normalise_kind`, remembered per text."""
+    known = _kinds()[1]
+    if raw not in known:
+        if len(known) > 10_000:
+            known.clear()
+        known[raw] = fields.normalise_kind(raw)
+    return known[raw]
+
+
 def _apply_kind(values: dict, current: dict | None) -> None:
     """Normalise ``soort``; keep the text as given unless a canonical kind was picked."""
     if "soort" in values:
         raw = str(values["soort"])
-        values["soort"] = fields.normalise_kind(raw)
+        values["soort"] = _normalised_kind(raw)
         if "soort_origineel" not in values and (current is None
-                                                or raw not in fields.kind_codes()):
+                                                or raw not in _kinds()[0]):
             values["soort_origineel"] = raw
     elif current is None and values.get("soort_origineel"):
         values["soort"] = fields.normalise_kind(values["soort_origineel"])
@@ -290,7 +312,8 @@ def _check_vocabularies(settable: Iterable[fields.Field], values: dict) -> None:
     for item in settable:  # the vocabulary fields (others are skipped)
         if item.type != fields.VOCABULARY or item.name not in values:
             continue
-        allowed = allowed_values(item.vocabulary)
+        allowed = _kinds()[0] if item.vocabulary == "kinds" else allowed_values(
+            item.vocabulary)
         if values[item.name] not in allowed:
             raise StoreError(f"{item.label} '{values[item.name]}' is onbekend; kies uit "
                              + ", ".join(allowed) + ".")

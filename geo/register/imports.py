@@ -40,6 +40,7 @@ import logging
 from geo import fields, vocabulary
 from geo.addresses import postcode_key
 from geo.errors import StoreError
+from geo.intake.pausing import paused_gc
 from geo.register import history
 from geo.register._records import coordinate, field_order, is_missing, yes_no
 from geo.register.import_conflicts import ImportConflict
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 IMPORT_TABLES = {"partners": fields.ORGANISATIONS, "scholen": fields.SCHOOLS}
 
 
+@paused_gc()  # thousands of rows held: no cyclic collection meanwhile (intake/pausing.py)
 def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str,
                  role: str | None) -> dict:
     """Write a reviewed import in one transaction (see the module notes).
