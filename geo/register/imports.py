@@ -81,6 +81,7 @@ def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str
         # New rows are held back and written together (ids as SQLite gives them); held
         # rows are written before anything else reads or writes the register.
         with writer.deferred(table):
+            writer.read_ahead([r["id"] for r in records if not is_missing(r.get("id"))])
             for position, (record, area) in enumerate(zip(records, areas, strict=True),
                                                       start=1):
                 try:

@@ -36,6 +36,7 @@ from geo.register._records import (
     derive_areas,
     equal,
     is_missing,
+    typed_row,
 )
 from geo.register.schema import columns_of
 
@@ -103,6 +104,7 @@ class _Deferred:
         self.next_id = int(found[0]) + 1
         self.rows: list[tuple[str, list]] = []  # (INSERT, its values)
         self.history: list[tuple] = []  # the history entry of each row
+        self.stored: dict[int, dict] = {}  # id → stored row, read ahead (RowWriter.read_ahead)
 
     def add(self, sql: str, values: list, entry: tuple) -> int:
         new_id = self.next_id
@@ -177,13 +179,40 @@ class RowWriter:
         if self._deferred is not None:
             self._deferred.flush(self.db)
 
+    def read_ahead(self, ids: list[object]) -> None:
+        """Inside :meth:`deferred`: read the stored rows ``ids`` now, in a few queries.
+
+        :meth:`current` then answers from them until the row is changed or deleted. An id
+        that is no number is left to the write that needs it (and its message).
+        """
+        held = self._deferred
+        if held is None:
+            return
+        columns = columns_of(held.table)
+        wanted = sorted({int(i) for i in ids if isinstance(i, int)
+                         or (isinstance(i, str | float) and str(i).strip().isdigit())})
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            found = self.db.execute(
+                f"SELECT {', '.join(columns)} FROM {held.table} WHERE id IN "
+                f"({', '.join('?' * len(part))})", part).fetchall()
+            held.stored.update((int(row["id"]), typed_row(dict(row))) for row in found)
+
     def areas(self, lon: list[float], lat: list[float]) -> list[dict]:
         """The derived areas of many points (see :func:`~._records.derive_areas`)."""
         return derive_areas(self.reference, lon, lat)
 
     def current(self, table: str, row_id: int) -> dict | None:
         """The stored row with every registry column, or None."""
+        held = self._deferred
+        if held is not None and held.table == table and row_id in held.stored:
+            return dict(held.stored[row_id])  # read ahead, unchanged since
         return self.db.row(table, row_id, columns_of(table))
+
+    def _forget(self, table: str, row_id: int) -> None:
+        """The row read ahead is changed: read it again when asked."""
+        if self._deferred is not None and self._deferred.table == table:
+            self._deferred.stored.pop(int(row_id), None)
 
     def planned_changes(self, table: str, record: dict, current: dict) -> dict:
         """The fields ``record`` would change in ``current`` (validated; nothing written)."""
@@ -283,6 +312,7 @@ class RowWriter:
         return new_id
 
     def _update(self, table: str, current: dict, changed: dict, *, user: str) -> None:
+        self._forget(table, int(current["id"]))
         sets = ", ".join(f"{k} = ?" for k in changed)
         cursor = self.db.execute(
             f"UPDATE {table} SET {sets}, versie = versie + 1, gewijzigd = ? "
@@ -317,6 +347,7 @@ class RowWriter:
                                  "(meer).")
             if table in self.before_delete:
                 self.before_delete[table](int(row_id), user=user)
+            self._forget(table, row_id)
             self.db.execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
             version = int(row["versie"])
             if staff_only:  # organisations and activities
