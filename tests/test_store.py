@@ -17,8 +17,8 @@ from geo.cli import main
 from geo.errors import ConflictError, StoreError
 from geo.fields import kind_codes, normalise_kind
 from geo.reference.data import REGIONS
-from geo.register.examples import example_data_path, load_example_data
 from geo.register import history
+from geo.register.examples import example_data_path, load_example_data
 from geo.register.history import PERSONAL_PLACEHOLDER
 from geo.register.schema import MIGRATIONS, apply_migrations
 from geo.register.store import (

@@ -15,7 +15,11 @@ One transaction, not one per row
     The rows are written inside the import's transaction without a savepoint each (a
     failed row undoes the whole import anyway); the name keys the table holds are read
     once, so a record whose key no row has (and no earlier record wrote) is not looked
-    up. The areas of all records come from one spatial join.
+    up. The areas of all records come from one spatial join. New rows are held back
+    and written together (:meth:`~geo.register.writes.RowWriter.deferred`: one
+    ``executemany`` for the rows, one for their history, the ids SQLite would give them)
+    before anything else reads or writes the register; the stored rows a re-import
+    updates are read ahead in a few queries.
 
 The conflicts
     ``gewijzigd``
