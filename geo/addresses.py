@@ -183,10 +183,19 @@ def place_key(text: object) -> str:
     >>> place_key("Bergen (NH.)") == place_key("BERGEN NH") == "bergen"
     True
     """
+    if type(text) is str:  # an import asks for the places of its rows in several steps
+        return _place_key_of_text(text)
+    return _place_key(text)
+
+
+def _place_key(text: object) -> str:
     name = unicodedata.normalize("NFKC", str(text or "")).casefold()
     name = re.sub(r"\(\s*(nh|n\.h)\.?\s*\)|\s+nh\.?$", " ", name)
     name = re.sub(r"[.\-()]", " ", name)
     return " ".join(name.split())
+
+
+_place_key_of_text = lru_cache(maxsize=16_384)(_place_key)
 
 
 def address_line(record) -> str:

@@ -168,6 +168,7 @@ def flag_defaults() -> dict[str, bool]:
             if f.type == fields.YES_NO and f.synonyms}
 
 
+@lru_cache(maxsize=1024)  # a file's yes/no columns hold a few texts
 def read_flag(text: str, label: str, *, default: bool = False) -> tuple[bool | None, str]:
     """``ja/nee/x/1/true`` → bool; (None, remark) when not understood; (None, "") if empty."""
     try:
