@@ -43,6 +43,9 @@ from geo.register.schema import columns_of
 #: Outcomes of a write.
 NEW, UPDATED, UNCHANGED = "nieuw", "bijgewerkt", "ongewijzigd"
 
+#: New rows held back at most before they are written (:meth:`RowWriter.deferred`).
+HELD_ROWS = 5000
+
 
 def require_user(user: object) -> None:
     """Refuse a write that is not on a user's name."""
@@ -303,8 +306,11 @@ class RowWriter:
             values["bron"] = source
         sql = _insert_sql(table, tuple(values))
         row = [int(v) if v is True or v is False else v for v in values.values()]  # 0/1
-        if self._deferred is not None and self._deferred.table == table:
-            return self._deferred.add(sql, row, (
+        held = self._deferred
+        if held is not None and held.table == table:
+            if len(held.rows) >= HELD_ROWS:  # bounded memory: write what is held so far
+                held.flush(self.db)
+            return held.add(sql, row, (
                 stamp, user, table, history.CREATED_FIELD, "", record_title(table, values), 1))
         new_id = int(self.db.execute(sql, row).lastrowid)
         self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
