@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: A postcode: four digits (first not 0), optional space or hyphen, optional two letters.
 POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*-?\s*([A-Za-z]{2})?$")
@@ -70,7 +71,12 @@ def parse_postcode(text: object) -> Postcode | None:
         if text != text or not text.is_integer():  # NaN or 1703.5
             return None
         text = int(text)
-    match = POSTCODE_RE.match(str(text).strip())
+    return _parse_postcode_text(str(text))
+
+
+@lru_cache(maxsize=65_536)  # an import parses each row's postcode in several steps
+def _parse_postcode_text(text: str) -> Postcode | None:
+    match = POSTCODE_RE.match(text.strip())
     if not match:
         return None
     digits, letters = match.group(1), match.group(2)
@@ -177,10 +183,19 @@ def place_key(text: object) -> str:
     >>> place_key("Bergen (NH.)") == place_key("BERGEN NH") == "bergen"
     True
     """
+    if type(text) is str:  # an import asks for the places of its rows in several steps
+        return _place_key_of_text(text)
+    return _place_key(text)
+
+
+def _place_key(text: object) -> str:
     name = unicodedata.normalize("NFKC", str(text or "")).casefold()
     name = re.sub(r"\(\s*(nh|n\.h)\.?\s*\)|\s+nh\.?$", " ", name)
     name = re.sub(r"[.\-()]", " ", name)
     return " ".join(name.split())
+
+
+_place_key_of_text = lru_cache(maxsize=16_384)(_place_key)
 
 
 def address_line(record) -> str:

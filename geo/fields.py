@@ -450,11 +450,11 @@ ACTIVITIES = "activiteiten"
 
 def fields_of(table: str) -> tuple[Field, ...]:
     """The fields of ``organisaties``, ``scholen``, ``opleidingslocaties``, ``activiteiten``."""
+    if table == ORGANISATIONS:  # asked for every row of an import: no imports, no dict
+        return ORGANISATION_FIELDS
     from geo.activities import ACTIVITY_FIELDS  # both build on this module
     from geo.education_places import PLACE_FIELDS
-
-    tables = {ORGANISATIONS: ORGANISATION_FIELDS, SCHOOLS: SCHOOL_FIELDS,
-              EDUCATION_PLACES: PLACE_FIELDS, ACTIVITIES: ACTIVITY_FIELDS}
+    tables = {SCHOOLS: SCHOOL_FIELDS, EDUCATION_PLACES: PLACE_FIELDS, ACTIVITIES: ACTIVITY_FIELDS}
     if table not in tables:
         raise ValueError(f"no fields for table {table!r}")
     return tables[table]

@@ -24,7 +24,10 @@ def fold_text(text: object) -> str:
     """
     value = _without_accents(str(text or ""))
     value = value.replace("&", " en ")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+    return " ".join(_NOT_ALPHANUMERIC_RE.sub(" ", value).split())
+
+
+_NOT_ALPHANUMERIC_RE = re.compile(r"[^0-9a-z]+")
 
 
 def _without_accents(text: str) -> str:

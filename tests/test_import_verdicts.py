@@ -34,6 +34,7 @@ from geo.intake.records import result_table, to_records
 from geo.intake.spelling import place_index
 from geo.intake.verdicts import ImportRun, accept_suggestions, check_rows, count_statuses
 from geo.reference.gazetteer import Gazetteer
+from geo.register import writes
 from geo.register.store import Store
 
 #: Columns of the file: the benchmark's, plus a municipality column.
@@ -197,8 +198,12 @@ def _register_rows(store: Store) -> dict:
             "historie": _plain(history.to_dict("records"))}
 
 
+@pytest.mark.parametrize("held", [None, 50])
 def test_register_writes_are_those_of_the_per_row_importer(tmp_path, table, verdicts,
-                                                           reference):
+                                                           reference, held, monkeypatch):
+    """Also when the new rows held back are written in many small groups."""
+    if held is not None:
+        monkeypatch.setattr(writes, "HELD_ROWS", held)
     records = to_records(verdicts, fields=table.fields, reference=reference)
     with Store(tmp_path / "r.sqlite", reference) as store:
         # The register the verdicts were checked against, as far as the file goes.

@@ -17,6 +17,7 @@ from geo.cli import main
 from geo.errors import ConflictError, StoreError
 from geo.fields import kind_codes, normalise_kind
 from geo.reference.data import REGIONS
+from geo.register import history
 from geo.register.examples import example_data_path, load_example_data
 from geo.register.history import PERSONAL_PLACEHOLDER
 from geo.register.schema import MIGRATIONS, apply_migrations
@@ -315,20 +316,31 @@ def test_failing_import_writes_nothing(store, db_path):
     assert dump(db_path) == before
 
 
-def test_crash_injected_mid_import_rolls_back(store, db_path, monkeypatch):
+@pytest.mark.parametrize("where", ["_insert", "history"])
+def test_crash_injected_mid_import_rolls_back(store, db_path, monkeypatch, where):
+    """A crash at the third row, or while the held new rows and their history are written."""
+    store.apply_import([{"naam": "Al Bekend"}], user="import")
     before = dump(db_path)
     calls = {"n": 0}
-    original = RowWriter.history_entry
-
-    def flaky(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
+    if where == "history":
+        def flaky_entries(*args, **kwargs):
             raise OSError("schijf vol")
-        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(RowWriter, "history_entry", flaky)
+        monkeypatch.setattr(history, "write_entries", flaky_entries)
+    else:
+        original = RowWriter._insert
+
+        def flaky(self, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError("schijf vol")
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(RowWriter, "_insert", flaky)
+    records = [{"naam": f"Org {i}"} for i in range(5)]
+    records.insert(3, {"naam": "Al Bekend", "donateur": "ja"})  # an update between new rows
     with pytest.raises(OSError):
-        store.apply_import([{"naam": f"Org {i}"} for i in range(5)], user="import")
+        store.apply_import(records, user="import")
     assert dump(db_path) == before
 
 

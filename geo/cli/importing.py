@@ -45,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from geo.errors import ImportFileError, OutputError
     from geo.intake.geocoding import make_geocoder
+    from geo.intake.pausing import paused_gc
     from geo.intake.reading import read_import_file, read_table
     from geo.intake.records import result_table, to_records
     from geo.intake.verdicts import check_rows
@@ -61,8 +62,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # Size checked on disk first; missing, folder, no permission: ImportFileError too.
         data = read_import_file(path, settings=settings)
         # The headers remembered on Beheer → Importeren (read only: nothing is created).
-        table = read_table(data, path.name, settings=settings,
-                           mapping=remembered_at(database))
+        with paused_gc():  # every row kept: no cyclic collection meanwhile
+            table = read_table(data, path.name, settings=settings,
+                               mapping=remembered_at(database))
     except ImportFileError as err:
         print(f"Fout: {err}", file=sys.stderr)
         return 2

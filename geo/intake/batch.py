@@ -4,8 +4,8 @@
 :mod:`geo.intake.row_check`. What those rules look up, this module looks up for a whole
 batch of rows, with the same answers as the per-row functions:
 
-* :func:`postcode_parts` parses every postcode of a column at once
-  (:data:`geo.addresses.POSTCODE_RE`, as :func:`geo.addresses.parse_postcode`);
+* :func:`postcode_parts` parses every postcode of a column
+  (:func:`geo.addresses.parse_postcode`, which remembers the texts it parsed);
 * :func:`place_offline` places the rows on their PC4 point by one index look-up
   (:attr:`geo.reference.gazetteer.Gazetteer.pc4_points`) instead of a look-up per row;
   rows without a known postcode go through the per-row
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from geo.addresses import FORBIDDEN_LETTERS, POSTCODE_RE, place_key
+from geo.addresses import parse_postcode, place_key
 from geo.intake.geocoding import AddressQuery, GeocodeResult, OfflineGeocoder
 from geo.intake.spelling import PlaceIndex, Suggestion, row_suggestions, suggest_kind
 from geo.reference.gazetteer import Location
@@ -46,17 +46,11 @@ def postcode_parts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     Where :func:`geo.addresses.parse_postcode` gives None, both are None.
     """
-    if not len(texts):
-        empty = np.array([], dtype=object)
-        return empty, empty
-    # Object dtype: Python's re, as parse_postcode (not the regex engine of Arrow).
-    found = pd.Series(list(texts), dtype=object).str.strip().str.extract(POSTCODE_RE)
-    letters = np.array([pair.upper() if isinstance(pair, str) else None
-                        for pair in found[1]], dtype=object)
-    refused = np.array([pair in FORBIDDEN_LETTERS for pair in letters], dtype=bool)
-    digits = found[0].to_numpy(dtype=object)
-    digits = np.where(pd.isna(digits) | refused, None, digits)
-    letters[refused] = None
+    # parse_postcode itself, remembered per text (the rows' postcodes are parsed in
+    # several steps of an import, and a file repeats them).
+    parsed = [parse_postcode(text) for text in texts]
+    digits = np.array([None if p is None else p.pc4 for p in parsed], dtype=object)
+    letters = np.array([None if p is None else p.letters for p in parsed], dtype=object)
     return digits, letters
 
 

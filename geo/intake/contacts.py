@@ -21,6 +21,7 @@ EMAIL_AS_CONTACT_NOTE = ("Contactpersoon: lijkt een e-mailadres in plaats van ee
 
 _PHONE_CHARACTERS = re.compile(r"[0-9+()\-\s./]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LOST_ZERO = re.compile(r"[1-9]\d{8}")
 
 
 def contact_notes(values: dict[str, str]) -> list[str]:
@@ -40,7 +41,7 @@ def contact_notes(values: dict[str, str]) -> list[str]:
     """
     notes = []
     phone = values.get("telefoon", "").strip()
-    if re.fullmatch(r"[1-9]\d{8}", phone):  # a number cell lost its leading zero
+    if _LOST_ZERO.fullmatch(phone):  # a number cell lost its leading zero
         values["telefoon"] = phone = "0" + phone
     if phone:
         digits = sum(ch.isdigit() for ch in phone)

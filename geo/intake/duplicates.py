@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
 from geo import vocabulary
 from geo.addresses import place_key, postcode_key
+from geo.intake.row_check import with_changes
 
 if TYPE_CHECKING:
     from geo.intake.verdicts import RowVerdict
@@ -153,7 +153,7 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
             changes.update(duplicate_of=first.row, skip=verdict.skip or "dubbel")
             remarks.append(f"Dubbel in het bestand: zelfde organisatie als rij {first.row}; "
                            "deze rij wordt niet apart opgenomen.")
-            out.append(replace(verdict, remarks=tuple(remarks), **changes))
+            out.append(with_changes(verdict, remarks=tuple(remarks), **changes))
             continue
         seen_key[(key, pc)] = verdict
         for other_key, other in seen_pc.get(pc, []) if pc else []:
@@ -189,7 +189,7 @@ def mark_duplicates(verdicts: list[RowVerdict], existing: pd.DataFrame | None,
         if len(changes) == 1 and len(remarks) == len(verdict.remarks):
             out.append(verdict)  # nothing to mark: the same verdict
         else:
-            out.append(replace(verdict, remarks=tuple(remarks), **changes))
+            out.append(with_changes(verdict, remarks=tuple(remarks), **changes))
     return out
 
 

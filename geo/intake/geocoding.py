@@ -58,8 +58,11 @@ class AddressQuery:
     @property
     def is_dutch(self) -> bool:
         """True unless a country other than the Netherlands is given."""
-        return self.country.strip().casefold() in {"", "nl", "nederland", "netherlands",
-                                                 "the netherlands", "holland"}
+        return not self.country or self.country.strip().casefold() in _DUTCH
+
+
+#: How a country column names the Netherlands (casefolded), empty included.
+_DUTCH = frozenset({"", "nl", "nederland", "netherlands", "the netherlands", "holland"})
 
 
 @dataclass(frozen=True)

@@ -146,8 +146,9 @@ def _too_large(filename: str, size: int, settings: Settings) -> str:
 
 def _cell_text(value: object) -> str:
     """A spreadsheet cell as text: ``1703`` not ``1703.0``, dates as ``2024-05-01``."""
-    if type(value) is str:  # every CSV cell, most Excel cells
-        return value.replace("\u00a0", " ").replace("\ufeff", "").strip()
+    if type(value) is str:  # every CSV cell, most Excel cells (ASCII: no NBSP, no BOM)
+        return (value if value.isascii()
+                else value.replace("\u00a0", " ").replace("\ufeff", "")).strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -22,6 +22,7 @@ from geo import fields as registry
 from geo.addresses import place_key
 from geo.errors import AddressError
 from geo.intake.geocoding import Geocoder
+from geo.intake.pausing import paused_gc
 from geo.intake.rawtable import RawRow, RawTable
 from geo.intake.reading import _cell_text
 from geo.intake.verdicts import RowVerdict, check_rows, flag_defaults, read_flag
@@ -112,6 +113,7 @@ def _input_values(verdict: RowVerdict, table: str, present: set[str],
     return out
 
 
+@paused_gc()  # thousands of records kept: no cyclic collection meanwhile (pausing.py)
 def to_records(
     verdicts: Iterable[RowVerdict],
     *,

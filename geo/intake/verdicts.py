@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from geo import fields
 from geo.intake import batch
 from geo.intake.duplicates import mark_duplicates
 from geo.intake.geocoding import Geocoder
+from geo.intake.pausing import paused_gc
 from geo.intake.rawtable import RawRow, RawTable
 from geo.intake.row_check import (  # noqa: F401 - the verdict and its rules, re-exported
     RowVerdict,
@@ -39,6 +41,7 @@ from geo.intake.row_check import (  # noqa: F401 - the verdict and its rules, re
     judge,
     read_flag,
     read_row,
+    with_changes,
 )
 from geo.intake.spelling import PlaceIndex, Suggestion, place_index
 from geo.reference.data import Reference
@@ -114,14 +117,14 @@ def _with_areas(verdicts: list[RowVerdict], reference: Reference) -> list[RowVer
     out = []
     for verdict, found in zip(verdicts, zip(*columns, strict=True), strict=True):
         if not verdict.placed:
-            out.append(replace(verdict, areas={}))
+            out.append(with_changes(verdict, areas={}))
             continue
         row = dict(zip(names, found, strict=True))
         remarks = verdict.remarks
         if not row.get("in_werkgebied"):
             where = row.get("gemeentenaam") or "buiten Nederland of op zee"
             remarks = (*remarks, f"Ligt buiten de vijf arbeidsmarktregio's ({where}).")
-        out.append(replace(verdict, areas=row, remarks=remarks))
+        out.append(with_changes(verdict, areas=row, remarks=remarks))
     return out
 
 
@@ -204,21 +207,24 @@ def check_rows(
     todo = [row for row in table.rows if row.number not in run.checked]
     many = callable(getattr(geocoder, "geocode_many", None))
     size = BATCH_ROWS if many else 1
-    for start in range(0, len(todo), size):
-        chunk = todo[start:start + size]
-        # Offline, a batch is placed at once (cheap); one by one otherwise, so that a
-        # stop request is heard before the next row asks PDOK.
-        checked = _check_many(chunk, run, geocoder, places) if many else [None]
-        for row, verdict in zip(chunk, checked, strict=True):
-            if should_stop is not None and should_stop():
-                log.info("import check stopped after %d of %d rows", run.done, total)
-                return finish_verdicts(run.in_order(), reference=reference,
-                                       existing=existing, kind=kind)
-            run.checked[row.number] = verdict or check_one(
-                row, geocoder, places, run.accepted.get(row.number, ()))
-            if progress is not None:
-                progress(run.done, total)
-    return finish_verdicts(run.in_order(), reference=reference, existing=existing, kind=kind)
+    # Offline the whole check takes seconds: without the cyclic collector (pausing.py).
+    with paused_gc() if many else nullcontext():
+        for start in range(0, len(todo), size):
+            chunk = todo[start:start + size]
+            # Offline, a batch is placed at once (cheap); one by one otherwise, so that a
+            # stop request is heard before the next row asks PDOK.
+            checked = _check_many(chunk, run, geocoder, places) if many else [None]
+            for row, verdict in zip(chunk, checked, strict=True):
+                if should_stop is not None and should_stop():
+                    log.info("import check stopped after %d of %d rows", run.done, total)
+                    return finish_verdicts(run.in_order(), reference=reference,
+                                           existing=existing, kind=kind)
+                run.checked[row.number] = verdict or check_one(
+                    row, geocoder, places, run.accepted.get(row.number, ()))
+                if progress is not None:
+                    progress(run.done, total)
+        return finish_verdicts(run.in_order(), reference=reference, existing=existing,
+                               kind=kind)
 
 
 def _check_many(rows: list[RawRow], run: ImportRun, geocoder: Geocoder,

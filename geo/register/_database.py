@@ -232,6 +232,18 @@ class Database:
         except sqlite3.Error as err:
             raise store_error(err, self.path) from err
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> sqlite3.Cursor:
+        """Run one statement for many rows (see :meth:`execute`)."""
+        try:
+            return self.connection.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise store_error(err, self.path) from err
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside :meth:`transaction`."""
+        return self._depth > 0
+
     def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         """The rows of a query as a typed DataFrame (SQL NULL in text stays None)."""
         with self.lock:

@@ -38,6 +38,8 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, str | bool | int):  # the usual values, without asking pandas
         return False
+    if type(value) is float:
+        return value != value  # NaN
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -165,8 +167,11 @@ _RULES: dict[str, tuple[tuple, tuple]] = {}
 
 
 def _table_rules(table: str) -> tuple[tuple[fields.Field, ...], frozenset[str],
-                                      frozenset[str]]:
-    """The settable fields of ``table``, their names and the ignored keys.
+                                      frozenset[str], tuple, tuple, tuple]:
+    """The settable fields of ``table``, their names, the ignored keys, and more.
+
+    Also (name, field, validator) of each settable field, the required fields and the
+    vocabulary fields.
 
     Derived once per table while the registry's tuples (those :func:`fields.all_fields`
     reads) are the same objects: every record of an import asks, and a test that swaps
@@ -178,7 +183,10 @@ def _table_rules(table: str) -> tuple[tuple[fields.Field, ...], frozenset[str],
     if known is not None and all(a is b for a, b in zip(known[0], parts, strict=True)):
         return known[1]
     settable = tuple(f for f in parts[0] if f.settable)
-    rules = (settable, frozenset(f.name for f in settable), _ignored_keys(table))
+    rules = (settable, frozenset(f.name for f in settable), _ignored_keys(table),
+             tuple((f.name, f, VALIDATORS[f.type]) for f in settable),
+             tuple(f for f in settable if f.required),
+             tuple(f for f in settable if f.type == fields.VOCABULARY))
     _RULES[table] = (parts, rules)
     return rules
 
@@ -212,21 +220,22 @@ def clean_record(table: str, record: dict, current: dict | None) -> dict:
         unknown status or precision, or half a location.
     """
     label = TABLE_LABELS[table]
-    settable, allowed, ignored = _table_rules(table)
-    unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
-    if unknown:
-        raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
-    values = {f.name: VALIDATORS[f.type](f, record[f.name]) for f in settable
-              if f.name in record}
-    for item in settable:
-        if item.required and (item.name in values or current is None):
+    _, allowed, ignored, validators, required, vocabularies = _table_rules(table)
+    if not allowed.issuperset(record):
+        unknown = sorted(str(k) for k in record if k not in allowed and k not in ignored)
+        if unknown:
+            raise StoreError(f"Onbekende velden voor een {label}: " + ", ".join(unknown))
+    values = {name: validate(item, record[name]) for name, item, validate in validators
+              if name in record}
+    for item in required:
+        if item.name in values or current is None:
             if not values.get(item.name):
                 raise StoreError(f"Een {label} moet een {item.label.lower()} hebben.")
     if table == fields.ORGANISATIONS:
         _apply_kind(values, current)
     if table == fields.ACTIVITIES:
         _apply_activity(values)
-    _check_vocabularies(settable, values)
+    _check_vocabularies(vocabularies, values)
     if "lat" in allowed:
         _apply_location(values, current)
     return values
@@ -265,23 +274,46 @@ def _pupils(value: object) -> int | None:
     return int(text)
 
 
+#: [the :data:`geo.fields.KINDS` tuple last seen, its codes, text → normalised kind]:
+#: every record of an import asks; a test that swaps the kinds gets a new memo.
+_KINDS: list = [None, (), {}]
+
+
+def _kinds() -> tuple[tuple[str, ...], dict[str, str]]:
+    """The kind codes and the kinds normalised so far, for the current kinds."""
+    if _KINDS[0] is not fields.KINDS:
+        _KINDS[:] = [fields.KINDS, fields.kind_codes(), {}]
+    return _KINDS[1], _KINDS[2]
+
+
+def _normalised_kind(raw: str) -> str:
+    """:func:`geo.fields.normalise_kind`, remembered per text."""
+    known = _kinds()[1]
+    if raw not in known:
+        if len(known) > 10_000:
+            known.clear()
+        known[raw] = fields.normalise_kind(raw)
+    return known[raw]
+
+
 def _apply_kind(values: dict, current: dict | None) -> None:
     """Normalise ``soort``; keep the text as given unless a canonical kind was picked."""
     if "soort" in values:
         raw = str(values["soort"])
-        values["soort"] = fields.normalise_kind(raw)
+        values["soort"] = _normalised_kind(raw)
         if "soort_origineel" not in values and (current is None
-                                                or raw not in fields.kind_codes()):
+                                                or raw not in _kinds()[0]):
             values["soort_origineel"] = raw
     elif current is None and values.get("soort_origineel"):
         values["soort"] = fields.normalise_kind(values["soort_origineel"])
 
 
 def _check_vocabularies(settable: Iterable[fields.Field], values: dict) -> None:
-    for item in settable:
+    for item in settable:  # the vocabulary fields (others are skipped)
         if item.type != fields.VOCABULARY or item.name not in values:
             continue
-        allowed = allowed_values(item.vocabulary)
+        allowed = _kinds()[0] if item.vocabulary == "kinds" else allowed_values(
+            item.vocabulary)
         if values[item.name] not in allowed:
             raise StoreError(f"{item.label} '{values[item.name]}' is onbekend; kies uit "
                              + ", ".join(allowed) + ".")

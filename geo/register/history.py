@@ -20,6 +20,7 @@ Personal data in the history (decision)
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -53,10 +54,21 @@ class Executes(Protocol):
     def execute(self, sql: str, params: Sequence[object] = (), /) -> sqlite3.Cursor:
         """Run one statement."""
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]], /) -> sqlite3.Cursor:
+        """Run one statement for many rows."""
+
 
 def now() -> str:
     """The current local time as ISO 8601, to the second."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    second = int(time.time())
+    if _NOW[0] != second:  # an import stamps thousands of rows within the same second
+        _NOW[:] = [second, datetime.fromtimestamp(second).astimezone().isoformat(
+            timespec="seconds")]
+    return _NOW[1]
+
+
+#: The second :func:`now` last gave, and its text.
+_NOW: list = [None, ""]
 
 
 def erased_history_fields(table: str = fields.ORGANISATIONS) -> tuple[str, ...]:
@@ -108,6 +120,17 @@ def write_entry(conn: Executes, user: str, table: str, record_id: int, field: st
         "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (when or now(), user, table, int(record_id), field, old, new, version),
     )
+
+
+def write_entries(conn: Executes, entries: Sequence[tuple]) -> None:
+    """Many history entries at once, in order.
+
+    Each is ``(when, user, table, record_id, field, old, new, version)``, as
+    :func:`write_entry` writes one.
+    """
+    conn.executemany(
+        "INSERT INTO historie (wanneer, gebruiker, tabel, record_id, veld, oud, nieuw, "
+        "versie) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries)
 
 
 def history_query(record_id: int | None, table: str) -> tuple[str, tuple]:

@@ -15,7 +15,11 @@ One transaction, not one per row
     The rows are written inside the import's transaction without a savepoint each (a
     failed row undoes the whole import anyway); the name keys the table holds are read
     once, so a record whose key no row has (and no earlier record wrote) is not looked
-    up. The areas of all records come from one spatial join.
+    up. The areas of all records come from one spatial join. New rows are held back
+    and written together (:meth:`~geo.register.writes.RowWriter.deferred`: one
+    ``executemany`` for the rows, one for their history, the ids SQLite would give them)
+    before anything else reads or writes the register; the stored rows a re-import
+    updates are read ahead in a few queries.
 
 The conflicts
     ``gewijzigd``
@@ -40,6 +44,7 @@ import logging
 from geo import fields, vocabulary
 from geo.addresses import postcode_key
 from geo.errors import StoreError
+from geo.intake.pausing import paused_gc
 from geo.register import history
 from geo.register._records import coordinate, field_order, is_missing, yes_no
 from geo.register.import_conflicts import ImportConflict
@@ -51,6 +56,7 @@ log = logging.getLogger(__name__)
 IMPORT_TABLES = {"partners": fields.ORGANISATIONS, "scholen": fields.SCHOOLS}
 
 
+@paused_gc()  # thousands of rows held: no cyclic collection meanwhile (intake/pausing.py)
 def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str,
                  role: str | None) -> dict:
     """Write a reviewed import in one transaction (see the module notes).
@@ -76,19 +82,24 @@ def apply_import(writer: RowWriter, records: list[dict], *, user: str, kind: str
         # this import wrote that key itself (then it is looked up as before).
         keys = {row[0] for row in writer.db.execute(
             f"SELECT DISTINCT importsleutel FROM {table}").fetchall()}
-        for position, (record, area) in enumerate(zip(records, areas, strict=True), start=1):
-            try:
-                row_id, outcome = _import_one(writer, table, record, area, user=user,
-                                              position=position, role=role, keys=keys)
-            except StoreError as err:
-                where = (f"Rij {record['rij']}" if not is_missing(record.get("rij"))
-                         else f"Record {position}")
-                raise type(err)(f"{where} ({record.get('naam', '')}): {err}") from err
-            if isinstance(outcome, ImportConflict):
-                conflicts.append(outcome)
-            else:
-                counts[outcome] += 1
-            ids.append(row_id)
+        # New rows are held back and written together (ids as SQLite gives them); held
+        # rows are written before anything else reads or writes the register.
+        with writer.deferred(table):
+            writer.read_ahead([r["id"] for r in records if not is_missing(r.get("id"))])
+            for position, (record, area) in enumerate(zip(records, areas, strict=True),
+                                                      start=1):
+                try:
+                    row_id, outcome = _import_one(writer, table, record, area, user=user,
+                                                  position=position, role=role, keys=keys)
+                except StoreError as err:
+                    where = (f"Rij {record['rij']}" if not is_missing(record.get("rij"))
+                             else f"Record {position}")
+                    raise type(err)(f"{where} ({record.get('naam', '')}): {err}") from err
+                if isinstance(outcome, ImportConflict):
+                    conflicts.append(outcome)
+                else:
+                    counts[outcome] += 1
+                ids.append(row_id)
     log.info("Import by %s: %s, %d conflict(s)", user, counts, len(conflicts))
     return {**counts, "conflicten": conflicts, "ids": ids}
 
@@ -113,7 +124,10 @@ def _import_one(writer: RowWriter, table: str, record: dict, area: dict, *, user
     if key is not None:
         keys.add(key)  # it may after this record (a failed write undoes the whole import)
     write = {"user": user, "areas": area, "role": role, "key": key, "savepoint": False}
-    if is_missing(record.get("id")):
+    new_row = is_missing(record.get("id"))
+    if not new_row or known or table == fields.SCHOOLS:
+        writer.flush()  # what follows reads the register: the held rows first
+    if new_row:
         match = _import_match(writer, table, record, key, known=known)
         if match is None:
             return writer.save(table, record, expected_version=None, **write)

@@ -20,7 +20,8 @@ Ambassadors are the board's decision (role check)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from geo import activities, auth, fields, vocabulary
@@ -35,11 +36,15 @@ from geo.register._records import (
     derive_areas,
     equal,
     is_missing,
+    typed_row,
 )
 from geo.register.schema import columns_of
 
 #: Outcomes of a write.
 NEW, UPDATED, UNCHANGED = "nieuw", "bijgewerkt", "ongewijzigd"
+
+#: New rows held back at most before they are written (:meth:`RowWriter.deferred`).
+HELD_ROWS = 5000
 
 
 def require_user(user: object) -> None:
@@ -87,6 +92,54 @@ def _stored_columns(table: str) -> frozenset[str]:
 _STORED: dict[str, tuple[tuple, frozenset[str]]] = {}
 
 
+class _Deferred:
+    """New rows of one table held back to be written together (:meth:`RowWriter.deferred`).
+
+    Ids are handed out as SQLite's ``AUTOINCREMENT`` would: one more than the largest id
+    the table ever had; the flush checks that SQLite agrees.
+    """
+
+    def __init__(self, db: Database, table: str) -> None:
+        self.table = table
+        found = db.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "
+            f"coalesce((SELECT max(id) FROM {table}), 0))", (table,)).fetchone()
+        self.next_id = int(found[0]) + 1
+        self.rows: list[tuple[str, list]] = []  # (INSERT, its values)
+        self.history: list[tuple] = []  # the history entry of each row
+        self.stored: dict[int, dict] = {}  # id → stored row, read ahead (RowWriter.read_ahead)
+
+    def add(self, sql: str, values: list, entry: tuple) -> int:
+        new_id = self.next_id
+        self.next_id += 1
+        self.rows.append((sql, values))
+        self.history.append((entry[0], entry[1], entry[2], new_id, *entry[3:]))
+        return new_id
+
+    def flush(self, db: Database) -> None:
+        """Write the held rows, then their history entries, in the order they came.
+
+        One ``executemany`` per run of rows with the same columns.
+        """
+        if not self.rows:
+            return
+        first = self.next_id - len(self.rows)
+        start = 0
+        while start < len(self.rows):
+            sql = self.rows[start][0]
+            end = start
+            while end < len(self.rows) and self.rows[end][0] == sql:
+                end += 1
+            db.executemany(sql, [values for _, values in self.rows[start:end]])
+            start = end
+        last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        if last != self.next_id - 1:  # cannot happen under BEGIN IMMEDIATE; be safe
+            raise StoreError(f"Onverwachte nummering bij het opslaan (rij {first} tot "
+                             f"{self.next_id - 1}, kreeg {last}).")
+        history.write_entries(db, self.history)
+        self.rows, self.history = [], []
+
+
 class RowWriter:
     """Validated writes of single rows, with their history.
 
@@ -104,6 +157,49 @@ class RowWriter:
         #: table → what runs (in the transaction) before one of its rows is deleted, with
         #: the id and the user: the activities unlink an organisation.
         self.before_delete: dict[str, Callable[..., object]] = {}
+        self._deferred: _Deferred | None = None
+
+    @contextmanager
+    def deferred(self, table: str) -> Iterator[None]:
+        """Inside a transaction: hold the new rows of ``table`` and write them together.
+
+        A new row gets its id at once (as SQLite would give it); the rows and their
+        history entries are written, in order, by :meth:`flush` - which the caller must
+        call before anything reads or writes the register, and which runs at the end of
+        the block. Used by an import, whose rows are mostly new.
+        """
+        if not self.db.in_transaction:
+            raise StoreError("Uitgestelde rijen alleen binnen een transactie.")
+        self._deferred = _Deferred(self.db, table)
+        try:
+            yield
+            self.flush()
+        finally:
+            self._deferred = None
+
+    def flush(self) -> None:
+        """Write the rows held back by :meth:`deferred` (nothing outside it)."""
+        if self._deferred is not None:
+            self._deferred.flush(self.db)
+
+    def read_ahead(self, ids: list[object]) -> None:
+        """Inside :meth:`deferred`: read the stored rows ``ids`` now, in a few queries.
+
+        :meth:`current` then answers from them until the row is changed or deleted. An id
+        that is no number is left to the write that needs it (and its message).
+        """
+        held = self._deferred
+        if held is None:
+            return
+        columns = columns_of(held.table)
+        wanted = sorted({int(i) for i in ids if isinstance(i, int)
+                         or (isinstance(i, str | float) and str(i).strip().isdigit())})
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            found = self.db.execute(
+                f"SELECT {', '.join(columns)} FROM {held.table} WHERE id IN "
+                f"({', '.join('?' * len(part))})", part).fetchall()
+            held.stored.update((int(row["id"]), typed_row(dict(row))) for row in found)
 
     def areas(self, lon: list[float], lat: list[float]) -> list[dict]:
         """The derived areas of many points (see :func:`~._records.derive_areas`)."""
@@ -111,7 +207,15 @@ class RowWriter:
 
     def current(self, table: str, row_id: int) -> dict | None:
         """The stored row with every registry column, or None."""
+        held = self._deferred
+        if held is not None and held.table == table and row_id in held.stored:
+            return dict(held.stored[row_id])  # read ahead, unchanged since
         return self.db.row(table, row_id, columns_of(table))
+
+    def _forget(self, table: str, row_id: int) -> None:
+        """The row read ahead is changed: read it again when asked."""
+        if self._deferred is not None and self._deferred.table == table:
+            self._deferred.stored.pop(int(row_id), None)
 
     def planned_changes(self, table: str, record: dict, current: dict) -> dict:
         """The fields ``record`` would change in ``current`` (validated; nothing written)."""
@@ -200,15 +304,21 @@ class RowWriter:
         values.update(aangemaakt=stamp, gewijzigd=stamp)
         if table == fields.SCHOOLS:
             values["bron"] = source
-        cursor = self.db.execute(_insert_sql(table, tuple(values)),  # bools as 0/1:
-                                 [int(v) if v is True or v is False else v
-                                  for v in values.values()])
-        new_id = int(cursor.lastrowid)
+        sql = _insert_sql(table, tuple(values))
+        row = [int(v) if v is True or v is False else v for v in values.values()]  # 0/1
+        held = self._deferred
+        if held is not None and held.table == table:
+            if len(held.rows) >= HELD_ROWS:  # bounded memory: write what is held so far
+                held.flush(self.db)
+            return held.add(sql, row, (
+                stamp, user, table, history.CREATED_FIELD, "", record_title(table, values), 1))
+        new_id = int(self.db.execute(sql, row).lastrowid)
         self.history_entry(user, table, new_id, history.CREATED_FIELD, "",
                            record_title(table, values), version=1, when=stamp)
         return new_id
 
     def _update(self, table: str, current: dict, changed: dict, *, user: str) -> None:
+        self._forget(table, int(current["id"]))
         sets = ", ".join(f"{k} = ?" for k in changed)
         cursor = self.db.execute(
             f"UPDATE {table} SET {sets}, versie = versie + 1, gewijzigd = ? "
@@ -243,6 +353,7 @@ class RowWriter:
                                  "(meer).")
             if table in self.before_delete:
                 self.before_delete[table](int(row_id), user=user)
+            self._forget(table, row_id)
             self.db.execute(f"DELETE FROM {table} WHERE id = ?", (int(row_id),))
             version = int(row["versie"])
             if staff_only:  # organisations and activities
