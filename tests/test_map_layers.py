@@ -185,3 +185,28 @@ def test_area_features_are_kept_by_content(reference):
     renamed = frame.assign(arbeidsmarktregio="anders")
     assert {f["properties"]["arbeidsmarktregio"]
             for f in area_features(renamed)["features"]} == {"anders"}
+
+
+def test_only_public_payloads_are_kept_for_every_session():
+    """map_json keeps encodings for the next run only of data without personal fields."""
+    from geo.output import map_json as encoder
+
+    partners = pd.DataFrame({
+        "naam": ["Bewaarde Aannemer"], "soort": ["aannemer"], "lat": [52.5], "lon": [4.8],
+        "contactpersoon": ["Geheime Persoon"], "email": ["geheim@example.nl"],
+        "telefoon": ["0612345678"]})
+
+    def kept() -> str:
+        return " ".join(encoder._ESCAPED.values())
+
+    encoder._ESCAPED.clear()
+    staff = maps.base_map()
+    maps.add_partners(staff, partners, show_personal=True)
+    html = staff.get_root().render()
+    assert "geheim@example.nl" in html  # staff see the contact in the popup
+    assert "geheim@example.nl" not in kept() and "Bewaarde Aannemer" not in kept()
+    public = maps.base_map()
+    maps.add_partners(public, partners[["naam", "soort", "lat", "lon"]])
+    assert "Bewaarde Aannemer" in public.get_root().render()
+    assert "Bewaarde Aannemer" in kept()  # the public layer may serve the next run
+    assert encoder.map_json({"a": "{x}"}, keep=True) == encoder.map_json({"a": "{x}"})

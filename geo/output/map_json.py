@@ -53,7 +53,7 @@ def _escape_string(match: re.Match) -> str:
     return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group(0)], match.group(0))
 
 
-def map_json(value: object) -> str:
+def map_json(value: object, *, keep: bool = False) -> str:
     r"""Serialise ``value`` as JSON that is inert as a Jinja template, in HTML and in JS.
 
     Parameters
@@ -61,6 +61,9 @@ def map_json(value: object) -> str:
     value : object
         Dicts, lists, strings, numbers, booleans, None (numpy and pandas scalars too;
         NaN becomes null). Anything else is turned into its string.
+    keep : bool
+        Keep the result for the next call with the same data (one per process, for every
+        session): only for data that holds nothing personal.
 
     Returns
     -------
@@ -81,7 +84,33 @@ def map_json(value: object) -> str:
     except (TypeError, ValueError):  # NaN in a plain list, or a key that is not text
         text = json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)
-    return _STRING_RE.sub(_escape_string, text)
+    return _escaped(text, keep=keep)
+
+
+#: :func:`map_json`'s escaped texts by the plain JSON (the latest few), and their lock: a
+#: page's map sends the same borders and mostly the same layers at every run.
+_ESCAPED_KEPT = 24
+_ESCAPED_MAX_CHARS = 8_000_000
+_ESCAPED: OrderedDict[str, str] = OrderedDict()
+_ESCAPED_LOCK = threading.Lock()
+
+
+def _escaped(text: str, *, keep: bool) -> str:
+    """``text`` (plain JSON) with every string escaped by :data:`_JSON_ESCAPES`."""
+    if not keep:
+        return _STRING_RE.sub(_escape_string, text)
+    with _ESCAPED_LOCK:
+        found = _ESCAPED.get(text)
+        if found is not None:
+            _ESCAPED.move_to_end(text)
+            return found
+    found = _STRING_RE.sub(_escape_string, text)
+    if len(text) <= _ESCAPED_MAX_CHARS:
+        with _ESCAPED_LOCK:
+            _ESCAPED[text] = found
+            while len(_ESCAPED) > _ESCAPED_KEPT:
+                _ESCAPED.popitem(last=False)
+    return found
 
 
 def _json_default(value: object) -> object:

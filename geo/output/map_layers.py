@@ -95,6 +95,9 @@ class _SafeElement(MacroElement):
 
     payload: object = None
     _encoded: tuple[int, str] | None = None
+    #: The payload holds nothing personal, so its encoding may be kept for every session
+    #: (:func:`map_json`'s ``keep``); set by the builders that know.
+    public_payload: bool = False
 
     def render(self, **kwargs) -> None:
         """Render into the page as text (:func:`geo.output.map_render.place_parts`)."""
@@ -108,7 +111,8 @@ class _SafeElement(MacroElement):
         A payload is set whole in the constructor and never changed in place.
         """
         if self._encoded is None or self._encoded[0] != id(self.payload):
-            self._encoded = (id(self.payload), map_json(self.payload))
+            self._encoded = (id(self.payload),
+                             map_json(self.payload, keep=self.public_payload))
         return self._encoded[1]
 
     @property
@@ -310,6 +314,7 @@ class AreaLayer(_DataLayer):
     """
 
     kind = "areas"
+    public_payload = True  # names, codes and figures of areas; never a person's data
 
     def __init__(self, name: str, frame, *, style: Mapping[str, object],
                  class_name: str = "ik-vlak", tooltip: Sequence[Line | str] | None = None,

@@ -457,12 +457,14 @@ def add_partners(fmap: folium.Map, partners: pd.DataFrame, *, show_personal: boo
     """
     frame = partner_texts(_located(partners))
     styles, _ = partner_styles()
-    PointLayer(
+    layer = PointLayer(
         name, frame, styles=styles, style=_partner_style_index(frame),
         class_name="ik-partner", tooltip=["naam"],
         popup=partner_popup_lines(show_personal=show_personal),
         cluster={"disableClusteringAtZoom": 12, "maxClusterRadius": 40} if cluster else None,
-    ).add_to(fmap)
+    )
+    layer.public_payload = not show_personal  # then the popups hold no contact data
+    layer.add_to(fmap)
     return len(frame)
 
 
