@@ -24,7 +24,7 @@ LAYERS = {"reference": 0, "intake": 1, "register": 2, "analysis": 3, "output": 4
 #: Top-level modules shared by every layer. They sit below all layers, so they import
 #: only each other.
 SHARED = {"settings", "errors", "text", "terminal", "private_files", "fields", "vocabulary",
-          "auth", "addresses", "limited_read", "logs", "education_places", "activities"}
+          "auth", "addresses", "limited_read", "logs", "education_places", "activities", "kept"}
 
 #: The only modules that talk to the network (the seam and its request deadline).
 NETWORK_MODULES = {"geo/intake/_http.py", "geo/intake/_deadline.py"}

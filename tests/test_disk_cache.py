@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import folium
+import geopandas as gpd
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 from geo.cli import main
-from geo.output import map_cache, maps
+from geo.kept import Kept
+from geo.output import map_cache, map_json, maps
 from geo.reference import data, disk_cache
 from geo.reference.data import Reference, load_reference
 from geo.reference.levels import LEVELS
@@ -25,15 +28,16 @@ DATA_DIR = Settings().data_dir
 @pytest.fixture
 def fresh(monkeypatch):
     """No reference or map parts in memory: every load goes to the cache folder or data/."""
-    monkeypatch.setattr(data, "_LOADED", {})
-    monkeypatch.setattr(data, "_SHARED", {})
-    monkeypatch.setattr(map_cache, "_MEMO", {})
+    _forget(monkeypatch)
 
 
 def _forget(monkeypatch):
+    """Forget what a new process would not know: the reference, map parts, kept shapes."""
     monkeypatch.setattr(data, "_LOADED", {})
     monkeypatch.setattr(data, "_SHARED", {})
     monkeypatch.setattr(map_cache, "_MEMO", {})
+    monkeypatch.setattr(maps, "SIMPLIFIED", Kept(maps.SIMPLIFIED.size))
+    monkeypatch.setattr(map_json, "FEATURES", Kept(map_json.FEATURES.size))
 
 
 def _count_loads(monkeypatch) -> list[int]:
@@ -146,6 +150,35 @@ def test_map_parts_from_disk_equal_the_built_ones(fresh, tmp_path, monkeypatch, 
     mine = read.boundary_layers()
     mine["gemeente"].loc[0, "naam"] = "veranderd"
     assert read.boundary_layers()["gemeente"].loc[0, "naam"] != "veranderd"
+
+
+def test_the_cache_answers_what_every_map_asks_for_again(fresh, tmp_path, monkeypatch,
+                                                        reference):
+    """Borders' GeoJSON and the simplified units come back with the parts, equal."""
+    map_cache.map_parts(reference, tmp_path)
+    _forget(monkeypatch)
+    monkeypatch.setattr(map_cache, "_build", lambda ref: pytest.fail("built again"))
+    parts = map_cache.map_parts(reference, tmp_path)
+    assert len(maps.SIMPLIFIED) == len(LEVELS) and len(map_json.FEATURES) == 3
+
+    def nothing_computed(*args, **kwargs):
+        pytest.fail("computed again although the cache holds it")
+
+    with monkeypatch.context() as computing:
+        computing.setattr(gpd.GeoSeries, "to_crs", nothing_computed)
+        computing.setattr(gpd.GeoDataFrame, "to_json", nothing_computed)
+        seeded_map = folium.Map(tiles=None)
+        maps.add_boundaries(seeded_map, parts.boundary_layers())
+        seeded = {level: maps.simplified(parts.unit_polygons(level)) for level in LEVELS}
+    # The same as computing them afresh.
+    _forget(monkeypatch)
+    built_map = folium.Map(tiles=None)
+    maps.add_boundaries(built_map, maps.boundary_layers(reference))
+    assert len(map_json.FEATURES) == 3
+    for level in LEVELS:
+        assert_geodataframe_equal(seeded[level], maps.simplified(unit_polygons(level, reference)))
+    assert _normalised(seeded_map.get_root().render()) == _normalised(
+        built_map.get_root().render())
 
 
 def test_an_own_division_is_not_taken_from_the_cache(fresh, tmp_path, reference):

@@ -9,6 +9,12 @@ simplifying, projecting). :func:`map_parts` builds them once and keeps them in t
 folder (:mod:`geo.reference.disk_cache`: keyed by the data files, the code below and the
 libraries), so ``infrakaart kaart`` reads them instead. It returns the same values as the
 functions themselves; a user's own division is never cached, it is computed as before.
+
+With the parts it keeps what every map then asks for again by content: the GeoJSON of the
+borders (:data:`geo.output.map_json.FEATURES`) and the simplified units under the colour
+map (:data:`geo.output.maps.SIMPLIFIED`). Reading the cache seeds those memos
+(:class:`geo.kept.Kept`); their keys are content hashes, so a seeded entry only answers
+the very question it was made for.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 
-from geo.output import maps
+from geo.output import map_json, maps
 from geo.reference.data import Division, Reference, remember_per_reference
 from geo.reference.levels import LEVELS
 from geo.reference.regions import unit_polygons
@@ -28,7 +35,8 @@ CACHE_FILE = "kaartdelen.pickle"
 
 #: The code whose behaviour the parts depend on.
 _HERE = Path(__file__).parent
-_CODE = (Path(__file__), _HERE / "maps.py", _HERE / "map_json.py",
+_CODE = (Path(__file__), _HERE / "maps.py", _HERE / "map_json.py", _HERE / "map_layers.py",
+         _HERE.parent / "kept.py",
          _HERE.parent / "reference" / "regions.py", _HERE.parent / "reference" / "data.py",
          _HERE.parent / "reference" / "divisions.py")
 
@@ -60,11 +68,19 @@ class MapParts:
 
 
 def _build(reference: Reference) -> dict:
-    return {
+    parts = {
         "offline_base": maps.offline_base(reference),
         "boundaries": maps.boundary_layers(reference),
         "units": {level: unit_polygons(level, reference) for level in LEVELS},
     }
+    # What every map then asks for again, by content: the borders' GeoJSON and the
+    # simplified units under the colour map. Kept with the parts, seeded in a new process.
+    with maps.SIMPLIFIED.recording() as shapes, map_json.FEATURES.recording() as features:
+        maps.add_boundaries(folium.Map(tiles=None), parts["boundaries"])
+        for units in parts["units"].values():
+            maps.simplified(units)
+    parts["kept"] = {"simplified": shapes, "features": features}
+    return parts
 
 
 #: How many references' parts stay in memory.
@@ -94,6 +110,8 @@ def map_parts(reference: Reference, cache_dir: str | Path | None) -> MapParts:
                                   lambda: _build(reference), expect=dict)
         # The offline base is shared by every map of this reference; a copy stays on disk.
         remember_per_reference(reference, maps._offline_base, parts["offline_base"])
+        maps.SIMPLIFIED.seed(parts["kept"]["simplified"])
+        map_json.FEATURES.seed(parts["kept"]["features"])
     found = MapParts(reference, parts)
     with _MEMO_LOCK:
         _MEMO[memo_key] = (reference, found)

@@ -10,12 +10,12 @@ import hashlib
 import json
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from geo.kept import Kept
 
 #: Characters escaped inside JSON strings: template braces, HTML specials, the backtick and
 #: dollar of JavaScript template literals, and the two line separators JavaScript treats as
@@ -87,29 +87,21 @@ def map_json(value: object, *, keep: bool = False) -> str:
     return _escaped(text, keep=keep)
 
 
-#: :func:`map_json`'s escaped texts by the plain JSON (the latest few), and their lock: a
+#: :func:`map_json`'s escaped texts by the plain JSON (the latest few; not longer than the limit): a
 #: page's map sends the same borders and mostly the same layers at every run.
-_ESCAPED_KEPT = 24
 _ESCAPED_MAX_CHARS = 8_000_000
-_ESCAPED: OrderedDict[str, str] = OrderedDict()
-_ESCAPED_LOCK = threading.Lock()
+_ESCAPED = Kept(24)
 
 
 def _escaped(text: str, *, keep: bool) -> str:
     """``text`` (plain JSON) with every string escaped by :data:`_JSON_ESCAPES`."""
     if not keep:
         return _STRING_RE.sub(_escape_string, text)
-    with _ESCAPED_LOCK:
-        found = _ESCAPED.get(text)
-        if found is not None:
-            _ESCAPED.move_to_end(text)
-            return found
-    found = _STRING_RE.sub(_escape_string, text)
-    if len(text) <= _ESCAPED_MAX_CHARS:
-        with _ESCAPED_LOCK:
-            _ESCAPED[text] = found
-            while len(_ESCAPED) > _ESCAPED_KEPT:
-                _ESCAPED.popitem(last=False)
+    found = _ESCAPED.get(text)
+    if found is None:
+        found = _STRING_RE.sub(_escape_string, text)
+        if len(text) <= _ESCAPED_MAX_CHARS:
+            _ESCAPED.put(text, found)
     return found
 
 
@@ -169,10 +161,8 @@ def unpacked(geometry: Mapping) -> dict:
     return {"type": geometry["type"], "coordinates": unpack(geometry["packed"])}
 
 
-#: :func:`area_features` kept by content (the latest few), and its lock.
-_FEATURES_KEPT = 32
-_FEATURES: OrderedDict[str, dict] = OrderedDict()
-_FEATURES_LOCK = threading.Lock()
+#: :func:`area_features` by the frame's content (the latest few).
+FEATURES = Kept(32)
 
 
 def area_features(frame) -> dict:
@@ -188,17 +178,11 @@ def area_features(frame) -> dict:
     for shape in frame.geometry.to_wkb():
         digest.update(b"-" if shape is None else shape)
     key = digest.hexdigest()
-    with _FEATURES_LOCK:
-        found = _FEATURES.get(key)
-        if found is not None:
-            _FEATURES.move_to_end(key)
+    found = FEATURES.get(key)
     if found is None:
         found = json.loads(frame.to_json(drop_id=True))
         for feature in found["features"]:
             if feature.get("geometry"):
                 feature["geometry"] = packed(feature["geometry"])
-        with _FEATURES_LOCK:
-            _FEATURES[key] = found
-            while len(_FEATURES) > _FEATURES_KEPT:
-                _FEATURES.popitem(last=False)
+        FEATURES.put(key, found)
     return {**found, "features": list(found["features"])}

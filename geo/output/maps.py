@@ -9,8 +9,6 @@ in the browser (see that module for why). Polygons are simplified in RD New
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import folium
@@ -20,6 +18,7 @@ import pandas as pd
 from geo import education_places
 from geo import fields as registry
 from geo.addresses import address_line
+from geo.kept import Kept
 from geo.output.map_json import packed
 from geo.output.map_layers import (
     AreaLayer,
@@ -62,10 +61,8 @@ NH_ZOOM = 9
 #: Douglas-Peucker tolerance for boundaries, in metres (RD New).
 SIMPLIFY_TOLERANCE_M = 40.0
 
-#: :func:`simplified` shapes kept by content (the latest few), and their lock.
-_SIMPLIFIED_KEPT = 32
-_SIMPLIFIED: OrderedDict = OrderedDict()
-_SIMPLIFIED_LOCK = threading.Lock()
+#: :func:`simplified` shapes by the frame's content (the latest few).
+SIMPLIFIED = Kept(32)
 
 REGION_COLORS = {
     "AM15": "#4e79a7",  # Noord-Holland Noord
@@ -199,15 +196,11 @@ def simplified(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_
     for shape in frame.geometry.to_wkb():
         digest.update(b"-" if shape is None else shape)
     key = digest.hexdigest()
-    with _SIMPLIFIED_LOCK:
-        shapes = _SIMPLIFIED.get(key)
+    shapes = SIMPLIFIED.get(key)
     if shapes is None:
         rd = frame.geometry.to_crs(RD_NEW)
         shapes = rd.simplify(tolerance_m, preserve_topology=True).to_crs(WGS84)
-        with _SIMPLIFIED_LOCK:
-            _SIMPLIFIED[key] = shapes
-            while len(_SIMPLIFIED) > _SIMPLIFIED_KEPT:
-                _SIMPLIFIED.popitem(last=False)
+        SIMPLIFIED.put(key, shapes)
     out = frame.copy()
     out = out.set_geometry(shapes.set_axis(frame.index).copy(), crs=WGS84)
     return out

@@ -7,24 +7,21 @@ within :data:`SNAP_TOLERANCE_M`; anything further away is outside every municipa
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.kept import Kept
 from geo.reference.data import OUTSIDE, RD_NEW, WGS84, Division, Reference
 from geo.reference.levels import LEVELS
 
 #: Largest distance (m) over which a point is snapped to the nearest municipality.
 SNAP_TOLERANCE_M = 750.0
 
-#: :func:`unit_polygons` kept per level and division (the latest few), and its lock.
-_UNITS_KEPT = 12
-_UNITS: OrderedDict = OrderedDict()
-_UNITS_LOCK = threading.Lock()
+#: :func:`unit_polygons` per level and division (the latest few).
+_UNITS = Kept(12)
 
 AREA_COLUMNS = [
     "gemeentecode", "gemeentenaam", "subregio", "arbeidsmarktregio_code", "arbeidsmarktregio",
@@ -142,18 +139,13 @@ def unit_polygons(
     division = division or reference.default_division
     key = (level, division.name, tuple(division.table[["gemeentecode", "subregio"]]
                                        .itertuples(index=False, name=None)))
-    with _UNITS_LOCK:
-        found = _UNITS.get(key)
-        if found is not None and found[0] is reference.gemeenten:
-            _UNITS.move_to_end(key)
-            return found[1].copy()
+    found = _UNITS.get(key)
+    if found is not None and found[0] is reference.gemeenten:
+        return found[1].copy()
     units = _unit_polygons(level, reference, division)
-    with _UNITS_LOCK:
-        # The entry holds the reference layer it was made of, so no other reference can
-        # take its identity while the entry lives.
-        _UNITS[key] = (reference.gemeenten, units)
-        while len(_UNITS) > _UNITS_KEPT:
-            _UNITS.popitem(last=False)
+    # The entry holds the reference layer it was made of, so no other reference can take
+    # its identity while the entry lives.
+    _UNITS.put(key, (reference.gemeenten, units))
     return units.copy()
 
 
